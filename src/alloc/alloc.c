@@ -1,0 +1,148 @@
+/*
+ * Compute-optimal allocation: for a budget C = 6ND, the (N, D) that
+ * minimises predicted loss, and the smallest budget reaching a target loss.
+ *
+ * Laws with a closed form (chinchilla) use it.  Others that read N and D
+ * get a numeric answer: L(N, C/(6N)) over u = log N is scanned on a grid
+ * and the best bracket is refined by golden-section search to full double
+ * precision in u.  The target-loss inverse is a bisection on log C over the
+ * frontier L*(C), which decreases with C.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "law/law_impl.h"
+
+#define SCAN 400
+
+static int loss_at(const sf_law *law, const double *p, double N, double D, double *L)
+{
+    sf_point x = {.N = N, .D = D, .C = 6.0 * N * D};
+    return sf_law_predict(law, p, &x, L);
+}
+
+static int check_budget(double C, sf_error *err)
+{
+    if (!(C > 0) || !isfinite(C))
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0, "compute budget must be finite and > 0, got %g",
+                       C);
+    return SF_OK;
+}
+
+static int numeric_optimal(const sf_law *law, const double *p, double C, double *N, double *D)
+{
+    /* N from 1 parameter to C/6 (one token each). */
+    double s = C / 6.0;
+    double lo = 0.0, hi = log(s);
+    if (!(hi > lo)) return SF_EDOMAIN;
+    double best = INFINITY;
+    int ib = -1;
+    for (int k = 0; k <= SCAN; k++) {
+        double u = lo + (hi - lo) * k / SCAN, L;
+        if (loss_at(law, p, exp(u), s / exp(u), &L) == SF_OK && L < best) {
+            best = L;
+            ib = k;
+        }
+    }
+    if (ib < 0) return SF_EDOMAIN;
+    double a = lo + (hi - lo) * (ib > 0 ? ib - 1 : 0) / SCAN;
+    double b = lo + (hi - lo) * (ib < SCAN ? ib + 1 : SCAN) / SCAN;
+    const double gr = 0.5 * (sqrt(5.0) - 1.0);
+    double x1 = b - gr * (b - a), x2 = a + gr * (b - a), f1, f2;
+    if (loss_at(law, p, exp(x1), s / exp(x1), &f1) != SF_OK) f1 = INFINITY;
+    if (loss_at(law, p, exp(x2), s / exp(x2), &f2) != SF_OK) f2 = INFINITY;
+    for (int it = 0; it < 200 && b - a > 1e-13 * (1.0 + fabs(a)); it++) {
+        if (f1 <= f2) {
+            b = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = b - gr * (b - a);
+            if (loss_at(law, p, exp(x1), s / exp(x1), &f1) != SF_OK) f1 = INFINITY;
+        } else {
+            a = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = a + gr * (b - a);
+            if (loss_at(law, p, exp(x2), s / exp(x2), &f2) != SF_OK) f2 = INFINITY;
+        }
+    }
+    double u = 0.5 * (a + b);
+    *N = exp(u);
+    *D = s / *N;
+    return SF_OK;
+}
+
+static int reads_N_and_D(const sf_law *law)
+{
+    unsigned need = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    return (law->roles & need) == need;
+}
+
+int sf_alloc_optimal(const sf_law *law, const double *params, double C, sf_alloc_row *row,
+                     sf_error *err)
+{
+    memset(row, 0, sizeof *row);
+    int rc = check_budget(C, err);
+    if (rc != SF_OK) return rc;
+    if (!reads_N_and_D(law))
+        return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
+                       "law '%s' does not depend on both N and D: it has no compute-optimal "
+                       "allocation", law->cls->name);
+    double N, D;
+    rc = law->cls->optimal ? law->cls->optimal(law, params, C, &N, &D)
+                           : numeric_optimal(law, params, C, &N, &D);
+    if (rc != SF_OK || !isfinite(N) || !isfinite(D))
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
+                       "no compute-optimal allocation at C = %g for these parameters "
+                       "(an exponent is not positive?)", C);
+    row->compute = C;
+    row->params = N;
+    row->tokens = D;
+    row->tokens_per_param = D / N;
+    if (loss_at(law, params, N, D, &row->loss) != SF_OK)
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0, "the law gives no finite loss at the optimum");
+    return SF_OK;
+}
+
+int sf_alloc_target_loss(const sf_law *law, const double *params, double L, sf_alloc_row *row,
+                         sf_error *err)
+{
+    memset(row, 0, sizeof *row);
+    if (!(L > 0) || !isfinite(L))
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0, "target loss must be finite and > 0, got %g", L);
+    if (!reads_N_and_D(law))
+        return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
+                       "law '%s' does not depend on both N and D: it has no compute-optimal "
+                       "frontier", law->cls->name);
+    double C;
+    if (law->cls->target) {
+        int rc = law->cls->target(law, params, L, &C, err);
+        if (rc != SF_OK) return rc;
+    } else {
+        if (law->cls->floor && !(L > law->cls->floor(law, params)))
+            return sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
+                           "target loss %.6g is not above the law's irreducible loss %.6g", L,
+                           law->cls->floor(law, params));
+        /* Bisection in log C between 1e6 and 1e40 FLOPs. */
+        double lo = log(1e6), hi = log(1e40);
+        sf_alloc_row r;
+        if (sf_alloc_optimal(law, params, exp(hi), &r, err) != SF_OK) return SF_EDOMAIN;
+        if (r.loss > L)
+            return sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
+                           "target loss %.6g is not reached below 1e40 FLOPs (loss there: %.6g)",
+                           L, r.loss);
+        if (sf_alloc_optimal(law, params, exp(lo), &r, err) == SF_OK && r.loss <= L) {
+            C = exp(lo);
+        } else {
+            for (int it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (sf_alloc_optimal(law, params, exp(mid), &r, err) != SF_OK) return SF_EDOMAIN;
+                if (r.loss > L) lo = mid;
+                else hi = mid;
+            }
+            C = exp(hi);
+        }
+    }
+    return sf_alloc_optimal(law, params, C, row, err);
+}

@@ -1,0 +1,108 @@
+/*
+ * Fitting internals: the objective on one data set, the map from the
+ * optimiser's free coordinates to the law's parameters, the global search.
+ */
+#ifndef SF_FIT_IMPL_H
+#define SF_FIT_IMPL_H
+
+#include <stddef.h>
+
+#include "law/law_impl.h"
+#include "scalefit.h"
+
+/* Which parameters the optimiser moves.  The optimiser sees a vector z of
+ * nz free coordinates; parameter j is z[map[j]] when map[j] >= 0 and
+ * held[j] (internal value) when map[j] < 0.  A tied parameter shares its
+ * representative's coordinate. */
+typedef struct sf_pmap {
+    size_t p, nz;
+    int map[SF_MAX_PARAMS];
+    double held[SF_MAX_PARAMS];
+    unsigned char fixed[SF_MAX_PARAMS];  /* held by the user */
+    unsigned char bound[SF_MAX_PARAMS];  /* held at a bound by the active set */
+    int rep[SF_MAX_PARAMS];              /* representative of a tie, else j */
+} sf_pmap;
+
+void sf_pmap_theta(const sf_pmap *m, const double *z, double *theta);
+void sf_pmap_z(const sf_pmap *m, const double *theta, double *z);
+/* Gradient in z from the gradient in theta (tied parameters add up). */
+void sf_pmap_grad(const sf_pmap *m, const double *gtheta, double *gz);
+/* Recount free coordinates after fixed/bound flags changed. */
+void sf_pmap_rebuild(sf_pmap *m);
+
+/* The objective on one data set: data prepared once, read by all threads. */
+typedef struct sf_problem {
+    const sf_law *law;
+    sf_obs obs;
+    double *store;          /* owns the arrays behind obs */
+    size_t n;
+    sf_loss loss;
+    double delta;
+    double scale;           /* optimiser sees scale * objective */
+    double lo[SF_MAX_PARAMS], hi[SF_MAX_PARAMS]; /* internal bounds */
+    sf_pmap base;           /* user fixes and ties */
+    const sf_fit_options *opt;
+} sf_problem;
+
+/* Per-thread scratch space for evaluating the objective. */
+typedef struct sf_work {
+    double *logy;   /* n */
+    double *jac;    /* n * p */
+} sf_work;
+
+int sf_problem_init(sf_problem *pb, const sf_law *law, const sf_data *d,
+                    const sf_fit_options *o, sf_error *err);
+void sf_problem_free(sf_problem *pb);
+int sf_work_init(sf_work *w, const sf_problem *pb);
+void sf_work_free(sf_work *w);
+
+/* Objective sum_i w_i rho(log y_i - log L^_i) at internal theta; its
+ * gradient in theta into g when g is not NULL. */
+double sf_problem_value(const sf_problem *pb, sf_work *w, const double *theta, double *g);
+
+/* Starting points for the multi-start driver, internal coordinates,
+ * count * p doubles, malloc'd. */
+typedef struct sf_starts {
+    double *theta;
+    size_t count;
+    int strategy;   /* the sf_grid actually used */
+} sf_starts;
+
+int sf_search_starts(const sf_problem *pb, sf_grid how, int refine, int threads,
+                     sf_starts *out, sf_error *err);
+void sf_starts_free(sf_starts *s);
+
+#define SF_MAX_BASINS 16
+#define SF_MAX_WARN 16
+#define SF_WARN_LEN 320
+
+/* What a fit holds; sf_fit_run fills it, sf_fit_json_parse rebuilds it. */
+
+struct sf_fit {
+    const sf_law *law;
+    sf_law *owned_law;
+    sf_fit_options opt;
+    int has_data;
+    double params[SF_MAX_PARAMS];
+    double objective;
+    size_t n_points;
+    int starts, n_best, converged, stop, strategy;
+    double gnorm;
+    sf_pmap map;
+    double r2;
+    size_t n_basins;
+    double basin_f[SF_MAX_BASINS];
+    double basin_p[SF_MAX_BASINS][SF_MAX_PARAMS];
+    int basin_n[SF_MAX_BASINS];
+    /* Where the data came from. */
+    char *source;
+    size_t rows_read;
+    char *column[SF_ROLE_COUNT];
+    unsigned derived;
+    char **filters;
+    size_t n_filters;
+    size_t n_warn;
+    char warn[SF_MAX_WARN][SF_WARN_LEN];
+};
+
+#endif /* SF_FIT_IMPL_H */

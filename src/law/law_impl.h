@@ -1,0 +1,110 @@
+/*
+ * The law interface behind sf_law: what a law file fills in.
+ *
+ * A law is evaluated in "internal" coordinates theta, where positive scale
+ * parameters appear as logarithms (theta = log A) so the optimiser works on
+ * an unbounded, well-scaled space.  Natural values are what users read and
+ * write.  Each law supplies log L^ and its gradient in theta for a batch of
+ * points; the objective (src/fit) is built on top.
+ */
+#ifndef SF_LAW_IMPL_H
+#define SF_LAW_IMPL_H
+
+#include <stddef.h>
+
+#include "scalefit.h"
+
+typedef enum sf_scale {
+    SF_SCALE_LINEAR = 0, /* theta = x */
+    SF_SCALE_LOG         /* theta = log x, x >= 0 (x = 0 is theta = -inf) */
+} sf_scale;
+
+typedef struct sf_param_spec {
+    char name[SF_NAME_MAX];
+    sf_scale scale;
+    double lo, hi;        /* natural bounds, may be -INFINITY / INFINITY */
+} sf_param_spec;
+
+/* Points prepared for evaluation: logarithms of the positive roles.
+ * log[r] has n entries for each role the law reads (NULL otherwise);
+ * logy is log loss (NULL when only predicting); w the weights or NULL. */
+typedef struct sf_obs {
+    size_t n;
+    const double *log[SF_ROLE_COUNT];
+    const double *logy;
+    const double *w;
+} sf_obs;
+
+typedef struct sf_law_class sf_law_class;
+
+/* Most laws have enough room in these fixed arrays; a law whose start grid
+ * is computed at setup (bnsl with k breaks) points grid_v into grid_store. */
+#define SF_GRID_STORE 512
+
+struct sf_law {
+    const sf_law_class *cls;
+    sf_law_options opt;
+    size_t n_params;
+    sf_param_spec param[SF_MAX_PARAMS];
+    unsigned roles;                 /* roles read, loss included */
+    /* Start grid for SF_GRID_FULL / SCREEN: per parameter, values in
+     * INTERNAL coordinates; the grid is their cartesian product. */
+    size_t grid_n[SF_MAX_PARAMS];
+    const double *grid_v[SF_MAX_PARAMS];
+    double grid_store[SF_GRID_STORE];
+    size_t grid_used;               /* entries of grid_store in use */
+    /* Variable projection (optional): L^ = sum_k c_k * basis_k(x; theta)
+     * where c_k = exp(theta[lin[k]]) and the basis depends only on the
+     * other ("nonlinear") parameters.  n_lin = 0 when the law has no such
+     * structure.  lin_dep[k] is the one nonlinear parameter basis_k depends
+     * on, -1 for none (a constant), -2 for several.  vp_n/vp_v give the
+     * screening grid of each nonlinear parameter (internal coordinates). */
+    size_t n_lin;
+    int lin[SF_MAX_PARAMS];
+    int lin_dep[SF_MAX_PARAMS];
+    size_t vp_n[SF_MAX_PARAMS];
+    const double *vp_v[SF_MAX_PARAMS];
+};
+
+struct sf_law_class {
+    const char *name;
+    const char *formula;
+    /* Fill n_params, param[], roles, grids from law->opt. */
+    int (*setup)(sf_law *law, sf_error *err);
+    /* logy[i] = log L^(x_i) for i < x->n; when jac is not NULL also
+     * jac[i*p + j] = d logy[i] / d theta[j] (p = n_params). */
+    void (*eval)(const sf_law *law, const double *theta, const sf_obs *x, double *logy,
+                 double *jac);
+    /* VP basis: B[k*n + i] = basis_k(x_i; theta), n = x->n (column-major).
+     * Required when n_lin > 0. */
+    void (*basis)(const sf_law *law, const double *theta, const sf_obs *x, double *B);
+    /* Derived quantities (may be NULL). */
+    size_t (*derived)(const sf_law *law, const double *nat, const char **names,
+                      double *values, size_t max);
+    /* Closed-form compute-optimal allocation (may be NULL: numeric). */
+    int (*optimal)(const sf_law *law, const double *nat, double C, double *N, double *D);
+    /* Closed-form smallest compute reaching loss L (may be NULL: numeric).
+     * Returns SF_EDOMAIN with a message when L cannot be reached. */
+    int (*target)(const sf_law *law, const double *nat, double L, double *C,
+                  sf_error *err);
+    /* Lowest loss reachable with unlimited compute (may be NULL). */
+    double (*floor)(const sf_law *law, const double *nat);
+};
+
+/* Internal <-> natural coordinates of a whole vector. */
+void sf_law_to_internal(const sf_law *law, const double *nat, double *theta);
+void sf_law_to_natural(const sf_law *law, const double *theta, double *nat);
+
+/* Helpers for law files. */
+void sf_law_add_param(sf_law *law, const char *name, sf_scale scale, double lo, double hi);
+/* Set parameter j's start grid to values lo, lo+step, ..., hi (internal). */
+void sf_law_grid_range(sf_law *law, size_t j, double lo, double step, double hi);
+void sf_law_vp_range(sf_law *law, size_t j, double lo, double step, double hi);
+
+/* log(exp(x0) + exp(x1) + exp(x2)) and the softmax weights w[3];
+ * robust to -inf entries and huge arguments. */
+double sf_lse3(double x0, double x1, double x2, double *w);
+
+extern const sf_law_class sf_law_chinchilla;
+
+#endif /* SF_LAW_IMPL_H */

@@ -1,0 +1,47 @@
+/* Run data as CSV text, numbers written so that they read back exactly. */
+#include <stdlib.h>
+
+#include "base/base.h"
+
+char *sf_data_csv(const sf_data *d)
+{
+    const double *col[SF_ROLE_COUNT] = {[SF_ROLE_N] = d->N, [SF_ROLE_D] = d->D,
+                                        [SF_ROLE_C] = d->C, [SF_ROLE_LOSS] = d->loss,
+                                        [SF_ROLE_U] = d->U, [SF_ROLE_WEIGHT] = d->weight};
+    static const int order[] = {SF_ROLE_N, SF_ROLE_D, SF_ROLE_C, SF_ROLE_LOSS, SF_ROLE_U,
+                                SF_ROLE_GROUP, SF_ROLE_WEIGHT};
+    sf_buf b = {0};
+    int bad = 0, first = 1;
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        int r = order[k];
+        if (r == SF_ROLE_GROUP ? !d->group : !col[r]) continue;
+        bad |= sf_buf_printf(&b, "%s%s", first ? "" : ",", sf_role_name((sf_role)r));
+        first = 0;
+    }
+    bad |= sf_buf_printf(&b, "\n");
+    for (size_t i = 0; i < d->n && !bad; i++) {
+        first = 1;
+        for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+            int r = order[k];
+            if (r == SF_ROLE_GROUP) {
+                if (!d->group) continue;
+                /* Quote run ids: they may hold commas. */
+                const char *g = d->group_names[d->group[i]];
+                bad |= sf_buf_printf(&b, "%s\"", first ? "" : ",");
+                for (const char *c = g; *c && !bad; c++)
+                    bad |= *c == '"' ? sf_buf_printf(&b, "\"\"") : sf_buf_printf(&b, "%c", *c);
+                bad |= sf_buf_printf(&b, "\"");
+            } else {
+                if (!col[r]) continue;
+                bad |= sf_buf_printf(&b, "%s%.17g", first ? "" : ",", col[r][i]);
+            }
+            first = 0;
+        }
+        bad |= sf_buf_printf(&b, "\n");
+    }
+    if (bad) {
+        sf_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}

@@ -1,0 +1,340 @@
+/*
+ * JSON for fits and allocations (cJSON), as documented in docs/json.md.
+ *
+ * cJSON prints a double with 15 significant digits when that reads back
+ * exactly and 17 otherwise, so every number round-trips.  NaN and infinity
+ * never reach the output: a non-finite value is left out (or written as
+ * null where the key must exist), never printed as a number.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "fit/fit_impl.h"
+
+static const char *grid_name(int g)
+{
+    switch (g) {
+    case SF_GRID_FULL: return "full";
+    case SF_GRID_SCREEN: return "screen";
+    case SF_GRID_VP: return "vp";
+    default: return "auto";
+    }
+}
+
+static const char *stop_name(int s)
+{
+    switch (s) {
+    case SF_STOP_GRADIENT: return "gradient";
+    case SF_STOP_NO_PROGRESS: return "no_progress";
+    case SF_STOP_MAX_ITER: return "max_iter";
+    default: return "none";
+    }
+}
+
+/* Add a number when finite; returns 0 on allocation failure. */
+static int add_num(cJSON *o, const char *k, double v)
+{
+    if (!isfinite(v)) return 1;
+    return cJSON_AddNumberToObject(o, k, v) != NULL;
+}
+
+static cJSON *params_object(const sf_law *law, const double *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t j = 0; o && j < law->n_params; j++)
+        if (!add_num(o, law->param[j].name, p[j])) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    return o;
+}
+
+static char *finish(cJSON *root, int ok)
+{
+    char *out = NULL;
+    if (ok && root) {
+        char *s = cJSON_Print(root);
+        if (s) {
+            size_t n = strlen(s);
+            out = malloc(n + 2);
+            if (out) {
+                memcpy(out, s, n);
+                out[n] = '\n';
+                out[n + 1] = '\0';
+            }
+            cJSON_free(s);
+        }
+    }
+    cJSON_Delete(root);
+    return out;
+}
+
+char *sf_fit_json(const sf_fit *fit)
+{
+    const sf_law *law = fit->law;
+    const size_t p = law->n_params;
+    cJSON *root = cJSON_CreateObject();
+    int ok = root != NULL;
+    ok = ok && cJSON_AddStringToObject(root, "scalefit_version", SF_VERSION);
+    ok = ok && cJSON_AddStringToObject(root, "law", law->cls->name);
+    ok = ok && cJSON_AddStringToObject(root, "formula", law->cls->formula);
+    cJSON *lo = ok ? cJSON_AddObjectToObject(root, "law_options") : NULL;
+    ok = ok && lo && cJSON_AddStringToObject(lo, "x", sf_role_name(law->opt.x));
+    ok = ok && cJSON_AddNumberToObject(lo, "breaks", law->opt.breaks);
+    cJSON *pa = ok ? params_object(law, fit->params) : NULL;
+    ok = ok && pa && cJSON_AddItemToObject(root, "params", pa);
+
+    cJSON *fixed = ok ? cJSON_AddArrayToObject(root, "fixed") : NULL;
+    cJSON *tied = ok ? cJSON_AddObjectToObject(root, "tied") : NULL;
+    cJSON *bound = ok ? cJSON_AddArrayToObject(root, "at_bound") : NULL;
+    ok = ok && fixed && tied && bound;
+    for (size_t j = 0; ok && j < p; j++) {
+        const char *nm = law->param[j].name;
+        if (fit->map.fixed[j] && fit->map.rep[j] == (int)j)
+            ok = cJSON_AddItemToArray(fixed, cJSON_CreateString(nm));
+        if (ok && fit->map.rep[j] != (int)j)
+            ok = cJSON_AddStringToObject(tied, nm, law->param[fit->map.rep[j]].name) != NULL;
+        if (ok && fit->map.bound[j] && fit->map.rep[j] == (int)j)
+            ok = cJSON_AddItemToArray(bound, cJSON_CreateString(nm));
+    }
+
+    if (fit->has_data) {
+        ok = ok && add_num(root, "objective", fit->objective);
+        ok = ok && cJSON_AddStringToObject(root, "loss",
+                                           fit->opt.loss == SF_LOSS_HUBER ? "huber" : "ls");
+        if (fit->opt.loss == SF_LOSS_HUBER) ok = ok && add_num(root, "delta", fit->opt.delta);
+        ok = ok && cJSON_AddNumberToObject(root, "n_points", (double)fit->n_points);
+        ok = ok && cJSON_AddStringToObject(root, "grid", grid_name(fit->strategy));
+        ok = ok && cJSON_AddNumberToObject(root, "starts", fit->starts);
+        ok = ok && cJSON_AddNumberToObject(root, "n_best", fit->n_best);
+        ok = ok && cJSON_AddBoolToObject(root, "converged", fit->converged);
+        ok = ok && cJSON_AddStringToObject(root, "stop", stop_name(fit->stop));
+        ok = ok && add_num(root, "grad_norm", fit->gnorm);
+        ok = ok && add_num(root, "r2", fit->r2);
+    }
+    /* The seed goes in as text: a uint64 may not fit a double exactly. */
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)fit->opt.seed);
+    ok = ok && cJSON_AddStringToObject(root, "seed", seed);
+
+    const char *dn[16];
+    double dv[16];
+    size_t nd = sf_law_derived(law, fit->params, dn, dv, 16);
+    if (nd > 16) nd = 16;
+    cJSON *der = ok ? cJSON_AddObjectToObject(root, "derived") : NULL;
+    ok = ok && der;
+    for (size_t k = 0; ok && k < nd; k++) ok = add_num(der, dn[k], dv[k]);
+
+    if (fit->has_data) {
+        cJSON *bs = ok ? cJSON_AddArrayToObject(root, "basins") : NULL;
+        ok = ok && bs;
+        for (size_t b = 0; ok && b < fit->n_basins; b++) {
+            cJSON *o = cJSON_CreateObject();
+            ok = o && cJSON_AddItemToArray(bs, o);
+            ok = ok && add_num(o, "objective", fit->basin_f[b]);
+            ok = ok && cJSON_AddNumberToObject(o, "starts", fit->basin_n[b]);
+            cJSON *bp = ok ? params_object(law, fit->basin_p[b]) : NULL;
+            ok = ok && bp && cJSON_AddItemToObject(o, "params", bp);
+        }
+        cJSON *data = ok ? cJSON_AddObjectToObject(root, "data") : NULL;
+        ok = ok && data;
+        if (ok && fit->source) ok = cJSON_AddStringToObject(data, "file", fit->source) != NULL;
+        ok = ok && cJSON_AddNumberToObject(data, "rows_read", (double)fit->rows_read);
+        ok = ok && cJSON_AddNumberToObject(data, "rows_used", (double)fit->n_points);
+        cJSON *cols = ok ? cJSON_AddObjectToObject(data, "columns") : NULL;
+        ok = ok && cols;
+        for (int r = 0; ok && r < SF_ROLE_COUNT; r++) {
+            if (fit->column[r])
+                ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r), fit->column[r]) != NULL;
+            else if (fit->derived & SF_ROLE_BIT(r))
+                ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r),
+                                             r == SF_ROLE_D ? "= C/(6N)" : "= 6ND") != NULL;
+        }
+        cJSON *flt = ok ? cJSON_AddArrayToObject(data, "filters") : NULL;
+        ok = ok && flt;
+        for (size_t k = 0; ok && k < fit->n_filters; k++)
+            ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
+    }
+    cJSON *wn = ok ? cJSON_AddArrayToObject(root, "warnings") : NULL;
+    ok = ok && wn;
+    for (size_t k = 0; ok && k < fit->n_warn; k++)
+        ok = cJSON_AddItemToArray(wn, cJSON_CreateString(fit->warn[k]));
+    return finish(root, ok);
+}
+
+char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
+{
+    cJSON *root = cJSON_CreateObject();
+    int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
+    cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
+    ok = ok && arr;
+    for (size_t i = 0; ok && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(arr, o);
+        ok = ok && add_num(o, "compute", rows[i].compute);
+        ok = ok && add_num(o, "params", rows[i].params);
+        ok = ok && add_num(o, "tokens", rows[i].tokens);
+        ok = ok && add_num(o, "tokens_per_param", rows[i].tokens_per_param);
+        ok = ok && add_num(o, "loss", rows[i].loss);
+    }
+    return finish(root, ok);
+}
+
+char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
+                      int with_u)
+{
+    cJSON *root = cJSON_CreateObject();
+    int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
+    cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
+    ok = ok && arr;
+    for (size_t i = 0; ok && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(arr, o);
+        ok = ok && add_num(o, "N", x[i].N);
+        ok = ok && add_num(o, "D", x[i].D);
+        ok = ok && add_num(o, "C", x[i].C > 0 ? x[i].C : 6.0 * x[i].N * x[i].D);
+        if (with_u) ok = ok && add_num(o, "U", x[i].U);
+        ok = ok && add_num(o, "loss", loss[i]);
+    }
+    return finish(root, ok);
+}
+
+/* ---- reading ----------------------------------------------------------------------- */
+
+static void position(const char *text, const char *at, long *line, long *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < at && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error *err)
+{
+    *out = NULL;
+    if (!name) name = "<fit>";
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
+    if (!root) {
+        long line, col;
+        position(text, end ? end : text, &line, &col);
+        return sf_fail(err, SF_EPARSE, name, line, col, "malformed JSON");
+    }
+    int rc = SF_OK;
+    sf_law *law = NULL;
+    sf_fit *fit = NULL;
+    const cJSON *jl = cJSON_GetObjectItemCaseSensitive(root, "law");
+    const cJSON *jp = cJSON_GetObjectItemCaseSensitive(root, "params");
+    if (!cJSON_IsObject(root) || !cJSON_IsString(jl) || !cJSON_IsObject(jp)) {
+        rc = sf_fail(err, SF_EPARSE, name, 0, 0,
+                     "not a scalefit fit file: it needs \"law\" and \"params\" "
+                     "(write one with: scalefit fit DATA.csv -o FIT.json)");
+        goto done;
+    }
+    sf_law_options lo;
+    sf_law_options_init(&lo);
+    const cJSON *jo = cJSON_GetObjectItemCaseSensitive(root, "law_options");
+    if (cJSON_IsObject(jo)) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(jo, "x");
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(jo, "breaks");
+        if (cJSON_IsString(x) && sf_role_parse(x->valuestring, &lo.x) != SF_OK) {
+            rc = sf_fail(err, SF_EPARSE, name, 0, 0, "law_options.x: unknown role '%s'",
+                         x->valuestring);
+            goto done;
+        }
+        if (cJSON_IsNumber(b)) lo.breaks = b->valueint;
+    }
+    sf_error lerr;
+    sf_error_clear(&lerr);
+    if ((rc = sf_law_new(jl->valuestring, &lo, &law, &lerr)) != SF_OK) {
+        sf_fail(err, rc, name, 0, 0, "%s", lerr.message);
+        goto done;
+    }
+    double params[SF_MAX_PARAMS];
+    for (size_t j = 0; j < law->n_params; j++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(jp, law->param[j].name);
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+            rc = sf_fail(err, SF_EPARSE, name, 0, 0,
+                         "params: law '%s' needs a finite number for '%s'", law->cls->name,
+                         law->param[j].name);
+            goto done;
+        }
+        params[j] = v->valuedouble;
+        const sf_param_spec *ps = &law->param[j];
+        if (params[j] < ps->lo || params[j] > ps->hi) {
+            rc = sf_fail(err, SF_EDOMAIN, name, 0, 0, "params: %s = %g is outside [%g, %g]",
+                         ps->name, params[j], ps->lo, ps->hi);
+            goto done;
+        }
+    }
+    if ((rc = sf_fit_from_params(law, params, &fit)) != SF_OK) {
+        sf_fail(err, rc, name, 0, 0, "out of memory");
+        goto done;
+    }
+    fit->owned_law = law;
+    law = NULL;
+    /* Keep what a later reader reports: the objective and fit settings. */
+    const cJSON *v;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "objective")))
+        fit->objective = v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "n_points")))
+        fit->n_points = (size_t)v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "delta")))
+        fit->opt.delta = v->valuedouble;
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "loss")))
+        fit->opt.loss = strcmp(v->valuestring, "ls") == 0 ? SF_LOSS_LS : SF_LOSS_HUBER;
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "seed")))
+        fit->opt.seed = strtoull(v->valuestring, NULL, 10);
+    const cJSON *fx = cJSON_GetObjectItemCaseSensitive(root, "fixed");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, fx)
+    {
+        int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
+        if (j >= 0) fit->map.fixed[j] = 1;
+    }
+done:
+    sf_law_free(law);
+    cJSON_Delete(root);
+    if (rc != SF_OK) {
+        sf_fit_free(fit);
+        return rc;
+    }
+    *out = fit;
+    return SF_OK;
+}
+
+int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
+{
+    *out = NULL;
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return sf_fail(err, SF_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    sf_buf b = {0};
+    char chunk[65536];
+    size_t k;
+    int rc = SF_OK;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (sf_buf_append(&b, chunk, k) != 0) {
+            rc = SF_ENOMEM;
+            break;
+        }
+    if (ferror(f)) rc = SF_EIO;
+    if (f != stdin) fclose(f);
+    if (rc == SF_OK && (!b.data || memchr(b.data, '\0', b.len)))
+        rc = sf_fail(err, SF_EPARSE, path, 0, 0, "empty or binary file: not a fit file");
+    else if (rc != SF_OK)
+        sf_fail(err, rc, path, 0, 0, rc == SF_EIO ? "read error" : "out of memory");
+    if (rc == SF_OK) rc = sf_fit_json_parse(b.data, path, out, err);
+    sf_buf_free(&b);
+    return rc;
+}
