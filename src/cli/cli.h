@@ -1,0 +1,92 @@
+/*
+ * Shared pieces of the command-line tool: option parsing, messages, output
+ * files.  The CLI is the only code that prints, exits or reads the
+ * environment (docs/cli.md has the conventions).
+ */
+#ifndef SF_CLI_H
+#define SF_CLI_H
+
+#include <stdio.h>
+
+#include "scalefit.h"
+
+/* Exit statuses (like jq and grep): 0 success, 1 error, 2 misuse. */
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
+
+typedef struct cli_opt {
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 for none */
+    int has_arg;
+    int id;
+} cli_opt;
+
+enum { CLI_ARG_POSITIONAL = -1, CLI_ARG_END = -2, CLI_ARG_BAD = -3 };
+
+typedef struct cli_parser {
+    const char *cmd;          /* "fit", for messages */
+    const char *usage;        /* one-line usage */
+    const cli_opt *opts;
+    int argc, i;
+    char **argv;
+    int only_positional;      /* after "--" */
+    const char *name;         /* option being parsed, for messages */
+} cli_parser;
+
+void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *opts, int argc,
+              char **argv);
+/* Next option id, CLI_ARG_POSITIONAL (value = the argument), CLI_ARG_END,
+ * or CLI_ARG_BAD (a usage message was printed). */
+int cli_next(cli_parser *p, const char **value);
+
+/* "scalefit CMD: MESSAGE" + usage + hint on stderr; returns CLI_USAGE. */
+int cli_usage_error(const cli_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "scalefit: error: MESSAGE" on stderr; returns CLI_ERROR. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The library error, formatted with file, line and column. */
+int cli_lib_error(const sf_error *err);
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict numbers for option values; print a usage error and return
+ * CLI_USAGE on failure, CLI_OK otherwise. */
+int cli_double(const cli_parser *p, const char *s, double *out);
+int cli_positive(const cli_parser *p, const char *s, double *out);
+int cli_int(const cli_parser *p, const char *s, long lo, long hi, long *out);
+/* A comma-separated list of positive numbers; *out is malloc'd. */
+int cli_list(const cli_parser *p, const char *s, double **out, size_t *n);
+/* "NAME=VALUE": name copied into buf, value parsed. */
+int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, double *value);
+
+/* Write text to `path` ("-" = stdout).  Returns CLI_OK or CLI_ERROR. */
+int cli_write_file(const char *path, const char *text);
+
+/* Flush and close stdout, reporting a write error (full disk, closed
+ * pipe); returns the status to exit with. */
+int cli_finish(int status);
+
+/* A fitted law from FIT.json, or from --law NAME with --set NAME=VALUE for
+ * every parameter (published values).  Returns CLI_OK, CLI_ERROR, or
+ * CLI_USAGE; *out owns everything. */
+typedef struct cli_model_args {
+    const char *fit_path;
+    const char *law;
+    size_t n_set;
+    char set_name[SF_MAX_PARAMS][SF_NAME_MAX];
+    double set_value[SF_MAX_PARAMS];
+} cli_model_args;
+int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
+                   sf_law **owned_law);
+
+/* Format a number for tables: %.6g, but with thousands as 1.2e+09. */
+const char *cli_num(double x, char *buf, size_t size);
+
+/* The human-readable fit report (d may be NULL). */
+void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d);
+
+/* Subcommands. */
+int cmd_fit(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_optimal(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif /* SF_CLI_H */

@@ -1,0 +1,116 @@
+/* scalefit optimal: compute-optimal N and D for budgets, or for a loss. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "scalefit optimal (FIT.json | --law NAME --set P=V...) "
+    "(--compute C[,C...] | --target-loss L[,L...]) [--json]";
+
+static const char help[] =
+    "Usage: scalefit optimal FIT.json --compute C[,C...] [--json]\n"
+    "       scalefit optimal FIT.json --target-loss L[,L...] [--json]\n"
+    "\n"
+    "The loss-minimising model size N and token count D for each compute\n"
+    "budget C = 6ND, with tokens per parameter and the predicted loss.  For\n"
+    "chinchilla the closed form of Hoffmann et al. (2022, eq. 4):\n"
+    "N = G (C/6)^a, D = (C/6)^b / G.  --target-loss gives the smallest budget\n"
+    "whose optimal model reaches each loss L.\n"
+    "\n"
+    "  --compute C[,C...]       budgets in FLOPs\n"
+    "  --target-loss L[,L...]   losses to reach (must exceed the law's floor E)\n"
+    "  --law NAME               law, instead of FIT.json\n"
+    "  --set NAME=VALUE         a parameter of --law (natural scale)\n"
+    "  --json                   {\"law\", \"rows\": [{\"compute\", \"params\",\n"
+    "                           \"tokens\", \"tokens_per_param\", \"loss\"}]}\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Example:\n"
+    "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n";
+
+enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON };
+
+static const cli_opt opts[] = {
+    {"help", 'h', 0, O_HELP}, {"compute", 0, 1, O_COMPUTE}, {"target-loss", 0, 1, O_TARGET},
+    {"law", 0, 1, O_LAW},     {"set", 0, 1, O_SET},         {"json", 0, 0, O_JSON},
+    {0, 0, 0, 0}};
+
+int cmd_optimal(int argc, char **argv)
+{
+    cli_parser p;
+    cli_init(&p, "optimal", usage, opts, argc, argv);
+    cli_model_args m;
+    memset(&m, 0, sizeof m);
+    double *budgets = NULL, *targets = NULL;
+    size_t nb = 0, nt = 0;
+    int json = 0, status = CLI_OK;
+    const char *v;
+    int id;
+    while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
+        switch (id) {
+        case CLI_ARG_BAD: status = CLI_USAGE; break;
+        case O_HELP: fputs(help, stdout); goto done;
+        case CLI_ARG_POSITIONAL:
+            if (m.fit_path) status = cli_usage_error(&p, "more than one fit file");
+            m.fit_path = v;
+            break;
+        case O_COMPUTE:
+            free(budgets);
+            status = cli_list(&p, v, &budgets, &nb);
+            break;
+        case O_TARGET:
+            free(targets);
+            status = cli_list(&p, v, &targets, &nt);
+            break;
+        case O_LAW: m.law = v; break;
+        case O_SET:
+            if (m.n_set == SF_MAX_PARAMS) {
+                status = cli_usage_error(&p, "--set: too many");
+                break;
+            }
+            status = cli_name_value(&p, v, m.set_name[m.n_set], SF_NAME_MAX, &m.set_value[m.n_set]);
+            m.n_set++;
+            break;
+        case O_JSON: json = 1; break;
+        default: status = cli_usage_error(&p, "internal: unhandled option");
+        }
+    }
+    if (status != CLI_OK) goto done;
+    if (!budgets == !targets) {
+        status = cli_usage_error(&p, "give exactly one of --compute and --target-loss");
+        goto done;
+    }
+    sf_fit *fit = NULL;
+    sf_law *owned = NULL;
+    if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
+    const sf_law *law = sf_fit_law(fit);
+    size_t n = budgets ? nb : nt;
+    sf_alloc_row *rows = calloc(n, sizeof *rows);
+    if (!rows) status = cli_error("out of memory");
+    for (size_t i = 0; i < n && status == CLI_OK; i++) {
+        sf_error err;
+        sf_error_clear(&err);
+        int rc = budgets ? sf_alloc_optimal(law, sf_fit_params(fit), budgets[i], &rows[i], &err)
+                         : sf_alloc_target_loss(law, sf_fit_params(fit), targets[i], &rows[i], &err);
+        if (rc != SF_OK) status = cli_lib_error(&err);
+    }
+    if (status == CLI_OK && json) {
+        char *js = sf_alloc_json(law, rows, n);
+        status = js ? cli_write_file("-", js) : cli_error("out of memory");
+        free(js);
+    } else if (status == CLI_OK) {
+        printf("%12s %14s %14s %12s %12s\n", "compute", "N_opt", "D_opt", "tokens/param", "loss");
+        for (size_t i = 0; i < n; i++)
+            printf("%12.4g %14.6g %14.6g %12.4g %12.6g\n", rows[i].compute, rows[i].params,
+                   rows[i].tokens, rows[i].tokens_per_param, rows[i].loss);
+    }
+    free(rows);
+    sf_fit_free(fit);
+    sf_law_free(owned);
+done:
+    free(budgets);
+    free(targets);
+    return status;
+}

@@ -1,0 +1,272 @@
+/* Option parsing, messages and files shared by the subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *opts, int argc,
+              char **argv)
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->usage = usage;
+    p->opts = opts;
+    p->argc = argc;
+    p->argv = argv;
+    p->i = 1;
+}
+
+int cli_usage_error(const cli_parser *p, const char *fmt, ...)
+{
+    fprintf(stderr, "scalefit %s: ", p->cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nUsage: %s\nTry 'scalefit %s --help' for more information.\n", p->usage,
+            p->cmd);
+    return CLI_USAGE;
+}
+
+int cli_error(const char *fmt, ...)
+{
+    fputs("scalefit: error: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_ERROR;
+}
+
+int cli_lib_error(const sf_error *err)
+{
+    char buf[2048];
+    sf_error_format(err, buf, sizeof buf);
+    return cli_error("%s", buf[0] ? buf : sf_strerror(err->status));
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    fputs("scalefit: warning: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_next(cli_parser *p, const char **value)
+{
+    *value = NULL;
+    if (p->i >= p->argc) return CLI_ARG_END;
+    char *a = p->argv[p->i++];
+    if (p->only_positional || a[0] != '-' || a[1] == '\0') {
+        *value = a;
+        return CLI_ARG_POSITIONAL;
+    }
+    if (strcmp(a, "--") == 0) {
+        p->only_positional = 1;
+        return cli_next(p, value);
+    }
+    const cli_opt *o = NULL;
+    const char *inline_val = NULL;
+    if (a[1] == '-') {
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        for (const cli_opt *q = p->opts; q->name; q++)
+            if (strlen(q->name) == len && strncmp(q->name, name, len) == 0) o = q;
+        if (!o) {
+            cli_usage_error(p, "unknown option '--%.*s'", (int)len, name);
+            return CLI_ARG_BAD;
+        }
+        if (eq) inline_val = eq + 1;
+    } else {
+        for (const cli_opt *q = p->opts; q->name; q++)
+            if (q->short_name && q->short_name == a[1]) o = q;
+        /* A negative number is a value, not an option: '-3' as positional. */
+        if (!o && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.')) {
+            *value = a;
+            return CLI_ARG_POSITIONAL;
+        }
+        if (!o) {
+            cli_usage_error(p, "unknown option '%s'", a);
+            return CLI_ARG_BAD;
+        }
+        if (a[2]) inline_val = a + 2;
+    }
+    p->name = o->name;
+    if (o->has_arg) {
+        if (inline_val) *value = inline_val;
+        else if (p->i < p->argc) *value = p->argv[p->i++];
+        else {
+            cli_usage_error(p, "option '--%s' needs a value", o->name);
+            return CLI_ARG_BAD;
+        }
+    } else if (inline_val) {
+        cli_usage_error(p, "option '--%s' takes no value", o->name);
+        return CLI_ARG_BAD;
+    }
+    return o->id;
+}
+
+int cli_double(const cli_parser *p, const char *s, double *out)
+{
+    int rc = sf_parse_double(s, out);
+    if (rc == SF_OK) return CLI_OK;
+    return cli_usage_error(p, "--%s: '%s' is not a %snumber", p->name ? p->name : "?", s,
+                           rc == SF_ENONFINITE ? "finite " : "");
+}
+
+int cli_positive(const cli_parser *p, const char *s, double *out)
+{
+    int rc = cli_double(p, s, out);
+    if (rc != CLI_OK) return rc;
+    if (!(*out > 0)) return cli_usage_error(p, "--%s: must be > 0, got %s", p->name, s);
+    return CLI_OK;
+}
+
+int cli_int(const cli_parser *p, const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return cli_usage_error(p, "--%s: '%s' is not an integer", p->name, s);
+    if (v < lo || v > hi)
+        return cli_usage_error(p, "--%s: %ld is outside %ld..%ld", p->name, v, lo, hi);
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_list(const cli_parser *p, const char *s, double **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *q = s; *q; q++) cap += *q == ',';
+    double *v = malloc(cap * sizeof *v);
+    if (!v) return cli_error("out of memory");
+    for (const char *q = s;;) {
+        const char *c = strchr(q, ',');
+        size_t len = c ? (size_t)(c - q) : strlen(q);
+        char item[128];
+        if (len >= sizeof item) {
+            free(v);
+            return cli_usage_error(p, "--%s: list item too long", p->name);
+        }
+        memcpy(item, q, len);
+        item[len] = '\0';
+        int rc = cli_positive(p, item, &v[*n]);
+        if (rc != CLI_OK) {
+            free(v);
+            return rc;
+        }
+        (*n)++;
+        if (!c) break;
+        q = c + 1;
+    }
+    *out = v;
+    return CLI_OK;
+}
+
+int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, double *value)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s)
+        return cli_usage_error(p, "--%s: expected NAME=VALUE, got '%s'", p->name, s);
+    size_t len = (size_t)(eq - s);
+    if (len >= size) return cli_usage_error(p, "--%s: name too long in '%s'", p->name, s);
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    if (!value) return CLI_OK;
+    int rc = sf_parse_double(eq + 1, value);
+    if (rc != SF_OK)
+        return cli_usage_error(p, "--%s: '%s' is not a %snumber", p->name, eq + 1,
+                               rc == SF_ENONFINITE ? "finite " : "");
+    return CLI_OK;
+}
+
+int cli_write_file(const char *path, const char *text)
+{
+    if (strcmp(path, "-") == 0) {
+        fputs(text, stdout);
+        return CLI_OK;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) return cli_error("%s: cannot open for writing: %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, f) != n;
+    bad |= fclose(f) != 0;
+    if (bad) return cli_error("%s: write error: %s", path, strerror(errno));
+    return CLI_OK;
+}
+
+int cli_finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        fclose(stdout);
+        cli_error("write error on standard output: %s", strerror(e));
+        return CLI_ERROR;
+    }
+    if (fclose(stdout) != 0) {
+        cli_error("write error on standard output: %s", strerror(errno));
+        return CLI_ERROR;
+    }
+    return status;
+}
+
+int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, sf_law **owned)
+{
+    *out = NULL;
+    *owned = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    if (m->fit_path && m->law)
+        return cli_usage_error(p, "give either FIT.json or --law with --set, not both");
+    if (m->fit_path) {
+        if (m->n_set)
+            return cli_usage_error(p, "--set goes with --law; a fit file has its parameters");
+        return sf_fit_json_read(m->fit_path, out, &err) == SF_OK ? CLI_OK : cli_lib_error(&err);
+    }
+    if (!m->law) return cli_usage_error(p, "missing FIT.json (or --law NAME --set NAME=VALUE...)");
+    sf_law *law;
+    if (sf_law_new(m->law, NULL, &law, &err) != SF_OK) return cli_lib_error(&err);
+    size_t np = sf_law_n_params(law);
+    double params[SF_MAX_PARAMS];
+    int have[SF_MAX_PARAMS] = {0};
+    for (size_t k = 0; k < m->n_set; k++) {
+        int j = sf_law_param_index(law, m->set_name[k]);
+        if (j < 0) {
+            sf_law_free(law);
+            return cli_usage_error(p, "--set: law '%s' has no parameter '%s'", m->law,
+                                   m->set_name[k]);
+        }
+        params[j] = m->set_value[k];
+        have[j] = 1;
+    }
+    for (size_t j = 0; j < np; j++) {
+        if (have[j]) continue;
+        int rc = cli_usage_error(p, "--set: law '%s' needs a value for %s", m->law,
+                                 sf_law_param_name(law, j));
+        sf_law_free(law);
+        return rc;
+    }
+    if (sf_fit_from_params(law, params, out) != SF_OK) {
+        sf_law_free(law);
+        return cli_error("out of memory");
+    }
+    *owned = law;
+    return CLI_OK;
+}
+
+const char *cli_num(double x, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.6g", x);
+    return buf;
+}

@@ -1,0 +1,91 @@
+/* scalefit: the command-line entry point and subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char main_help[] =
+    "Usage: scalefit COMMAND [options]\n"
+    "\n"
+    "Fit neural scaling laws to training runs and answer \"what N and D for a\n"
+    "compute budget C?\".\n"
+    "\n"
+    "Commands:\n"
+    "  fit       fit a law to runs in a CSV file (parameters N, tokens D, loss)\n"
+    "  predict   predicted loss of a fitted law at given N and D\n"
+    "  optimal   compute-optimal N and D for budgets, or the budget for a loss\n"
+    "  laws      list the laws, their formulas and parameters\n"
+    "  demo      simulate a sweep from a published law, fit it and allocate\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     show this help\n"
+    "  --version      print the version\n"
+    "\n"
+    "Run 'scalefit COMMAND --help' for a command's options; 'man scalefit' for\n"
+    "the manual (docs/scalefit.1 in the source tree).\n";
+
+static int cmd_laws(int argc, char **argv)
+{
+    static const cli_opt opts[] = {{"help", 'h', 0, 'h'}, {0, 0, 0, 0}};
+    cli_parser p;
+    cli_init(&p, "laws", "scalefit laws", opts, argc, argv);
+    const char *v;
+    int id;
+    while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
+        if (id == CLI_ARG_BAD) return CLI_USAGE;
+        if (id == 'h') {
+            fputs("Usage: scalefit laws\n\nList every law with its formula and parameter "
+                  "names (the names --fix, --tie and fit files use).\n", stdout);
+            return CLI_OK;
+        }
+        return cli_usage_error(&p, "unexpected argument '%s'", v);
+    }
+    for (size_t i = 0; i < sf_law_count(); i++) {
+        const char *name = sf_law_name_at(i);
+        sf_law *law;
+        sf_error err;
+        if (sf_law_new(name, NULL, &law, &err) != SF_OK) return cli_lib_error(&err);
+        printf("%-13s %s\n%-13s parameters:", name, sf_law_formula(name), "");
+        for (size_t j = 0; j < sf_law_n_params(law); j++)
+            printf(" %s", sf_law_param_name(law, j));
+        printf("\n%-13s reads:", "");
+        for (int r = 0; r < SF_ROLE_COUNT; r++)
+            if (sf_law_roles(law) & SF_ROLE_BIT(r)) printf(" %s", sf_role_name((sf_role)r));
+        printf("\n");
+        sf_law_free(law);
+    }
+    return CLI_OK;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} commands[] = {
+    {"fit", cmd_fit},
+    {"predict", cmd_predict},
+    {"optimal", cmd_optimal},
+    {"laws", cmd_laws},
+    {"demo", cmd_demo},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return cli_finish(CLI_USAGE);
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return cli_finish(CLI_OK);
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("scalefit %s\n", SF_VERSION);
+        return cli_finish(CLI_OK);
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return cli_finish(commands[i].run(argc - 1, argv + 1));
+    fprintf(stderr, "scalefit: unknown command '%s'\n\n%s", cmd, main_help);
+    return cli_finish(CLI_USAGE);
+}
