@@ -1,0 +1,185 @@
+/* Helpers shared by the test programs. */
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *shared_file(const char *rel)
+{
+    static char buf[4][4096];
+    static int k = 0;
+    char *out = buf[k++ % 4];
+    const char *root = getenv("SCALEFIT_SHARED");
+    snprintf(out, sizeof buf[0], "%s/data/%s", root && *root ? root : "../shared", rel);
+    struct stat st;
+    if (stat(out, &st) != 0) {
+        const char *ci = getenv("CI");
+        if (ci && strcmp(ci, "true") == 0)
+            cr_assert_fail("shared data file %s is missing (CI=true: the data must be beside "
+                           "the checkout in ../shared)", out);
+        cr_skip_test("shared data file %s not found: skipping (set SCALEFIT_SHARED to the "
+                     "shared folder to run this test)", out);
+    }
+    return out;
+}
+
+void skip_under_valgrind(const char *why)
+{
+    const char *vg = getenv("SF_VALGRIND");
+    if (vg && strcmp(vg, "1") == 0) cr_skip_test("skipped under valgrind: %s", why);
+}
+
+static const char *tmp_dir(void)
+{
+    static char dir[256] = "";
+    if (!dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/scalefit-test-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(dir)) cr_assert_fail("mkdtemp: %s", strerror(errno));
+    }
+    return dir;
+}
+
+const char *tmp_file(const char *name)
+{
+    /* Each path gets its own string, kept for the life of the process, so a
+     * caller's path survives later calls (run_cli makes some too). */
+    static char *paths[1024];
+    static size_t used = 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s/%s", tmp_dir(), name);
+    for (size_t k = 0; k < used; k++)
+        if (strcmp(paths[k], buf) == 0) return paths[k];
+    cr_assert(used < sizeof paths / sizeof paths[0], "too many temporary paths");
+    paths[used] = strdup(buf);
+    cr_assert(paths[used] != NULL);
+    return paths[used++];
+}
+
+char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, len = 0;
+    char *s = malloc(cap);
+    size_t k;
+    while (s && (k = fread(s + len, 1, cap - len - 1, f)) > 0) {
+        len += k;
+        if (cap - len <= 1) {
+            char *t = realloc(s, cap * 2);
+            if (!t) {
+                free(s);
+                s = NULL;
+                break;
+            }
+            s = t;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (s) s[len] = '\0';
+    return s;
+}
+
+void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert(fclose(f) == 0);
+}
+
+cli_run run_cli(const char *stdin_text, const char *const *argv)
+{
+    static int serial = 0;
+    char in[512], out[512], err[512];
+    int id = serial++;
+    snprintf(in, sizeof in, "%s", tmp_file("stdin"));
+    snprintf(out, sizeof out, "%s.%d.out", tmp_file("cli"), id);
+    snprintf(err, sizeof err, "%s.%d.err", tmp_file("cli"), id);
+    write_text(in, stdin_text ? stdin_text : "");
+
+    const char *bin = getenv("SCALEFIT_BIN");
+    if (!bin || !*bin) bin = "build/scalefit";
+    const char *args[64];
+    size_t n = 0;
+    /* Under `make valgrind` the spawned scalefit is traced by the valgrind
+     * running this test (--trace-children), its reports checked by run.sh. */
+    args[n++] = bin;
+    for (size_t i = 0; argv[i] && n < 63; i++) args[n++] = argv[i];
+    args[n] = NULL;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, in, O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    /* posix_spawn takes char *const argv[] but does not modify it. */
+    char *const *av;
+    const char **ap = args;
+    memcpy(&av, &ap, sizeof av);
+    int rc = posix_spawnp(&pid, args[0], &fa, NULL, av, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert(rc == 0, "cannot run %s: %s", args[0], strerror(rc));
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    cli_run r;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = read_text(out);
+    r.err = read_text(err);
+    cr_assert(r.out && r.err);
+    remove(out);
+    remove(err);
+    return r;
+}
+
+void cli_run_free(cli_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (*s == '\n') n++;
+    return n;
+}
+
+sf_data *data_from_text(const char *csv, const sf_data_options *o)
+{
+    sf_table *t = NULL;
+    sf_data *d = NULL;
+    sf_error err;
+    int rc = sf_table_read_buffer(csv, strlen(csv), "test.csv", &t, &err);
+    if (rc == SF_OK) rc = sf_data_from_table(t, o, &d, &err);
+    char buf[2048];
+    cr_assert(rc == SF_OK, "reading CSV failed: %s", sf_error_format(&err, buf, sizeof buf));
+    sf_table_free(t);
+    return d;
+}
+
+int data_error(const char *csv, const sf_data_options *o, sf_error *err)
+{
+    sf_table *t = NULL;
+    sf_data *d = NULL;
+    sf_error_clear(err);
+    int rc = sf_table_read_buffer(csv, strlen(csv), "test.csv", &t, err);
+    if (rc == SF_OK) rc = sf_data_from_table(t, o, &d, err);
+    sf_table_free(t);
+    sf_data_free(d);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/* Helpers shared by the test programs (Criterion). */
+#ifndef SF_TEST_COMMON_H
+#define SF_TEST_COMMON_H
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stddef.h>
+
+#include "scalefit.h"
+
+/* Path of a file under ../shared/data (or $SCALEFIT_SHARED/data).  When it
+ * is missing the test is skipped with a message, or fails when CI=true:
+ * CI always has the shared data beside the checkout.  Returns a static
+ * buffer (one of a few, so two calls can be combined in one expression). */
+const char *shared_file(const char *rel);
+
+/* Skip a test under `make valgrind` (SF_VALGRIND=1) when it only repeats
+ * code paths other tests cover, at a cost of minutes under memcheck (the
+ * 4500-start grid, thousands of bootstrap refits).  The native and ASan
+ * runs still execute it. */
+void skip_under_valgrind(const char *why);
+
+/* A scratch file path in this process's temporary directory. */
+const char *tmp_file(const char *name);
+
+/* Whole file contents, malloc'd and NUL-terminated (NULL if unreadable). */
+char *read_text(const char *path);
+void write_text(const char *path, const char *text);
+
+/* Run the scalefit binary ($SCALEFIT_BIN, default build/scalefit) with the
+ * NULL-terminated argument list, optional text on standard input. */
+typedef struct cli_run {
+    int status;   /* exit status, or 128 + signal */
+    char *out;    /* standard output */
+    char *err;    /* standard error */
+} cli_run;
+
+cli_run run_cli(const char *stdin_text, const char *const *argv);
+void cli_run_free(cli_run *r);
+/* Number of lines in s (a trailing newline does not start a new line). */
+int count_lines(const char *s);
+
+/* |a - b| <= tol * |b| */
+#define assert_rel(a, b, tol, what)                                                      \
+    cr_assert(fabs((double)(a) - (double)(b)) <= (tol) * fabs((double)(b)),                \
+              "%s: got %.12g, expected %.12g (relative tolerance %g)", what, (double)(a), \
+              (double)(b), (double)(tol))
+
+/* Load run data from CSV text (named "test.csv"); asserts success. */
+sf_data *data_from_text(const char *csv, const sf_data_options *o);
+
+/* The status of reading CSV text, and the error it gives. */
+int data_error(const char *csv, const sf_data_options *o, sf_error *err);
+
+#endif
