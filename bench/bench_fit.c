@@ -1,0 +1,103 @@
+/*
+ * Time sf_fit_run on a CSV file: the library call only (no process start,
+ * no printing), repeated, reporting the median and the minimum.
+ *
+ *   bench_fit DATA.csv [--filter EXPR]... [--col ROLE=NAME]... [--grid G]
+ *             [--threads T] [--repeat K] [--law NAME]
+ *
+ * Prints one JSON object: {"seconds_median", "seconds_min", "objective",
+ * "starts", "n_points", "params": {...}}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scalefit.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_fit DATA.csv [--filter EXPR] [--col R=NAME] [--grid G] "
+                        "[--threads T] [--repeat K] [--law NAME]\n");
+        return 2;
+    }
+    sf_data_options dopt;
+    sf_data_options_init(&dopt);
+    sf_fit_options fopt;
+    sf_fit_options_init(&fopt);
+    const char *law_name = "chinchilla";
+    int repeat = 5;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const char *k = argv[i], *v = argv[i + 1];
+        if (strcmp(k, "--filter") == 0) dopt.filters[dopt.n_filters++] = v;
+        else if (strcmp(k, "--col") == 0) {
+            const char *eq = strchr(v, '=');
+            sf_role r;
+            char role[16] = "";
+            if (eq && (size_t)(eq - v) < sizeof role) memcpy(role, v, (size_t)(eq - v));
+            if (!eq || sf_role_parse(role, &r) != SF_OK) return 2;
+            dopt.column[r] = eq + 1;
+        } else if (strcmp(k, "--grid") == 0)
+            fopt.grid = strcmp(v, "full") == 0 ? SF_GRID_FULL
+                        : strcmp(v, "screen") == 0 ? SF_GRID_SCREEN
+                        : strcmp(v, "vp") == 0 ? SF_GRID_VP : SF_GRID_AUTO;
+        else if (strcmp(k, "--threads") == 0) fopt.threads = atoi(v);
+        else if (strcmp(k, "--repeat") == 0) repeat = atoi(v);
+        else if (strcmp(k, "--law") == 0) law_name = v;
+        else {
+            fprintf(stderr, "bench_fit: unknown option %s\n", k);
+            return 2;
+        }
+    }
+    if (repeat < 1) repeat = 1;
+    sf_error err;
+    sf_law *law;
+    sf_data *d;
+    char buf[2048];
+    if (sf_law_new(law_name, NULL, &law, &err) != SF_OK) {
+        fprintf(stderr, "bench_fit: %s\n", sf_error_format(&err, buf, sizeof buf));
+        return 1;
+    }
+    dopt.required = sf_law_roles(law);
+    if (sf_data_read(argv[1], &dopt, &d, &err) != SF_OK) {
+        fprintf(stderr, "bench_fit: %s\n", sf_error_format(&err, buf, sizeof buf));
+        return 1;
+    }
+    double *t = malloc((size_t)repeat * sizeof *t);
+    sf_fit *fit = NULL;
+    for (int r = 0; r < repeat; r++) {
+        sf_fit_free(fit);
+        double t0 = now();
+        if (sf_fit_run(law, d, &fopt, &fit, &err) != SF_OK) {
+            fprintf(stderr, "bench_fit: %s\n", sf_error_format(&err, buf, sizeof buf));
+            return 1;
+        }
+        t[r] = now() - t0;
+    }
+    qsort(t, (size_t)repeat, sizeof *t, cmp);
+    printf("{\"seconds_median\": %.6g, \"seconds_min\": %.6g, \"objective\": %.17g, "
+           "\"starts\": %d, \"n_points\": %zu, \"params\": {",
+           t[repeat / 2], t[0], sf_fit_objective(fit), sf_fit_starts(fit), sf_fit_n_points(fit));
+    for (size_t j = 0; j < sf_law_n_params(law); j++)
+        printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
+    printf("}}\n");
+    free(t);
+    sf_fit_free(fit);
+    sf_data_free(d);
+    sf_law_free(law);
+    return 0;
+}
