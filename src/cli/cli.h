@@ -26,6 +26,7 @@ typedef struct cli_parser {
     const char *cmd;          /* "fit", for messages */
     const char *usage;        /* one-line usage */
     const cli_opt *opts;
+    const cli_opt *more;      /* a second table (shared options), or NULL */
     int argc, i;
     char **argv;
     int only_positional;      /* after "--" */
@@ -37,6 +38,9 @@ void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *
 /* Next option id, CLI_ARG_POSITIONAL (value = the argument), CLI_ARG_END,
  * or CLI_ARG_BAD (a usage message was printed). */
 int cli_next(cli_parser *p, const char **value);
+
+/* Also accept the options of a second table (e.g. cli_fit_opts). */
+void cli_add_options(cli_parser *p, const cli_opt *more);
 
 /* "scalefit CMD: MESSAGE" + usage + hint on stderr; returns CLI_USAGE. */
 int cli_usage_error(const cli_parser *p, const char *fmt, ...)
@@ -52,6 +56,8 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_double(const cli_parser *p, const char *s, double *out);
 int cli_positive(const cli_parser *p, const char *s, double *out);
 int cli_int(const cli_parser *p, const char *s, long lo, long hi, long *out);
+/* A non-negative 64-bit seed. */
+int cli_seed(const cli_parser *p, const char *s, uint64_t *out);
 /* A comma-separated list of positive numbers; *out is malloc'd. */
 int cli_list(const cli_parser *p, const char *s, double **out, size_t *n);
 /* "NAME=VALUE": name copied into buf, value parsed. */
@@ -76,6 +82,31 @@ typedef struct cli_model_args {
 } cli_model_args;
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
                    sf_law **owned_law);
+
+/* ---- options of every command that fits a law (fit, and later bayes,
+ * validate, report) -------------------------------------------------------- */
+
+typedef struct cli_fit_args {
+    const char *law;          /* default "chinchilla" */
+    sf_law_options law_opt;
+    sf_data_options data;
+    sf_fit_options fit;
+} cli_fit_args;
+
+/* Option ids of the shared table are CLI_FIT_OPT_BASE and up. */
+enum { CLI_FIT_OPT_BASE = 1000 };
+extern const cli_opt cli_fit_opts[];
+/* Help text for those options, for a command's --help. */
+extern const char cli_fit_help[];
+
+void cli_fit_args_init(cli_fit_args *a);
+/* Handle option `id` with value v if it is a shared fit option: returns
+ * CLI_OK when handled, CLI_USAGE after a usage message, -1 when `id` is not
+ * a fit option. */
+int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a);
+/* Create the law and read DATA with the roles it needs.  On failure prints
+ * the error and returns CLI_ERROR; *law and *d are NULL then. */
+int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data **d);
 
 /* Format a number for tables: %.6g, but with thousands as 1.2e+09. */
 const char *cli_num(double x, char *buf, size_t size);

@@ -79,14 +79,9 @@ int cmd_demo(int argc, char **argv)
             if ((rc = cli_double(&p, v, &noise)) != CLI_OK) return rc;
             if (noise < 0 || noise > 1) return cli_usage_error(&p, "--noise: must be in [0, 1]");
             break;
-        case O_SEED: {
-            char *end = NULL;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (!*v || *end || v[0] == '-')
-                return cli_usage_error(&p, "--seed: '%s' is not a non-negative integer", v);
-            fopt.seed = (uint64_t)s;
+        case O_SEED:
+            if ((rc = cli_seed(&p, v, &fopt.seed)) != CLI_OK) return rc;
             break;
-        }
         case O_THREADS:
             if ((rc = cli_int(&p, v, 0, 4096, &k)) != CLI_OK) return rc;
             fopt.threads = (int)k;

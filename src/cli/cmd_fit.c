@@ -11,44 +11,16 @@ static const char usage[] =
     "[--loss huber|ls] [--delta X] [--grid auto|full|screen|vp] [--threads T] [--seed S] "
     "[--fix NAME=VALUE]... [--tie A=B]... [--json] [-o FIT.json]";
 
-static const char help[] =
+static const char help_head[] =
     "Usage: scalefit fit DATA.csv [options]\n"
     "\n"
     "Fit a scaling law to training runs: one CSV row per run (or checkpoint)\n"
     "with its parameter count N, tokens D (or FLOPs C, D = C/(6N)) and loss.\n"
     "The objective is the Huber loss of log residuals, summed over rows\n"
     "(Hoffmann et al. 2022); the search is global (see --grid).\n"
-    "\n"
-    "Data:\n"
-    "  --col ROLE=COLUMN   read ROLE from COLUMN; roles: N, D, C, loss, U,\n"
-    "                      group, weight (default: recognised header names,\n"
-    "                      e.g. N, params, 'Model Size'; D, tokens; C, flops,\n"
-    "                      'Training FLOP'; loss, val_loss)\n"
-    "  --filter EXPR       keep rows where EXPR holds; repeatable, ANDed.\n"
-    "                      EXPR is NAME OP VALUE, NAME a role or column,\n"
-    "                      OP one of < <= > >= == !=  (e.g. 'loss<4.5',\n"
-    "                      'D>=1e10', 'family==gpt3')\n"
-    "  --drop-missing      skip rows with an empty cell in a used column\n"
-    "\n"
-    "Law and objective:\n"
-    "  --law NAME          law to fit (default chinchilla; 'scalefit laws')\n"
-    "  --loss huber|ls     Huber (default) or least squares on log residuals\n"
-    "  --delta X           Huber threshold (default 1e-3)\n"
-    "  --fix NAME=VALUE    hold a parameter at VALUE (natural scale,\n"
-    "                      e.g. --fix A=406.4); repeatable\n"
-    "  --tie A=B           hold parameter B equal to A (e.g. alpha=beta)\n"
-    "\n"
-    "Search:\n"
-    "  --grid auto         variable projection over the exponents when the law\n"
-    "                      allows it, else grid screening (default)\n"
-    "  --grid full         L-BFGS from every point of the law's start grid\n"
-    "                      (4500 for chinchilla, as Hoffmann et al.)\n"
-    "  --grid screen       evaluate the start grid, refine its best basins\n"
-    "  --grid vp           variable projection (error if the law has none)\n"
-    "  --refine K          starts refined by auto/screen/vp (default 8)\n"
-    "  --threads T         threads (default: all cores; results do not depend\n"
-    "                      on it)\n"
-    "  --seed S            random seed, recorded in the output (default 0)\n"
+    "\n";
+
+static const char help_tail[] =
     "\n"
     "Output:\n"
     "  --json              print the fit as one JSON object (docs/json.md)\n"
@@ -63,18 +35,10 @@ static const char help[] =
     "  scalefit fit runs.csv --filter 'loss<3.45' -o fit.json\n"
     "  scalefit optimal fit.json --compute 5.76e23\n";
 
-enum {
-    O_HELP = 'h', O_OUT = 'o', O_LAW = 256, O_COL, O_FILTER, O_DROP, O_LOSS, O_DELTA,
-    O_GRID, O_REFINE, O_THREADS, O_SEED, O_FIX, O_TIE, O_JSON
-};
+enum { O_HELP = 'h', O_OUT = 'o', O_JSON = 256 };
 
 static const cli_opt opts[] = {
-    {"help", 'h', 0, O_HELP},      {"law", 0, 1, O_LAW},       {"col", 0, 1, O_COL},
-    {"filter", 0, 1, O_FILTER},    {"drop-missing", 0, 0, O_DROP}, {"loss", 0, 1, O_LOSS},
-    {"delta", 0, 1, O_DELTA},      {"grid", 0, 1, O_GRID},     {"refine", 0, 1, O_REFINE},
-    {"threads", 0, 1, O_THREADS},  {"seed", 0, 1, O_SEED},     {"fix", 0, 1, O_FIX},
-    {"tie", 0, 1, O_TIE},          {"json", 0, 0, O_JSON},     {"output", 'o', 1, O_OUT},
-    {0, 0, 0, 0}};
+    {"help", 'h', 0, O_HELP}, {"json", 0, 0, O_JSON}, {"output", 'o', 1, O_OUT}, {0, 0, 0, 0}};
 
 static const char *grid_label(int g)
 {
@@ -153,95 +117,28 @@ int cmd_fit(int argc, char **argv)
 {
     cli_parser p;
     cli_init(&p, "fit", usage, opts, argc, argv);
-    sf_data_options dopt;
-    sf_data_options_init(&dopt);
-    sf_fit_options fopt;
-    sf_fit_options_init(&fopt);
-    const char *path = NULL, *law_name = "chinchilla", *out_path = NULL;
+    cli_add_options(&p, cli_fit_opts);
+    cli_fit_args fa;
+    cli_fit_args_init(&fa);
+    const char *path = NULL, *out_path = NULL;
     int json = 0;
     const char *v;
     int id;
     while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-        int rc = CLI_OK;
-        double x;
-        long k;
-        char name[SF_NAME_MAX];
+        int rc = cli_fit_arg(&p, id, v, &fa);
+        if (rc == CLI_OK) continue;
+        if (rc != -1) return rc;
         switch (id) {
         case CLI_ARG_BAD: return CLI_USAGE;
-        case O_HELP: fputs(help, stdout); return CLI_OK;
+        case O_HELP:
+            fputs(help_head, stdout);
+            fputs(cli_fit_help, stdout);
+            fputs(help_tail, stdout);
+            return CLI_OK;
         case CLI_ARG_POSITIONAL:
             if (path) return cli_usage_error(&p, "more than one data file ('%s', '%s')", path, v);
             path = v;
             break;
-        case O_LAW: law_name = v; break;
-        case O_COL: {
-            const char *eq = strchr(v, '=');
-            sf_role r;
-            char role[32];
-            if (!eq || eq == v || (size_t)(eq - v) >= sizeof role || eq[1] == '\0')
-                return cli_usage_error(&p, "--col: expected ROLE=COLUMN, got '%s'", v);
-            memcpy(role, v, (size_t)(eq - v));
-            role[eq - v] = '\0';
-            if (sf_role_parse(role, &r) != SF_OK)
-                return cli_usage_error(&p, "--col: unknown role '%s' (roles: N, D, C, loss, U, "
-                                       "group, weight)", role);
-            dopt.column[r] = eq + 1;
-            break;
-        }
-        case O_FILTER:
-            if (dopt.n_filters == SF_MAX_FILTERS)
-                return cli_usage_error(&p, "too many --filter options (at most %d)", SF_MAX_FILTERS);
-            dopt.filters[dopt.n_filters++] = v;
-            break;
-        case O_DROP: dopt.drop_missing = 1; break;
-        case O_LOSS:
-            if (strcmp(v, "huber") == 0) fopt.loss = SF_LOSS_HUBER;
-            else if (strcmp(v, "ls") == 0) fopt.loss = SF_LOSS_LS;
-            else return cli_usage_error(&p, "--loss: expected huber or ls, got '%s'", v);
-            break;
-        case O_DELTA:
-            if ((rc = cli_positive(&p, v, &x)) != CLI_OK) return rc;
-            fopt.delta = x;
-            break;
-        case O_GRID:
-            if (strcmp(v, "auto") == 0) fopt.grid = SF_GRID_AUTO;
-            else if (strcmp(v, "full") == 0) fopt.grid = SF_GRID_FULL;
-            else if (strcmp(v, "screen") == 0) fopt.grid = SF_GRID_SCREEN;
-            else if (strcmp(v, "vp") == 0) fopt.grid = SF_GRID_VP;
-            else return cli_usage_error(&p, "--grid: expected auto, full, screen or vp, got '%s'", v);
-            break;
-        case O_REFINE:
-            if ((rc = cli_int(&p, v, 1, 100000, &k)) != CLI_OK) return rc;
-            fopt.refine = (int)k;
-            break;
-        case O_THREADS:
-            if ((rc = cli_int(&p, v, 0, 4096, &k)) != CLI_OK) return rc;
-            fopt.threads = (int)k;
-            break;
-        case O_SEED: {
-            char *end = NULL;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (!*v || *end || v[0] == '-')
-                return cli_usage_error(&p, "--seed: '%s' is not a non-negative integer", v);
-            fopt.seed = (uint64_t)s;
-            break;
-        }
-        case O_FIX:
-            if ((rc = cli_name_value(&p, v, name, sizeof name, &x)) != CLI_OK) return rc;
-            if (sf_fit_options_fix(&fopt, name, x) != SF_OK)
-                return cli_usage_error(&p, "--fix: too many");
-            break;
-        case O_TIE: {
-            char b[SF_NAME_MAX];
-            if ((rc = cli_name_value(&p, v, name, sizeof name, NULL)) != CLI_OK) return rc;
-            const char *rhs = strchr(v, '=') + 1;
-            if (!*rhs || strlen(rhs) >= sizeof b)
-                return cli_usage_error(&p, "--tie: expected A=B, got '%s'", v);
-            strcpy(b, rhs);
-            if (sf_fit_options_tie(&fopt, name, b) != SF_OK)
-                return cli_usage_error(&p, "--tie: too many");
-            break;
-        }
         case O_JSON: json = 1; break;
         case O_OUT: out_path = v; break;
         default: return cli_usage_error(&p, "internal: unhandled option");
@@ -254,10 +151,9 @@ int cmd_fit(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
-    int status = CLI_OK;
-    if (sf_law_new(law_name, NULL, &law, &err) != SF_OK) return cli_lib_error(&err);
-    dopt.required = sf_law_roles(law);
-    if (sf_data_read(path, &dopt, &d, &err) != SF_OK || sf_fit_run(law, d, &fopt, &fit, &err) != SF_OK) {
+    int status = cli_fit_load(&fa, path, &law, &d);
+    if (status != CLI_OK) return status;
+    if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);
         goto done;
     }

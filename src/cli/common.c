@@ -19,6 +19,8 @@ void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *
     p->i = 1;
 }
 
+void cli_add_options(cli_parser *p, const cli_opt *more) { p->more = more; }
+
 int cli_usage_error(const cli_parser *p, const char *fmt, ...)
 {
     fprintf(stderr, "scalefit %s: ", p->cmd);
@@ -78,16 +80,18 @@ int cli_next(cli_parser *p, const char **value)
         const char *name = a + 2;
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        for (const cli_opt *q = p->opts; q->name; q++)
-            if (strlen(q->name) == len && strncmp(q->name, name, len) == 0) o = q;
+        for (int t = 0; t < 2; t++)
+            for (const cli_opt *q = t ? p->more : p->opts; q && q->name; q++)
+                if (strlen(q->name) == len && strncmp(q->name, name, len) == 0) o = q;
         if (!o) {
             cli_usage_error(p, "unknown option '--%.*s'", (int)len, name);
             return CLI_ARG_BAD;
         }
         if (eq) inline_val = eq + 1;
     } else {
-        for (const cli_opt *q = p->opts; q->name; q++)
-            if (q->short_name && q->short_name == a[1]) o = q;
+        for (int t = 0; t < 2; t++)
+            for (const cli_opt *q = t ? p->more : p->opts; q && q->name; q++)
+                if (q->short_name && q->short_name == a[1]) o = q;
         /* A negative number is a value, not an option: '-3' as positional. */
         if (!o && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.')) {
             *value = a;
@@ -140,6 +144,17 @@ int cli_int(const cli_parser *p, const char *s, long lo, long hi, long *out)
     if (v < lo || v > hi)
         return cli_usage_error(p, "--%s: %ld is outside %ld..%ld", p->name, v, lo, hi);
     *out = v;
+    return CLI_OK;
+}
+
+int cli_seed(const cli_parser *p, const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || errno == ERANGE)
+        return cli_usage_error(p, "--%s: '%s' is not a non-negative integer", p->name, s);
+    *out = (uint64_t)v;
     return CLI_OK;
 }
 

@@ -1,0 +1,144 @@
+/* The options shared by every command that fits a law. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+enum {
+    F_LAW = CLI_FIT_OPT_BASE, F_COL, F_FILTER, F_DROP, F_LOSS, F_DELTA, F_GRID, F_REFINE,
+    F_THREADS, F_SEED, F_FIX, F_TIE
+};
+
+const cli_opt cli_fit_opts[] = {
+    {"law", 0, 1, F_LAW},         {"col", 0, 1, F_COL},       {"filter", 0, 1, F_FILTER},
+    {"drop-missing", 0, 0, F_DROP}, {"loss", 0, 1, F_LOSS},   {"delta", 0, 1, F_DELTA},
+    {"grid", 0, 1, F_GRID},       {"refine", 0, 1, F_REFINE}, {"threads", 0, 1, F_THREADS},
+    {"seed", 0, 1, F_SEED},       {"fix", 0, 1, F_FIX},       {"tie", 0, 1, F_TIE},
+    {0, 0, 0, 0}};
+
+const char cli_fit_help[] =
+    "Data:\n"
+    "  --col ROLE=COLUMN   read ROLE from COLUMN; roles: N, D, C, loss, U,\n"
+    "                      group, weight (default: recognised header names,\n"
+    "                      e.g. N, params, 'Model Size'; D, tokens; C, flops,\n"
+    "                      'Training FLOP'; loss, val_loss)\n"
+    "  --filter EXPR       keep rows where EXPR holds; repeatable, ANDed.\n"
+    "                      EXPR is NAME OP VALUE, NAME a role or column,\n"
+    "                      OP one of < <= > >= == !=  (e.g. 'loss<4.5',\n"
+    "                      'D>=1e10', 'family==gpt3')\n"
+    "  --drop-missing      skip rows with an empty cell in a used column\n"
+    "\n"
+    "Law and objective:\n"
+    "  --law NAME          law to fit (default chinchilla; 'scalefit laws')\n"
+    "  --loss huber|ls     Huber (default) or least squares on log residuals\n"
+    "  --delta X           Huber threshold (default 1e-3)\n"
+    "  --fix NAME=VALUE    hold a parameter at VALUE (natural scale,\n"
+    "                      e.g. --fix A=406.4); repeatable\n"
+    "  --tie A=B           hold parameter B equal to A (e.g. alpha=beta)\n"
+    "\n"
+    "Search:\n"
+    "  --grid auto         variable projection over the exponents when the law\n"
+    "                      allows it, else grid screening (default)\n"
+    "  --grid full         L-BFGS from every point of the law's start grid\n"
+    "                      (4500 for chinchilla, as Hoffmann et al.)\n"
+    "  --grid screen       evaluate the start grid, refine its best basins\n"
+    "  --grid vp           variable projection (error if the law has none)\n"
+    "  --refine K          starts refined by auto/screen/vp (default 8)\n"
+    "  --threads T         threads (default: all cores; results do not depend\n"
+    "                      on it)\n"
+    "  --seed S            random seed, recorded in the output (default 0)\n";
+
+void cli_fit_args_init(cli_fit_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->law = "chinchilla";
+    sf_law_options_init(&a->law_opt);
+    sf_data_options_init(&a->data);
+    sf_fit_options_init(&a->fit);
+}
+
+int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
+{
+    int rc;
+    double x;
+    long k;
+    char name[SF_NAME_MAX];
+    switch (id) {
+    case F_LAW: a->law = v; return CLI_OK;
+    case F_COL: {
+        const char *eq = strchr(v, '=');
+        sf_role r;
+        char role[32];
+        if (!eq || eq == v || (size_t)(eq - v) >= sizeof role || eq[1] == '\0')
+            return cli_usage_error(p, "--col: expected ROLE=COLUMN, got '%s'", v);
+        memcpy(role, v, (size_t)(eq - v));
+        role[eq - v] = '\0';
+        if (sf_role_parse(role, &r) != SF_OK)
+            return cli_usage_error(p, "--col: unknown role '%s' (roles: N, D, C, loss, U, group, "
+                                   "weight)", role);
+        a->data.column[r] = eq + 1;
+        return CLI_OK;
+    }
+    case F_FILTER:
+        if (a->data.n_filters == SF_MAX_FILTERS)
+            return cli_usage_error(p, "too many --filter options (at most %d)", SF_MAX_FILTERS);
+        a->data.filters[a->data.n_filters++] = v;
+        return CLI_OK;
+    case F_DROP: a->data.drop_missing = 1; return CLI_OK;
+    case F_LOSS:
+        if (strcmp(v, "huber") == 0) a->fit.loss = SF_LOSS_HUBER;
+        else if (strcmp(v, "ls") == 0) a->fit.loss = SF_LOSS_LS;
+        else return cli_usage_error(p, "--loss: expected huber or ls, got '%s'", v);
+        return CLI_OK;
+    case F_DELTA:
+        if ((rc = cli_positive(p, v, &x)) != CLI_OK) return rc;
+        a->fit.delta = x;
+        return CLI_OK;
+    case F_GRID:
+        if (strcmp(v, "auto") == 0) a->fit.grid = SF_GRID_AUTO;
+        else if (strcmp(v, "full") == 0) a->fit.grid = SF_GRID_FULL;
+        else if (strcmp(v, "screen") == 0) a->fit.grid = SF_GRID_SCREEN;
+        else if (strcmp(v, "vp") == 0) a->fit.grid = SF_GRID_VP;
+        else return cli_usage_error(p, "--grid: expected auto, full, screen or vp, got '%s'", v);
+        return CLI_OK;
+    case F_REFINE:
+        if ((rc = cli_int(p, v, 1, 100000, &k)) != CLI_OK) return rc;
+        a->fit.refine = (int)k;
+        return CLI_OK;
+    case F_THREADS:
+        if ((rc = cli_int(p, v, 0, 4096, &k)) != CLI_OK) return rc;
+        a->fit.threads = (int)k;
+        return CLI_OK;
+    case F_SEED: return cli_seed(p, v, &a->fit.seed);
+    case F_FIX:
+        if ((rc = cli_name_value(p, v, name, sizeof name, &x)) != CLI_OK) return rc;
+        if (sf_fit_options_fix(&a->fit, name, x) != SF_OK) return cli_usage_error(p, "--fix: too many");
+        return CLI_OK;
+    case F_TIE: {
+        if ((rc = cli_name_value(p, v, name, sizeof name, NULL)) != CLI_OK) return rc;
+        const char *rhs = strchr(v, '=') + 1;
+        if (!*rhs || strlen(rhs) >= SF_NAME_MAX)
+            return cli_usage_error(p, "--tie: expected A=B, got '%s'", v);
+        if (sf_fit_options_tie(&a->fit, name, rhs) != SF_OK) return cli_usage_error(p, "--tie: too many");
+        return CLI_OK;
+    }
+    default: return -1;
+    }
+}
+
+int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data **d)
+{
+    *law = NULL;
+    *d = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    if (sf_law_new(a->law, &a->law_opt, law, &err) != SF_OK) return cli_lib_error(&err);
+    sf_data_options dopt = a->data;
+    dopt.required |= sf_law_roles(*law);
+    if (sf_data_read(path, &dopt, d, &err) != SF_OK) {
+        sf_law_free(*law);
+        *law = NULL;
+        return cli_lib_error(&err);
+    }
+    return CLI_OK;
+}
