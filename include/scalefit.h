@@ -461,8 +461,15 @@ typedef enum sf_profile {
     SF_PROFILE_AKIMA         /* Akima spline through the points (Porian et al.) */
 } sf_profile;
 
+/* Weights of the budgets' minima in the regression on compute. */
+typedef enum sf_isoflop_weights {
+    SF_WEIGHTS_VARIANCE = 0, /* 1 / variance of log N* (docs/approaches.md) */
+    SF_WEIGHTS_EQUAL         /* unweighted, as Hoffmann et al. */
+} sf_isoflop_weights;
+
 typedef struct sf_isoflop_options {
     sf_profile profile;  /* default SF_PROFILE_PARABOLA */
+    sf_isoflop_weights weights; /* default SF_WEIGHTS_VARIANCE */
     double budget_tol;   /* a budget starts at the smallest C not yet grouped
                             and takes the rows with C up to 1 + budget_tol
                             times it; default 0.1 */

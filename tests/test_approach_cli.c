@@ -108,6 +108,7 @@ Test(approach_cli, help_and_misuse)
         {"isoflop", "x.csv", "--profile", "cubic", NULL},
         {"isoflop", "x.csv", "--level", "1.5", NULL},
         {"isoflop", "x.csv", "--budget-tol", "-1", NULL},
+        {"isoflop", "x.csv", "--weights", "none", NULL},
         {"envelope", "x.csv", "--points", "1", NULL},
         {"envelope", "x.csv", "--smooth", "nan", NULL},
         {"envelope", "x.csv", "--bootstrap", "many", NULL},
@@ -253,18 +254,20 @@ Test(approach_cli, plan_simulate_isoflop_round_trip)
     cli_run_free(&r);
 
     if (!have_scipy()) cr_skip_test("python3-scipy not installed: skipping the SciPy cross-check");
-    static const char *const prof[2] = {"parabola", "akima"};
-    for (int k = 0; k < 2; k++) {
+    static const char *const prof[3] = {"parabola", "akima", "parabola"};
+    static const char *const wts[3] = {"variance", "variance", "equal"};
+    for (int k = 0; k < 3; k++) {
         const char *ref = tmp_file("isoflop_ref.json");
         char cmd[2048];
         snprintf(cmd, sizeof cmd,
-                 "/usr/bin/python3 tests/ref/isoflop_ref.py '%s' --profile %s > '%s'", sim,
-                 prof[k], ref);
+                 "/usr/bin/python3 tests/ref/isoflop_ref.py '%s' --profile %s --weights %s > '%s'",
+                 sim, prof[k], wts[k], ref);
         cr_assert_eq(system(cmd), 0, "%s", cmd);
         char *text = read_text(ref);
         cJSON *want = cJSON_Parse(text);
         free(text);
-        r = RUN("isoflop", sim, "--json", "--bootstrap", "0", "--profile", prof[k]);
+        r = RUN("isoflop", sim, "--json", "--bootstrap", "0", "--profile", prof[k], "--weights",
+                wts[k]);
         cr_assert_eq(r.status, 0, "%s", r.err);
         js = cJSON_Parse(r.out);
         cr_assert(!cJSON_GetObjectItem(get(js, "a"), "ci"), "no interval without resamples");

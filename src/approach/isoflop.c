@@ -5,7 +5,7 @@
  * N*(C), D*(C) = C / (6 N*) and L*(C).  The minima are regressed on C,
  * log N* = log k + a log C, by weighted least squares with weights
  * 1 / Var(log N*) (delta method, profile.c), so a budget whose points pin
- * its minimum down poorly counts for less.  Intervals: percentile
+ * its minimum down poorly counts for less (or unweighted on request).  Intervals: percentile
  * bootstrap, resampling rows within each budget (stream = resample index,
  * so the result does not depend on threads).
  */
@@ -66,6 +66,14 @@ double sf_isoflop_profile_eval(const sf_isoflop *r, size_t b, double N)
 {
     if (b >= r->nb || !(N > 0)) return NAN;
     return sf_prof_eval(&r->prof[b], log(N));
+}
+
+/* Weight of a budget's minimum: 1 / Var(log N*), Var = sigma^2 L*^2 var
+ * (profile.c); sigma is common to all budgets and cancels. */
+static double weight(const sf_isoflop_options *o, const sf_prof *p)
+{
+    if (o->weights == SF_WEIGHTS_EQUAL) return 1.0;
+    return 1.0 / (p->lmin * p->lmin * p->var);
 }
 
 typedef struct key {
@@ -168,7 +176,7 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
                 sf_prof p;
                 sf_prof_fit(o->profile, lx + off, B->point_loss, wrep, n, &work, &p);
                 int keep = p.flags == 0 || (p.flags == SF_APPROACH_EDGE && o->keep_edge);
-                double wgt = keep ? 1.0 / (p.lmin * p.lmin * p.var) : 0.0;
+                double wgt = keep ? weight(o, &p) : 0.0;
                 if (keep && isfinite(wgt) && wgt > 0) {
                     lc[k] = log(B->compute);
                     ln[k] = p.xmin;
@@ -297,6 +305,8 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "budget tolerance must be finite and >= 0");
     if (o->profile != SF_PROFILE_PARABOLA && o->profile != SF_PROFILE_AKIMA)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "unknown profile %d", (int)o->profile);
+    if (o->weights != SF_WEIGHTS_VARIANCE && o->weights != SF_WEIGHTS_EQUAL)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "unknown weights %d", (int)o->weights);
     const char *src = d && d->source ? d->source : NULL;
     if (!d || !d->N || !d->C || !d->loss)
         return sf_fail(err, SF_ENOCOLUMN, src, 0, 0,
@@ -322,8 +332,6 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
     double *wt = lx + n;
     char label[128], why[256];
 
-    /* Weights 1 / Var(log N*), Var = sigma^2 L*^2 var (profile.c); sigma is
-     * common to all budgets and cancels. */
     size_t nu = 0;
     lc = malloc(3 * nb * sizeof *lc);
     if (!lc) {
@@ -333,7 +341,7 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
     double *ln = lc + nb, *wl = ln + nb, wsum = 0;
     for (size_t b = 0; b < nb; b++) {
         sf_isoflop_budget *B = &r->b[b];
-        double w = B->used ? 1.0 / (B->loss * B->loss * r->prof[b].var) : 0.0;
+        double w = B->used ? weight(o, &r->prof[b]) : 0.0;
         if (B->used && !(isfinite(w) && w > 0)) {
             B->used = 0;
             B->flags |= SF_APPROACH_NO_MINIMUM;

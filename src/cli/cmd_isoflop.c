@@ -8,8 +8,8 @@
 
 static const char usage[] =
     "scalefit isoflop DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--budget-tol X] "
-    "[--profile parabola|akima] [--keep-edge] [--bootstrap K] [--level P] [--seed S] "
-    "[--threads T] [--ppl] [--json] [-o FILE]";
+    "[--profile parabola|akima] [--weights variance|equal] [--keep-edge] [--bootstrap K] "
+    "[--level P] [--seed S] [--threads T] [--ppl] [--json] [-o FILE]";
 
 static const char help_head[] =
     "Usage: scalefit isoflop DATA.csv [options]\n"
@@ -32,6 +32,9 @@ static const char help_head[] =
     "                      as Hoffmann et al.)\n"
     "  --profile akima     minimum of the Akima spline through the points (as\n"
     "                      Porian et al. 2024); noisier with noisy losses\n"
+    "  --weights variance  weight each budget's minimum by 1/its variance\n"
+    "                      (delta method; default)\n"
+    "  --weights equal     unweighted regression, as Hoffmann et al.\n"
     "\n";
 
 static const char help_tail[] =
@@ -41,11 +44,12 @@ static const char help_tail[] =
     "  (train the runs, add a loss column)\n"
     "  scalefit isoflop sweep.csv\n";
 
-enum { O_TOL = CLI_APPROACH_OWN, O_PROFILE };
+enum { O_TOL = CLI_APPROACH_OWN, O_PROFILE, O_WEIGHTS };
 
 static const cli_opt opts[] = {CLI_APPROACH_OPTS,
                                {"budget-tol", 0, 1, O_TOL},
                                {"profile", 0, 1, O_PROFILE},
+                               {"weights", 0, 1, O_WEIGHTS},
                                {0, 0, 0, 0}};
 
 static void print_report(const sf_isoflop *r, const sf_data *d)
@@ -110,6 +114,11 @@ int cmd_isoflop(int argc, char **argv)
             if (strcmp(v, "parabola") == 0) o.profile = SF_PROFILE_PARABOLA;
             else if (strcmp(v, "akima") == 0) o.profile = SF_PROFILE_AKIMA;
             else return cli_usage_error(&p, "--profile: expected parabola or akima, got '%s'", v);
+            break;
+        case O_WEIGHTS:
+            if (strcmp(v, "variance") == 0) o.weights = SF_WEIGHTS_VARIANCE;
+            else if (strcmp(v, "equal") == 0) o.weights = SF_WEIGHTS_EQUAL;
+            else return cli_usage_error(&p, "--weights: expected variance or equal, got '%s'", v);
             break;
         default: return cli_usage_error(&p, "internal: unhandled option");
         }

@@ -116,6 +116,7 @@ char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d)
     const sf_isoflop_options *o = &r->opt;
     cJSON *root = head("isoflop", o->bootstrap, r->replicates, o->level, o->seed);
     int ok = root && add_str(root, "profile", o->profile == SF_PROFILE_AKIMA ? "akima" : "parabola") &&
+             add_str(root, "weights", o->weights == SF_WEIGHTS_EQUAL ? "equal" : "variance") &&
              sf_json_num(root, "budget_tol", o->budget_tol) && add_bool(root, "keep_edge", o->keep_edge) &&
              add_powerlaws(root, r->pl);
     cJSON *arr = ok ? cJSON_AddArrayToObject(root, "budgets") : NULL;

@@ -18,16 +18,27 @@ method's description (docs/approaches.md), not from scalefit's code:
             standardised log N, S the weighted normal matrix in t and b2 the
             t^2 coefficient: the delta-method variance of the minimum at the
             centre of the sampled sizes
-  power law numpy.polyfit(log C, log N*, 1, w=sqrt(weight))
+  power law numpy.polyfit(log C, log N*, 1, w=sqrt(weight)); unweighted
+            with --weights equal
+
+  bootstrap --bootstrap K resamples the rows of each budget used with
+            replacement (numpy's generator, so not scalefit's draws), refits
+            every profile and the power law, drops budgets that lose their
+            interior minimum and resamples left with fewer than 2 budgets,
+            and reports the percentile interval of a and the loop's seconds
 
 Usage: isoflop_ref.py DATA.csv [--tol 0.1] [--profile parabola|akima]
-Prints JSON: {"a": ..., "k": ..., "budgets": [{"compute", "N_opt", "flags"}]}.
+                      [--weights variance|equal] [--bootstrap K] [--seed S]
+Prints JSON: {"a": ..., "k": ..., "budgets": [{"compute", "N_opt", "flags"}],
+              "ci": [lo, hi], "replicates": n, "seconds": t} (the last three
+              with --bootstrap).
 Columns: N, loss, and C or D (C = 6 N D), by exact header name.
 """
 import argparse
 import csv
 import json
 import math
+import time
 
 import numpy as np
 from scipy.interpolate import Akima1DInterpolator
@@ -89,15 +100,14 @@ def profile(x, y, kind):
     return xmin, 1.0 / (lmin * lmin * var), flags
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("data")
-    ap.add_argument("--tol", type=float, default=0.1)
-    ap.add_argument("--profile", default="parabola")
-    args = ap.parse_args()
-    N, C, L = load(args.data)
+def fit(groups, N, C, L, args, rng=None):
+    """Per-budget minima and the exponent; with rng, one bootstrap resample
+    of the budgets in `groups` (the budgets the point estimate used)."""
     out, lc, ln, wl = [], [], [], []
-    for g in budgets(C, args.tol):
+    for g in groups:
+        g = np.asarray(g)
+        if rng is not None:
+            g = g[rng.integers(0, len(g), len(g))]
         comp = math.exp(np.mean(np.log(C[g])))
         xmin, w, flags = profile(np.log(N[g]), L[g], args.profile)
         out.append({"compute": comp, "N_opt": math.exp(xmin) if xmin is not None else None,
@@ -105,9 +115,36 @@ def main():
         if xmin is not None and not flags:
             lc.append(math.log(comp))
             ln.append(xmin)
-            wl.append(w)
+            wl.append(w if args.weights == "variance" else 1.0)
+    if len(lc) < 2:
+        return out, None, None
     a, c0 = np.polyfit(lc, ln, 1, w=np.sqrt(wl))
-    print(json.dumps({"a": a, "k": math.exp(c0), "budgets": out}))
+    return out, a, c0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("--tol", type=float, default=0.1)
+    ap.add_argument("--profile", default="parabola")
+    ap.add_argument("--weights", default="variance")
+    ap.add_argument("--bootstrap", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    N, C, L = load(args.data)
+    groups = budgets(C, args.tol)
+    out, a, c0 = fit(groups, N, C, L, args)
+    res = {"a": a, "k": math.exp(c0), "budgets": out}
+    if args.bootstrap > 0:
+        used = [g for g, b in zip(groups, out) if b["N_opt"] is not None and not b["flags"]]
+        rng = np.random.default_rng(args.seed)
+        t0 = time.perf_counter()
+        reps = [fit(used, N, C, L, args, rng)[1] for _ in range(args.bootstrap)]
+        res["seconds"] = time.perf_counter() - t0
+        reps = np.array([r for r in reps if r is not None])
+        res["replicates"] = len(reps)
+        res["ci"] = list(np.percentile(reps, [2.5, 97.5]))
+    print(json.dumps(res))
 
 
 if __name__ == "__main__":
