@@ -249,7 +249,8 @@ static size_t profiles(sf_isoflop *r, const sf_data *d, key *keys, double *lx, d
             if (d->C[i] > B->C_max) B->C_max = d->C[i];
             if (j == s || d->N[i] != d->N[keys[j - 1].i]) B->n_sizes++;
         }
-        B->compute = exp(slc / (double)(e - s));
+        /* Geometric mean; exact when the rows share one C. */
+        B->compute = B->C_min == B->C_max ? B->C_min : exp(slc / (double)(e - s));
         B->n_points = e - s;
         B->point_N = r->pts + s;
         B->point_loss = r->pts + n + s;

@@ -25,7 +25,7 @@ const char cli_approach_help[] =
     "  -o FILE             also write the JSON to FILE (overwritten)\n"
     "  -h, --help          show this help\n";
 
-void cli_approach_init(cli_approach_args *a)
+static void approach_init(cli_approach_args *a)
 {
     memset(a, 0, sizeof *a);
     cli_fit_args_init(&a->fa);
@@ -33,8 +33,10 @@ void cli_approach_init(cli_approach_args *a)
     a->level = 0.95;
 }
 
-int cli_approach_arg(cli_parser *p, int id, const char *v, cli_approach_args *a,
-                     const char *help_head, const char *help_tail)
+/* A shared option or the positional DATA.csv: CLI_OK, CLI_USAGE after a
+ * message, CLI_ARG_END after --help, or -1 when `id` is the command's. */
+static int approach_arg(cli_parser *p, int id, const char *v, cli_approach_args *a,
+                        const char *help_head, const char *help_tail)
 {
     int rc = cli_fit_arg(p, id, v, &a->fa);
     if (rc != -1) return rc;
@@ -73,6 +75,26 @@ int cli_approach_arg(cli_parser *p, int id, const char *v, cli_approach_args *a,
     case CLI_APPROACH_JSON: a->json = 1; return CLI_OK;
     default: return -1;
     }
+}
+
+int cli_approach_parse(const char *cmd, const char *usage, const cli_opt *opts, int argc,
+                       char **argv, const char *help_head, const char *help_tail,
+                       cli_approach_args *a, cli_own_arg own, void *ctx)
+{
+    cli_parser p;
+    cli_init(&p, cmd, usage, opts, argc, argv);
+    cli_add_options(&p, cli_data_opts);
+    approach_init(a);
+    const char *v;
+    int id;
+    while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
+        int rc = approach_arg(&p, id, v, a, help_head, help_tail);
+        if (rc == -1) rc = own(&p, id, v, ctx);
+        if (rc == -1) rc = cli_usage_error(&p, "internal: unhandled option");
+        if (rc != CLI_OK) return rc;
+    }
+    if (!a->path) return cli_usage_error(&p, "missing DATA.csv");
+    return CLI_OK;
 }
 
 int cli_approach_read(const cli_approach_args *a, unsigned required, sf_data **d)

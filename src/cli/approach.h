@@ -41,13 +41,17 @@ typedef struct cli_approach_args {
     uint64_t seed;
 } cli_approach_args;
 
-void cli_approach_init(cli_approach_args *a);
-/* Handle a shared option or the positional DATA.csv: CLI_OK, CLI_USAGE
- * after a message, or -1 when `id` is the command's own.  --help prints
- * `help_head`, the data and shared help and `help_tail`, and returns
- * CLI_ARG_END to tell the caller to stop with success. */
-int cli_approach_arg(cli_parser *p, int id, const char *v, cli_approach_args *a,
-                     const char *help_head, const char *help_tail);
+/* A command's own options: CLI_OK, CLI_USAGE after a message, or -1 for
+ * an id that is not its own. */
+typedef int (*cli_own_arg)(const cli_parser *p, int id, const char *v, void *ctx);
+
+/* Parse the whole command line of `cmd` (options `opts` plus the data
+ * options): shared options into *a, the command's own through own(ctx).
+ * Returns CLI_OK to go on, CLI_ARG_END after --help (exit 0), or
+ * CLI_USAGE after a message (also for a missing DATA.csv). */
+int cli_approach_parse(const char *cmd, const char *usage, const cli_opt *opts, int argc,
+                       char **argv, const char *help_head, const char *help_tail,
+                       cli_approach_args *a, cli_own_arg own, void *ctx);
 
 /* Read DATA.csv with the roles `required` (plus loss); with --ppl the loss
  * column holds perplexity and becomes log(ppl).  Prints errors. */

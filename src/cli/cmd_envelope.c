@@ -84,38 +84,32 @@ static void print_report(const sf_envelope *e, const sf_data *d)
     cli_print_powerlaws(stdout, pl, o->level);
 }
 
+static int own_arg(const cli_parser *p, int id, const char *v, void *ctx)
+{
+    sf_envelope_options *o = ctx;
+    int rc;
+    long k;
+    switch (id) {
+    case O_POINTS:
+        if ((rc = cli_int(p, v, 2, 1000000, &k)) != CLI_OK) return rc;
+        o->points = (int)k;
+        return CLI_OK;
+    case O_SMOOTH:
+        if ((rc = cli_double(p, v, &o->smooth)) != CLI_OK) return rc;
+        if (!(o->smooth >= 0)) return cli_usage_error(p, "--smooth: must be >= 0, got %s", v);
+        return CLI_OK;
+    default: return -1;
+    }
+}
+
 int cmd_envelope(int argc, char **argv)
 {
-    cli_parser p;
-    cli_init(&p, "envelope", usage, opts, argc, argv);
-    cli_add_options(&p, cli_data_opts);
     cli_approach_args a;
-    cli_approach_init(&a);
     sf_envelope_options o;
     sf_envelope_options_init(&o);
-    const char *v;
-    int id;
-    while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-        int rc = cli_approach_arg(&p, id, v, &a, help_head, help_tail);
-        if (rc == CLI_ARG_END) return CLI_OK;
-        if (rc != -1) {
-            if (rc != CLI_OK) return rc;
-            continue;
-        }
-        long k;
-        switch (id) {
-        case O_POINTS:
-            if ((rc = cli_int(&p, v, 2, 1000000, &k)) != CLI_OK) return rc;
-            o.points = (int)k;
-            break;
-        case O_SMOOTH:
-            if ((rc = cli_double(&p, v, &o.smooth)) != CLI_OK) return rc;
-            if (!(o.smooth >= 0)) return cli_usage_error(&p, "--smooth: must be >= 0, got %s", v);
-            break;
-        default: return cli_usage_error(&p, "internal: unhandled option");
-        }
-    }
-    if (!a.path) return cli_usage_error(&p, "missing DATA.csv");
+    int rc = cli_approach_parse("envelope", usage, opts, argc, argv, help_head, help_tail, &a,
+                                own_arg, &o);
+    if (rc != CLI_OK) return rc == CLI_ARG_END ? CLI_OK : rc;
     o.bootstrap = a.bootstrap;
     o.level = a.level;
     o.seed = a.seed;

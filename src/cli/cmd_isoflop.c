@@ -86,44 +86,38 @@ static void print_report(const sf_isoflop *r, const sf_data *d)
     cli_print_powerlaws(stdout, pl, o->level);
 }
 
+static int own_arg(const cli_parser *p, int id, const char *v, void *ctx)
+{
+    sf_isoflop_options *o = ctx;
+    int rc;
+    switch (id) {
+    case O_TOL:
+        if ((rc = cli_double(p, v, &o->budget_tol)) != CLI_OK) return rc;
+        if (!(o->budget_tol >= 0 && o->budget_tol < 1))
+            return cli_usage_error(p, "--budget-tol: must be in [0, 1), got %s", v);
+        return CLI_OK;
+    case O_PROFILE:
+        if (strcmp(v, "parabola") == 0) o->profile = SF_PROFILE_PARABOLA;
+        else if (strcmp(v, "akima") == 0) o->profile = SF_PROFILE_AKIMA;
+        else return cli_usage_error(p, "--profile: expected parabola or akima, got '%s'", v);
+        return CLI_OK;
+    case O_WEIGHTS:
+        if (strcmp(v, "variance") == 0) o->weights = SF_WEIGHTS_VARIANCE;
+        else if (strcmp(v, "equal") == 0) o->weights = SF_WEIGHTS_EQUAL;
+        else return cli_usage_error(p, "--weights: expected variance or equal, got '%s'", v);
+        return CLI_OK;
+    default: return -1;
+    }
+}
+
 int cmd_isoflop(int argc, char **argv)
 {
-    cli_parser p;
-    cli_init(&p, "isoflop", usage, opts, argc, argv);
-    cli_add_options(&p, cli_data_opts);
     cli_approach_args a;
-    cli_approach_init(&a);
     sf_isoflop_options o;
     sf_isoflop_options_init(&o);
-    const char *v;
-    int id;
-    while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-        int rc = cli_approach_arg(&p, id, v, &a, help_head, help_tail);
-        if (rc == CLI_ARG_END) return CLI_OK;
-        if (rc != -1) {
-            if (rc != CLI_OK) return rc;
-            continue;
-        }
-        switch (id) {
-        case O_TOL:
-            if ((rc = cli_double(&p, v, &o.budget_tol)) != CLI_OK) return rc;
-            if (!(o.budget_tol >= 0 && o.budget_tol < 1))
-                return cli_usage_error(&p, "--budget-tol: must be in [0, 1), got %s", v);
-            break;
-        case O_PROFILE:
-            if (strcmp(v, "parabola") == 0) o.profile = SF_PROFILE_PARABOLA;
-            else if (strcmp(v, "akima") == 0) o.profile = SF_PROFILE_AKIMA;
-            else return cli_usage_error(&p, "--profile: expected parabola or akima, got '%s'", v);
-            break;
-        case O_WEIGHTS:
-            if (strcmp(v, "variance") == 0) o.weights = SF_WEIGHTS_VARIANCE;
-            else if (strcmp(v, "equal") == 0) o.weights = SF_WEIGHTS_EQUAL;
-            else return cli_usage_error(&p, "--weights: expected variance or equal, got '%s'", v);
-            break;
-        default: return cli_usage_error(&p, "internal: unhandled option");
-        }
-    }
-    if (!a.path) return cli_usage_error(&p, "missing DATA.csv");
+    int rc = cli_approach_parse("isoflop", usage, opts, argc, argv, help_head, help_tail, &a,
+                                own_arg, &o);
+    if (rc != CLI_OK) return rc == CLI_ARG_END ? CLI_OK : rc;
     o.bootstrap = a.bootstrap;
     o.level = a.level;
     o.seed = a.seed;
