@@ -156,7 +156,8 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
         int ok = sf_prof_work_init(&work, nmax) == SF_OK;
         double *wrep = ok ? malloc((nmax + 3 * nu) * sizeof *wrep) : NULL;
         ok = ok && wrep;
-        double *lc = wrep ? wrep + nmax : NULL, *ln = lc ? lc + nu : NULL, *wl = ln ? ln + nu : NULL;
+        double *lc = wrep ? wrep + nmax : NULL, *ln = lc ? lc + nu : NULL;
+        double *wl = ln ? ln + nu : NULL;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif

@@ -108,10 +108,10 @@ int cli_approach_read(const cli_approach_args *a, unsigned required, sf_data **d
     sf_data *x = *d;
     for (size_t i = 0; i < x->n; i++) {
         if (!(x->loss[i] > 1)) {
+            const char *col = x->column[SF_ROLE_LOSS] ? x->column[SF_ROLE_LOSS] : "loss";
             int rc = cli_error("%s:%ld: column '%s': perplexity %g is not above 1, so its log "
                                "is not a positive loss (--ppl)", x->source ? x->source : "-",
-                               x->line[i], x->column[SF_ROLE_LOSS] ? x->column[SF_ROLE_LOSS] : "loss",
-                               x->loss[i]);
+                               x->line[i], col, x->loss[i]);
             sf_data_free(x);
             *d = NULL;
             return rc;

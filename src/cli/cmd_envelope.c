@@ -75,7 +75,9 @@ static void print_report(const sf_envelope *e, const sf_data *d)
         const char *name = q->run < nr ? sf_envelope_curve_at(e, q->run)->name : "(none)";
         printf("  %10.4g %11.4g %11.4g %8.3g %9.5g %5zu  %s%s\n", q->compute, q->N_opt, q->D_opt,
                q->tokens_per_param, q->loss, q->n_runs, name,
-               q->flags & SF_APPROACH_EDGE ? (q->used ? " (edge, kept)" : " (edge, left out)") : "");
+               !(q->flags & SF_APPROACH_EDGE) ? ""
+               : q->used                      ? " (edge, kept)"
+                                              : " (edge, left out)");
     }
     const sf_powerlaw *pl[3] = {sf_envelope_powerlaw(e, SF_OPTIMUM_N),
                                 sf_envelope_powerlaw(e, SF_OPTIMUM_D),

@@ -14,7 +14,10 @@
 #include "base/base.h"
 #include "out/out_impl.h"
 
-static int add_bool(cJSON *o, const char *k, int v) { return cJSON_AddBoolToObject(o, k, v) != NULL; }
+static int add_bool(cJSON *o, const char *k, int v)
+{
+    return cJSON_AddBoolToObject(o, k, v) != NULL;
+}
 
 static int add_str(cJSON *o, const char *k, const char *v)
 {
@@ -44,8 +47,9 @@ static int add_powerlaws(cJSON *root, const sf_powerlaw *pl)
     int ok = 1;
     for (int q = 0; ok && q < 3; q++) {
         cJSON *o = cJSON_AddObjectToObject(root, names[q]);
-        ok = o && sf_json_num(o, "value", pl[q].exponent) && add_pair(o, "ci", pl[q].lo, pl[q].hi) &&
-             sf_json_num(o, "k", pl[q].k) && cJSON_AddNumberToObject(o, "n", (double)pl[q].n);
+        ok = o && sf_json_num(o, "value", pl[q].exponent) &&
+             add_pair(o, "ci", pl[q].lo, pl[q].hi) && sf_json_num(o, "k", pl[q].k) &&
+             cJSON_AddNumberToObject(o, "n", (double)pl[q].n);
     }
     return ok;
 }
@@ -115,9 +119,11 @@ char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d)
 {
     const sf_isoflop_options *o = &r->opt;
     cJSON *root = head("isoflop", o->bootstrap, r->replicates, o->level, o->seed);
-    int ok = root && add_str(root, "profile", o->profile == SF_PROFILE_AKIMA ? "akima" : "parabola") &&
+    int ok = root &&
+             add_str(root, "profile", o->profile == SF_PROFILE_AKIMA ? "akima" : "parabola") &&
              add_str(root, "weights", o->weights == SF_WEIGHTS_EQUAL ? "equal" : "variance") &&
-             sf_json_num(root, "budget_tol", o->budget_tol) && add_bool(root, "keep_edge", o->keep_edge) &&
+             sf_json_num(root, "budget_tol", o->budget_tol) &&
+             add_bool(root, "keep_edge", o->keep_edge) &&
              add_powerlaws(root, r->pl);
     cJSON *arr = ok ? cJSON_AddArrayToObject(root, "budgets") : NULL;
     ok = ok && arr;
@@ -153,7 +159,8 @@ char *sf_envelope_json(const sf_envelope *e, const sf_data *d)
         const sf_envelope_curve *cv = &e->curve[c];
         cJSON *x = cJSON_CreateObject();
         ok = x && cJSON_AddItemToArray(runs, x) && add_str(x, "name", cv->name) &&
-             sf_json_num(x, "N", cv->N) && cJSON_AddNumberToObject(x, "checkpoints", (double)cv->n) &&
+             sf_json_num(x, "N", cv->N) &&
+             cJSON_AddNumberToObject(x, "checkpoints", (double)cv->n) &&
              sf_json_num(x, "C_min", cv->C[0]) && sf_json_num(x, "C_max", cv->C[cv->n - 1]);
     }
     cJSON *pts = ok ? cJSON_AddArrayToObject(root, "points") : NULL;
@@ -166,7 +173,8 @@ char *sf_envelope_json(const sf_envelope *e, const sf_data *d)
              sf_json_num(x, "tokens_per_param", q->tokens_per_param) &&
              sf_json_num(x, "loss", q->loss) &&
              (q->run < e->nr ? add_str(x, "run", e->curve[q->run].name) : 1) &&
-             cJSON_AddNumberToObject(x, "n_runs", (double)q->n_runs) && add_bool(x, "used", q->used) &&
+             cJSON_AddNumberToObject(x, "n_runs", (double)q->n_runs) &&
+             add_bool(x, "used", q->used) &&
              add_flags(x, q->flags);
     }
     ok = ok && add_data(root, d) && add_notes(root, &e->notes);
@@ -184,7 +192,8 @@ char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_option
     ok = ok && pp;
     for (size_t j = 0; ok && j < sf_law_n_params(law); j++)
         ok = sf_json_num(pp, sf_law_param_name(law, j), params[j]);
-    ok = ok && cJSON_AddNumberToObject(root, "models", o->models) && sf_json_num(root, "span", o->span) &&
+    ok = ok && cJSON_AddNumberToObject(root, "models", o->models) &&
+         sf_json_num(root, "span", o->span) &&
          add_bool(root, "shape", o->shape);
     if (ok && o->shape)
         ok = sf_json_num(root, "aspect", o->aspect) && sf_json_num(root, "shape_tol", o->shape_tol);
@@ -193,7 +202,8 @@ char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_option
     for (size_t b = 0; ok && b < n_budgets; b++) {
         cJSON *x = cJSON_CreateObject();
         ok = x && cJSON_AddItemToArray(bs, x) && sf_json_num(x, "compute", optimum[b].compute) &&
-             sf_json_num(x, "N_opt", optimum[b].params) && sf_json_num(x, "D_opt", optimum[b].tokens) &&
+             sf_json_num(x, "N_opt", optimum[b].params) &&
+             sf_json_num(x, "D_opt", optimum[b].tokens) &&
              sf_json_num(x, "tokens_per_param", optimum[b].tokens_per_param) &&
              sf_json_num(x, "loss", optimum[b].loss);
     }
