@@ -422,6 +422,219 @@ SF_API char *sf_data_csv(const sf_data *d);
 /* Allocation rows as JSON: {"law", "rows": [...]}. Caller frees. */
 SF_API char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n);
 
+/* ---- Chinchilla Approaches 1 and 2, sweep planning (issue 4) ---------- */
+
+/* Hoffmann et al. (2022) estimated the compute-optimal N*(C) three ways.
+ * Approach 2 (sf_isoflop_run) fits a profile of loss against log N per
+ * compute budget and regresses the minima on C; Approach 1
+ * (sf_envelope_run) takes, at each FLOP value, the lowest loss over the
+ * training curves of many runs.  Both fit N* = k C^a, D* = k' C^b and
+ * D* / N* = k'' C^(b-a) by least squares on logarithms, with bootstrap
+ * percentile intervals for the exponents (docs/approaches.md). */
+
+/* Why a budget (isoflop) or a FLOP value (envelope) is left out of the
+ * power-law fits: bits of a `flags` field. */
+enum {
+    SF_APPROACH_FEW_SIZES = 1,  /* fewer than 3 distinct model sizes */
+    SF_APPROACH_NO_MINIMUM = 2, /* the profile is not convex: no minimum */
+    SF_APPROACH_EDGE = 4        /* the minimum lies at the smallest or largest
+                                   size sampled (isoflop), or the winning run
+                                   is the smallest or largest of the runs
+                                   covering that compute (envelope) */
+};
+
+/* A fitted power law y = k C^exponent. */
+typedef struct sf_powerlaw {
+    double k;          /* coefficient */
+    double exponent;
+    double lo, hi;     /* bootstrap percentile interval of the exponent at
+                          the options' level; NaN when not computed */
+    size_t n;          /* points in the regression */
+} sf_powerlaw;
+
+/* Which power law: N* (exponent a), D* (exponent b) or the ratio D* / N* (b - a). */
+typedef enum sf_optimum { SF_OPTIMUM_N = 0, SF_OPTIMUM_D, SF_OPTIMUM_RATIO } sf_optimum;
+
+/* Approach 2: IsoFLOP profiles. */
+typedef enum sf_profile {
+    SF_PROFILE_PARABOLA = 0, /* least-squares parabola in log N (Hoffmann et al.) */
+    SF_PROFILE_AKIMA         /* Akima spline through the points (Porian et al.) */
+} sf_profile;
+
+/* Weights of the budgets' minima in the regression on compute. */
+typedef enum sf_isoflop_weights {
+    SF_WEIGHTS_VARIANCE = 0, /* 1 / variance of log N* (docs/approaches.md) */
+    SF_WEIGHTS_EQUAL         /* unweighted, as Hoffmann et al. */
+} sf_isoflop_weights;
+
+typedef struct sf_isoflop_options {
+    sf_profile profile;  /* default SF_PROFILE_PARABOLA */
+    sf_isoflop_weights weights; /* default SF_WEIGHTS_VARIANCE */
+    double budget_tol;   /* a budget starts at the smallest C not yet grouped
+                            and takes the rows with C up to 1 + budget_tol
+                            times it; default 0.1 */
+    int keep_edge;       /* fit budgets whose minimum is at an edge too;
+                            default 0 */
+    int bootstrap;       /* resamples for the intervals; 0 = none; default
+                            1000 */
+    double level;        /* interval level; default 0.95 */
+    uint64_t seed;       /* default 0 */
+    int threads;         /* 0 = all cores (default); results do not depend
+                            on it */
+} sf_isoflop_options;
+
+SF_API void sf_isoflop_options_init(sf_isoflop_options *o);
+
+/* One compute budget.  Plain struct owned by the result; the arrays are
+ * borrowed (valid until sf_isoflop_free). */
+typedef struct sf_isoflop_budget {
+    double compute;           /* the budget: geometric mean of its rows' C */
+    double C_min, C_max;      /* smallest and largest C of its rows */
+    size_t n_points;          /* rows */
+    size_t n_sizes;           /* distinct N */
+    double N_min, N_max;      /* smallest and largest size sampled */
+    double N_opt;             /* the profile's minimum; NaN without one */
+    double D_opt;             /* compute / (6 N_opt) */
+    double tokens_per_param;  /* D_opt / N_opt */
+    double loss;              /* the profile's value at N_opt */
+    double N_lo, N_hi;        /* bootstrap interval of N_opt, or NaN */
+    unsigned flags;           /* SF_APPROACH_* */
+    int used;                 /* 1 when in the power-law fits */
+    double weight;            /* share in the regression (the used budgets'
+                                 weights sum to 1); 0 when not used */
+    const double *point_N;    /* n_points sizes, ascending */
+    const double *point_loss; /* their losses */
+    const size_t *point_row;  /* their row indices in the data */
+} sf_isoflop_budget;
+
+typedef struct sf_isoflop sf_isoflop;
+
+/* Group the rows of `d` (roles N, C and loss; weight used when present)
+ * into budgets, locate each budget's minimum, fit the power laws and, when
+ * o->bootstrap > 0, their intervals by resampling rows within budgets.
+ * Budgets with fewer than 3 sizes, no minimum or (unless keep_edge) an
+ * edge minimum are reported with a warning and left out; SF_EUNIDENTIFIABLE
+ * when fewer than 2 budgets remain.  o may be NULL (defaults). */
+SF_API int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **out,
+                          sf_error *err);
+SF_API void sf_isoflop_free(sf_isoflop *r);
+SF_API const sf_isoflop_options *sf_isoflop_get_options(const sf_isoflop *r);
+SF_API size_t sf_isoflop_n_budgets(const sf_isoflop *r);      /* ascending compute */
+SF_API const sf_isoflop_budget *sf_isoflop_budget_at(const sf_isoflop *r, size_t b);
+/* The fitted profile of budget b at model size N (for plots); NaN when the
+ * budget has no profile, and for Akima outside the sampled sizes. */
+SF_API double sf_isoflop_profile_eval(const sf_isoflop *r, size_t b, double N);
+SF_API const sf_powerlaw *sf_isoflop_powerlaw(const sf_isoflop *r, sf_optimum which);
+/* Bootstrap resamples that gave a fit (at most o->bootstrap). */
+SF_API size_t sf_isoflop_replicates(const sf_isoflop *r);
+/* Budgets left out, too few usable resamples: English sentences. */
+SF_API size_t sf_isoflop_n_warnings(const sf_isoflop *r);
+SF_API const char *sf_isoflop_warning(const sf_isoflop *r, size_t k);
+
+/* Approach 1: the envelope of training curves. */
+typedef struct sf_envelope_options {
+    int points;          /* log-spaced FLOP values across the covered range;
+                            default 200 */
+    double smooth;       /* width in decades of C of a moving average of
+                            log loss along each run; 0 = none (default) */
+    int keep_edge;       /* fit edge points too; default 0 */
+    int bootstrap;       /* resamples of runs; 0 = none; default 1000 */
+    double level;        /* default 0.95 */
+    uint64_t seed;       /* default 0 */
+    int threads;         /* 0 = all cores */
+} sf_envelope_options;
+
+SF_API void sf_envelope_options_init(sf_envelope_options *o);
+
+/* One run's training curve as used: checkpoints sorted by C, those at equal
+ * C merged (mean log loss), smoothed when asked.  Arrays borrowed. */
+typedef struct sf_envelope_curve {
+    const char *name;     /* run id (the group column) */
+    double N;             /* its model size */
+    size_t n;             /* points */
+    const double *C, *loss;
+} sf_envelope_curve;
+
+/* One FLOP value of the grid. */
+typedef struct sf_envelope_point {
+    double compute;
+    double N_opt, D_opt, tokens_per_param, loss;  /* the winning run there */
+    size_t run;           /* index of the winning curve */
+    size_t n_runs;        /* curves covering this compute */
+    unsigned flags;       /* SF_APPROACH_EDGE */
+    int used;             /* 1 when in the power-law fits */
+} sf_envelope_point;
+
+typedef struct sf_envelope sf_envelope;
+
+/* Rows of `d` are checkpoints: roles group (run id), N (constant within a
+ * run), C (or D: C = 6ND) and loss.  Each run's curve is interpolated
+ * linearly in (log C, log loss); at each grid value the run with the lowest
+ * loss gives N_opt.  Points won by the smallest or largest covering run are
+ * flagged edge and left out unless keep_edge.  Intervals resample runs.
+ * SF_ENOCOLUMN without a group column, SF_EINVAL when N varies within a
+ * run, SF_EUNIDENTIFIABLE when fewer than 2 distinct sizes win. */
+SF_API int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope **out,
+                           sf_error *err);
+SF_API void sf_envelope_free(sf_envelope *e);
+SF_API const sf_envelope_options *sf_envelope_get_options(const sf_envelope *e);
+SF_API size_t sf_envelope_n_curves(const sf_envelope *e);    /* ascending N */
+SF_API const sf_envelope_curve *sf_envelope_curve_at(const sf_envelope *e, size_t i);
+SF_API size_t sf_envelope_n_points(const sf_envelope *e);    /* ascending compute */
+SF_API const sf_envelope_point *sf_envelope_point_at(const sf_envelope *e, size_t k);
+SF_API const sf_powerlaw *sf_envelope_powerlaw(const sf_envelope *e, sf_optimum which);
+SF_API size_t sf_envelope_replicates(const sf_envelope *e);
+SF_API size_t sf_envelope_n_warnings(const sf_envelope *e);
+SF_API const char *sf_envelope_warning(const sf_envelope *e, size_t k);
+
+/* Sweep planning: an IsoFLOP design around a prior law's optimum. */
+typedef struct sf_plan_options {
+    int models;        /* sizes per budget (>= 3); default 9 */
+    double span;       /* sizes log-spaced from N_opt/span to N_opt*span;
+                          default 4 */
+    int shape;         /* also choose transformer shapes; default 0 */
+    double aspect;     /* target d_model / layers; default 128 */
+    double shape_tol;  /* |12 layers d_model^2 / N - 1| allowed; default 0.05 */
+} sf_plan_options;
+
+SF_API void sf_plan_options_init(sf_plan_options *o);
+
+/* A decoder-only transformer shape: 12 layers d_model^2 non-embedding
+ * parameters (Kaplan et al. 2020, eq. 2.1 without the context term). */
+typedef struct sf_shape {
+    int layers, d_model, heads;  /* all 0 when no shape was found */
+    double params;               /* 12 layers d_model^2 */
+} sf_shape;
+
+/* The shape whose parameter count is within tol of N and whose
+ * d_model/layers is closest to `aspect` (in log ratio).  d_model is a
+ * multiple of the head size, 64 below 2048 and 128 from 2048 on.
+ * SF_EDOMAIN when no shape is within tol (*out zeroed). */
+SF_API int sf_plan_shape(double N, double aspect, double tol, sf_shape *out);
+
+typedef struct sf_plan_row {
+    double compute, N, D, tokens_per_param;  /* D = compute / (6 N) */
+    size_t budget;       /* index into the budgets given */
+    sf_shape shape;      /* when options.shape; zero when none fits */
+} sf_plan_row;
+
+/* rows: n_budgets * o->models entries (budget-major, ascending N), filled;
+ * optimum (may be NULL): n_budgets entries, the law's optimal allocation.
+ * The law must have a compute-optimal allocation (sf_alloc_optimal). */
+SF_API int sf_plan_sweep(const sf_law *law, const double *params, const double *budgets,
+                         size_t n_budgets, const sf_plan_options *o, sf_plan_row *rows,
+                         sf_alloc_row *optimum, sf_error *err);
+
+/* JSON (docs/json.md) and CSV of the three; caller frees; NULL on
+ * out-of-memory.  `d` (may be NULL) adds where the rows came from. */
+SF_API char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d);
+SF_API char *sf_envelope_json(const sf_envelope *e, const sf_data *d);
+SF_API char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
+                          const sf_alloc_row *optimum, size_t n_budgets,
+                          const sf_plan_row *rows);
+/* Header compute,N,D,tokens_per_param[,layers,d_model,heads,N_shape]. */
+SF_API char *sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape);
+
 /* ------------------------------------------------------------------------ */
 /* Utilities                                                                */
 /* ------------------------------------------------------------------------ */

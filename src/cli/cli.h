@@ -98,6 +98,10 @@ enum { CLI_FIT_OPT_BASE = 1000 };
 extern const cli_opt cli_fit_opts[];
 /* Help text for those options, for a command's --help. */
 extern const char cli_fit_help[];
+/* Only the data options (--col, --filter, --drop-missing), handled by
+ * cli_fit_arg too, for commands that read runs without fitting a law. */
+extern const cli_opt cli_data_opts[];
+extern const char cli_data_help[];
 
 void cli_fit_args_init(cli_fit_args *a);
 /* Handle option `id` with value v if it is a shared fit option: returns
@@ -113,11 +117,17 @@ const char *cli_num(double x, char *buf, size_t size);
 
 /* The human-readable fit report (d may be NULL). */
 void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d);
+/* Its "data:" and "columns:" lines: file, rows used, filters, column per
+ * role. */
+void cli_print_data(FILE *out, const sf_data *d);
 
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_optimal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_isoflop(int argc, char **argv);
+int cmd_envelope(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif /* SF_CLI_H */

@@ -16,17 +16,27 @@ const cli_opt cli_fit_opts[] = {
     {"seed", 0, 1, F_SEED},       {"fix", 0, 1, F_FIX},       {"tie", 0, 1, F_TIE},
     {0, 0, 0, 0}};
 
-const char cli_fit_help[] =
-    "Data:\n"
-    "  --col ROLE=COLUMN   read ROLE from COLUMN; roles: N, D, C, loss, U,\n"
-    "                      group, weight (default: recognised header names,\n"
-    "                      e.g. N, params, 'Model Size'; D, tokens; C, flops,\n"
-    "                      'Training FLOP'; loss, val_loss)\n"
-    "  --filter EXPR       keep rows where EXPR holds; repeatable, ANDed.\n"
-    "                      EXPR is NAME OP VALUE, NAME a role or column,\n"
-    "                      OP one of < <= > >= == !=  (e.g. 'loss<4.5',\n"
-    "                      'D>=1e10', 'family==gpt3')\n"
+/* The data options' help, shared by fit and the commands that only read
+ * runs (isoflop, envelope). */
+#define DATA_HELP \
+    "Data:\n" \
+    "  --col ROLE=COLUMN   read ROLE from COLUMN; roles: N, D, C, loss, U,\n" \
+    "                      group, weight (default: recognised header names,\n" \
+    "                      e.g. N, params, 'Model Size'; D, tokens; C, flops,\n" \
+    "                      'Training FLOP'; loss, val_loss)\n" \
+    "  --filter EXPR       keep rows where EXPR holds; repeatable, ANDed.\n" \
+    "                      EXPR is NAME OP VALUE, NAME a role or column,\n" \
+    "                      OP one of < <= > >= == !=  (e.g. 'loss<4.5',\n" \
+    "                      'D>=1e10', 'family==gpt3')\n" \
     "  --drop-missing      skip rows with an empty cell in a used column\n"
+
+const cli_opt cli_data_opts[] = {
+    {"col", 0, 1, F_COL}, {"filter", 0, 1, F_FILTER}, {"drop-missing", 0, 0, F_DROP}, {0, 0, 0, 0}};
+
+const char cli_data_help[] = DATA_HELP;
+
+const char cli_fit_help[] =
+    DATA_HELP
     "\n"
     "Law and objective:\n"
     "  --law NAME          law to fit (default chinchilla; 'scalefit laws')\n"

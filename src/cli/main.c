@@ -16,6 +16,9 @@ static const char main_help[] =
     "  optimal   compute-optimal N and D for budgets, or the budget for a loss\n"
     "  laws      list the laws, their formulas and parameters\n"
     "  demo      simulate a sweep from a published law, fit it and allocate\n"
+    "  isoflop   compute-optimal exponents from IsoFLOP profiles (Approach 2)\n"
+    "  envelope  compute-optimal exponents from training curves (Approach 1)\n"
+    "  plan      design an IsoFLOP sweep around a prior law's optimum\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -66,6 +69,9 @@ static const struct {
     {"optimal", cmd_optimal},
     {"laws", cmd_laws},
     {"demo", cmd_demo},
+    {"isoflop", cmd_isoflop},
+    {"envelope", cmd_envelope},
+    {"plan", cmd_plan},
 };
 
 int main(int argc, char **argv)
