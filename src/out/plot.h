@@ -1,0 +1,44 @@
+/*
+ * Pieces shared by the plot files (plot_*.c) and the report: option
+ * checking, sorting and quantiles, the standard page layout.
+ */
+#ifndef SF_PLOT_H
+#define SF_PLOT_H
+
+#include <stddef.h>
+
+#include "out/svg.h"
+#include "scalefit.h"
+
+/* Options with defaults filled in (o may be NULL); SF_EINVAL when the size
+ * is outside 320..8000 x 240..8000 or level outside (0, 1). */
+int plot_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err);
+
+/* Ascending sort of doubles (NaN last). */
+void plot_sort(double *v, size_t n);
+/* Quantile q of sorted v[0..n-1] (linear interpolation, Hyndman & Fan
+ * type 7, the default of R and NumPy); NaN when n = 0. */
+double plot_quantile(const double *sorted, size_t n, double q);
+/* Distinct finite values of v, sorted, into out (malloc'd); a value within
+ * 1e-4 (relative) of the last one kept counts as equal, since digitised
+ * model sizes differ in their 7th digit.  Returns the count, or
+ * (size_t)-1 on out of memory. */
+size_t plot_distinct(const double *v, size_t n, double **out);
+
+/* Pearson correlation of x and y over the pairs where both are finite. */
+double plot_corr(const double *x, const double *y, size_t n);
+
+/* v with `sig` significant digits (1..9), trailing zeros dropped, plain
+ * between 1e-4 and 1e6, else "5.76e+23"; locale-free, like printf's %g. */
+void plot_g(char *buf, size_t size, double v, int sig);
+/* plot_g with 4 digits: numbers in notes and labels. */
+void plot_num(char *buf, size_t size, double v);
+
+/* Copy `in` with the Greek letters spelled out as whole words (alpha,
+ * beta, gamma, ...) written as Greek: "A/N^alpha" -> "A/N^α". */
+void plot_pretty(char *out, size_t size, const char *in);
+
+/* The file name without its directories (NULL for NULL). */
+const char *plot_basename(const char *path);
+
+#endif /* SF_PLOT_H */
