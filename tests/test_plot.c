@@ -143,7 +143,7 @@ static size_t count(const char *s, const char *needle)
  * legends, colour bars and notes at once. */
 typedef struct box {
     double x0, y0, x1, y1;
-    char text[64];
+    char text[384];
 } box;
 
 static double attr(const char *tag, const char *name, double dflt)
@@ -268,6 +268,37 @@ static sf_fit *fit_of(const sf_law *law, const sf_data *d)
     o.threads = 1;
     cr_assert_eq(sf_fit_run(law, d, &o, &fit, &err), SF_OK, "%s", err.message);
     return fit;
+}
+
+/* A simulated sweep (see sweep) and its fit; free with free_all. */
+static sf_fit *fitted_sweep(size_t budgets, size_t sizes, uint64_t seed, sf_law **law,
+                            sf_data **d)
+{
+    *law = chinchilla();
+    *d = sweep(*law, budgets, sizes, seed);
+    return fit_of(*law, *d);
+}
+
+/* Epoch's 240 rows as Besiroglu et al. kept them (loss < 3.44) and the
+ * fit; free with free_all. */
+static sf_fit *fitted_epoch(sf_law **law, sf_data **d)
+{
+    sf_data_options o;
+    sf_data_options_init(&o);
+    o.filters[0] = "loss<3.44";
+    o.n_filters = 1;
+    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    sf_error err;
+    cr_assert_eq(sf_data_read(shared_file(EPOCH), &o, d, &err), SF_OK);
+    *law = chinchilla();
+    return fit_of(*law, *d);
+}
+
+static void free_all(sf_fit *fit, sf_data *d, sf_law *law)
+{
+    sf_fit_free(fit);
+    sf_data_free(d);
+    sf_law_free(law);
 }
 
 /* Least-squares parabola L = c0 + c1 u + c2 u^2 in u = log N. */
@@ -637,9 +668,9 @@ Test(svg, palettes)
 
 Test(svg, text_is_escaped)
 {
-    sf_law *law = chinchilla();
-    sf_data *d = sweep(law, 4, 6, 1);
-    sf_fit *fit = fit_of(law, d);
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = fitted_sweep(4, 6, 1, &law, &d);
     sf_plot_options o;
     sf_plot_options_init(&o);
     o.title = "a<b & \"c\" 'd' \x01";
@@ -649,18 +680,16 @@ Test(svg, text_is_escaped)
     assert_svg(svg);
     cr_assert(strstr(svg, "a&lt;b &amp; &quot;c&quot; &#39;d&#39; "));
     free(svg);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 /* ---- the fit plot -------------------------------------------------------- */
 
 Test(plot, fit_plot_of_a_simulated_sweep)
 {
-    sf_law *law = chinchilla();
-    sf_data *d = sweep(law, 9, 9, 3);
-    sf_fit *fit = fit_of(law, d);
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = fitted_sweep(9, 9, 3, &law, &d);
     static const int xs[3] = {SF_ROLE_C, SF_ROLE_N, SF_ROLE_D};
     for (int k = 0; k < 3; k++) {
         sf_plot_options o;
@@ -684,23 +713,15 @@ Test(plot, fit_plot_of_a_simulated_sweep)
         free(svg);
         free(again);
     }
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 Test(plot, fit_plot_of_epoch_data)
 {
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.filters[0] = "loss<3.44";
-    o.n_filters = 1;
-    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    sf_law *law;
     sf_data *d;
+    sf_fit *fit = fitted_epoch(&law, &d);
     sf_error err;
-    cr_assert_eq(sf_data_read(shared_file(EPOCH), &o, &d, &err), SF_OK);
-    sf_law *law = chinchilla();
-    sf_fit *fit = fit_of(law, d);
     char *svg;
     cr_assert_eq(sf_plot_fit(fit, d, NULL, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "Epoch fit plot");
@@ -722,9 +743,7 @@ Test(plot, fit_plot_of_epoch_data)
     cr_assert_eq(sf_plot_fit(fit, d, &po, &svg, &err), SF_OK);
     assert_readable(svg, 480, 320, "small fit plot");
     free(svg);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 /* A law of N alone, L = E + A/N^alpha, and one of N and U, to reach the
@@ -802,9 +821,7 @@ Test(plot, fit_plot_of_other_laws)
     cr_assert_eq(sf_plot_fit(fit, d, &o, &svg, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "reads only N"), "%s", err.message);
     cr_assert_null(svg);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 
     /* N and U: no curve along one axis; predictions at the runs. */
     law = test_law(&test_nu);
@@ -817,16 +834,14 @@ Test(plot, fit_plot_of_other_laws)
     cr_assert_eq(count(svg, "fill=\"none\" stroke=\"#000000\" stroke-width=\"1\" opacity"), 12,
                  "a hollow prediction per run");
     free(svg);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 Test(plot, fit_plot_errors)
 {
-    sf_law *law = chinchilla();
-    sf_data *d = sweep(law, 3, 5, 2);
-    sf_fit *fit = fit_of(law, d);
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = fitted_sweep(3, 5, 2, &law, &d);
     sf_plot_options o;
     sf_plot_options_init(&o);
     char *svg = (char *)1;
@@ -858,9 +873,7 @@ Test(plot, fit_plot_errors)
     cr_assert(strstr(svg, "id=\"fig-2-clip0\"") && strstr(svg, "url(#fig-2-clip0)"));
     cr_assert(!strstr(svg, "\"sf-clip"));
     free(svg);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 /* ---- the allocation plot -------------------------------------------------- */
@@ -1048,9 +1061,9 @@ static void assert_self_contained(const char *page)
 
 Test(report, sections_tables_and_figures)
 {
-    sf_law *law = chinchilla();
-    sf_data *d = sweep(law, 9, 9, 4);
-    sf_fit *fit = fit_of(law, d);
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = fitted_sweep(9, 9, 4, &law, &d);
     sf_report r;
     sf_report_init(&r);
     r.fit = fit;
@@ -1089,16 +1102,14 @@ Test(report, sections_tables_and_figures)
     r.n_figures = 1;
     cr_assert_eq(sf_report_html(&r, &page, &err), SF_EINVAL);
     cr_assert_eq(sf_report_html(NULL, &page, &err), SF_EINVAL);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 Test(report, intervals_from_draws_and_given)
 {
-    sf_law *law = chinchilla();
-    sf_data *d = sweep(law, 9, 9, 4);
-    sf_fit *fit = fit_of(law, d);
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = fitted_sweep(9, 9, 4, &law, &d);
     double *dr = ridge_draws(500, 11);
     sf_report r;
     sf_report_init(&r);
@@ -1140,9 +1151,7 @@ Test(report, intervals_from_draws_and_given)
     cr_assert(strstr(page, "B is poorly determined"), "a 1300x interval");
     free(page);
     free(dr);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 Test(report, extra_figures_and_fit_warnings)
@@ -1187,9 +1196,7 @@ Test(report, extra_figures_and_fit_warnings)
     cr_assert_eq(count(page, "id=\"isoflop-clip0\""), 1);
     free(page);
     free(iso);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 /* ---- the command line -------------------------------------------------------- */
@@ -1388,6 +1395,27 @@ static void screenshot(const char *page, const char *png, int w, int h, int stri
     free(out);
 }
 
+static void keep(const char *path);
+
+/* Every SVG inside an HTML page, written to PREFIX-figure-K.svg and
+ * checked by xmllint; returns how many. */
+static size_t lint_page(const char *page, const char *prefix)
+{
+    size_t n = 0;
+    for (const char *s = page; (s = strstr(s, "<svg ")) != NULL; s++, n++) {
+        const char *e = strstr(s, "</svg>");
+        cr_assert(e);
+        char name[96];
+        snprintf(name, sizeof name, "%s-figure-%zu.svg", prefix, n + 1);
+        char *one = strndup(s, (size_t)(e + 6 - s));
+        write_text(tmp_file(name), one);
+        free(one);
+        xmllint(tmp_file(name));
+        keep(tmp_file(name));
+    }
+    return n;
+}
+
 /* Keep copies for a person to look at when SCALEFIT_PLOT_DIR is set. */
 static void keep(const char *path)
 {
@@ -1437,20 +1465,8 @@ Test(browser, report_of_epoch_data_renders, .timeout = 300)
                     "-o", html);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cli_run_free(&r);
-    /* Every SVG of the page through xmllint. */
     char *page = read_text(html);
-    size_t n = 0;
-    for (const char *s = page; (s = strstr(s, "<svg ")) != NULL; s++, n++) {
-        const char *e = strstr(s, "</svg>");
-        char name[64];
-        snprintf(name, sizeof name, "report-figure-%zu.svg", n + 1);
-        char *one = strndup(s, (size_t)(e + 6 - s));
-        write_text(tmp_file(name), one);
-        free(one);
-        xmllint(tmp_file(name));
-        keep(tmp_file(name));
-    }
-    cr_assert_eq(n, 3);
+    cr_assert_eq(lint_page(page, "report"), 3);
     free(page);
     screenshot(html, tmp_file("epoch-report.png"), 1200, 3000, 9);
     keep(html);
@@ -1458,16 +1474,10 @@ Test(browser, report_of_epoch_data_renders, .timeout = 300)
 
     /* The same report with intervals from a bootstrap, built through the
      * library (the page the CLI makes once bootstrap options exist). */
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.filters[0] = "loss<3.44";
-    o.n_filters = 1;
-    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    sf_law *law;
     sf_data *d;
+    sf_fit *fit = fitted_epoch(&law, &d);
     sf_error err;
-    cr_assert_eq(sf_data_read(shared_file(EPOCH), &o, &d, &err), SF_OK);
-    sf_law *law = chinchilla();
-    sf_fit *fit = fit_of(law, d);
     double *dr = bootstrap(law, d, 200);
     sf_report rep;
     sf_report_init(&rep);
@@ -1480,26 +1490,13 @@ Test(browser, report_of_epoch_data_renders, .timeout = 300)
     cr_assert_eq(sf_report_html(&rep, &text, &err), SF_OK);
     const char *html2 = tmp_file("epoch-report-bootstrap.html");
     write_text(html2, text);
-    n = 0;
-    for (const char *s = text; (s = strstr(s, "<svg ")) != NULL; s++, n++) {
-        const char *e = strstr(s, "</svg>");
-        char name[64];
-        snprintf(name, sizeof name, "report-bootstrap-figure-%zu.svg", n + 1);
-        char *one = strndup(s, (size_t)(e + 6 - s));
-        write_text(tmp_file(name), one);
-        free(one);
-        xmllint(tmp_file(name));
-        keep(tmp_file(name));
-    }
-    cr_assert_eq(n, 4);
+    cr_assert_eq(lint_page(text, "report-bootstrap"), 4);
     free(text);
     screenshot(html2, tmp_file("epoch-report-bootstrap.png"), 1200, 3800, 9);
     keep(html2);
     keep(tmp_file("epoch-report-bootstrap.png"));
     free(dr);
-    sf_fit_free(fit);
-    sf_data_free(d);
-    sf_law_free(law);
+    free_all(fit, d, law);
 }
 
 Test(browser, every_plot_renders, .timeout = 300)
@@ -1542,7 +1539,7 @@ Test(browser, every_plot_renders, .timeout = 300)
     cr_assert_eq(sf_plot_optimal(hf, dr, 4000, rows, 3, &o, &svg[4], &err), SF_OK);
     static const int xs[3] = {SF_ROLE_C, SF_ROLE_N, SF_ROLE_D};
     for (int k = 0; k < 3; k++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "p%d", 5 + k);
         o.id = id;
         o.x = xs[k];

@@ -182,3 +182,32 @@ const char *plot_basename(const char *path)
     const char *s = strrchr(path, '/');
     return s && s[1] ? s + 1 : path;
 }
+
+int plot_done(svg_doc *s, svg_panel *panels, size_t n, int rc, char **out, sf_error *err)
+{
+    for (size_t k = 0; k < n; k++) svg_panel_free(&panels[k]);
+    *out = NULL;
+    if (rc != SF_OK) {
+        sf_buf_free(&s->b);
+        return rc;
+    }
+    *out = svg_finish(s);
+    return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+size_t plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
+                        double C, double *v[3])
+{
+    size_t np = sf_law_n_params(law), m = 0;
+    for (size_t b = 0; b < n_draws; b += stride) {
+        sf_alloc_row row;
+        if (sf_alloc_optimal(law, draws + b * np, C, &row, NULL) != SF_OK) continue;
+        if (!(row.params > 0 && row.tokens > 0)) continue;
+        v[0][m] = row.params;
+        v[1][m] = row.tokens;
+        v[2][m] = row.tokens_per_param;
+        m++;
+    }
+    for (int k = 0; k < 3; k++) plot_sort(v[k], m);
+    return m;
+}

@@ -41,4 +41,17 @@ void plot_pretty(char *out, size_t size, const char *in);
 /* The file name without its directories (NULL for NULL). */
 const char *plot_basename(const char *path);
 
+/* The end of every plot function: with rc == SF_OK the document is
+ * finished into *out (SF_ENOMEM if building it ran out of memory), else
+ * discarded; the n panels are freed either way (zeroed panels are fine).
+ * Returns the status. */
+int plot_done(svg_doc *s, svg_panel *panels, size_t n, int rc, char **out, sf_error *err);
+
+/* Optimal N, D and D/N at budget C for every stride-th of n_draws
+ * parameter vectors (row-major, sf_law_n_params each), sorted ascending
+ * into v[0], v[1], v[2] (each with room for the draws used).  Returns how
+ * many draws gave an allocation. */
+size_t plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
+                        double C, double *v[3]);
+
 #endif /* SF_PLOT_H */

@@ -25,8 +25,8 @@
 
 /* Band of N, D and D/N at each C of cg[0..m-1] over the draws; NaN where
  * fewer than 10 draws give an allocation. */
-static int bands(const sf_law *law, const double *draws, size_t n_draws, size_t np,
-                 const double *cg, size_t m, double level, double *lo[3], double *hi[3])
+static int bands(const sf_law *law, const double *draws, size_t n_draws, const double *cg,
+                 size_t m, double level, double *lo[3], double *hi[3])
 {
     size_t stride = (n_draws + BAND_DRAWS - 1) / BAND_DRAWS;
     size_t cap = n_draws / stride + 1;
@@ -34,18 +34,8 @@ static int bands(const sf_law *law, const double *draws, size_t n_draws, size_t 
     for (int k = 0; k < 3; k++) v[k] = malloc(cap * sizeof *v[k]);
     int ok = v[0] && v[1] && v[2];
     for (size_t j = 0; ok && j < m; j++) {
-        size_t cnt = 0;
-        for (size_t b = 0; b < n_draws; b += stride) {
-            sf_alloc_row row;
-            if (sf_alloc_optimal(law, draws + b * np, cg[j], &row, NULL) != SF_OK) continue;
-            if (!(row.params > 0 && row.tokens > 0)) continue;
-            v[0][cnt] = row.params;
-            v[1][cnt] = row.tokens;
-            v[2][cnt] = row.tokens_per_param;
-            cnt++;
-        }
+        size_t cnt = plot_alloc_draws(law, draws, n_draws, stride, cg[j], v);
         for (int k = 0; k < 3; k++) {
-            plot_sort(v[k], cnt);
             lo[k][j] = cnt >= 10 ? plot_quantile(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
             hi[k][j] = cnt >= 10 ? plot_quantile(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
         }
@@ -67,7 +57,6 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: n_marks without marks");
     const sf_law *law = sf_fit_law(fit);
     const double *p = sf_fit_params(fit);
-    const size_t np = sf_law_n_params(law);
 
     /* The C range: as asked, else a decade beyond the budgets each way and
      * at least three decades. */
@@ -99,9 +88,9 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
     }
     svg_doc s;
     memset(&s, 0, sizeof s);
-    svg_panel top, bot;
-    int have_panels = 0;
-    char *result = NULL;
+    svg_panel pn[2];
+    svg_panel *top = &pn[0], *bot = &pn[1];
+    memset(pn, 0, sizeof pn);
 
     size_t good = 0;
     sf_error aerr;
@@ -128,7 +117,7 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
     if (draws && n_draws >= 10) {
         for (size_t k = 0; k < BAND_PTS; k++)
             bc[k] = exp(log(lo) + (log(hi) - log(lo)) * (double)k / (BAND_PTS - 1));
-        if (bands(law, draws, n_draws, np, bc, BAND_PTS, opt.level, blo, bhi) != SF_OK) {
+        if (bands(law, draws, n_draws, bc, BAND_PTS, opt.level, blo, bhi) != SF_OK) {
             rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
             goto done;
         }
@@ -193,34 +182,33 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
 
     svg_begin(&s, W, H, opt.id, title);
     svg_title(&s, title, sub);
-    svg_panel_init(&s, &top, x0, y0, x1, split - 6.0, lo, hi, 1, ylo, yhi, 1);
-    svg_panel_init(&s, &bot, x0, split + 6.0, x1, ybot, lo, hi, 1, rlo, rhi, rlog);
-    have_panels = 1;
-    svg_panel_axes(&s, &top, NULL, "parameters, tokens", 0);
-    svg_panel_axes(&s, &bot, "training compute C (FLOPs)", "tokens / param", 1);
+    svg_panel_init(&s, top, x0, y0, x1, split - 6.0, lo, hi, 1, ylo, yhi, 1);
+    svg_panel_init(&s, bot, x0, split + 6.0, x1, ybot, lo, hi, 1, rlo, rhi, rlog);
+    svg_panel_axes(&s, top, NULL, "parameters, tokens", 0);
+    svg_panel_axes(&s, bot, "training compute C (FLOPs)", "tokens / param", 1);
 
-    svg_clip_begin(&s, &top);
-    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, &top, marks[i].compute, 1, "#999999", "2 3");
+    svg_clip_begin(&s, top);
+    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, top, marks[i].compute, 1, "#999999", "2 3");
     if (have_band) {
-        svg_band(&s, &top, bc, blo[0], bhi[0], BAND_PTS, COL_N, 0.2);
-        svg_band(&s, &top, bc, blo[1], bhi[1], BAND_PTS, COL_D, 0.2);
+        svg_band(&s, top, bc, blo[0], bhi[0], BAND_PTS, COL_N, 0.2);
+        svg_band(&s, top, bc, blo[1], bhi[1], BAND_PTS, COL_D, 0.2);
     }
-    svg_line(&s, &top, cg, nv, CURVE_PTS, COL_N, 2.2, NULL, 1.0);
-    svg_line(&s, &top, cg, dv, CURVE_PTS, COL_D, 2.2, "8 3", 1.0);
+    svg_line(&s, top, cg, nv, CURVE_PTS, COL_N, 2.2, NULL, 1.0);
+    svg_line(&s, top, cg, dv, CURVE_PTS, COL_D, 2.2, "8 3", 1.0);
     for (size_t i = 0; i < n_marks; i++) {
-        svg_marker(&s, &top, marks[i].compute, marks[i].params, SVG_CIRCLE, 4.5, COL_N,
+        svg_marker(&s, top, marks[i].compute, marks[i].params, SVG_CIRCLE, 4.5, COL_N,
                    "#ffffff", 1.0, 1.0);
-        svg_marker(&s, &top, marks[i].compute, marks[i].tokens, SVG_SQUARE, 4.5, COL_D,
+        svg_marker(&s, top, marks[i].compute, marks[i].tokens, SVG_SQUARE, 4.5, COL_D,
                    "#ffffff", 1.0, 1.0);
     }
     svg_clip_end(&s);
 
-    svg_clip_begin(&s, &bot);
-    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, &bot, marks[i].compute, 1, "#999999", "2 3");
-    if (have_band) svg_band(&s, &bot, bc, blo[2], bhi[2], BAND_PTS, COL_R, 0.2);
-    svg_line(&s, &bot, cg, rv, CURVE_PTS, COL_R, 2.2, NULL, 1.0);
+    svg_clip_begin(&s, bot);
+    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, bot, marks[i].compute, 1, "#999999", "2 3");
+    if (have_band) svg_band(&s, bot, bc, blo[2], bhi[2], BAND_PTS, COL_R, 0.2);
+    svg_line(&s, bot, cg, rv, CURVE_PTS, COL_R, 2.2, NULL, 1.0);
     for (size_t i = 0; i < n_marks; i++)
-        svg_marker(&s, &bot, marks[i].compute, marks[i].tokens_per_param, SVG_DIAMOND, 4.5,
+        svg_marker(&s, bot, marks[i].compute, marks[i].tokens_per_param, SVG_DIAMOND, 4.5,
                    COL_R, "#ffffff", 1.0, 1.0);
     svg_clip_end(&s);
 
@@ -233,11 +221,11 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         if (!(c >= lo && c <= hi) || !(r > 0)) continue;
         char t[32];
         plot_num(t, sizeof t, r);
-        double px = svg_px(&bot, c), py = svg_py(&bot, r) - 9.0;
+        double px = svg_px(bot, c), py = svg_py(bot, r) - 9.0;
         double w = svg_text_width(t, SVG_FS_NOTE);
-        if (px - 0.5 * w < last_end + 4.0 || py - SVG_FS_NOTE < bot.y0) continue;
+        if (px - 0.5 * w < last_end + 4.0 || py - SVG_FS_NOTE < bot->y0) continue;
         svg_text_halo(&s, px, py, SVG_FS_NOTE, "middle", COL_R, t);
-        svg_occupy(&bot, px - 0.5 * w, py - SVG_FS_NOTE, px + 0.5 * w, py);
+        svg_occupy(bot, px - 0.5 * w, py - SVG_FS_NOTE, px + 0.5 * w, py);
         last_end = px + 0.5 * w;
     }
 
@@ -258,16 +246,9 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
     if (n_marks)
         items[ni++] = (svg_legend_item){.text = "budgets asked for", .color = "#999999",
                                         .line_width = 1.0, .dash = "2 3"};
-    svg_legend(&s, &top, items, ni);
-    result = svg_finish(&s);
-    if (!result) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    svg_legend(&s, top, items, ni);
 done:
-    if (have_panels) {
-        svg_panel_free(&top);
-        svg_panel_free(&bot);
-    }
-    if (!result) sf_buf_free(&s.b);
+    rc = plot_done(&s, pn, 2, rc, out, err);
     free(buf);
-    *out = result;
-    return result ? SF_OK : rc;
+    return rc;
 }

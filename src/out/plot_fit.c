@@ -173,11 +173,11 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
     double *lhat = malloc(n * sizeof *lhat), *res = malloc(n * sizeof *res);
     double *cx = malloc(FRONTIER_PTS * sizeof *cx), *cy = malloc(FRONTIER_PTS * sizeof *cy);
     svg_color *col = malloc(n * sizeof *col);
-    char *result = NULL;
     svg_doc s;
-    svg_panel top, bot;
-    int have_panels = 0;
+    svg_panel pn[2];
+    svg_panel *top = &pn[0], *bot = &pn[1];
     memset(&s, 0, sizeof s);
+    memset(pn, 0, sizeof pn);
     if (!lhat || !res || !cx || !cy || !col) {
         rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
         goto done;
@@ -280,17 +280,16 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
 
     svg_begin(&s, W, H, opt.id, title);
     svg_title(&s, title, sub);
-    svg_panel_init(&s, &top, x0, y0, x1, ytop_end, xlo, xhi, 1, ylo, yhi, 1);
-    svg_panel_init(&s, &bot, x0, ytop_end + 10.0, x1, ybot, xlo, xhi, 1, -rmax, rmax, 0);
-    have_panels = 1;
-    svg_panel_axes(&s, &top, NULL, "loss", 0);
-    svg_panel_axes(&s, &bot, axis_title(xr), "residual", 1);
+    svg_panel_init(&s, top, x0, y0, x1, ytop_end, xlo, xhi, 1, ylo, yhi, 1);
+    svg_panel_init(&s, bot, x0, ytop_end + 10.0, x1, ybot, xlo, xhi, 1, -rmax, rmax, 0);
+    svg_panel_axes(&s, top, NULL, "loss", 0);
+    svg_panel_axes(&s, bot, axis_title(xr), "residual", 1);
 
     for (size_t i = 0; i < n; i++)
         col[i] = cv ? svg_seq(svg_frac(cv[i], clo, chi, 1)) : (svg_color){"#0072B2"};
 
     /* Curves of the law. */
-    svg_clip_begin(&s, &top);
+    svg_clip_begin(&s, top);
     double lv[MAX_LEVELS];
     size_t nl = 0;
     if (mode == MODE_ISO_N || mode == MODE_ISO_C) {
@@ -343,25 +342,25 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
             }
             for (size_t k = 0; k < CURVE_PTS; k++)
                 if (!in[k]) gy[k] = NAN;
-            svg_line(&s, &top, gx, fy, CURVE_PTS, cc.hex, 1.2, NULL, 0.45);
+            svg_line(&s, top, gx, fy, CURVE_PTS, cc.hex, 1.2, NULL, 0.45);
         }
-        svg_line(&s, &top, gx, gy, CURVE_PTS, cc.hex, 1.7, NULL, 0.9);
+        svg_line(&s, top, gx, gy, CURVE_PTS, cc.hex, 1.7, NULL, 0.9);
     }
     /* Runs, then the frontier on top of them. */
     double r = n <= 300 ? 3.6 : n <= 2000 ? 2.6 : 1.8;
     for (size_t i = 0; i < n; i++)
-        svg_marker(&s, &top, xv[i], d->loss[i], SVG_CIRCLE, r, col[i].hex, "#ffffff", 0.5, 0.92);
+        svg_marker(&s, top, xv[i], d->loss[i], SVG_CIRCLE, r, col[i].hex, "#ffffff", 0.5, 0.92);
     if (mode == MODE_POINTS)
         for (size_t i = 0; i < n; i++)
-            svg_marker(&s, &top, xv[i], lhat[i], SVG_CIRCLE, r + 1.0, "none", "#000000", 1.0, 0.8);
-    if (nf >= 2) svg_line(&s, &top, cx, cy, nf, "#000000", 2.0, "7 4", 1.0);
+            svg_marker(&s, top, xv[i], lhat[i], SVG_CIRCLE, r + 1.0, "none", "#000000", 1.0, 0.8);
+    if (nf >= 2) svg_line(&s, top, cx, cy, nf, "#000000", 2.0, "7 4", 1.0);
     svg_clip_end(&s);
 
     /* Residuals. */
-    svg_clip_begin(&s, &bot);
-    svg_rule(&s, &bot, 0.0, 0, "#000000", NULL);
+    svg_clip_begin(&s, bot);
+    svg_rule(&s, bot, 0.0, 0, "#000000", NULL);
     for (size_t i = 0; i < n; i++)
-        svg_marker(&s, &bot, xv[i], res[i], SVG_CIRCLE, r * 0.85, col[i].hex, "#ffffff", 0.4, 0.92);
+        svg_marker(&s, bot, xv[i], res[i], SVG_CIRCLE, r * 0.85, col[i].hex, "#ffffff", 0.4, 0.92);
     svg_clip_end(&s);
 
     /* Legend and colour bar. */
@@ -385,7 +384,7 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
     if (nf >= 2)
         items[ni++] = (svg_legend_item){.text = "compute-optimal frontier", .color = "#000000",
                                         .line_width = 2.0, .dash = "7 4"};
-    svg_legend(&s, &top, items, ni);
+    svg_legend(&s, top, items, ni);
     if (cv)
         svg_colorbar(&s, x1 + 18.0, y0, ytop_end, clo, chi, 1,
                      crole == SF_ROLE_N ? "parameters N" : "compute C (FLOPs)");
@@ -395,19 +394,12 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
                  "residuals", n - n_res, n - n_res == 1 ? "" : "s");
         svg_text(&s, x0 + 6.0, ybot - 6.0, SVG_FS_NOTE, "start", 0.0, NULL, "#555555", note);
     }
-    result = svg_finish(&s);
-    if (!result) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 done:
-    if (have_panels) {
-        svg_panel_free(&top);
-        svg_panel_free(&bot);
-    }
-    if (!result) sf_buf_free(&s.b);
+    rc = plot_done(&s, pn, 2, rc, out, err);
     free(lhat);
     free(res);
     free(cx);
     free(cy);
     free(col);
-    *out = result;
-    return result ? SF_OK : rc;
+    return rc;
 }

@@ -183,13 +183,11 @@ int sf_plot_isoflop(const sf_plot_profile *pr, size_t n, const sf_plot_options *
                                             .line_width = 1.3, .dash = "5 4"};
     }
     svg_legend(&s, &p, items, ni);
-    svg_panel_free(&p);
     free(edge);
     free(ord);
     free(mx);
     free(my);
-    *out = svg_finish(&s);
-    return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    return plot_done(&s, &p, 1, SF_OK, out, err);
 }
 
 int sf_plot_envelope(const sf_plot_series *curves, size_t n, const sf_plot_series *env,
@@ -270,7 +268,5 @@ int sf_plot_envelope(const sf_plot_series *curves, size_t n, const sf_plot_serie
                                         .color = "#000000", .line_width = 2.6,
                                         .shape = SVG_CIRCLE};
     svg_legend(&s, &p, items, ni);
-    svg_panel_free(&p);
-    *out = svg_finish(&s);
-    return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    return plot_done(&s, &p, 1, SF_OK, out, err);
 }

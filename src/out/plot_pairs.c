@@ -179,6 +179,5 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
         svg_clip_end(&s);
         svg_panel_free(&pn);
     }
-    *out = svg_finish(&s);
-    return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    return plot_done(&s, NULL, 0, SF_OK, out, err);
 }

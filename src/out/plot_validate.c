@@ -104,7 +104,5 @@ int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_optio
     svg_clip_end(&s);
     if (outside) svg_legend_at(&s, x0 + side + 24.0, y0, items, n + 1);
     else svg_legend(&s, &p, items, n + 1);
-    svg_panel_free(&p);
-    *out = svg_finish(&s);
-    return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    return plot_done(&s, &p, 1, SF_OK, out, err);
 }

@@ -375,7 +375,6 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
     const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
     const double *p = sf_fit_params(fit);
-    size_t np = sf_law_n_params(law);
     int draws = r->draws && r->n_draws >= 10;
     raw(h, "<h2 id=\"allocation\">Compute-optimal allocation</h2>\n");
     *nrows = 0;
@@ -421,20 +420,8 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = 0;
-            for (size_t b = 0; b < r->n_draws; b++) {
-                sf_alloc_row q;
-                if (sf_alloc_optimal(law, r->draws + b * np, w->compute, &q, NULL) != SF_OK)
-                    continue;
-                v[0][m] = q.params;
-                v[1][m] = q.tokens;
-                v[2][m] = q.tokens_per_param;
-                m++;
-            }
-            for (int k = 0; k < 3; k++) {
-                plot_sort(v[k], m);
-                interval_cell(h, v[k], m, r->level);
-            }
+            size_t m = plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, v);
+            for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
         if (cmax > 0) {

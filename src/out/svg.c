@@ -22,6 +22,11 @@
 void svg_printf(svg_doc *s, const char *fmt, ...)
 {
     if (s->bad) return;
+    if (!strchr(fmt, '%')) {
+        /* Most calls are fixed text: no formatting needed. */
+        if (sf_buf_append(&s->b, fmt, strlen(fmt)) != 0) s->bad = 1;
+        return;
+    }
     char small[512];
     va_list ap;
     va_start(ap, fmt);
@@ -80,13 +85,22 @@ void svg_num(svg_doc *s, double v)
     if (!isfinite(v)) v = v > 0 ? 1e5 : -1e5;
     if (v > 1e5) v = 1e5;
     if (v < -1e5) v = -1e5;
+    /* Digits by hand: a plot writes thousands of numbers, and printf was
+     * most of the time it took. */
     long long q = llround(v * 100.0);
-    const char *sign = q < 0 ? "-" : "";
-    if (q < 0) q = -q;
+    char buf[32], *e = buf + sizeof buf, *p = e;
+    int neg = q < 0;
+    if (neg) q = -q;
     long long ip = q / 100, fp = q % 100;
-    if (fp == 0) svg_printf(s, "%s%lld", sign, ip);
-    else if (fp % 10 == 0) svg_printf(s, "%s%lld.%lld", sign, ip, fp / 10);
-    else svg_printf(s, "%s%lld.%02lld", sign, ip, fp);
+    if (fp) {
+        if (fp % 10) *--p = (char)('0' + fp % 10);
+        *--p = (char)('0' + fp / 10);
+        *--p = '.';
+    }
+    do *--p = (char)('0' + ip % 10);
+    while ((ip /= 10) > 0);
+    if (neg) *--p = '-';
+    if (!s->bad && sf_buf_append(&s->b, p, (size_t)(e - p)) != 0) s->bad = 1;
 }
 
 void svg_begin(svg_doc *s, double w, double h, const char *id, const char *title)
@@ -157,8 +171,10 @@ double svg_text_width(const char *text, double fs)
     return w / 1000.0 * fs;
 }
 
-void svg_text(svg_doc *s, double x, double y, double fs, const char *anchor, double rotate,
-              const char *weight, const char *fill, const char *text)
+/* "<text" with position, size, colour and anchor; the caller closes the
+ * start tag. */
+static void text_open(svg_doc *s, double x, double y, double fs, const char *anchor,
+                      const char *fill)
 {
     svg_printf(s, "<text x=\"");
     svg_num(s, x);
@@ -168,6 +184,12 @@ void svg_text(svg_doc *s, double x, double y, double fs, const char *anchor, dou
     svg_num(s, fs);
     svg_printf(s, "\" fill=\"%s\"", fill ? fill : INK);
     if (anchor && strcmp(anchor, "start") != 0) svg_printf(s, " text-anchor=\"%s\"", anchor);
+}
+
+void svg_text(svg_doc *s, double x, double y, double fs, const char *anchor, double rotate,
+              const char *weight, const char *fill, const char *text)
+{
+    text_open(s, x, y, fs, anchor, fill);
     if (weight) svg_printf(s, " font-weight=\"%s\"", weight);
     if (rotate != 0.0) {
         svg_printf(s, " transform=\"rotate(");
@@ -281,14 +303,7 @@ double svg_label_width(const svg_label *l, double fs)
 void svg_label_draw(svg_doc *s, double x, double y, double fs, const char *anchor,
                     const svg_label *l)
 {
-    svg_printf(s, "<text x=\"");
-    svg_num(s, x);
-    svg_printf(s, "\" y=\"");
-    svg_num(s, y);
-    svg_printf(s, "\" font-size=\"");
-    svg_num(s, fs);
-    svg_printf(s, "\" fill=\"%s\"", INK);
-    if (anchor && strcmp(anchor, "start") != 0) svg_printf(s, " text-anchor=\"%s\"", anchor);
+    text_open(s, x, y, fs, anchor, NULL);
     svg_printf(s, ">");
     svg_escape(s, l->text);
     if (l->sup[0]) {
@@ -704,6 +719,20 @@ void svg_clip_begin(svg_doc *s, const svg_panel *p)
 
 void svg_clip_end(svg_doc *s) { svg_printf(s, "</g>\n"); }
 
+/* "<line x1 y1 x2 y2" with the attributes `more` (may be NULL) and "/>". */
+static void line_px(svg_doc *s, double x1, double y1, double x2, double y2, const char *more)
+{
+    svg_printf(s, "<line x1=\"");
+    svg_num(s, x1);
+    svg_printf(s, "\" y1=\"");
+    svg_num(s, y1);
+    svg_printf(s, "\" x2=\"");
+    svg_num(s, x2);
+    svg_printf(s, "\" y2=\"");
+    svg_num(s, y2);
+    svg_printf(s, "\"%s/>\n", more ? more : "");
+}
+
 void svg_panel_axes(svg_doc *s, svg_panel *p, const char *xtitle, const char *ytitle, int xlabels)
 {
     svg_ticks tx, ty;
@@ -711,58 +740,26 @@ void svg_panel_axes(svg_doc *s, svg_panel *p, const char *xtitle, const char *yt
     svg_axis_ticks(&p->y, 1, SVG_FS_TICK, &ty);
     /* Grid lines at major ticks, under everything. */
     svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", GRID);
-    for (size_t i = 0; i < tx.n; i++) {
-        if (!tx.t[i].major) continue;
-        double x = svg_px(p, tx.t[i].v);
-        svg_printf(s, "<line x1=\"");
-        svg_num(s, x);
-        svg_printf(s, "\" y1=\"");
-        svg_num(s, p->y0);
-        svg_printf(s, "\" x2=\"");
-        svg_num(s, x);
-        svg_printf(s, "\" y2=\"");
-        svg_num(s, p->y1);
-        svg_printf(s, "\"/>\n");
-    }
-    for (size_t i = 0; i < ty.n; i++) {
-        if (!ty.t[i].major) continue;
-        double y = svg_py(p, ty.t[i].v);
-        svg_printf(s, "<line x1=\"");
-        svg_num(s, p->x0);
-        svg_printf(s, "\" y1=\"");
-        svg_num(s, y);
-        svg_printf(s, "\" x2=\"");
-        svg_num(s, p->x1);
-        svg_printf(s, "\" y2=\"");
-        svg_num(s, y);
-        svg_printf(s, "\"/>\n");
-    }
+    for (size_t i = 0; i < tx.n; i++)
+        if (tx.t[i].major) {
+            double x = svg_px(p, tx.t[i].v);
+            line_px(s, x, p->y0, x, p->y1, NULL);
+        }
+    for (size_t i = 0; i < ty.n; i++)
+        if (ty.t[i].major) {
+            double y = svg_py(p, ty.t[i].v);
+            line_px(s, p->x0, y, p->x1, y, NULL);
+        }
     svg_printf(s, "</g>\n");
     /* Ticks outside the frame, so they never hide data. */
     svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
     for (size_t i = 0; i < tx.n; i++) {
         double x = svg_px(p, tx.t[i].v);
-        svg_printf(s, "<line x1=\"");
-        svg_num(s, x);
-        svg_printf(s, "\" y1=\"");
-        svg_num(s, p->y1);
-        svg_printf(s, "\" x2=\"");
-        svg_num(s, x);
-        svg_printf(s, "\" y2=\"");
-        svg_num(s, p->y1 + (tx.t[i].major ? TICK_MAJOR : TICK_MINOR));
-        svg_printf(s, "\"/>\n");
+        line_px(s, x, p->y1, x, p->y1 + (tx.t[i].major ? TICK_MAJOR : TICK_MINOR), NULL);
     }
     for (size_t i = 0; i < ty.n; i++) {
         double y = svg_py(p, ty.t[i].v);
-        svg_printf(s, "<line x1=\"");
-        svg_num(s, p->x0 - (ty.t[i].major ? TICK_MAJOR : TICK_MINOR));
-        svg_printf(s, "\" y1=\"");
-        svg_num(s, y);
-        svg_printf(s, "\" x2=\"");
-        svg_num(s, p->x0);
-        svg_printf(s, "\" y2=\"");
-        svg_num(s, y);
-        svg_printf(s, "\"/>\n");
+        line_px(s, p->x0 - (ty.t[i].major ? TICK_MAJOR : TICK_MINOR), y, p->x0, y, NULL);
     }
     svg_printf(s, "</g>\n<rect x=\"");
     svg_num(s, p->x0);
@@ -803,6 +800,15 @@ static void attr_num(svg_doc *s, const char *name, double v)
     svg_printf(s, "\"");
 }
 
+/* One path command and its point: "M x y", " L x y". */
+static void path_to(svg_doc *s, const char *cmd, double x, double y)
+{
+    svg_printf(s, "%s", cmd);
+    svg_num(s, x);
+    svg_printf(s, " ");
+    svg_num(s, y);
+}
+
 void svg_line(svg_doc *s, svg_panel *p, const double *x, const double *y, size_t n,
               const char *color, double width, const char *dash, double opacity)
 {
@@ -822,10 +828,7 @@ void svg_line(svg_doc *s, svg_panel *p, const double *x, const double *y, size_t
             svg_printf(s, " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"");
             open = 1;
         }
-        svg_printf(s, pen ? " L" : " M");
-        svg_num(s, px);
-        svg_printf(s, " ");
-        svg_num(s, py);
+        path_to(s, pen ? " L" : " M", px, py);
         if (pen) occupy_segment(p, lx, ly, px, py);
         pen = 1;
         lx = px;
@@ -858,56 +861,23 @@ static void marker_px(svg_doc *s, double px, double py, svg_shape shape, double 
         svg_printf(s, "<path d=\"");
         if (shape == SVG_DIAMOND) {
             double q = 1.25 * r;
-            svg_printf(s, "M");
-            svg_num(s, px);
-            svg_printf(s, " ");
-            svg_num(s, py - q);
-            svg_printf(s, " L");
-            svg_num(s, px + q);
-            svg_printf(s, " ");
-            svg_num(s, py);
-            svg_printf(s, " L");
-            svg_num(s, px);
-            svg_printf(s, " ");
-            svg_num(s, py + q);
-            svg_printf(s, " L");
-            svg_num(s, px - q);
-            svg_printf(s, " ");
-            svg_num(s, py);
+            path_to(s, "M", px, py - q);
+            path_to(s, " L", px + q, py);
+            path_to(s, " L", px, py + q);
+            path_to(s, " L", px - q, py);
             svg_printf(s, " Z");
         } else if (shape == SVG_TRIANGLE) {
             double q = 1.3 * r;
-            svg_printf(s, "M");
-            svg_num(s, px);
-            svg_printf(s, " ");
-            svg_num(s, py - q);
-            svg_printf(s, " L");
-            svg_num(s, px + 0.866 * q);
-            svg_printf(s, " ");
-            svg_num(s, py + 0.5 * q);
-            svg_printf(s, " L");
-            svg_num(s, px - 0.866 * q);
-            svg_printf(s, " ");
-            svg_num(s, py + 0.5 * q);
+            path_to(s, "M", px, py - q);
+            path_to(s, " L", px + 0.866 * q, py + 0.5 * q);
+            path_to(s, " L", px - 0.866 * q, py + 0.5 * q);
             svg_printf(s, " Z");
         } else {
             double q = 1.1 * r;
-            svg_printf(s, "M");
-            svg_num(s, px - q);
-            svg_printf(s, " ");
-            svg_num(s, py - q);
-            svg_printf(s, " L");
-            svg_num(s, px + q);
-            svg_printf(s, " ");
-            svg_num(s, py + q);
-            svg_printf(s, " M");
-            svg_num(s, px - q);
-            svg_printf(s, " ");
-            svg_num(s, py + q);
-            svg_printf(s, " L");
-            svg_num(s, px + q);
-            svg_printf(s, " ");
-            svg_num(s, py - q);
+            path_to(s, "M", px - q, py - q);
+            path_to(s, " L", px + q, py + q);
+            path_to(s, " M", px - q, py + q);
+            path_to(s, " L", px + q, py - q);
             /* A cross has no inside: its colour is the stroke. */
             svg_printf(s, "\" fill=\"none\" stroke=\"%s\"", fill);
             attr_num(s, "stroke-width", stroke_width > 0 ? stroke_width : 2.0);
@@ -952,16 +922,10 @@ void svg_band(svg_doc *s, svg_panel *p, const double *x, const double *lo, const
             attr_num(s, "fill-opacity", opacity);
             svg_printf(s, " stroke=\"none\" d=\"");
             for (size_t k = i; k < j; k++) {
-                svg_printf(s, k == i ? "M" : " L");
-                svg_num(s, svg_px(p, x[k]));
-                svg_printf(s, " ");
-                svg_num(s, svg_py(p, hi[k]));
+                path_to(s, k == i ? "M" : " L", svg_px(p, x[k]), svg_py(p, hi[k]));
             }
             for (size_t k = j; k-- > i;) {
-                svg_printf(s, " L");
-                svg_num(s, svg_px(p, x[k]));
-                svg_printf(s, " ");
-                svg_num(s, svg_py(p, lo[k]));
+                path_to(s, " L", svg_px(p, x[k]), svg_py(p, lo[k]));
             }
             svg_printf(s, " Z\"/>\n");
             for (size_t k = i; k + 1 < j; k++) {
@@ -1073,15 +1037,12 @@ void svg_legend_at(svg_doc *s, double x, double y, const svg_legend_item *items,
             svg_printf(s, "/>\n");
         }
         if (it->line_width > 0) {
-            svg_printf(s, "<line");
-            attr_num(s, "x1", sx);
-            attr_num(s, "y1", ry);
-            attr_num(s, "x2", sx + LEG_SAMPLE);
-            attr_num(s, "y2", ry);
-            svg_printf(s, " stroke=\"%s\"", it->color);
-            attr_num(s, "stroke-width", it->line_width);
-            if (it->dash) svg_printf(s, " stroke-dasharray=\"%s\"", it->dash);
-            svg_printf(s, "/>\n");
+            char more[160], lw[16];
+            svg_fixed(lw, sizeof lw, it->line_width, 1, "-");
+            snprintf(more, sizeof more, " stroke=\"%s\" stroke-width=\"%s\"%s%s%s", it->color, lw,
+                     it->dash ? " stroke-dasharray=\"" : "", it->dash ? it->dash : "",
+                     it->dash ? "\"" : "");
+            line_px(s, sx, ry, sx + LEG_SAMPLE, ry, more);
         }
         if (it->shape != SVG_NONE) {
             marker_px(s, sx + 0.5 * LEG_SAMPLE, ry, it->shape, 4.0,
@@ -1138,12 +1099,7 @@ double svg_colorbar(svg_doc *s, double x, double y0, double y1, double lo, doubl
     svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
     for (size_t i = 0; i < t.n; i++) {
         double y = svg_map(&a, t.t[i].v);
-        svg_printf(s, "<line");
-        attr_num(s, "x1", x + BAR_W);
-        attr_num(s, "y1", y);
-        attr_num(s, "x2", x + BAR_W + (t.t[i].major ? TICK_MAJOR : TICK_MINOR));
-        attr_num(s, "y2", y);
-        svg_printf(s, "/>\n");
+        line_px(s, x + BAR_W, y, x + BAR_W + (t.t[i].major ? TICK_MAJOR : TICK_MINOR), y, NULL);
     }
     svg_printf(s, "</g>\n");
     double lx = x + BAR_W + TICK_MAJOR + 3.0;
