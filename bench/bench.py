@@ -11,15 +11,23 @@ run, never an absolute number compared with a constant.  Sections:
            Targets: default >= 200x faster, full >= 10x, objective no worse.
   search   the default search against --grid full on every data set here:
            the default must never return a worse optimum.
+  plot     Epoch's 240 rows: what drawing the fit costs.  In the library,
+           sf_plot_fit against the fit it draws; as a user runs it,
+           `scalefit fit` with and without --plot, interleaved.  Target: the
+           plot adds under 10% (or 5 ms) to the fit.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
-                [--shared ../shared] [--only fit,search]
+                [--shared ../shared] [--only fit,search,plot]
+                [--scalefit build/scalefit]
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -122,16 +130,56 @@ def section_search(args, rep):
                   "%s: default no worse than the full grid" % name)
 
 
+def section_plot(args, rep):
+    data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
+    print("plot: drawing the fit of Epoch's 240 rows (loss < 3.44)")
+    lib = {x: bench_fit(args, data, "--filter", "loss<3.44", "--plot", x, repeat=51)
+           for x in ("C", "N")}
+    print("  %-44s %10s %9s" % ("library call (median of 51)", "ms", "vs fit"))
+    fit_s = lib["C"]["seconds_median"]
+    print("  %-44s %10.3f %9s" % ("sf_fit_run", 1e3 * fit_s, ""))
+    for x in ("C", "N"):
+        p = lib[x]["plot_seconds_median"]
+        print("  %-44s %10.3f %8.1f%%" % ("sf_plot_fit, x = %s (%d bytes)" % (x, lib[x]["plot_bytes"]),
+                                         1e3 * p, 100 * p / fit_s))
+    r = lib["C"]["report_seconds_median"]
+    print("  %-44s %10.3f %8.1f%%" % ("sf_report_html (3 figures, tables)", 1e3 * r, 100 * r / fit_s))
+    # The whole command as a user runs it, with and without --plot,
+    # interleaved so that load from other processes hits both alike.
+    svg = os.path.join(tempfile.mkdtemp(prefix="scalefit-bench-"), "fit.svg")
+    base = [args.scalefit, "fit", data, "--filter", "loss<3.44"]
+    variants = [("scalefit fit", base), ("scalefit fit --plot", base + ["--plot", svg])]
+    times = {name: [] for name, _ in variants}
+    for _ in range(41):
+        for name, cmd in variants:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            times[name].append(time.perf_counter() - t0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print("  %-44s %10s %10s" % ("whole command (41 runs each)", "median ms", "min ms"))
+    for name, _ in variants:
+        print("  %-44s %10.2f %10.2f" % (name, 1e3 * med[name], 1e3 * min(times[name])))
+    worst = max(lib[x]["plot_seconds_median"] for x in lib)
+    rep.check(worst <= max(0.005, 0.10 * fit_s),
+              "sf_plot_fit adds <= 10%% (or 5 ms) to sf_fit_run (%.2f ms, %.1f%%)"
+              % (1e3 * worst, 100 * worst / fit_s))
+    extra = med["scalefit fit --plot"] - med["scalefit fit"]
+    rep.check(extra <= max(0.005, 0.10 * med["scalefit fit"]),
+              "--plot adds <= 10%% (or 5 ms) to the command (%+.2f ms on %.2f ms)"
+              % (1e3 * extra, 1e3 * med["scalefit fit"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
-    ap.add_argument("--only", default="fit,search")
+    ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
+    ap.add_argument("--only", default="fit,search,plot")
     args = ap.parse_args()
     rep = Report()
-    sections = {"fit": section_fit, "search": section_search}
+    sections = {"fit": section_fit, "search": section_search, "plot": section_plot}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()
