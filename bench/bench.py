@@ -23,6 +23,7 @@ Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -133,11 +134,14 @@ def section_search(args, rep):
 def section_plot(args, rep):
     data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
     print("plot: drawing the fit of Epoch's 240 rows (loss < 3.44)")
-    lib = {x: bench_fit(args, data, "--filter", "loss<3.44", "--plot", x, repeat=51)
+    # One thread: the comparison then holds on a machine busy with other
+    # work, where a threaded fit's time mostly measures the contention.
+    lib = {x: bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--plot", x,
+                        repeat=51)
            for x in ("C", "N")}
     print("  %-44s %10s %9s" % ("library call (median of 51)", "ms", "vs fit"))
     fit_s = lib["C"]["seconds_median"]
-    print("  %-44s %10.3f %9s" % ("sf_fit_run", 1e3 * fit_s, ""))
+    print("  %-44s %10.3f %9s" % ("sf_fit_run (1 thread)", 1e3 * fit_s, ""))
     for x in ("C", "N"):
         p = lib[x]["plot_seconds_median"]
         print("  %-44s %10.3f %8.1f%%" % ("sf_plot_fit, x = %s (%d bytes)" % (x, lib[x]["plot_bytes"]),
@@ -145,28 +149,35 @@ def section_plot(args, rep):
     r = lib["C"]["report_seconds_median"]
     print("  %-44s %10.3f %8.1f%%" % ("sf_report_html (3 figures, tables)", 1e3 * r, 100 * r / fit_s))
     # The whole command as a user runs it, with and without --plot,
-    # interleaved so that load from other processes hits both alike.
+    # interleaved so that load from other processes hits both alike.  The
+    # CPU time the child used (getrusage) is the steady figure on a shared
+    # machine; wall time is printed too.
     svg = os.path.join(tempfile.mkdtemp(prefix="scalefit-bench-"), "fit.svg")
-    base = [args.scalefit, "fit", data, "--filter", "loss<3.44"]
-    variants = [("scalefit fit", base), ("scalefit fit --plot", base + ["--plot", svg])]
-    times = {name: [] for name, _ in variants}
+    base = [args.scalefit, "fit", data, "--filter", "loss<3.44", "--threads", "1"]
+    variants = [("scalefit fit --threads 1", base),
+                ("scalefit fit --threads 1 --plot", base + ["--plot", svg])]
+    wall = {name: [] for name, _ in variants}
+    cpu = {name: [] for name, _ in variants}
     for _ in range(41):
         for name, cmd in variants:
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-            times[name].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    print("  %-44s %10s %10s" % ("whole command (41 runs each)", "median ms", "min ms"))
+            wall[name].append(time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    print("  %-44s %10s %10s" % ("whole command (41 runs each, median)", "CPU ms", "wall ms"))
     for name, _ in variants:
-        print("  %-44s %10.2f %10.2f" % (name, 1e3 * med[name], 1e3 * min(times[name])))
+        print("  %-44s %10.2f %10.2f" % (name, 1e3 * statistics.median(cpu[name]),
+                                         1e3 * statistics.median(wall[name])))
     worst = max(lib[x]["plot_seconds_median"] for x in lib)
     rep.check(worst <= max(0.005, 0.10 * fit_s),
               "sf_plot_fit adds <= 10%% (or 5 ms) to sf_fit_run (%.2f ms, %.1f%%)"
               % (1e3 * worst, 100 * worst / fit_s))
-    extra = med["scalefit fit --plot"] - med["scalefit fit"]
-    rep.check(extra <= max(0.005, 0.10 * med["scalefit fit"]),
-              "--plot adds <= 10%% (or 5 ms) to the command (%+.2f ms on %.2f ms)"
-              % (1e3 * extra, 1e3 * med["scalefit fit"]))
+    plain, plot = (statistics.median(cpu[name]) for name, _ in variants)
+    rep.check(plot - plain <= max(0.005, 0.10 * plain),
+              "--plot adds <= 10%% (or 5 ms) to the command's CPU time (%+.2f ms on %.2f ms)"
+              % (1e3 * (plot - plain), 1e3 * plain))
 
 
 def main():

@@ -299,10 +299,12 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
             goto done;
         }
     }
-    double gx[CURVE_PTS], gy[CURVE_PTS];
+    double grid[CURVE_PTS], gx[CURVE_PTS], gy[CURVE_PTS];
+    for (size_t k = 0; k < CURVE_PTS; k++)
+        grid[k] = exp(log(xlo) + (log(xhi) - log(xlo)) * (double)k / (CURVE_PTS - 1));
     for (size_t c = 0; c < (mode == MODE_SINGLE ? 1 : nl); c++) {
         for (size_t k = 0; k < CURVE_PTS; k++) {
-            double xval = exp(log(xlo) + (log(xhi) - log(xlo)) * (double)k / (CURVE_PTS - 1));
+            double xval = grid[k];
             double N = 0, D = 0, C = 0, L = NAN;
             if (mode == MODE_ISO_N) {
                 N = lv[c];

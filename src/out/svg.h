@@ -60,9 +60,13 @@ typedef struct svg_axis {
     double lo, hi;    /* values shown at p0 and p1 */
     int log;          /* logarithmic (lo, hi > 0) */
     double p0, p1;    /* pixel positions of lo and hi */
+    double t0, k;     /* set by svg_axis_prepare: pixel = p0 + (t - t0) k,
+                         t = log10 v or v; k = 0 until then */
 } svg_axis;
 
+/* Pixel position of v.  Works on any axis; faster once prepared. */
 double svg_map(const svg_axis *a, double v);
+void svg_axis_prepare(svg_axis *a);
 
 /* A tick label is `text` followed by a superscript `sup` ("10" and "18"
  * for 10^18, "2×10" and "9" for 2e9, "0.35" and "" for a plain number). */
