@@ -54,13 +54,17 @@ static int xml_check(const char *s, char *why, size_t size)
             }
             int closing = c[1] == '/';
             const char *n = c + 1 + closing;
-            size_t len = strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.");
+            size_t len =
+                strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.");
             if (len == 0) return snprintf(why, size, "bad tag at offset %ld", (long)(c - s)), 0;
             if (closing) {
                 if (depth == 0 || strncmp(stack[depth - 1], n, len) != 0 ||
-                    strspn(stack[depth - 1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.") != len)
+                    strspn(stack[depth - 1],
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.") !=
+                        len)
                     return snprintf(why, size, "mismatched </%.*s> at offset %ld", (int)len, n,
-                                    (long)(c - s)), 0;
+                                    (long)(c - s)),
+                           0;
                 depth--;
                 c = n + len;
                 while (*c == ' ') c++;
@@ -83,7 +87,8 @@ static int xml_check(const char *s, char *why, size_t size)
                     c++;
                     break;
                 }
-                size_t al = strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.");
+                size_t al =
+                    strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.");
                 if (al == 0 || c[al] != '=' || (c[al + 1] != '"' && c[al + 1] != '\''))
                     return snprintf(why, size, "bad attribute at offset %ld", (long)(c - s)), 0;
                 char q = c[al + 1];
@@ -93,7 +98,9 @@ static int xml_check(const char *s, char *why, size_t size)
                     if (*k == '<') return snprintf(why, size, "'<' in attribute"), 0;
                     if ((k[0] == 'n' && k[1] == 'a' && k[2] == 'n') ||
                         (k[0] == 'i' && k[1] == 'n' && k[2] == 'f'))
-                        return snprintf(why, size, "non-finite number in %.*s", (int)(e - c + 1), c), 0;
+                        return snprintf(why, size, "non-finite number in %.*s", (int)(e - c + 1),
+                                        c),
+                               0;
                 }
                 c = e + 1;
             }
@@ -119,13 +126,13 @@ static void assert_svg(const char *svg)
     char why[256] = "";
     cr_assert(svg != NULL);
     static const char root[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"";
-    cr_assert(strncmp(svg, root, strlen(root)) == 0,
-              "an SVG 1.1 root first: %.80s", svg);
+    cr_assert(strncmp(svg, root, strlen(root)) == 0, "an SVG 1.1 root first: %.80s", svg);
     cr_assert(xml_check(svg, why, sizeof why), "malformed SVG: %s", why);
     /* Self-contained: the namespace is the only URL, no scripts or images. */
     const char *u = svg;
     while ((u = strstr(u, "http")) != NULL) {
-        cr_assert(strncmp(u, "http://www.w3.org/2000/svg", 26) == 0, "external reference: %.60s", u);
+        cr_assert(strncmp(u, "http://www.w3.org/2000/svg", 26) == 0, "external reference: %.60s",
+                  u);
         u += 4;
     }
     cr_assert(!strstr(svg, "<script") && !strstr(svg, "<image") && !strstr(svg, "href"));
@@ -172,7 +179,7 @@ static size_t text_boxes(const char *svg, box *out, size_t max)
             const char *se = strstr(sg, "</tspan>");
             snprintf(sup, sizeof sup, "%.*s", (int)(se - sg - 1), sg + 1);
         }
-        double w = svg_text_width(main, fs) + svg_text_width(sup, 0.75 * fs);
+        double w = sf_svg_text_width(main, fs) + sf_svg_text_width(sup, 0.75 * fs);
         const char *anchor = strstr(t, "text-anchor=\"");
         double a = 0;
         if (anchor && anchor < gt) a = strncmp(anchor + 13, "middle", 6) == 0 ? 0.5 : 1.0;
@@ -204,8 +211,8 @@ static void assert_no_text_overlap(const char *svg, const char *what)
         for (size_t j = i + 1; j < n; j++) {
             double ox = fmin(b[i].x1, b[j].x1) - fmax(b[i].x0, b[j].x0);
             double oy = fmin(b[i].y1, b[j].y1) - fmax(b[i].y0, b[j].y0);
-            cr_assert(!(ox > 0.5 && oy > 0.5), "%s: text '%s' overlaps '%s' (%.1f x %.1f px)",
-                      what, b[i].text, b[j].text, ox, oy);
+            cr_assert(!(ox > 0.5 && oy > 0.5), "%s: text '%s' overlaps '%s' (%.1f x %.1f px)", what,
+                      b[i].text, b[j].text, ox, oy);
         }
 }
 
@@ -216,8 +223,8 @@ static void assert_text_inside(const char *svg, double w, double h, const char *
     size_t n = text_boxes(svg, b, 2048);
     for (size_t i = 0; i < n; i++)
         cr_assert(b[i].x0 >= -0.5 && b[i].x1 <= w + 0.5 && b[i].y0 >= -0.5 && b[i].y1 <= h + 0.5,
-                  "%s: text '%s' leaves the %gx%g canvas (%.1f..%.1f, %.1f..%.1f)", what,
-                  b[i].text, w, h, b[i].x0, b[i].x1, b[i].y0, b[i].y1);
+                  "%s: text '%s' leaves the %gx%g canvas (%.1f..%.1f, %.1f..%.1f)", what, b[i].text,
+                  w, h, b[i].x0, b[i].x1, b[i].y0, b[i].y1);
 }
 
 static void assert_readable(const char *svg, double w, double h, const char *what)
@@ -271,8 +278,7 @@ static sf_fit *fit_of(const sf_law *law, const sf_data *d)
 }
 
 /* A simulated sweep (see sweep) and its fit; free with free_all. */
-static sf_fit *fitted_sweep(size_t budgets, size_t sizes, uint64_t seed, sf_law **law,
-                            sf_data **d)
+static sf_fit *fitted_sweep(size_t budgets, size_t sizes, uint64_t seed, sf_law **law, sf_data **d)
 {
     *law = chinchilla();
     *d = sweep(*law, budgets, sizes, seed);
@@ -413,8 +419,8 @@ static void make_envelope(envelope_input *in)
         cmin = fmin(cmin, in->C[k][0]);
         cmax = fmax(cmax, in->C[k][NP - 1]);
         snprintf(in->names[k], sizeof in->names[k], "N = %g", sizes[k]);
-        in->curves[k] = (sf_plot_series){.name = in->names[k], .n = NP, .x = in->C[k],
-                                         .y = in->L[k], .value = sizes[k]};
+        in->curves[k] = (sf_plot_series){
+            .name = in->names[k], .n = NP, .x = in->C[k], .y = in->L[k], .value = sizes[k]};
     }
     for (size_t j = 0; j < 50; j++) {
         double C = cmin * pow(cmax / cmin, (double)j / 49.0), best = INFINITY;
@@ -454,9 +460,15 @@ static void make_validate(validate_input *in)
         in->tlo[i] = in->ty[i] * 0.98;
         in->thi[i] = in->ty[i] * 1.02;
     }
-    in->s[0] = (sf_plot_series){.name = "fitted runs", .n = d->n, .x = in->fx, .y = in->fy, .value = NAN};
-    in->s[1] = (sf_plot_series){.name = "target 70B", .n = 6, .x = in->tx, .y = in->ty,
-                                .y_lo = in->tlo, .y_hi = in->thi, .value = NAN};
+    in->s[0] =
+        (sf_plot_series){.name = "fitted runs", .n = d->n, .x = in->fx, .y = in->fy, .value = NAN};
+    in->s[1] = (sf_plot_series){.name = "target 70B",
+                                .n = 6,
+                                .x = in->tx,
+                                .y = in->ty,
+                                .y_lo = in->tlo,
+                                .y_hi = in->thi,
+                                .value = NAN};
     sf_data_free(d);
     sf_law_free(law);
 }
@@ -486,10 +498,11 @@ static const char *const chin_names[5] = {"E", "A", "B", "alpha", "beta"};
 
 /* ---- ticks and labels ------------------------------------------------------ */
 
-static void assert_ticks_fit(const svg_axis *a, int vertical, const svg_ticks *t, const char *what)
+static void assert_ticks_fit(const sf_svg_axis *a, int vertical, const sf_svg_ticks *t,
+                             const char *what)
 {
     double prev = 0, prev_half = 0;
-    const svg_label *prev_label = NULL;
+    const sf_svg_label *prev_label = NULL;
     int have = 0;
     for (size_t i = 0; i < t->n; i++) {
         /* Inside the axis to 1e-9 of its span (log: of its log span): a
@@ -501,9 +514,9 @@ static void assert_ticks_fit(const svg_axis *a, int vertical, const svg_ticks *t
         cr_assert(in, "%s: tick %g outside [%g, %g]", what, v, lo, hi);
         if (i) cr_assert(t->t[i].v > t->t[i - 1].v, "%s: ticks out of order", what);
         if (!t->t[i].labelled) continue;
-        double pos = svg_map(a, t->t[i].v);
-        double half = vertical ? (t->t[i].label.sup[0] ? 0.8 : 0.6) * SVG_FS_TICK
-                               : 0.5 * svg_label_width(&t->t[i].label, SVG_FS_TICK);
+        double pos = sf_svg_map(a, t->t[i].v);
+        double half = vertical ? (t->t[i].label.sup[0] ? 0.8 : 0.6) * SF_SVG_FS_TICK
+                               : 0.5 * sf_svg_label_width(&t->t[i].label, SF_SVG_FS_TICK);
         if (have) {
             cr_assert(fabs(pos - prev) >= prev_half + half,
                       "%s: labels '%s' and the one before overlap", what, t->t[i].label.text);
@@ -518,7 +531,7 @@ static void assert_ticks_fit(const svg_axis *a, int vertical, const svg_ticks *t
     }
 }
 
-static size_t labelled(const svg_ticks *t)
+static size_t labelled(const sf_svg_ticks *t)
 {
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) k += t->t[i].labelled != 0;
@@ -527,9 +540,9 @@ static size_t labelled(const svg_ticks *t)
 
 Test(svg, log_axis_has_decades_and_minor_ticks)
 {
-    svg_axis a = {.lo = 1e18, .hi = 1e22, .log = 1, .p0 = 80, .p1 = 700};
-    svg_ticks t;
-    svg_axis_ticks(&a, 0, SVG_FS_TICK, &t);
+    sf_svg_axis a = {.lo = 1e18, .hi = 1e22, .log = 1, .p0 = 80, .p1 = 700};
+    sf_svg_ticks t;
+    sf_svg_axis_ticks(&a, 0, SF_SVG_FS_TICK, &t);
     size_t majors = 0, minors = 0;
     for (size_t i = 0; i < t.n; i++) {
         if (t.t[i].major) {
@@ -552,16 +565,16 @@ Test(svg, log_axis_has_decades_and_minor_ticks)
 Test(svg, narrow_log_range_gets_readable_labels)
 {
     /* Loss from 2.05 to 3.5: no power of ten inside, labels still. */
-    svg_axis a = {.lo = 2.05, .hi = 3.5, .log = 1, .p0 = 350, .p1 = 60};
-    svg_ticks t;
-    svg_axis_ticks(&a, 1, SVG_FS_TICK, &t);
+    sf_svg_axis a = {.lo = 2.05, .hi = 3.5, .log = 1, .p0 = 350, .p1 = 60};
+    sf_svg_ticks t;
+    sf_svg_axis_ticks(&a, 1, SF_SVG_FS_TICK, &t);
     cr_assert_geq(labelled(&t), 4);
     for (size_t i = 0; i < t.n; i++)
         if (t.t[i].labelled) cr_assert_str_eq(t.t[i].label.sup, "", "plain numbers, not 10^k");
     assert_ticks_fit(&a, 1, &t, "2.05..3.5");
     /* Two decades: 1, 2, 5 labelled, not only the decades. */
-    a = (svg_axis){.lo = 1e9, .hi = 1e11, .log = 1, .p0 = 80, .p1 = 700};
-    svg_axis_ticks(&a, 0, SVG_FS_TICK, &t);
+    a = (sf_svg_axis){.lo = 1e9, .hi = 1e11, .log = 1, .p0 = 80, .p1 = 700};
+    sf_svg_axis_ticks(&a, 0, SF_SVG_FS_TICK, &t);
     cr_assert_geq(labelled(&t), 5);
     assert_ticks_fit(&a, 0, &t, "1e9..1e11");
 }
@@ -594,10 +607,13 @@ Test(svg, labels_never_overlap_on_any_axis)
             hi = c + span;
         }
         if (!(hi > lo)) continue;
-        svg_axis a = {.lo = lo, .hi = hi, .log = lg, .p0 = vertical ? 40 + len : 40,
-                      .p1 = vertical ? 40 : 40 + len};
-        svg_ticks t;
-        svg_axis_ticks(&a, vertical, SVG_FS_TICK, &t);
+        sf_svg_axis a = {.lo = lo,
+                         .hi = hi,
+                         .log = lg,
+                         .p0 = vertical ? 40 + len : 40,
+                         .p1 = vertical ? 40 : 40 + len};
+        sf_svg_ticks t;
+        sf_svg_axis_ticks(&a, vertical, SF_SVG_FS_TICK, &t);
         char what[128];
         snprintf(what, sizeof what, "%s %s axis %g..%g over %.0f px", lg ? "log" : "linear",
                  vertical ? "vertical" : "horizontal", lo, hi, len);
@@ -613,56 +629,61 @@ Test(svg, labels_never_overlap_on_any_axis)
 
 Test(svg, number_formats)
 {
-    svg_label l;
-    svg_format(2e9, -1, &l);
-    cr_assert_str_eq(l.text, "2\xC3\x97" "10");
+    sf_svg_label l;
+    sf_svg_format(2e9, -1, &l);
+    cr_assert_str_eq(l.text, "2\xC3\x97"
+                             "10");
     cr_assert_str_eq(l.sup, "9");
-    svg_format(1e-4, -1, &l);
+    sf_svg_format(1e-4, -1, &l);
     cr_assert_str_eq(l.text, "10");
-    cr_assert_str_eq(l.sup, "\xE2\x88\x92" "4");
-    svg_format(0.35, -1, &l);
+    cr_assert_str_eq(l.sup, "\xE2\x88\x92"
+                            "4");
+    sf_svg_format(0.35, -1, &l);
     cr_assert_str_eq(l.text, "0.35");
-    svg_format(-2.5, 2, &l);
-    cr_assert_str_eq(l.text, "\xE2\x88\x92" "2.50");
-    svg_format(5000, -1, &l);
+    sf_svg_format(-2.5, 2, &l);
+    cr_assert_str_eq(l.text, "\xE2\x88\x92"
+                             "2.50");
+    sf_svg_format(5000, -1, &l);
     cr_assert_str_eq(l.text, "5000");
     char b[32];
-    plot_num(b, sizeof b, 5.76e23);
+    sf_plot_num(b, sizeof b, 5.76e23);
     cr_assert_str_eq(b, "5.76e+23");
-    plot_num(b, sizeof b, 0.0010182740178);
+    sf_plot_num(b, sizeof b, 0.0010182740178);
     cr_assert_str_eq(b, "0.001018");
-    plot_g(b, sizeof b, 9.99996, 5);
+    sf_plot_g(b, sizeof b, 9.99996, 5);
     cr_assert_str_eq(b, "10");
-    plot_g(b, sizeof b, 999999.7, 6);
+    sf_plot_g(b, sizeof b, 999999.7, 6);
     cr_assert_str_eq(b, "1e+06");
-    plot_g(b, sizeof b, -477.82587, 6);
+    sf_plot_g(b, sizeof b, -477.82587, 6);
     cr_assert_str_eq(b, "-477.826");
-    plot_g(b, sizeof b, NAN, 3);
+    sf_plot_g(b, sizeof b, NAN, 3);
     cr_assert_str_eq(b, "n/a");
-    svg_doc s;
-    svg_begin(&s, 10, 10, NULL, NULL);
+    sf_svg_doc s;
+    sf_svg_begin(&s, 10, 10, NULL, NULL);
     s.b.len = 0;
-    svg_num(&s, 12.345);
-    svg_num(&s, -0.004);
-    svg_num(&s, 1e300);
-    cr_assert_str_eq(s.b.data, "12.35" "0" "100000");
+    sf_svg_num(&s, 12.345);
+    sf_svg_num(&s, -0.004);
+    sf_svg_num(&s, 1e300);
+    cr_assert_str_eq(s.b.data, "12.35"
+                               "0"
+                               "100000");
     sf_buf_free(&s.b);
 }
 
 Test(svg, palettes)
 {
-    cr_assert_str_eq(svg_seq(0).hex, "#440154", "viridis starts dark violet");
-    svg_color top = svg_seq(1);
+    cr_assert_str_eq(sf_svg_seq(0).hex, "#440154", "viridis starts dark violet");
+    sf_svg_color top = sf_svg_seq(1);
     /* The pale end is cut: the last colour keeps contrast on white. */
     int rr, gg, bb;
     cr_assert_eq(sscanf(top.hex, "#%2x%2x%2x", &rr, &gg, &bb), 3);
     cr_assert_lt(0.2126 * rr + 0.7152 * gg + 0.0722 * bb, 215.0);
     for (size_t i = 0; i < 7; i++)
-        for (size_t j = i + 1; j < 7; j++) cr_assert_str_neq(svg_okabe(i), svg_okabe(j));
+        for (size_t j = i + 1; j < 7; j++) cr_assert_str_neq(sf_svg_okabe(i), sf_svg_okabe(j));
     /* Luminance increases along the sequential palette (greyscale print). */
     double prev = -1;
     for (int k = 0; k <= 20; k++) {
-        cr_assert_eq(sscanf(svg_seq(k / 20.0).hex, "#%2x%2x%2x", &rr, &gg, &bb), 3);
+        cr_assert_eq(sscanf(sf_svg_seq(k / 20.0).hex, "#%2x%2x%2x", &rr, &gg, &bb), 3);
         double lum = 0.2126 * rr + 0.7152 * gg + 0.0722 * bb;
         cr_assert_gt(lum, prev);
         prev = lum;
@@ -707,8 +728,9 @@ Test(plot, fit_plot_of_a_simulated_sweep)
         cr_assert_eq(count(svg, "<circle"), 2 * d->n + 1, "x = %s", sf_role_name((sf_role)xs[k]));
         cr_assert(strstr(svg, "compute-optimal frontier"));
         cr_assert(strstr(svg, k == 1 ? "fitted law at fixed C" : "fitted law at fixed N"));
-        cr_assert(strstr(svg, k == 0 ? ">training compute C (FLOPs)<"
-                             : k == 1 ? ">parameters N<" : ">training tokens D<"));
+        cr_assert(strstr(svg, k == 0   ? ">training compute C (FLOPs)<"
+                              : k == 1 ? ">parameters N<"
+                                       : ">training tokens D<"));
         /* 9 model sizes: 9 fixed-N curves (each solid and faint). */
         if (k != 1) cr_assert_geq(count(svg, "<path fill=\"none\""), 9);
         cr_assert_eq(sf_plot_fit(fit, d, &o, &again, &err), SF_OK);
@@ -768,8 +790,7 @@ static int tp_setup(sf_law *law, sf_error *err)
     return SF_OK;
 }
 
-static void tp_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
-                    double *jac)
+static void tp_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy, double *jac)
 {
     (void)jac;
     for (size_t i = 0; i < x->n; i++) {
@@ -779,11 +800,12 @@ static void tp_eval(const sf_law *law, const double *th, const sf_obs *x, double
     }
 }
 
-static const sf_law_class test_n = {.name = "test_n", .formula = "L = E + A/N^alpha",
-                                    .setup = tp_setup, .eval = tp_eval};
+static const sf_law_class test_n = {
+    .name = "test_n", .formula = "L = E + A/N^alpha", .setup = tp_setup, .eval = tp_eval};
 static const sf_law_class test_nu = {.name = "test_nu",
                                      .formula = "L = E + A/N^alpha + B/U^beta",
-                                     .setup = tp_setup, .eval = tp_eval};
+                                     .setup = tp_setup,
+                                     .eval = tp_eval};
 
 static sf_law *test_law(const sf_law_class *c)
 {
@@ -864,9 +886,11 @@ Test(plot, fit_plot_errors)
     cr_assert_eq(sf_plot_fit(fit, d, &o, &svg, &err), SF_EINVAL);
     cr_assert_eq(sf_plot_fit(fit, NULL, NULL, &svg, &err), SF_EINVAL);
     sf_data *empty;
-    cr_assert_eq(sf_data_new(0, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D) |
-                                    SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_LOSS),
-                             &empty), SF_OK);
+    cr_assert_eq(sf_data_new(0,
+                             SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D) |
+                                 SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_LOSS),
+                             &empty),
+                 SF_OK);
     cr_assert_eq(sf_plot_fit(fit, empty, NULL, &svg, &err), SF_ENODATA);
     sf_data_free(empty);
     /* The id prefix names the clip paths, so two plots share a page. */
@@ -888,23 +912,25 @@ Test(plot, allocation_plot)
     cr_assert_eq(sf_fit_from_params(law, besiroglu, &fit), SF_OK);
     sf_alloc_row rows[3];
     static const double C[3] = {1e21, 5.76e23, 1e25};
-    for (int i = 0; i < 3; i++) cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, NULL, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, NULL, &svg, &err), SF_OK, "%s",
+                 err.message);
     assert_readable(svg, 800, 500, "allocation plot");
     /* a = beta/(alpha+beta) for Besiroglu's fit = 0.5126; the slope the
      * subtitle gives is read off the curve. */
     char want[64];
     char a[16];
-    plot_num(a, sizeof a, besiroglu[4] / (besiroglu[3] + besiroglu[4]));
+    sf_plot_num(a, sizeof a, besiroglu[4] / (besiroglu[3] + besiroglu[4]));
     snprintf(want, sizeof want, "N \xE2\x88\x9D C^%s", a);
     cr_assert(strstr(svg, want), "expected '%s'", want);
     cr_assert(!strstr(svg, "band"), "no draws, no band");
     /* Tokens per parameter written at each budget (17.96 at 5.76e23
      * for this law). */
     char r[16];
-    plot_num(r, sizeof r, rows[1].tokens_per_param);
+    sf_plot_num(r, sizeof r, rows[1].tokens_per_param);
     snprintf(want, sizeof want, ">%s<", r);
     cr_assert(strstr(svg, want), "expected the ratio %s", r);
     free(svg);
@@ -974,7 +1000,7 @@ Test(plot, training_curves_and_envelope)
     for (size_t k = 0; k < NC; k++) in.curves[k].value = NAN;
     cr_assert_eq(sf_plot_envelope(in.curves, 5, NULL, NULL, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "named curves");
-    cr_assert(strstr(svg, ">N = 1e+09<") && strstr(svg, svg_okabe(4)));
+    cr_assert(strstr(svg, ">N = 1e+09<") && strstr(svg, sf_svg_okabe(4)));
     free(svg);
     cr_assert_eq(sf_plot_envelope(NULL, 0, NULL, NULL, &svg, &err), SF_ENODATA);
 }
@@ -989,7 +1015,7 @@ Test(plot, predicted_against_actual)
     assert_readable(svg, 800, 500, "validation plot");
     /* The target is 1.5% above its prediction: |error| = 1 - 1/1.015. */
     char e[16], want[96];
-    plot_g(e, sizeof e, 100.0 * (1.0 - 1.0 / 1.015), 2);
+    sf_plot_g(e, sizeof e, 100.0 * (1.0 - 1.0 / 1.015), 2);
     snprintf(want, sizeof want, "target 70B (6): mean |error| %s%%", e);
     cr_assert(strstr(svg, want), "expected '%s'", want);
     cr_assert(strstr(svg, "bars: prediction intervals"));
@@ -1020,10 +1046,10 @@ Test(plot, pairwise_draws)
         y[b] = log(dr[b * 5 + 1]);
     }
     char r[16], want[64];
-    svg_fixed(r, sizeof r, plot_corr(x, y, 2000), 3, "-");
+    sf_svg_fixed(r, sizeof r, sf_plot_corr(x, y, 2000), 3, "-");
     snprintf(want, sizeof want, "A against \xCE\xB1:  r = %s<", r);
     cr_assert(strstr(svg, want), "expected '%s'", want);
-    cr_assert_gt(plot_corr(x, y, 2000), 0.99);
+    cr_assert_gt(sf_plot_corr(x, y, 2000), 0.99);
     free(svg);
     /* Explicit pairs, a 2x2 grid; errors. */
     size_t pairs[8] = {0, 1, 0, 2, 3, 4, 1, 2};
@@ -1031,7 +1057,8 @@ Test(plot, pairwise_draws)
     assert_readable(svg, 800, 500, "2x2 pairs plot");
     free(svg);
     pairs[3] = 5;
-    cr_assert_eq(sf_plot_pairs(dr, 2000, 5, chin_names, NULL, pairs, 4, NULL, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_pairs(dr, 2000, 5, chin_names, NULL, pairs, 4, NULL, &svg, &err),
+                 SF_EINVAL);
     cr_assert_eq(sf_plot_pairs(dr, 1, 5, chin_names, NULL, NULL, 0, NULL, &svg, &err), SF_ENODATA);
     free(x);
     free(y);
@@ -1091,7 +1118,8 @@ Test(report, sections_tables_and_figures)
     /* Allocation rows: the decades from a tenth of the largest budget
      * (3e21) to 10^4 times it, plus 5.76e23 (1e21 is one of them). */
     cr_assert_eq(count(page, "<tr><td>"), 7, "1e20..1e25 and 5.76e23 (1e21 given twice)");
-    cr_assert(strstr(page, "5.76\xC3\x97" "10<sup>23</sup>"));
+    cr_assert(strstr(page, "5.76\xC3\x97"
+                           "10<sup>23</sup>"));
     cr_assert_eq(count(page, "<figure>"), 3, "fit against C and N, allocation");
     free(page);
     /* Escaping in the title. */
@@ -1134,10 +1162,10 @@ Test(report, intervals_from_draws_and_given)
     /* The 95% interval of alpha from the draws: percentiles 2.5 and 97.5. */
     double v[500];
     for (size_t b = 0; b < 500; b++) v[b] = dr[b * 5 + 3];
-    plot_sort(v, 500);
+    sf_plot_sort(v, 500);
     char lo[32], hi[32], want[128];
-    plot_g(lo, sizeof lo, plot_quantile(v, 500, 0.025), 4);
-    plot_g(hi, sizeof hi, plot_quantile(v, 500, 0.975), 4);
+    sf_plot_g(lo, sizeof lo, sf_plot_quantile(v, 500, 0.025), 4);
+    sf_plot_g(hi, sizeof hi, sf_plot_quantile(v, 500, 0.975), 4);
     snprintf(want, sizeof want, "%s \xE2\x80\x93 %s", lo, hi);
     cr_assert(strstr(page, want), "alpha interval '%s'", want);
     free(page);
@@ -1286,7 +1314,8 @@ Test(cli_plot, report_command)
     cr_assert(strstr(page, "240 of 245 rows used"));
     cr_assert(strstr(page, "43 distinct model sizes"), "SOURCE.md: 43 distinct sizes");
     cr_assert(strstr(page, "scalefit report "), "the command line is shown");
-    cr_assert(strstr(page, "5.76\xC3\x97" "10<sup>23</sup>"));
+    cr_assert(strstr(page, "5.76\xC3\x97"
+                           "10<sup>23</sup>"));
     cr_assert(strstr(page, "<td>477.826</td>"), "A of Besiroglu's grid fit (SOURCE.md: 477.84)");
     free(page);
     r = RUN("report", shared_file(EPOCH));
@@ -1351,8 +1380,8 @@ static void need_tools(void)
 {
     skip_under_valgrind("Chromium and xmllint are other programs; the pages they check are "
                         "built by the other tests, which run under valgrind");
-    const char *missing = !have_program("chromium") ? "chromium"
-                          : !have_program("xmllint") ? "xmllint (libxml2-utils)"
+    const char *missing = !have_program("chromium")               ? "chromium"
+                          : !have_program("xmllint")              ? "xmllint (libxml2-utils)"
                           : access("/usr/bin/python3", X_OK) != 0 ? "/usr/bin/python3"
                                                                   : NULL;
     if (!missing) return;
@@ -1391,8 +1420,8 @@ static void screenshot(const char *page, const char *png, int w, int h, int stri
     snprintf(url, sizeof url, "file://%s", abs_page);
     remove(png);
     char *out = NULL;
-    int rc = run_tool((const char *const[]){"chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                            "--disable-quic", "--no-first-run",
+    int rc = run_tool((const char *const[]){"chromium", "--headless", "--no-sandbox",
+                                            "--disable-gpu", "--disable-quic", "--no-first-run",
                                             "--disable-background-networking",
                                             "--disable-component-update", "--disable-sync",
                                             "--hide-scrollbars", user, shot, size, url, NULL},
@@ -1532,13 +1561,14 @@ Test(browser, every_plot_renders, .timeout = 300)
     cr_assert_eq(sf_fit_from_params(law, besiroglu, &hf), SF_OK);
     sf_alloc_row rows[3];
     static const double C[3] = {1e21, 5.76e23, 1e25};
-    for (int i = 0; i < 3; i++) cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
     sf_data *d = sweep(law, 9, 9, 3);
     sf_fit *fit = fit_of(law, d);
 
-    const char *names[8] = {"isoflop.svg", "envelope.svg", "validate.svg", "pairs.svg",
-                            "optimal-bands.svg", "fit-sweep-C.svg", "fit-sweep-N.svg",
-                            "fit-sweep-D.svg"};
+    const char *names[8] = {"isoflop.svg",     "envelope.svg",      "validate.svg",
+                            "pairs.svg",       "optimal-bands.svg", "fit-sweep-C.svg",
+                            "fit-sweep-N.svg", "fit-sweep-D.svg"};
     char *svg[8] = {0};
     sf_error err;
     sf_plot_options o;
@@ -1550,7 +1580,8 @@ Test(browser, every_plot_renders, .timeout = 300)
     o.id = "p2";
     cr_assert_eq(sf_plot_validate(val.s, 2, &o, &svg[2], &err), SF_OK);
     o.id = "p3";
-    cr_assert_eq(sf_plot_pairs(dr, 4000, 5, chin_names, besiroglu, NULL, 0, &o, &svg[3], &err), SF_OK);
+    cr_assert_eq(sf_plot_pairs(dr, 4000, 5, chin_names, besiroglu, NULL, 0, &o, &svg[3], &err),
+                 SF_OK);
     o.id = "p4";
     cr_assert_eq(sf_plot_optimal(hf, dr, 4000, rows, 3, &o, &svg[4], &err), SF_OK);
     static const int xs[3] = {SF_ROLE_C, SF_ROLE_N, SF_ROLE_D};

@@ -16,7 +16,7 @@ void sf_plot_options_init(sf_plot_options *o)
     o->level = 0.95;
 }
 
-int plot_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err)
+int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err)
 {
     if (o) *out = *o;
     else sf_plot_options_init(out);
@@ -39,7 +39,8 @@ int plot_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err)
             if (!ok)
                 return sf_fail(err, SF_EINVAL, NULL, 0, 0,
                                "plot id '%s': use letters, digits, '-' and '_', starting "
-                               "with a letter", out->id);
+                               "with a letter",
+                               out->id);
         }
     }
     return SF_OK;
@@ -53,12 +54,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void plot_sort(double *v, size_t n)
+void sf_plot_sort(double *v, size_t n)
 {
     if (n > 1) qsort(v, n, sizeof *v, cmp_double);
 }
 
-double plot_quantile(const double *sorted, size_t n, double q)
+double sf_plot_quantile(const double *sorted, size_t n, double q)
 {
     if (n == 0) return NAN;
     double h = (double)(n - 1) * q;
@@ -67,7 +68,7 @@ double plot_quantile(const double *sorted, size_t n, double q)
     return sorted[i] + (h - (double)i) * (sorted[i + 1] - sorted[i]);
 }
 
-size_t plot_distinct(const double *v, size_t n, double **out)
+size_t sf_plot_distinct(const double *v, size_t n, double **out)
 {
     *out = NULL;
     double *u = malloc((n ? n : 1) * sizeof *u);
@@ -75,7 +76,7 @@ size_t plot_distinct(const double *v, size_t n, double **out)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(v[i])) u[m++] = v[i];
-    plot_sort(u, m);
+    sf_plot_sort(u, m);
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (k == 0 || fabs(u[i] - u[k - 1]) > 1e-4 * fabs(u[k - 1])) u[k++] = u[i];
@@ -83,7 +84,7 @@ size_t plot_distinct(const double *v, size_t n, double **out)
     return k;
 }
 
-double plot_corr(const double *x, const double *y, size_t n)
+double sf_plot_corr(const double *x, const double *y, size_t n)
 {
     double sx = 0, sy = 0;
     size_t m = 0;
@@ -114,7 +115,7 @@ static void trim_zeros(char *m)
     if (len > 0 && m[len - 1] == '.') m[--len] = '\0';
 }
 
-void plot_g(char *buf, size_t size, double v, int sig)
+void sf_plot_g(char *buf, size_t size, double v, int sig)
 {
     if (sig < 1) sig = 1;
     if (sig > 9) sig = 9;
@@ -132,25 +133,25 @@ void plot_g(char *buf, size_t size, double v, int sig)
     if (r >= pow(10.0, sig)) k++;
     char m[48];
     if (k >= -4 && k < 6) {
-        svg_fixed(m, sizeof m, v, sig - 1 - k, "-");
+        sf_svg_fixed(m, sizeof m, v, sig - 1 - k, "-");
         trim_zeros(m);
         snprintf(buf, size, "%s", m);
         return;
     }
-    svg_fixed(m, sizeof m, v / pow(10.0, k), sig - 1, "-");
+    sf_svg_fixed(m, sizeof m, v / pow(10.0, k), sig - 1, "-");
     trim_zeros(m);
     snprintf(buf, size, "%se%c%02d", m, k < 0 ? '-' : '+', k < 0 ? -k : k);
 }
 
-void plot_num(char *buf, size_t size, double v) { plot_g(buf, size, v, 4); }
+void sf_plot_num(char *buf, size_t size, double v) { sf_plot_g(buf, size, v, 4); }
 
-void plot_pretty(char *out, size_t size, const char *in)
+void sf_plot_pretty(char *out, size_t size, const char *in)
 {
-    static const char *const names[][2] = {
-        {"alpha", "\xCE\xB1"}, {"beta", "\xCE\xB2"},    {"gamma", "\xCE\xB3"},
-        {"delta", "\xCE\xB4"}, {"epsilon", "\xCE\xB5"}, {"kappa", "\xCE\xBA"},
-        {"lambda", "\xCE\xBB"}, {"sigma", "\xCF\x83"},  {"tau", "\xCF\x84"},
-        {"rho", "\xCF\x81"}};
+    static const char *const names[][2] = {{"alpha", "\xCE\xB1"},   {"beta", "\xCE\xB2"},
+                                           {"gamma", "\xCE\xB3"},   {"delta", "\xCE\xB4"},
+                                           {"epsilon", "\xCE\xB5"}, {"kappa", "\xCE\xBA"},
+                                           {"lambda", "\xCE\xBB"},  {"sigma", "\xCF\x83"},
+                                           {"tau", "\xCF\x84"},     {"rho", "\xCF\x81"}};
     size_t k = 0;
     if (size == 0) return;
     for (const char *c = in ? in : ""; *c && k + 1 < size;) {
@@ -176,27 +177,27 @@ void plot_pretty(char *out, size_t size, const char *in)
     out[k] = '\0';
 }
 
-const char *plot_basename(const char *path)
+const char *sf_plot_basename(const char *path)
 {
     if (!path) return NULL;
     const char *s = strrchr(path, '/');
     return s && s[1] ? s + 1 : path;
 }
 
-int plot_done(svg_doc *s, svg_panel *panels, size_t n, int rc, char **out, sf_error *err)
+int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **out, sf_error *err)
 {
-    for (size_t k = 0; k < n; k++) svg_panel_free(&panels[k]);
+    for (size_t k = 0; k < n; k++) sf_svg_panel_free(&panels[k]);
     *out = NULL;
     if (rc != SF_OK) {
         sf_buf_free(&s->b);
         return rc;
     }
-    *out = svg_finish(s);
+    *out = sf_svg_finish(s);
     return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-size_t plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                        double C, double *v[3])
+size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
+                           double C, double *v[3])
 {
     size_t np = sf_law_n_params(law), m = 0;
     for (size_t b = 0; b < n_draws; b += stride) {
@@ -208,6 +209,6 @@ size_t plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, 
         v[2][m] = row.tokens_per_param;
         m++;
     }
-    for (int k = 0; k < 3; k++) plot_sort(v[k], m);
+    for (int k = 0; k < 3; k++) sf_plot_sort(v[k], m);
     return m;
 }

@@ -16,8 +16,9 @@
 
 #define CURVE_PTS 120
 #define BAND_PTS 48
-#define BAND_DRAWS 400   /* draws used for bands: quantiles at 2.5% are
-                            stable to a few per cent with 400 */
+#define BAND_DRAWS                                                                                 \
+    400 /* draws used for bands: quantiles at 2.5% are                                             \
+           stable to a few per cent with 400 */
 
 #define COL_N "#0072B2"
 #define COL_D "#D55E00"
@@ -25,8 +26,8 @@
 
 /* Band of N, D and D/N at each C of cg[0..m-1] over the draws; NaN where
  * fewer than 10 draws give an allocation. */
-static int bands(const sf_law *law, const double *draws, size_t n_draws, const double *cg,
-                 size_t m, double level, double *lo[3], double *hi[3])
+static int bands(const sf_law *law, const double *draws, size_t n_draws, const double *cg, size_t m,
+                 double level, double *lo[3], double *hi[3])
 {
     size_t stride = (n_draws + BAND_DRAWS - 1) / BAND_DRAWS;
     size_t cap = n_draws / stride + 1;
@@ -34,10 +35,10 @@ static int bands(const sf_law *law, const double *draws, size_t n_draws, const d
     for (int k = 0; k < 3; k++) v[k] = malloc(cap * sizeof *v[k]);
     int ok = v[0] && v[1] && v[2];
     for (size_t j = 0; ok && j < m; j++) {
-        size_t cnt = plot_alloc_draws(law, draws, n_draws, stride, cg[j], v);
+        size_t cnt = sf_plot_alloc_draws(law, draws, n_draws, stride, cg[j], v);
         for (int k = 0; k < 3; k++) {
-            lo[k][j] = cnt >= 10 ? plot_quantile(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
-            hi[k][j] = cnt >= 10 ? plot_quantile(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
+            lo[k][j] = cnt >= 10 ? sf_plot_quantile(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
+            hi[k][j] = cnt >= 10 ? sf_plot_quantile(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
         }
     }
     for (int k = 0; k < 3; k++) free(v[k]);
@@ -45,12 +46,12 @@ static int bands(const sf_law *law, const double *draws, size_t n_draws, const d
 }
 
 int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
-                    const sf_alloc_row *marks, size_t n_marks, const sf_plot_options *o,
-                    char **out, sf_error *err)
+                    const sf_alloc_row *marks, size_t n_marks, const sf_plot_options *o, char **out,
+                    sf_error *err)
 {
     *out = NULL;
     sf_plot_options opt;
-    int rc = plot_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, err);
     if (rc != SF_OK) return rc;
     if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: no fit");
     if (n_marks && !marks)
@@ -62,9 +63,9 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
      * at least three decades. */
     double lo = opt.x_min, hi = opt.x_max;
     if (!(lo > 0 && hi > lo && isfinite(hi))) {
-        svg_range r;
-        svg_range_init(&r);
-        for (size_t i = 0; i < n_marks; i++) svg_range_add(&r, marks[i].compute, 1);
+        sf_svg_range r;
+        sf_svg_range_init(&r);
+        for (size_t i = 0; i < n_marks; i++) sf_svg_range_add(&r, marks[i].compute, 1);
         if (r.n == 0)
             return sf_fail(err, SF_EINVAL, NULL, 0, 0,
                            "the allocation plot needs budgets or a compute range");
@@ -86,10 +87,10 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         blo[k] = bc + BAND_PTS * (1 + 2 * k);
         bhi[k] = blo[k] + BAND_PTS;
     }
-    svg_doc s;
+    sf_svg_doc s;
     memset(&s, 0, sizeof s);
-    svg_panel pn[2];
-    svg_panel *top = &pn[0], *bot = &pn[1];
+    sf_svg_panel pn[2];
+    sf_svg_panel *top = &pn[0], *bot = &pn[1];
     memset(pn, 0, sizeof pn);
 
     size_t good = 0;
@@ -124,38 +125,38 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         for (size_t k = 0; k < BAND_PTS; k++) have_band |= isfinite(blo[0][k]);
     }
 
-    svg_range ry, rr;
-    svg_range_init(&ry);
-    svg_range_init(&rr);
-    svg_range_add_all(&ry, nv, CURVE_PTS, 1);
-    svg_range_add_all(&ry, dv, CURVE_PTS, 1);
-    svg_range_add_all(&rr, rv, CURVE_PTS, 1);
+    sf_svg_range ry, rr;
+    sf_svg_range_init(&ry);
+    sf_svg_range_init(&rr);
+    sf_svg_range_add_all(&ry, nv, CURVE_PTS, 1);
+    sf_svg_range_add_all(&ry, dv, CURVE_PTS, 1);
+    sf_svg_range_add_all(&rr, rv, CURVE_PTS, 1);
     if (have_band) {
         for (int k = 0; k < 2; k++) {
-            svg_range_add_all(&ry, blo[k], BAND_PTS, 1);
-            svg_range_add_all(&ry, bhi[k], BAND_PTS, 1);
+            sf_svg_range_add_all(&ry, blo[k], BAND_PTS, 1);
+            sf_svg_range_add_all(&ry, bhi[k], BAND_PTS, 1);
         }
-        svg_range_add_all(&rr, blo[2], BAND_PTS, 1);
-        svg_range_add_all(&rr, bhi[2], BAND_PTS, 1);
+        sf_svg_range_add_all(&rr, blo[2], BAND_PTS, 1);
+        sf_svg_range_add_all(&rr, bhi[2], BAND_PTS, 1);
     }
     for (size_t i = 0; i < n_marks; i++) {
         if (!(marks[i].compute >= lo && marks[i].compute <= hi)) continue;
-        svg_range_add(&ry, marks[i].params, 1);
-        svg_range_add(&ry, marks[i].tokens, 1);
-        svg_range_add(&rr, marks[i].tokens_per_param, 1);
+        sf_svg_range_add(&ry, marks[i].params, 1);
+        sf_svg_range_add(&ry, marks[i].tokens, 1);
+        sf_svg_range_add(&rr, marks[i].tokens_per_param, 1);
     }
     /* Tokens per parameter on a linear scale unless it spans a factor 10. */
     int rlog = rr.n && rr.hi / rr.lo >= 10.0;
     double ylo, yhi, rlo, rhi;
-    svg_range_get(&ry, 1, 0.05, &ylo, &yhi);
-    svg_range_get(&rr, rlog, 0.12, &rlo, &rhi);
+    sf_svg_range_get(&ry, 1, 0.05, &ylo, &yhi);
+    sf_svg_range_get(&rr, rlog, 0.12, &rlo, &rhi);
     if (!rlog && rlo < 0 && rr.lo >= 0) rlo = 0;
 
     const double W = opt.width, H = opt.height;
-    double y0 = SVG_TITLE_H + 8.0, ybot = H - svg_x_margin();
+    double y0 = SF_SVG_TITLE_H + 8.0, ybot = H - sf_svg_x_margin();
     double split = y0 + 0.64 * (ybot - y0);
-    double left = fmax(svg_y_margin(ylo, yhi, 1, y0, split - 6.0),
-                       svg_y_margin(rlo, rhi, rlog, split + 6.0, ybot));
+    double left = fmax(sf_svg_y_margin(ylo, yhi, 1, y0, split - 6.0),
+                       sf_svg_y_margin(rlo, rhi, rlog, split + 6.0, ybot));
     double x0 = 10.0 + left, x1 = W - 22.0;
 
     /* Exponents of the power laws N_opt ∝ C^a, D_opt ∝ C^b over the range
@@ -168,49 +169,51 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
     char title[256], sub[256], as[32], bs[32];
     if (opt.title) sf_strlcpy(title, opt.title, sizeof title);
     else snprintf(title, sizeof title, "Compute-optimal allocation (%s)", sf_law_name(law));
-    plot_num(as, sizeof as, a);
-    plot_num(bs, sizeof bs, b);
+    sf_plot_num(as, sizeof as, a);
+    sf_plot_num(bs, sizeof bs, b);
     char band_txt[96] = "";
     if (have_band) {
         char lv[16], nd[32];
-        plot_num(lv, sizeof lv, 100.0 * opt.level);
+        sf_plot_num(lv, sizeof lv, 100.0 * opt.level);
         snprintf(nd, sizeof nd, "%zu", n_draws);
         snprintf(band_txt, sizeof band_txt, "; bands: central %s%% over %s draws", lv, nd);
     }
     snprintf(sub, sizeof sub, "6ND = C; N \xE2\x88\x9D C^%s, D \xE2\x88\x9D C^%s over this range%s",
              as, bs, band_txt);
 
-    svg_begin(&s, W, H, opt.id, title);
-    svg_title(&s, title, sub);
-    svg_panel_init(&s, top, x0, y0, x1, split - 6.0, lo, hi, 1, ylo, yhi, 1);
-    svg_panel_init(&s, bot, x0, split + 6.0, x1, ybot, lo, hi, 1, rlo, rhi, rlog);
-    svg_panel_axes(&s, top, NULL, "parameters, tokens", 0);
-    svg_panel_axes(&s, bot, "training compute C (FLOPs)", "tokens / param", 1);
+    sf_svg_begin(&s, W, H, opt.id, title);
+    sf_svg_title(&s, title, sub);
+    sf_svg_panel_init(&s, top, x0, y0, x1, split - 6.0, lo, hi, 1, ylo, yhi, 1);
+    sf_svg_panel_init(&s, bot, x0, split + 6.0, x1, ybot, lo, hi, 1, rlo, rhi, rlog);
+    sf_svg_panel_axes(&s, top, NULL, "parameters, tokens", 0);
+    sf_svg_panel_axes(&s, bot, "training compute C (FLOPs)", "tokens / param", 1);
 
-    svg_clip_begin(&s, top);
-    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, top, marks[i].compute, 1, "#999999", "2 3");
-    if (have_band) {
-        svg_band(&s, top, bc, blo[0], bhi[0], BAND_PTS, COL_N, 0.2);
-        svg_band(&s, top, bc, blo[1], bhi[1], BAND_PTS, COL_D, 0.2);
-    }
-    svg_line(&s, top, cg, nv, CURVE_PTS, COL_N, 2.2, NULL, 1.0);
-    svg_line(&s, top, cg, dv, CURVE_PTS, COL_D, 2.2, "8 3", 1.0);
-    for (size_t i = 0; i < n_marks; i++) {
-        svg_marker(&s, top, marks[i].compute, marks[i].params, SVG_CIRCLE, 4.5, COL_N,
-                   "#ffffff", 1.0, 1.0);
-        svg_marker(&s, top, marks[i].compute, marks[i].tokens, SVG_SQUARE, 4.5, COL_D,
-                   "#ffffff", 1.0, 1.0);
-    }
-    svg_clip_end(&s);
-
-    svg_clip_begin(&s, bot);
-    for (size_t i = 0; i < n_marks; i++) svg_rule(&s, bot, marks[i].compute, 1, "#999999", "2 3");
-    if (have_band) svg_band(&s, bot, bc, blo[2], bhi[2], BAND_PTS, COL_R, 0.2);
-    svg_line(&s, bot, cg, rv, CURVE_PTS, COL_R, 2.2, NULL, 1.0);
+    sf_svg_clip_begin(&s, top);
     for (size_t i = 0; i < n_marks; i++)
-        svg_marker(&s, bot, marks[i].compute, marks[i].tokens_per_param, SVG_DIAMOND, 4.5,
-                   COL_R, "#ffffff", 1.0, 1.0);
-    svg_clip_end(&s);
+        sf_svg_rule(&s, top, marks[i].compute, 1, "#999999", "2 3");
+    if (have_band) {
+        sf_svg_band(&s, top, bc, blo[0], bhi[0], BAND_PTS, COL_N, 0.2);
+        sf_svg_band(&s, top, bc, blo[1], bhi[1], BAND_PTS, COL_D, 0.2);
+    }
+    sf_svg_line(&s, top, cg, nv, CURVE_PTS, COL_N, 2.2, NULL, 1.0);
+    sf_svg_line(&s, top, cg, dv, CURVE_PTS, COL_D, 2.2, "8 3", 1.0);
+    for (size_t i = 0; i < n_marks; i++) {
+        sf_svg_marker(&s, top, marks[i].compute, marks[i].params, SF_SVG_CIRCLE, 4.5, COL_N,
+                      "#ffffff", 1.0, 1.0);
+        sf_svg_marker(&s, top, marks[i].compute, marks[i].tokens, SF_SVG_SQUARE, 4.5, COL_D,
+                      "#ffffff", 1.0, 1.0);
+    }
+    sf_svg_clip_end(&s);
+
+    sf_svg_clip_begin(&s, bot);
+    for (size_t i = 0; i < n_marks; i++)
+        sf_svg_rule(&s, bot, marks[i].compute, 1, "#999999", "2 3");
+    if (have_band) sf_svg_band(&s, bot, bc, blo[2], bhi[2], BAND_PTS, COL_R, 0.2);
+    sf_svg_line(&s, bot, cg, rv, CURVE_PTS, COL_R, 2.2, NULL, 1.0);
+    for (size_t i = 0; i < n_marks; i++)
+        sf_svg_marker(&s, bot, marks[i].compute, marks[i].tokens_per_param, SF_SVG_DIAMOND, 4.5,
+                      COL_R, "#ffffff", 1.0, 1.0);
+    sf_svg_clip_end(&s);
 
     /* The ratio at each budget, written above its marker when the labels
      * have room (they are the numbers people quote: "20 tokens per
@@ -220,35 +223,40 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         double c = marks[i].compute, r = marks[i].tokens_per_param;
         if (!(c >= lo && c <= hi) || !(r > 0)) continue;
         char t[32];
-        plot_num(t, sizeof t, r);
-        double px = svg_px(bot, c), py = svg_py(bot, r) - 9.0;
-        double w = svg_text_width(t, SVG_FS_NOTE);
-        if (px - 0.5 * w < last_end + 4.0 || py - SVG_FS_NOTE < bot->y0) continue;
-        svg_text_halo(&s, px, py, SVG_FS_NOTE, "middle", COL_R, t);
-        svg_occupy(bot, px - 0.5 * w, py - SVG_FS_NOTE, px + 0.5 * w, py);
+        sf_plot_num(t, sizeof t, r);
+        double px = sf_svg_px(bot, c), py = sf_svg_py(bot, r) - 9.0;
+        double w = sf_svg_text_width(t, SF_SVG_FS_NOTE);
+        if (px - 0.5 * w < last_end + 4.0 || py - SF_SVG_FS_NOTE < bot->y0) continue;
+        sf_svg_text_halo(&s, px, py, SF_SVG_FS_NOTE, "middle", COL_R, t);
+        sf_svg_occupy(bot, px - 0.5 * w, py - SF_SVG_FS_NOTE, px + 0.5 * w, py);
         last_end = px + 0.5 * w;
     }
 
-    svg_legend_item items[4];
+    sf_svg_legend_item items[4];
     size_t ni = 0;
-    items[ni++] = (svg_legend_item){.text = "optimal N (parameters)", .color = COL_N,
-                                    .line_width = 2.2, .shape = n_marks ? SVG_CIRCLE : SVG_NONE};
-    items[ni++] = (svg_legend_item){.text = "optimal D (tokens)", .color = COL_D,
-                                    .line_width = 2.2, .dash = "8 3",
-                                    .shape = n_marks ? SVG_SQUARE : SVG_NONE};
+    items[ni++] = (sf_svg_legend_item){.text = "optimal N (parameters)",
+                                       .color = COL_N,
+                                       .line_width = 2.2,
+                                       .shape = n_marks ? SF_SVG_CIRCLE : SF_SVG_NONE};
+    items[ni++] = (sf_svg_legend_item){.text = "optimal D (tokens)",
+                                       .color = COL_D,
+                                       .line_width = 2.2,
+                                       .dash = "8 3",
+                                       .shape = n_marks ? SF_SVG_SQUARE : SF_SVG_NONE};
     char band_leg[64];
     if (have_band) {
         char lv[16];
-        plot_num(lv, sizeof lv, 100.0 * opt.level);
+        sf_plot_num(lv, sizeof lv, 100.0 * opt.level);
         snprintf(band_leg, sizeof band_leg, "%s%% band over the draws", lv);
-        items[ni++] = (svg_legend_item){.text = band_leg, .color = "#666666", .band_opacity = 0.3};
+        items[ni++] =
+            (sf_svg_legend_item){.text = band_leg, .color = "#666666", .band_opacity = 0.3};
     }
     if (n_marks)
-        items[ni++] = (svg_legend_item){.text = "budgets asked for", .color = "#999999",
-                                        .line_width = 1.0, .dash = "2 3"};
-    svg_legend(&s, top, items, ni);
+        items[ni++] = (sf_svg_legend_item){
+            .text = "budgets asked for", .color = "#999999", .line_width = 1.0, .dash = "2 3"};
+    sf_svg_legend(&s, top, items, ni);
 done:
-    rc = plot_done(&s, pn, 2, rc, out, err);
+    rc = sf_plot_done(&s, pn, 2, rc, out, err);
     free(buf);
     return rc;
 }

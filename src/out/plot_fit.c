@@ -23,7 +23,7 @@
 
 #define CURVE_PTS 160
 #define FRONTIER_PTS 240
-#define MAX_LEVELS 9   /* curves at most; fixed-N curves take 7 */
+#define MAX_LEVELS 9 /* curves at most; fixed-N curves take 7 */
 #define N_LEVELS 7
 
 enum { MODE_ISO_N, MODE_ISO_C, MODE_SINGLE, MODE_POINTS };
@@ -57,7 +57,7 @@ static const char *axis_title(int role)
 static size_t pick_levels(const double *v, size_t n, int snap, double *out)
 {
     double *u;
-    size_t m = plot_distinct(v, n, &u);
+    size_t m = sf_plot_distinct(v, n, &u);
     if (m == (size_t)-1) return m;
     size_t k = 0;
     int all = m <= (snap ? N_LEVELS : MAX_LEVELS);
@@ -97,7 +97,7 @@ static size_t pick_levels(const double *v, size_t n, int snap, double *out)
 }
 
 /* The x span of the runs at level value lv (N or C within 1e-4, as
- * plot_distinct), widened by a factor 1.5 each way; 0 when no run has it. */
+ * sf_plot_distinct), widened by a factor 1.5 each way; 0 when no run has it. */
 static int level_span(const double *lev, const double *xv, size_t n, double lv, double *lo,
                       double *hi)
 {
@@ -125,7 +125,7 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
 {
     *out = NULL;
     sf_plot_options opt;
-    int rc = plot_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, err);
     if (rc != SF_OK) return rc;
     if (!fit || !d) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_fit: no fit or no data");
     if (d->n == 0 || !d->loss) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no runs to plot");
@@ -148,15 +148,16 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
     if (xr != SF_ROLE_N && xr != SF_ROLE_D && xr != SF_ROLE_C)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the fit plot's x axis must be C, N or D");
     if (single_var >= 0 && xr != single_var)
-        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
-                       "law '%s' reads only %s: plot it against %s", sf_law_name(law),
-                       sf_role_name((sf_role)single_var), sf_role_name((sf_role)single_var));
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "law '%s' reads only %s: plot it against %s",
+                       sf_law_name(law), sf_role_name((sf_role)single_var),
+                       sf_role_name((sf_role)single_var));
     const double *xv = column(d, xr);
     if (!xv)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the data have no %s column to plot against",
                        sf_role_name((sf_role)xr));
-    int mode = nd ? (xr == SF_ROLE_N ? MODE_ISO_C : MODE_ISO_N)
-                  : single_var >= 0 ? MODE_SINGLE : MODE_POINTS;
+    int mode = nd                ? (xr == SF_ROLE_N ? MODE_ISO_C : MODE_ISO_N)
+               : single_var >= 0 ? MODE_SINGLE
+                                 : MODE_POINTS;
     /* Colour: by N, or by C when N is the x axis; none for one-variable
      * laws, whose runs differ only along x. */
     const double *cv = NULL;
@@ -172,10 +173,10 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
     const size_t n = d->n;
     double *lhat = malloc(n * sizeof *lhat), *res = malloc(n * sizeof *res);
     double *cx = malloc(FRONTIER_PTS * sizeof *cx), *cy = malloc(FRONTIER_PTS * sizeof *cy);
-    svg_color *col = malloc(n * sizeof *col);
-    svg_doc s;
-    svg_panel pn[2];
-    svg_panel *top = &pn[0], *bot = &pn[1];
+    sf_svg_color *col = malloc(n * sizeof *col);
+    sf_svg_doc s;
+    sf_svg_panel pn[2];
+    sf_svg_panel *top = &pn[0], *bot = &pn[1];
     memset(&s, 0, sizeof s);
     memset(pn, 0, sizeof pn);
     if (!lhat || !res || !cx || !cy || !col) {
@@ -195,22 +196,22 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
     }
 
     /* Ranges. */
-    svg_range rx, ry, rc_, rr;
-    svg_range_init(&rx);
-    svg_range_init(&ry);
-    svg_range_init(&rc_);
-    svg_range_init(&rr);
-    svg_range_add_all(&rx, xv, n, 1);
-    svg_range_add_all(&ry, d->loss, n, 1);
-    if (cv) svg_range_add_all(&rc_, cv, n, 1);
-    for (size_t i = 0; i < n; i++) svg_range_add(&rr, fabs(res[i]), 0);
+    sf_svg_range rx, ry, rc_, rr;
+    sf_svg_range_init(&rx);
+    sf_svg_range_init(&ry);
+    sf_svg_range_init(&rc_);
+    sf_svg_range_init(&rr);
+    sf_svg_range_add_all(&rx, xv, n, 1);
+    sf_svg_range_add_all(&ry, d->loss, n, 1);
+    if (cv) sf_svg_range_add_all(&rc_, cv, n, 1);
+    for (size_t i = 0; i < n; i++) sf_svg_range_add(&rr, fabs(res[i]), 0);
     if (rx.n == 0) {
         rc = sf_fail(err, SF_ENODATA, NULL, 0, 0, "no run has a positive %s",
                      sf_role_name((sf_role)xr));
         goto done;
     }
     double xlo, xhi;
-    svg_range_get(&rx, 1, 0.04, &xlo, &xhi);
+    sf_svg_range_get(&rx, 1, 0.04, &xlo, &xhi);
     double clo = rc_.lo, chi = rc_.hi;
     if (cv && !(chi > clo)) {
         clo /= 2.0;
@@ -247,49 +248,49 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
             nf++;
             /* Against C the frontier is the lower edge of the data and must
              * show whole; against N or D it runs off to the sides. */
-            if (xr == SF_ROLE_C) svg_range_add(&ry, row.loss, 1);
+            if (xr == SF_ROLE_C) sf_svg_range_add(&ry, row.loss, 1);
         }
     }
     double ylo, yhi;
-    svg_range_get(&ry, 1, 0.06, &ylo, &yhi);
+    sf_svg_range_get(&ry, 1, 0.06, &ylo, &yhi);
     double rmax = rr.n ? rr.hi * 1.15 : 0.01;
     if (!(rmax > 0)) rmax = 0.01;
 
     /* Layout: title, main panel, residual panel below sharing x, colour
      * bar on the right of the main panel. */
     const double W = opt.width, H = opt.height;
-    double y0 = SVG_TITLE_H + 8.0;
-    double ybot = H - svg_x_margin();
+    double y0 = SF_SVG_TITLE_H + 8.0;
+    double ybot = H - sf_svg_x_margin();
     double rh = fmax(60.0, 0.2 * (ybot - y0));
     double ytop_end = ybot - rh - 10.0;
-    double cbw = cv ? svg_colorbar_width(clo, chi, 1, y0, ytop_end) : 0.0;
+    double cbw = cv ? sf_svg_colorbar_width(clo, chi, 1, y0, ytop_end) : 0.0;
     double x1 = W - 16.0 - (cv ? cbw + 18.0 : 0.0);
-    double left = fmax(svg_y_margin(ylo, yhi, 1, y0, ytop_end),
-                       svg_y_margin(-rmax, rmax, 0, ytop_end + 10.0, ybot));
+    double left = fmax(sf_svg_y_margin(ylo, yhi, 1, y0, ytop_end),
+                       sf_svg_y_margin(-rmax, rmax, 0, ytop_end + 10.0, ybot));
     double x0 = 10.0 + left;
 
     char title[256], sub[512], r2[32], nres[32], formula[160];
-    plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
+    sf_plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
     if (opt.title) sf_strlcpy(title, opt.title, sizeof title);
     else snprintf(title, sizeof title, "%s fit: %s", sf_law_name(law), formula);
-    plot_num(r2, sizeof r2, sf_fit_r2(fit));
+    sf_plot_num(r2, sizeof r2, sf_fit_r2(fit));
     snprintf(nres, sizeof nres, "%zu", n);
     snprintf(sub, sizeof sub, "%s%s%s runs%s%s; residual = log L \xE2\x88\x92 log L\xCC\x82",
-             d->source ? plot_basename(d->source) : "", d->source ? ": " : "", nres,
+             d->source ? sf_plot_basename(d->source) : "", d->source ? ": " : "", nres,
              isfinite(sf_fit_r2(fit)) ? ", R\xC2\xB2 = " : "", isfinite(sf_fit_r2(fit)) ? r2 : "");
 
-    svg_begin(&s, W, H, opt.id, title);
-    svg_title(&s, title, sub);
-    svg_panel_init(&s, top, x0, y0, x1, ytop_end, xlo, xhi, 1, ylo, yhi, 1);
-    svg_panel_init(&s, bot, x0, ytop_end + 10.0, x1, ybot, xlo, xhi, 1, -rmax, rmax, 0);
-    svg_panel_axes(&s, top, NULL, "loss", 0);
-    svg_panel_axes(&s, bot, axis_title(xr), "residual", 1);
+    sf_svg_begin(&s, W, H, opt.id, title);
+    sf_svg_title(&s, title, sub);
+    sf_svg_panel_init(&s, top, x0, y0, x1, ytop_end, xlo, xhi, 1, ylo, yhi, 1);
+    sf_svg_panel_init(&s, bot, x0, ytop_end + 10.0, x1, ybot, xlo, xhi, 1, -rmax, rmax, 0);
+    sf_svg_panel_axes(&s, top, NULL, "loss", 0);
+    sf_svg_panel_axes(&s, bot, axis_title(xr), "residual", 1);
 
     for (size_t i = 0; i < n; i++)
-        col[i] = cv ? svg_seq(svg_frac(cv[i], clo, chi, 1)) : (svg_color){"#0072B2"};
+        col[i] = cv ? sf_svg_seq(sf_svg_frac(cv[i], clo, chi, 1)) : (sf_svg_color){"#0072B2"};
 
     /* Curves of the law. */
-    svg_clip_begin(&s, top);
+    sf_svg_clip_begin(&s, top);
     double lv[MAX_LEVELS];
     size_t nl = 0;
     if (mode == MODE_ISO_N || mode == MODE_ISO_C) {
@@ -326,13 +327,13 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
             gx[k] = xval;
             gy[k] = L;
         }
-        svg_color cc = mode == MODE_SINGLE ? (svg_color){"#0072B2"}
-                                           : svg_seq(svg_frac(lv[c], clo, chi, 1));
+        sf_svg_color cc = mode == MODE_SINGLE ? (sf_svg_color){"#0072B2"}
+                                              : sf_svg_seq(sf_svg_frac(lv[c], clo, chi, 1));
         /* Solid where the level has runs, faint where the law extrapolates
          * beyond them (a small model trained far longer than any run). */
         double slo = 0, shi = INFINITY;
-        if (mode != MODE_SINGLE && level_span(mode == MODE_ISO_N ? d->N : d->C, xv, n, lv[c],
-                                              &slo, &shi)) {
+        if (mode != MODE_SINGLE &&
+            level_span(mode == MODE_ISO_N ? d->N : d->C, xv, n, lv[c], &slo, &shi)) {
             int in[CURVE_PTS];
             double fy[CURVE_PTS];
             for (size_t k = 0; k < CURVE_PTS; k++) in[k] = gx[k] >= slo && gx[k] <= shi;
@@ -344,60 +345,68 @@ int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, c
             }
             for (size_t k = 0; k < CURVE_PTS; k++)
                 if (!in[k]) gy[k] = NAN;
-            svg_line(&s, top, gx, fy, CURVE_PTS, cc.hex, 1.2, NULL, 0.45);
+            sf_svg_line(&s, top, gx, fy, CURVE_PTS, cc.hex, 1.2, NULL, 0.45);
         }
-        svg_line(&s, top, gx, gy, CURVE_PTS, cc.hex, 1.7, NULL, 0.9);
+        sf_svg_line(&s, top, gx, gy, CURVE_PTS, cc.hex, 1.7, NULL, 0.9);
     }
     /* Runs, then the frontier on top of them. */
     double r = n <= 300 ? 3.6 : n <= 2000 ? 2.6 : 1.8;
     for (size_t i = 0; i < n; i++)
-        svg_marker(&s, top, xv[i], d->loss[i], SVG_CIRCLE, r, col[i].hex, "#ffffff", 0.5, 0.92);
+        sf_svg_marker(&s, top, xv[i], d->loss[i], SF_SVG_CIRCLE, r, col[i].hex, "#ffffff", 0.5,
+                      0.92);
     if (mode == MODE_POINTS)
         for (size_t i = 0; i < n; i++)
-            svg_marker(&s, top, xv[i], lhat[i], SVG_CIRCLE, r + 1.0, "none", "#000000", 1.0, 0.8);
-    if (nf >= 2) svg_line(&s, top, cx, cy, nf, "#000000", 2.0, "7 4", 1.0);
-    svg_clip_end(&s);
+            sf_svg_marker(&s, top, xv[i], lhat[i], SF_SVG_CIRCLE, r + 1.0, "none", "#000000", 1.0,
+                          0.8);
+    if (nf >= 2) sf_svg_line(&s, top, cx, cy, nf, "#000000", 2.0, "7 4", 1.0);
+    sf_svg_clip_end(&s);
 
     /* Residuals. */
-    svg_clip_begin(&s, bot);
-    svg_rule(&s, bot, 0.0, 0, "#000000", NULL);
+    sf_svg_clip_begin(&s, bot);
+    sf_svg_rule(&s, bot, 0.0, 0, "#000000", NULL);
     for (size_t i = 0; i < n; i++)
-        svg_marker(&s, bot, xv[i], res[i], SVG_CIRCLE, r * 0.85, col[i].hex, "#ffffff", 0.4, 0.92);
-    svg_clip_end(&s);
+        sf_svg_marker(&s, bot, xv[i], res[i], SF_SVG_CIRCLE, r * 0.85, col[i].hex, "#ffffff", 0.4,
+                      0.92);
+    sf_svg_clip_end(&s);
 
     /* Legend and colour bar. */
-    svg_color mid = cv ? svg_seq(0.5) : (svg_color){"#0072B2"};
+    sf_svg_color mid = cv ? sf_svg_seq(0.5) : (sf_svg_color){"#0072B2"};
     char runs_txt[64], curve_txt[64];
-    snprintf(runs_txt, sizeof runs_txt, "runs%s", crole == SF_ROLE_N ? " (colour: N)"
-                                                   : crole == SF_ROLE_C ? " (colour: C)" : "");
+    snprintf(runs_txt, sizeof runs_txt, "runs%s",
+             crole == SF_ROLE_N   ? " (colour: N)"
+             : crole == SF_ROLE_C ? " (colour: C)"
+                                  : "");
     snprintf(curve_txt, sizeof curve_txt, "%s",
-             mode == MODE_ISO_N ? "fitted law at fixed N"
-             : mode == MODE_ISO_C ? "fitted law at fixed C"
-             : mode == MODE_SINGLE ? "fitted law" : "fitted law at each run");
-    svg_legend_item items[3];
+             mode == MODE_ISO_N    ? "fitted law at fixed N"
+             : mode == MODE_ISO_C  ? "fitted law at fixed C"
+             : mode == MODE_SINGLE ? "fitted law"
+                                   : "fitted law at each run");
+    sf_svg_legend_item items[3];
     size_t ni = 0;
-    items[ni++] = (svg_legend_item){.text = runs_txt, .color = mid.hex, .shape = SVG_CIRCLE};
+    items[ni++] = (sf_svg_legend_item){.text = runs_txt, .color = mid.hex, .shape = SF_SVG_CIRCLE};
     if (mode == MODE_POINTS)
-        items[ni++] = (svg_legend_item){
-            .text = curve_txt, .color = "#000000", .shape = SVG_CIRCLE, .hollow = 1};
-    else
-        items[ni++] =
-            (svg_legend_item){.text = curve_txt, .color = mid.hex, .line_width = 1.7};
+        items[ni++] = (sf_svg_legend_item){
+            .text = curve_txt, .color = "#000000", .shape = SF_SVG_CIRCLE, .hollow = 1};
+    else items[ni++] = (sf_svg_legend_item){.text = curve_txt, .color = mid.hex, .line_width = 1.7};
     if (nf >= 2)
-        items[ni++] = (svg_legend_item){.text = "compute-optimal frontier", .color = "#000000",
-                                        .line_width = 2.0, .dash = "7 4"};
-    svg_legend(&s, top, items, ni);
+        items[ni++] = (sf_svg_legend_item){.text = "compute-optimal frontier",
+                                           .color = "#000000",
+                                           .line_width = 2.0,
+                                           .dash = "7 4"};
+    sf_svg_legend(&s, top, items, ni);
     if (cv)
-        svg_colorbar(&s, x1 + 18.0, y0, ytop_end, clo, chi, 1,
-                     crole == SF_ROLE_N ? "parameters N" : "compute C (FLOPs)");
+        sf_svg_colorbar(&s, x1 + 18.0, y0, ytop_end, clo, chi, 1,
+                        crole == SF_ROLE_N ? "parameters N" : "compute C (FLOPs)");
     if (n_res < n) {
         char note[96];
-        snprintf(note, sizeof note, "%zu run%s without a finite prediction left out of the "
-                 "residuals", n - n_res, n - n_res == 1 ? "" : "s");
-        svg_text(&s, x0 + 6.0, ybot - 6.0, SVG_FS_NOTE, "start", 0.0, NULL, "#555555", note);
+        snprintf(note, sizeof note,
+                 "%zu run%s without a finite prediction left out of the "
+                 "residuals",
+                 n - n_res, n - n_res == 1 ? "" : "s");
+        sf_svg_text(&s, x0 + 6.0, ybot - 6.0, SF_SVG_FS_NOTE, "start", 0.0, NULL, "#555555", note);
     }
 done:
-    rc = plot_done(&s, pn, 2, rc, out, err);
+    rc = sf_plot_done(&s, pn, 2, rc, out, err);
     free(lhat);
     free(res);
     free(cx);

@@ -39,7 +39,7 @@ static void put(html *h, const char *fmt, ...)
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     /* Formats here print strings and integers only; numbers come from
-     * plot_g, which is locale-free. */
+     * sf_plot_g, which is locale-free. */
     if (n < 0 || (size_t)n >= sizeof small) {
         h->bad = 1;
         return;
@@ -72,7 +72,7 @@ static void esc(html *h, const char *s)
 static void num(html *h, double v, int sig)
 {
     char buf[64];
-    plot_g(buf, sizeof buf, v, sig);
+    sf_plot_g(buf, sizeof buf, v, sig);
     char *e = strchr(buf, 'e');
     if (!e || !isfinite(v)) {
         if (buf[0] == '-') {
@@ -184,7 +184,7 @@ static int data_section(html *h, const sf_data *d)
     raw(h, "</table>\n");
     if (d->N) {
         double *u;
-        size_t m = plot_distinct(d->N, d->n, &u);
+        size_t m = sf_plot_distinct(d->N, d->n, &u);
         if (m == (size_t)-1) return SF_ENOMEM;
         free(u);
         put(h, "<p class=\"note\">%zu distinct model sizes", m);
@@ -216,9 +216,9 @@ static int draw_intervals(const double *draws, size_t nd, size_t p, double level
         double mean = sum / (double)m, ss = 0;
         for (size_t i = 0; i < m; i++) ss += (v[i] - mean) * (v[i] - mean);
         se[j] = sqrt(ss / (double)(m - 1));
-        plot_sort(v, m);
-        lo[j] = plot_quantile(v, m, 0.5 * (1.0 - level));
-        hi[j] = plot_quantile(v, m, 0.5 * (1.0 + level));
+        sf_plot_sort(v, m);
+        lo[j] = sf_plot_quantile(v, m, 0.5 * (1.0 - level));
+        hi[j] = sf_plot_quantile(v, m, 0.5 * (1.0 + level));
     }
     free(v);
     return SF_OK;
@@ -233,7 +233,7 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
     size_t np = sf_law_n_params(law);
     const sf_fit_options *o = sf_fit_get_options(fit);
     char formula[200];
-    plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
+    sf_plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
     raw(h, "<h2 id=\"fit\">Fit</h2>\n<p>Law <b>");
     esc(h, sf_law_name(law));
     raw(h, "</b>: ");
@@ -260,7 +260,7 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
     if (have_se) cols[nc++] = "SE";
     if (have_ci) {
         char lv[16];
-        plot_g(lv, sizeof lv, 100.0 * r->level, 4);
+        sf_plot_g(lv, sizeof lv, 100.0 * r->level, 4);
         snprintf(ci_head, sizeof ci_head, "%s%% interval", lv);
         cols[nc++] = ci_head;
     }
@@ -268,7 +268,7 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
     table_head(h, cols, nc);
     for (size_t j = 0; j < np; j++) {
         char name[64];
-        plot_pretty(name, sizeof name, sf_law_param_name(law, j));
+        sf_plot_pretty(name, sizeof name, sf_law_param_name(law, j));
         raw(h, "<tr><td class=\"l\">");
         esc(h, name);
         raw(h, "</td><td>");
@@ -292,7 +292,8 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
         if (sf_fit_is_fixed(fit, j)) raw(h, "fixed");
         else if (sf_fit_tied_to(fit, j) >= 0) {
             char lead[64];
-            plot_pretty(lead, sizeof lead, sf_law_param_name(law, (size_t)sf_fit_tied_to(fit, j)));
+            sf_plot_pretty(lead, sizeof lead,
+                           sf_law_param_name(law, (size_t)sf_fit_tied_to(fit, j)));
             raw(h, "tied to ");
             esc(h, lead);
         } else if (sf_fit_at_bound(fit, j)) {
@@ -362,15 +363,15 @@ static void interval_cell(html *h, const double *v, size_t m, double level)
 {
     raw(h, "<td>");
     if (m >= 10) {
-        num(h, plot_quantile(v, m, 0.5 * (1.0 - level)), 3);
+        num(h, sf_plot_quantile(v, m, 0.5 * (1.0 - level)), 3);
         raw(h, " \xE2\x80\x93 ");
-        num(h, plot_quantile(v, m, 0.5 * (1.0 + level)), 3);
+        num(h, sf_plot_quantile(v, m, 0.5 * (1.0 + level)), 3);
     }
     raw(h, "</td>");
 }
 
-static int alloc_section(html *h, const sf_report *r, const double *bud, size_t nbud,
-                         double cmax, sf_alloc_row *rows, size_t *nrows)
+static int alloc_section(html *h, const sf_report *r, const double *bud, size_t nbud, double cmax,
+                         sf_alloc_row *rows, size_t *nrows)
 {
     const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
@@ -389,7 +390,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         return SF_OK;
     }
     char lv[16], hn[3][64];
-    plot_g(lv, sizeof lv, 100.0 * r->level, 4);
+    sf_plot_g(lv, sizeof lv, 100.0 * r->level, 4);
     const char *cols[9] = {"compute C", "optimal N", "optimal D", "tokens / param", "loss"};
     size_t nc = 5;
     if (draws) {
@@ -420,7 +421,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, v);
+            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
@@ -472,10 +473,10 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
     for (size_t a = 0; a < np; a++) {
         if (sf_fit_is_fixed(r->fit, a) || sf_fit_tied_to(r->fit, a) >= 0) continue;
         char na[64], nb[64], rs[32];
-        plot_pretty(na, sizeof na, sf_law_param_name(law, a));
+        sf_plot_pretty(na, sizeof na, sf_law_param_name(law, a));
         if (lo && hi && lo[a] > 0 && hi[a] > 10.0 * lo[a]) {
             char f[32];
-            plot_num(f, sizeof f, hi[a] / lo[a]);
+            sf_plot_num(f, sizeof f, hi[a] / lo[a]);
             warn_add(w, "%s is poorly determined: its interval spans a factor of %s.", na, f);
         }
         for (size_t b = a + 1; b < np; b++) {
@@ -489,12 +490,14 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
                 x[i] = la ? log(r->draws[i * np + a]) : r->draws[i * np + a];
                 y[i] = lb ? log(r->draws[i * np + b]) : r->draws[i * np + b];
             }
-            double c = plot_corr(x, y, nd);
+            double c = sf_plot_corr(x, y, nd);
             if (!(fabs(c) > 0.95)) continue;
-            plot_pretty(nb, sizeof nb, sf_law_param_name(law, b));
-            plot_g(rs, sizeof rs, c, 3);
-            warn_add(w, "%s and %s are strongly correlated across the draws (r = %s): the data "
-                     "determine a combination of them better than either alone.", na, nb, rs);
+            sf_plot_pretty(nb, sizeof nb, sf_law_param_name(law, b));
+            sf_plot_g(rs, sizeof rs, c, 3);
+            warn_add(w,
+                     "%s and %s are strongly correlated across the draws (r = %s): the data "
+                     "determine a combination of them better than either alone.",
+                     na, nb, rs);
         }
     }
     free(x);
@@ -532,7 +535,7 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     html h;
     memset(&h, 0, sizeof h);
     char *figs[4] = {NULL, NULL, NULL, NULL};
-    char (*wtext)[400] = calloc(SF_MAX_PARAMS * SF_MAX_PARAMS + 64, sizeof *wtext);
+    char(*wtext)[400] = calloc(SF_MAX_PARAMS * SF_MAX_PARAMS + 64, sizeof *wtext);
     double se_d[SF_MAX_PARAMS], lo_d[SF_MAX_PARAMS], hi_d[SF_MAX_PARAMS];
     sf_alloc_row rows[MAX_BUDGETS];
     int rc = wtext ? SF_OK : SF_ENOMEM;
@@ -566,8 +569,9 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
 
     char title[512];
     if (r->title) sf_strlcpy(title, r->title, sizeof title);
-    else snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
-                  d->source ? plot_basename(d->source) : "data");
+    else
+        snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
+                 d->source ? sf_plot_basename(d->source) : "data");
     raw(&h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
@@ -611,8 +615,9 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
         sf_error perr;
         raw(&h, "<h2 id=\"figures\">Figures</h2>\n");
         static const char *const ids[4] = {"fit-c", "fit-n", "alloc", "pairs"};
-        const int nd_law = (sf_law_roles(law) & (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D))) ==
-                           (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D));
+        const int nd_law =
+            (sf_law_roles(law) & (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D))) ==
+            (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D));
         const int wanted[4] = {1, nd_law, nrows > 0, draws};
         for (int k = 0; k < 4 && rc == SF_OK; k++) {
             if (!wanted[k]) continue;

@@ -13,15 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INK "#222222"      /* text and frame */
-#define GRID "#e4e4e4"     /* grid lines */
-#define SUBTLE "#555555"   /* subtitles, notes */
+#define INK "#222222"    /* text and frame */
+#define GRID "#e4e4e4"   /* grid lines */
+#define SUBTLE "#555555" /* subtitles, notes */
 
 /* ---- document ------------------------------------------------------------ */
 
 /* fmt with only %s conversions (all that most calls use), appended piece
  * by piece: printf was a fifth of a plot's time. */
-static int strings_only(svg_doc *s, const char *fmt, va_list ap)
+static int strings_only(sf_svg_doc *s, const char *fmt, va_list ap)
 {
     for (const char *p = fmt; (p = strchr(p, '%')) != NULL; p += 2)
         if (p[1] != 's') return 0;
@@ -37,7 +37,7 @@ static int strings_only(svg_doc *s, const char *fmt, va_list ap)
     return 1;
 }
 
-void svg_printf(svg_doc *s, const char *fmt, ...)
+void sf_svg_printf(sf_svg_doc *s, const char *fmt, ...)
 {
     if (s->bad) return;
     va_list ap;
@@ -50,7 +50,7 @@ void svg_printf(svg_doc *s, const char *fmt, ...)
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     /* Every format used here prints strings and integers only (numbers go
-     * through svg_num), so vsnprintf needs no locale care. */
+     * through sf_svg_num), so vsnprintf needs no locale care. */
     if (n < 0) {
         s->bad = 1;
         return;
@@ -71,7 +71,7 @@ void svg_printf(svg_doc *s, const char *fmt, ...)
     free(big);
 }
 
-void svg_escape(svg_doc *s, const char *text)
+void sf_svg_escape(sf_svg_doc *s, const char *text)
 {
     if (!text) return;
     const char *run = text;
@@ -97,7 +97,7 @@ void svg_escape(svg_doc *s, const char *text)
     }
 }
 
-void svg_num(svg_doc *s, double v)
+void sf_svg_num(sf_svg_doc *s, double v)
 {
     if (!isfinite(v)) v = v > 0 ? 1e5 : -1e5;
     if (v > 1e5) v = 1e5;
@@ -120,37 +120,37 @@ void svg_num(svg_doc *s, double v)
     if (!s->bad && sf_buf_append(&s->b, p, (size_t)(e - p)) != 0) s->bad = 1;
 }
 
-void svg_begin(svg_doc *s, double w, double h, const char *id, const char *title)
+void sf_svg_begin(sf_svg_doc *s, double w, double h, const char *id, const char *title)
 {
     memset(s, 0, sizeof *s);
     s->w = w;
     s->h = h;
     sf_strlcpy(s->id, id && *id ? id : "sf", sizeof s->id);
-    svg_printf(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"");
-    svg_num(s, w);
-    svg_printf(s, "\" height=\"");
-    svg_num(s, h);
-    svg_printf(s, "\" viewBox=\"0 0 ");
-    svg_num(s, w);
-    svg_printf(s, " ");
-    svg_num(s, h);
+    sf_svg_printf(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"");
+    sf_svg_num(s, w);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, h);
+    sf_svg_printf(s, "\" viewBox=\"0 0 ");
+    sf_svg_num(s, w);
+    sf_svg_printf(s, " ");
+    sf_svg_num(s, h);
     /* DejaVu Sans first: the layout measures text with its metrics. */
-    svg_printf(s, "\" font-family=\"DejaVu Sans, Verdana, Arial, Helvetica, sans-serif\">\n");
+    sf_svg_printf(s, "\" font-family=\"DejaVu Sans, Verdana, Arial, Helvetica, sans-serif\">\n");
     if (title) {
-        svg_printf(s, "<title>");
-        svg_escape(s, title);
-        svg_printf(s, "</title>\n");
+        sf_svg_printf(s, "<title>");
+        sf_svg_escape(s, title);
+        sf_svg_printf(s, "</title>\n");
     }
-    svg_printf(s, "<rect x=\"0\" y=\"0\" width=\"");
-    svg_num(s, w);
-    svg_printf(s, "\" height=\"");
-    svg_num(s, h);
-    svg_printf(s, "\" fill=\"#ffffff\"/>\n");
+    sf_svg_printf(s, "<rect x=\"0\" y=\"0\" width=\"");
+    sf_svg_num(s, w);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, h);
+    sf_svg_printf(s, "\" fill=\"#ffffff\"/>\n");
 }
 
-char *svg_finish(svg_doc *s)
+char *sf_svg_finish(sf_svg_doc *s)
 {
-    svg_printf(s, "</svg>\n");
+    sf_svg_printf(s, "</svg>\n");
     if (s->bad) {
         sf_buf_free(&s->b);
         return NULL;
@@ -163,24 +163,24 @@ char *svg_finish(svg_doc *s)
 
 /* Advance widths of DejaVu Sans in em for printable ASCII (32..126). */
 static const unsigned short ascii_w[95] = {
-    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, /* ' '../ */
-    636, 636, 636, 636, 636, 636, 636, 636, 636, 636,                               /* 0..9 */
-    337, 337, 838, 838, 838, 531, 1000,                                             /* :..@ */
-    684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, /* A..P */
-    787, 695, 635, 611, 732, 684, 989, 685, 611, 685,                               /* Q..Z */
-    390, 337, 390, 838, 500, 500,                                                   /* [..` */
-    613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, /* a..p */
-    635, 411, 521, 392, 634, 592, 818, 592, 592, 525,                               /* q..z */
-    636, 337, 636, 838};                                                            /* {..~ */
+    318, 401, 460, 838, 636, 950, 780,  275, 390, 390, 500, 838, 318, 361, 318, 337, /* ' '../ */
+    636, 636, 636, 636, 636, 636, 636,  636, 636, 636,                               /* 0..9 */
+    337, 337, 838, 838, 838, 531, 1000,                                              /* :..@ */
+    684, 686, 698, 770, 632, 575, 775,  752, 295, 295, 656, 557, 863, 748, 787, 603, /* A..P */
+    787, 695, 635, 611, 732, 684, 989,  685, 611, 685,                               /* Q..Z */
+    390, 337, 390, 838, 500, 500,                                                    /* [..` */
+    613, 635, 550, 635, 615, 352, 635,  634, 278, 278, 579, 278, 974, 634, 612, 635, /* a..p */
+    635, 411, 521, 392, 634, 592, 818,  592, 592, 525,                               /* q..z */
+    636, 337, 636, 838};                                                             /* {..~ */
 
-double svg_text_width(const char *text, double fs)
+double sf_svg_text_width(const char *text, double fs)
 {
     double w = 0.0;
     for (const unsigned char *c = (const unsigned char *)text; c && *c; c++) {
         if (*c >= 32 && *c < 127) w += ascii_w[*c - 32];
-        else if (*c == 0xC3 && c[1] == 0x97) w += 838;                      /* × */
-        else if (*c == 0xE2 && c[1] == 0x88 && c[2] == 0x92) w += 838;      /* − */
-        else if (*c >= 0xC0) w += 680;  /* another character: Greek, accents */
+        else if (*c == 0xC3 && c[1] == 0x97) w += 838;                 /* × */
+        else if (*c == 0xE2 && c[1] == 0x88 && c[2] == 0x92) w += 838; /* − */
+        else if (*c >= 0xC0) w += 680; /* another character: Greek, accents */
         /* continuation bytes (0x80..0xBF) add nothing */
         if (*c == 0xC3 && c[1] == 0x97) c++;
         else if (*c == 0xE2 && c[1] == 0x88 && c[2] == 0x92) c += 2;
@@ -190,58 +190,60 @@ double svg_text_width(const char *text, double fs)
 
 /* "<text" with position, size, colour and anchor; the caller closes the
  * start tag. */
-static void text_open(svg_doc *s, double x, double y, double fs, const char *anchor,
+static void text_open(sf_svg_doc *s, double x, double y, double fs, const char *anchor,
                       const char *fill)
 {
-    svg_printf(s, "<text x=\"");
-    svg_num(s, x);
-    svg_printf(s, "\" y=\"");
-    svg_num(s, y);
-    svg_printf(s, "\" font-size=\"");
-    svg_num(s, fs);
-    svg_printf(s, "\" fill=\"%s\"", fill ? fill : INK);
-    if (anchor && strcmp(anchor, "start") != 0) svg_printf(s, " text-anchor=\"%s\"", anchor);
+    sf_svg_printf(s, "<text x=\"");
+    sf_svg_num(s, x);
+    sf_svg_printf(s, "\" y=\"");
+    sf_svg_num(s, y);
+    sf_svg_printf(s, "\" font-size=\"");
+    sf_svg_num(s, fs);
+    sf_svg_printf(s, "\" fill=\"%s\"", fill ? fill : INK);
+    if (anchor && strcmp(anchor, "start") != 0) sf_svg_printf(s, " text-anchor=\"%s\"", anchor);
 }
 
-void svg_text(svg_doc *s, double x, double y, double fs, const char *anchor, double rotate,
-              const char *weight, const char *fill, const char *text)
+void sf_svg_text(sf_svg_doc *s, double x, double y, double fs, const char *anchor, double rotate,
+                 const char *weight, const char *fill, const char *text)
 {
     text_open(s, x, y, fs, anchor, fill);
-    if (weight) svg_printf(s, " font-weight=\"%s\"", weight);
+    if (weight) sf_svg_printf(s, " font-weight=\"%s\"", weight);
     if (rotate != 0.0) {
-        svg_printf(s, " transform=\"rotate(");
-        svg_num(s, rotate);
-        svg_printf(s, " ");
-        svg_num(s, x);
-        svg_printf(s, " ");
-        svg_num(s, y);
-        svg_printf(s, ")\"");
+        sf_svg_printf(s, " transform=\"rotate(");
+        sf_svg_num(s, rotate);
+        sf_svg_printf(s, " ");
+        sf_svg_num(s, x);
+        sf_svg_printf(s, " ");
+        sf_svg_num(s, y);
+        sf_svg_printf(s, ")\"");
     }
-    svg_printf(s, ">");
-    svg_escape(s, text);
-    svg_printf(s, "</text>\n");
+    sf_svg_printf(s, ">");
+    sf_svg_escape(s, text);
+    sf_svg_printf(s, "</text>\n");
 }
 
-void svg_text_halo(svg_doc *s, double x, double y, double fs, const char *anchor,
-                   const char *fill, const char *text)
+void sf_svg_text_halo(sf_svg_doc *s, double x, double y, double fs, const char *anchor,
+                      const char *fill, const char *text)
 {
-    double w = svg_text_width(text, fs);
-    double a = anchor && strcmp(anchor, "middle") == 0 ? 0.5 : anchor && strcmp(anchor, "end") == 0 ? 1.0 : 0.0;
-    svg_printf(s, "<rect x=\"");
-    svg_num(s, x - a * w - 2.0);
-    svg_printf(s, "\" y=\"");
-    svg_num(s, y - 0.8 * fs - 1.0);
-    svg_printf(s, "\" width=\"");
-    svg_num(s, w + 4.0);
-    svg_printf(s, "\" height=\"");
-    svg_num(s, fs + 2.0);
-    svg_printf(s, "\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n");
-    svg_text(s, x, y, fs, anchor, 0.0, NULL, fill, text);
+    double w = sf_svg_text_width(text, fs);
+    double a = anchor && strcmp(anchor, "middle") == 0 ? 0.5
+               : anchor && strcmp(anchor, "end") == 0  ? 1.0
+                                                       : 0.0;
+    sf_svg_printf(s, "<rect x=\"");
+    sf_svg_num(s, x - a * w - 2.0);
+    sf_svg_printf(s, "\" y=\"");
+    sf_svg_num(s, y - 0.8 * fs - 1.0);
+    sf_svg_printf(s, "\" width=\"");
+    sf_svg_num(s, w + 4.0);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, fs + 2.0);
+    sf_svg_printf(s, "\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>\n");
+    sf_svg_text(s, x, y, fs, anchor, 0.0, NULL, fill, text);
 }
 
 /* ---- numbers as labels ----------------------------------------------------- */
 
-void svg_fixed(char *buf, size_t size, double v, int d, const char *minus)
+void sf_svg_fixed(char *buf, size_t size, double v, int d, const char *minus)
 {
     if (d < 0) d = 0;
     if (d > 9) d = 9;
@@ -261,7 +263,7 @@ void svg_fixed(char *buf, size_t size, double v, int d, const char *minus)
 
 static void fixed(char *buf, size_t size, double v, int d)
 {
-    svg_fixed(buf, size, v, d, "\xE2\x88\x92");
+    sf_svg_fixed(buf, size, v, d, "\xE2\x88\x92");
 }
 
 /* Fewest decimals (0..max) that write v exactly to 1e-10 relative. */
@@ -275,7 +277,7 @@ static int shortest_decimals(double v, int max)
 }
 
 /* v as m×10^k: "10" with sup "9" for 1e9, "2.5×10" with "−4" for 2.5e-4. */
-static void label_sci(double v, svg_label *out)
+static void label_sci(double v, sf_svg_label *out)
 {
     memset(out, 0, sizeof *out);
     if (v == 0.0) {
@@ -294,14 +296,21 @@ static void label_sci(double v, svg_label *out)
     char mant[24];
     fixed(mant, sizeof mant, m, md);
     if (strcmp(mant, "1") == 0) snprintf(out->text, sizeof out->text, "10");
-    else if (strcmp(mant, "\xE2\x88\x92" "1") == 0)
-        snprintf(out->text, sizeof out->text, "\xE2\x88\x92" "10");
-    else snprintf(out->text, sizeof out->text, "%s\xC3\x97" "10", mant);
+    else if (strcmp(mant, "\xE2\x88\x92"
+                          "1") == 0)
+        snprintf(out->text, sizeof out->text,
+                 "\xE2\x88\x92"
+                 "10");
+    else
+        snprintf(out->text, sizeof out->text,
+                 "%s\xC3\x97"
+                 "10",
+                 mant);
     if (k < 0) snprintf(out->sup, sizeof out->sup, "\xE2\x88\x92%d", -k);
     else snprintf(out->sup, sizeof out->sup, "%d", k);
 }
 
-void svg_format(double v, int decimals, svg_label *out)
+void sf_svg_format(double v, int decimals, sf_svg_label *out)
 {
     double av = fabs(v);
     if (av == 0.0 || (av >= 1e-3 && av < 1e5)) {
@@ -312,34 +321,34 @@ void svg_format(double v, int decimals, svg_label *out)
     }
 }
 
-double svg_label_width(const svg_label *l, double fs)
+double sf_svg_label_width(const sf_svg_label *l, double fs)
 {
-    return svg_text_width(l->text, fs) + svg_text_width(l->sup, 0.75 * fs);
+    return sf_svg_text_width(l->text, fs) + sf_svg_text_width(l->sup, 0.75 * fs);
 }
 
-void svg_label_draw(svg_doc *s, double x, double y, double fs, const char *anchor,
-                    const svg_label *l)
+void sf_svg_label_draw(sf_svg_doc *s, double x, double y, double fs, const char *anchor,
+                       const sf_svg_label *l)
 {
     text_open(s, x, y, fs, anchor, NULL);
-    svg_printf(s, ">");
-    svg_escape(s, l->text);
+    sf_svg_printf(s, ">");
+    sf_svg_escape(s, l->text);
     if (l->sup[0]) {
         /* A raised, smaller exponent; dy in user units, not em, so every
          * renderer shifts it the same. */
-        svg_printf(s, "<tspan dy=\"");
-        svg_num(s, -0.4 * fs);
-        svg_printf(s, "\" font-size=\"");
-        svg_num(s, 0.75 * fs);
-        svg_printf(s, "\">");
-        svg_escape(s, l->sup);
-        svg_printf(s, "</tspan>");
+        sf_svg_printf(s, "<tspan dy=\"");
+        sf_svg_num(s, -0.4 * fs);
+        sf_svg_printf(s, "\" font-size=\"");
+        sf_svg_num(s, 0.75 * fs);
+        sf_svg_printf(s, "\">");
+        sf_svg_escape(s, l->sup);
+        sf_svg_printf(s, "</tspan>");
     }
-    svg_printf(s, "</text>\n");
+    sf_svg_printf(s, "</text>\n");
 }
 
 /* ---- axes -------------------------------------------------------------------- */
 
-void svg_axis_prepare(svg_axis *a)
+void sf_svg_axis_prepare(sf_svg_axis *a)
 {
     double t1 = a->log ? log10(a->hi) : a->hi;
     a->t0 = a->log ? log10(a->lo) : a->lo;
@@ -347,7 +356,7 @@ void svg_axis_prepare(svg_axis *a)
     if (!isfinite(a->k)) a->k = 0.0;
 }
 
-double svg_map(const svg_axis *a, double v)
+double sf_svg_map(const sf_svg_axis *a, double v)
 {
     if (a->k != 0.0) return a->p0 + ((a->log ? log10(v) : v) - a->t0) * a->k;
     double t;
@@ -356,22 +365,22 @@ double svg_map(const svg_axis *a, double v)
     return a->p0 + t * (a->p1 - a->p0);
 }
 
-static double label_half(const svg_label *l, int vertical, double fs)
+static double label_half(const sf_svg_label *l, int vertical, double fs)
 {
     if (vertical) return l->sup[0] ? 0.8 * fs : 0.6 * fs;
-    return 0.5 * svg_label_width(l, fs);
+    return 0.5 * sf_svg_label_width(l, fs);
 }
 
 /* Do the labelled ticks leave a gap between neighbours?  Ticks are in value
  * order, so pixels are monotonic. */
-static int labels_fit(const svg_axis *a, int vertical, double fs, const svg_ticks *t)
+static int labels_fit(const sf_svg_axis *a, int vertical, double fs, const sf_svg_ticks *t)
 {
     double gap = vertical ? 0.25 * fs : 0.5 * fs;
     int have = 0;
     double prev = 0.0, prev_half = 0.0;
     for (size_t i = 0; i < t->n; i++) {
         if (!t->t[i].labelled) continue;
-        double pos = svg_map(a, t->t[i].v);
+        double pos = sf_svg_map(a, t->t[i].v);
         double half = label_half(&t->t[i].label, vertical, fs);
         if (have && fabs(pos - prev) < prev_half + half + gap) return 0;
         have = 1;
@@ -381,17 +390,17 @@ static int labels_fit(const svg_axis *a, int vertical, double fs, const svg_tick
     return 1;
 }
 
-static size_t count_labels(const svg_ticks *t)
+static size_t count_labels(const sf_svg_ticks *t)
 {
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) k += t->t[i].labelled != 0;
     return k;
 }
 
-static void add_tick(svg_ticks *t, double v, int major, int labelled)
+static void add_tick(sf_svg_ticks *t, double v, int major, int labelled)
 {
-    if (t->n >= SVG_MAX_TICKS) return;
-    svg_tick *k = &t->t[t->n++];
+    if (t->n >= SF_SVG_MAX_TICKS) return;
+    sf_svg_tick *k = &t->t[t->n++];
     memset(k, 0, sizeof *k);
     k->v = v;
     k->major = major;
@@ -413,7 +422,7 @@ static int inside_log(double v, double lo, double hi)
 
 /* Label every labelled tick; plain numbers when all of them are between
  * 1e-3 and 1e5, else m×10^k for all, so an axis never mixes styles. */
-static void label_all(svg_ticks *t, int decimals)
+static void label_all(sf_svg_ticks *t, int decimals)
 {
     int sci = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -423,7 +432,7 @@ static void label_all(svg_ticks *t, int decimals)
     for (size_t i = 0; i < t->n; i++) {
         if (!t->t[i].labelled) continue;
         if (sci) label_sci(t->t[i].v, &t->t[i].label);
-        else svg_format(t->t[i].v, decimals, &t->t[i].label);
+        else sf_svg_format(t->t[i].v, decimals, &t->t[i].label);
     }
 }
 
@@ -437,14 +446,14 @@ static double nice_step(double x)
 
 /* Evenly spaced ticks k*step in [lo, hi] (of a log axis when log), those
  * with k a multiple of `every` labelled and major, the others minor; 0
- * when there are more than SVG_MAX_TICKS. */
-static int even_ticks(svg_ticks *t, double lo, double hi, double step, int every, int log)
+ * when there are more than SF_SVG_MAX_TICKS. */
+static int even_ticks(sf_svg_ticks *t, double lo, double hi, double step, int every, int log)
 {
     t->n = 0;
     double k0 = ceil(lo / step - 1e-9), k1 = floor(hi / step + 1e-9);
     /* Beyond 2^53 consecutive multiples are not distinct doubles: a step
      * that small next to the values cannot label them anyway. */
-    if (!(k1 - k0 < SVG_MAX_TICKS - 1) || !(fabs(k0) < 1e15 && fabs(k1) < 1e15)) return 0;
+    if (!(k1 - k0 < SF_SVG_MAX_TICKS - 1) || !(fabs(k0) < 1e15 && fabs(k1) < 1e15)) return 0;
     for (int i = 0; i <= (int)(k1 - k0); i++) {
         double v = (k0 + i) * step;
         if (fabs(v) < 1e-12 * step) v = 0.0;
@@ -464,7 +473,7 @@ static int step_decimals(double step)
  * labels that fit, up to about one per 55 px (4 to 8) along a horizontal
  * axis, one per 32 px (3 to 10) along a vertical one.  Returns the labels
  * placed (0: nothing fits; *out is then empty). */
-static size_t even_best(const svg_axis *a, int vertical, double fs, svg_ticks *out)
+static size_t even_best(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
 {
     double lo = fmin(a->lo, a->hi), hi = fmax(a->lo, a->hi);
     double len = fabs(a->p1 - a->p0);
@@ -474,7 +483,7 @@ static size_t even_best(const svg_axis *a, int vertical, double fs, svg_ticks *o
     if (cap < cmin) cap = cmin;
     size_t best = 0;
     out->n = 0;
-    svg_ticks t;
+    sf_svg_ticks t;
     for (int tg = 1; tg <= 16; tg++) {
         double step = nice_step((hi - lo) / tg);
         /* Every tick labelled, or every 2nd or 5th when they would touch
@@ -493,7 +502,7 @@ static size_t even_best(const svg_axis *a, int vertical, double fs, svg_ticks *o
     return best;
 }
 
-static void linear_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out)
+static void linear_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
 {
     if (even_best(a, vertical, fs, out) > 0) return;
     /* Nothing fits (a tiny axis): ticks at the ends, the lower labelled. */
@@ -503,12 +512,12 @@ static void linear_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *
     label_all(out, -1);
 }
 
-static void log_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out)
+static void log_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
 {
     double lo = fmin(a->lo, a->hi), hi = fmax(a->lo, a->hi);
     double l0 = log10(lo), l1 = log10(hi);
     double len = fabs(a->p1 - a->p0);
-    double ppd = len / (l1 - l0);                 /* pixels per decade */
+    double ppd = len / (l1 - l0); /* pixels per decade */
     int k0 = (int)floor(l0), k1 = (int)ceil(l1);
     int decades = 0;
     for (int k = k0; k <= k1; k++) decades += inside_log(pow(10.0, k), lo, hi);
@@ -516,14 +525,14 @@ static void log_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out
     if (l1 - l0 >= 3.0 && decades >= 3) {
         /* Label 10^k; every s-th decade when they would touch.  With
          * very many decades only the labelled ones get ticks, so the list
-         * stays within SVG_MAX_TICKS. */
+         * stays within SF_SVG_MAX_TICKS. */
         static const int strides[] = {1, 2, 3, 4, 5, 10, 20, 50, 100, 200};
         int ndec = k1 - k0 + 1;
-        int minors = ppd >= 30.0 && ndec * 9 < SVG_MAX_TICKS;
+        int minors = ppd >= 30.0 && ndec * 9 < SF_SVG_MAX_TICKS;
         for (size_t si = 0; si < sizeof strides / sizeof strides[0]; si++) {
             int st = strides[si];
-            int every = ndec > SVG_MAX_TICKS / 2 ? st : 1;
-            if (ndec / every >= SVG_MAX_TICKS) continue;
+            int every = ndec > SF_SVG_MAX_TICKS / 2 ? st : 1;
+            if (ndec / every >= SF_SVG_MAX_TICKS) continue;
             out->n = 0;
             for (int k = k0; k <= k1; k++) {
                 double v = pow(10.0, k);
@@ -552,7 +561,7 @@ static void log_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out
      * decade 1, 2, 5 at most, which reads better than a crowd of 3s. */
     static const int sets[][10] = {
         {1, 2, 3, 4, 5, 6, 7, 8, 9, 0}, {1, 2, 3, 5, 0}, {1, 2, 5, 0}, {1, 3, 0}, {1, 0}};
-    svg_ticks best;
+    sf_svg_ticks best;
     best.n = 0;
     size_t best_labels = 0;
     for (size_t si = l1 - l0 > 1.0 ? 2 : 0; si < sizeof sets / sizeof sets[0]; si++) {
@@ -579,7 +588,7 @@ static void log_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out
     }
     /* A narrow range (loss from 2.1 to 3.4): evenly spaced values may label
      * it better; they go at their true places on the log scale. */
-    svg_ticks even;
+    sf_svg_ticks even;
     if (even_best(a, vertical, fs, &even) > best_labels) {
         *out = even;
         return;
@@ -593,7 +602,7 @@ static void log_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out
     }
 }
 
-void svg_axis_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out)
+void sf_svg_axis_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
 {
     out->n = 0;
     if (!(a->hi != a->lo) || !isfinite(a->lo) || !isfinite(a->hi)) return;
@@ -601,14 +610,14 @@ void svg_axis_ticks(const svg_axis *a, int vertical, double fs, svg_ticks *out)
     else linear_ticks(a, vertical, fs, out);
 }
 
-void svg_range_init(svg_range *r)
+void sf_svg_range_init(sf_svg_range *r)
 {
     r->lo = INFINITY;
     r->hi = -INFINITY;
     r->n = 0;
 }
 
-void svg_range_add(svg_range *r, double v, int log)
+void sf_svg_range_add(sf_svg_range *r, double v, int log)
 {
     if (!isfinite(v) || (log && !(v > 0))) return;
     if (v < r->lo) r->lo = v;
@@ -616,12 +625,12 @@ void svg_range_add(svg_range *r, double v, int log)
     r->n++;
 }
 
-void svg_range_add_all(svg_range *r, const double *v, size_t n, int log)
+void sf_svg_range_add_all(sf_svg_range *r, const double *v, size_t n, int log)
 {
-    for (size_t i = 0; v && i < n; i++) svg_range_add(r, v[i], log);
+    for (size_t i = 0; v && i < n; i++) sf_svg_range_add(r, v[i], log);
 }
 
-void svg_range_get(const svg_range *r, int log, double pad, double *lo, double *hi)
+void sf_svg_range_get(const sf_svg_range *r, int log, double pad, double *lo, double *hi)
 {
     if (r->n == 0) {
         *lo = log ? 1.0 : 0.0;
@@ -656,46 +665,49 @@ void svg_range_get(const svg_range *r, int log, double pad, double *lo, double *
 #define TICK_MINOR 3.0
 #define CELL 8.0
 
-static double max_label_width(const svg_ticks *t, double fs)
+static double max_label_width(const sf_svg_ticks *t, double fs)
 {
     double w = 0.0;
     for (size_t i = 0; i < t->n; i++)
-        if (t->t[i].labelled) w = fmax(w, svg_label_width(&t->t[i].label, fs));
+        if (t->t[i].labelled) w = fmax(w, sf_svg_label_width(&t->t[i].label, fs));
     return w;
 }
 
-double svg_y_margin(double lo, double hi, int log, double y0, double y1)
+double sf_svg_y_margin(double lo, double hi, int log, double y0, double y1)
 {
-    svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
-    svg_ticks t;
-    svg_axis_ticks(&a, 1, SVG_FS_TICK, &t);
-    return TICK_MAJOR + 3.0 + max_label_width(&t, SVG_FS_TICK) + 8.0 + SVG_FS_AXIS + 6.0;
+    sf_svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
+    sf_svg_ticks t;
+    sf_svg_axis_ticks(&a, 1, SF_SVG_FS_TICK, &t);
+    return TICK_MAJOR + 3.0 + max_label_width(&t, SF_SVG_FS_TICK) + 8.0 + SF_SVG_FS_AXIS + 6.0;
 }
 
-double svg_x_margin(void) { return TICK_MAJOR + 3.0 + SVG_FS_TICK + 8.0 + SVG_FS_AXIS + 6.0; }
+double sf_svg_x_margin(void)
+{
+    return TICK_MAJOR + 3.0 + SF_SVG_FS_TICK + 8.0 + SF_SVG_FS_AXIS + 6.0;
+}
 
-void svg_panel_init(svg_doc *s, svg_panel *p, double x0, double y0, double x1, double y1,
-                    double xlo, double xhi, int xlog, double ylo, double yhi, int ylog)
+void sf_svg_panel_init(sf_svg_doc *s, sf_svg_panel *p, double x0, double y0, double x1, double y1,
+                       double xlo, double xhi, int xlog, double ylo, double yhi, int ylog)
 {
     memset(p, 0, sizeof *p);
     p->x0 = x0;
     p->y0 = y0;
     p->x1 = x1;
     p->y1 = y1;
-    p->x = (svg_axis){.lo = xlo, .hi = xhi, .log = xlog, .p0 = x0, .p1 = x1};
-    p->y = (svg_axis){.lo = ylo, .hi = yhi, .log = ylog, .p0 = y1, .p1 = y0};
-    svg_axis_prepare(&p->x);
-    svg_axis_prepare(&p->y);
+    p->x = (sf_svg_axis){.lo = xlo, .hi = xhi, .log = xlog, .p0 = x0, .p1 = x1};
+    p->y = (sf_svg_axis){.lo = ylo, .hi = yhi, .log = ylog, .p0 = y1, .p1 = y0};
+    sf_svg_axis_prepare(&p->x);
+    sf_svg_axis_prepare(&p->y);
     snprintf(p->clip, sizeof p->clip, "%s-clip%d", s->id, s->next_id++);
-    svg_printf(s, "<defs><clipPath id=\"%s\"><rect x=\"", p->clip);
-    svg_num(s, x0);
-    svg_printf(s, "\" y=\"");
-    svg_num(s, y0);
-    svg_printf(s, "\" width=\"");
-    svg_num(s, x1 - x0);
-    svg_printf(s, "\" height=\"");
-    svg_num(s, y1 - y0);
-    svg_printf(s, "\"/></clipPath></defs>\n");
+    sf_svg_printf(s, "<defs><clipPath id=\"%s\"><rect x=\"", p->clip);
+    sf_svg_num(s, x0);
+    sf_svg_printf(s, "\" y=\"");
+    sf_svg_num(s, y0);
+    sf_svg_printf(s, "\" width=\"");
+    sf_svg_num(s, x1 - x0);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, y1 - y0);
+    sf_svg_printf(s, "\"/></clipPath></defs>\n");
     p->ocols = (int)ceil((x1 - x0) / CELL);
     p->orows = (int)ceil((y1 - y0) / CELL);
     if (p->ocols < 1) p->ocols = 1;
@@ -704,22 +716,24 @@ void svg_panel_init(svg_doc *s, svg_panel *p, double x0, double y0, double x1, d
     if (!p->occ) s->bad = 1;
 }
 
-void svg_panel_free(svg_panel *p)
+void sf_svg_panel_free(sf_svg_panel *p)
 {
     free(p->occ);
     p->occ = NULL;
 }
 
-double svg_px(const svg_panel *p, double x) { return svg_map(&p->x, x); }
-double svg_py(const svg_panel *p, double y) { return svg_map(&p->y, y); }
+double sf_svg_px(const sf_svg_panel *p, double x) { return sf_svg_map(&p->x, x); }
+double sf_svg_py(const sf_svg_panel *p, double y) { return sf_svg_map(&p->y, y); }
 
-static int shown(const svg_axis *a, double v) { return isfinite(v) && (!a->log || v > 0); }
+static int shown(const sf_svg_axis *a, double v) { return isfinite(v) && (!a->log || v > 0); }
 
-void svg_occupy(svg_panel *p, double x0, double y0, double x1, double y1)
+void sf_svg_occupy(sf_svg_panel *p, double x0, double y0, double x1, double y1)
 {
     if (!p->occ) return;
-    int c0 = (int)floor((fmin(x0, x1) - p->x0) / CELL), c1 = (int)floor((fmax(x0, x1) - p->x0) / CELL);
-    int r0 = (int)floor((fmin(y0, y1) - p->y0) / CELL), r1 = (int)floor((fmax(y0, y1) - p->y0) / CELL);
+    int c0 = (int)floor((fmin(x0, x1) - p->x0) / CELL),
+        c1 = (int)floor((fmax(x0, x1) - p->x0) / CELL);
+    int r0 = (int)floor((fmin(y0, y1) - p->y0) / CELL),
+        r1 = (int)floor((fmax(y0, y1) - p->y0) / CELL);
     if (c1 < 0 || r1 < 0 || c0 >= p->ocols || r0 >= p->orows) return;
     if (c0 < 0) c0 = 0;
     if (r0 < 0) r0 = 0;
@@ -729,7 +743,7 @@ void svg_occupy(svg_panel *p, double x0, double y0, double x1, double y1)
         for (int c = c0; c <= c1; c++) p->occ[(size_t)r * (size_t)p->ocols + (size_t)c] = 1;
 }
 
-static void occupy_segment(svg_panel *p, double xa, double ya, double xb, double yb)
+static void occupy_segment(sf_svg_panel *p, double xa, double ya, double xb, double yb)
 {
     if (!p->occ) return;
     double len = fabs(xb - xa) + fabs(yb - ya);
@@ -744,105 +758,107 @@ static void occupy_segment(svg_panel *p, double xa, double ya, double xb, double
     }
 }
 
-void svg_clip_begin(svg_doc *s, const svg_panel *p)
+void sf_svg_clip_begin(sf_svg_doc *s, const sf_svg_panel *p)
 {
-    svg_printf(s, "<g clip-path=\"url(#%s)\">\n", p->clip);
+    sf_svg_printf(s, "<g clip-path=\"url(#%s)\">\n", p->clip);
 }
 
-void svg_clip_end(svg_doc *s) { svg_printf(s, "</g>\n"); }
+void sf_svg_clip_end(sf_svg_doc *s) { sf_svg_printf(s, "</g>\n"); }
 
 /* "<line x1 y1 x2 y2" with the attributes `more` (may be NULL) and "/>". */
-static void line_px(svg_doc *s, double x1, double y1, double x2, double y2, const char *more)
+static void line_px(sf_svg_doc *s, double x1, double y1, double x2, double y2, const char *more)
 {
-    svg_printf(s, "<line x1=\"");
-    svg_num(s, x1);
-    svg_printf(s, "\" y1=\"");
-    svg_num(s, y1);
-    svg_printf(s, "\" x2=\"");
-    svg_num(s, x2);
-    svg_printf(s, "\" y2=\"");
-    svg_num(s, y2);
-    svg_printf(s, "\"%s/>\n", more ? more : "");
+    sf_svg_printf(s, "<line x1=\"");
+    sf_svg_num(s, x1);
+    sf_svg_printf(s, "\" y1=\"");
+    sf_svg_num(s, y1);
+    sf_svg_printf(s, "\" x2=\"");
+    sf_svg_num(s, x2);
+    sf_svg_printf(s, "\" y2=\"");
+    sf_svg_num(s, y2);
+    sf_svg_printf(s, "\"%s/>\n", more ? more : "");
 }
 
-void svg_panel_axes(svg_doc *s, svg_panel *p, const char *xtitle, const char *ytitle, int xlabels)
+void sf_svg_panel_axes(sf_svg_doc *s, sf_svg_panel *p, const char *xtitle, const char *ytitle,
+                       int xlabels)
 {
-    svg_ticks tx, ty;
-    svg_axis_ticks(&p->x, 0, SVG_FS_TICK, &tx);
-    svg_axis_ticks(&p->y, 1, SVG_FS_TICK, &ty);
+    sf_svg_ticks tx, ty;
+    sf_svg_axis_ticks(&p->x, 0, SF_SVG_FS_TICK, &tx);
+    sf_svg_axis_ticks(&p->y, 1, SF_SVG_FS_TICK, &ty);
     /* Grid lines at major ticks, under everything. */
-    svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", GRID);
+    sf_svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", GRID);
     for (size_t i = 0; i < tx.n; i++)
         if (tx.t[i].major) {
-            double x = svg_px(p, tx.t[i].v);
+            double x = sf_svg_px(p, tx.t[i].v);
             line_px(s, x, p->y0, x, p->y1, NULL);
         }
     for (size_t i = 0; i < ty.n; i++)
         if (ty.t[i].major) {
-            double y = svg_py(p, ty.t[i].v);
+            double y = sf_svg_py(p, ty.t[i].v);
             line_px(s, p->x0, y, p->x1, y, NULL);
         }
-    svg_printf(s, "</g>\n");
+    sf_svg_printf(s, "</g>\n");
     /* Ticks outside the frame, so they never hide data. */
-    svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
+    sf_svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
     for (size_t i = 0; i < tx.n; i++) {
-        double x = svg_px(p, tx.t[i].v);
+        double x = sf_svg_px(p, tx.t[i].v);
         line_px(s, x, p->y1, x, p->y1 + (tx.t[i].major ? TICK_MAJOR : TICK_MINOR), NULL);
     }
     for (size_t i = 0; i < ty.n; i++) {
-        double y = svg_py(p, ty.t[i].v);
+        double y = sf_svg_py(p, ty.t[i].v);
         line_px(s, p->x0 - (ty.t[i].major ? TICK_MAJOR : TICK_MINOR), y, p->x0, y, NULL);
     }
-    svg_printf(s, "</g>\n<rect x=\"");
-    svg_num(s, p->x0);
-    svg_printf(s, "\" y=\"");
-    svg_num(s, p->y0);
-    svg_printf(s, "\" width=\"");
-    svg_num(s, p->x1 - p->x0);
-    svg_printf(s, "\" height=\"");
-    svg_num(s, p->y1 - p->y0);
-    svg_printf(s, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\"/>\n", INK);
+    sf_svg_printf(s, "</g>\n<rect x=\"");
+    sf_svg_num(s, p->x0);
+    sf_svg_printf(s, "\" y=\"");
+    sf_svg_num(s, p->y0);
+    sf_svg_printf(s, "\" width=\"");
+    sf_svg_num(s, p->x1 - p->x0);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, p->y1 - p->y0);
+    sf_svg_printf(s, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\"/>\n", INK);
     if (xlabels) {
-        double base = p->y1 + TICK_MAJOR + 3.0 + SVG_FS_TICK;
+        double base = p->y1 + TICK_MAJOR + 3.0 + SF_SVG_FS_TICK;
         for (size_t i = 0; i < tx.n; i++)
             if (tx.t[i].labelled)
-                svg_label_draw(s, svg_px(p, tx.t[i].v), base, SVG_FS_TICK, "middle",
-                               &tx.t[i].label);
+                sf_svg_label_draw(s, sf_svg_px(p, tx.t[i].v), base, SF_SVG_FS_TICK, "middle",
+                                  &tx.t[i].label);
         if (xtitle)
-            svg_text(s, 0.5 * (p->x0 + p->x1), base + 8.0 + SVG_FS_AXIS, SVG_FS_AXIS, "middle",
-                     0.0, NULL, NULL, xtitle);
+            sf_svg_text(s, 0.5 * (p->x0 + p->x1), base + 8.0 + SF_SVG_FS_AXIS, SF_SVG_FS_AXIS,
+                        "middle", 0.0, NULL, NULL, xtitle);
     }
     double lx = p->x0 - TICK_MAJOR - 3.0;
     for (size_t i = 0; i < ty.n; i++)
         if (ty.t[i].labelled)
-            svg_label_draw(s, lx, svg_py(p, ty.t[i].v) + 0.36 * SVG_FS_TICK, SVG_FS_TICK, "end",
-                           &ty.t[i].label);
+            sf_svg_label_draw(s, lx, sf_svg_py(p, ty.t[i].v) + 0.36 * SF_SVG_FS_TICK,
+                              SF_SVG_FS_TICK, "end", &ty.t[i].label);
     if (ytitle) {
-        double x = lx - max_label_width(&ty, SVG_FS_TICK) - 8.0;
-        svg_text(s, x, 0.5 * (p->y0 + p->y1), SVG_FS_AXIS, "middle", -90.0, NULL, NULL, ytitle);
+        double x = lx - max_label_width(&ty, SF_SVG_FS_TICK) - 8.0;
+        sf_svg_text(s, x, 0.5 * (p->y0 + p->y1), SF_SVG_FS_AXIS, "middle", -90.0, NULL, NULL,
+                    ytitle);
     }
 }
 
 /* ---- data marks ---------------------------------------------------------------- */
 
-static void attr_num(svg_doc *s, const char *name, double v)
+static void attr_num(sf_svg_doc *s, const char *name, double v)
 {
-    svg_printf(s, " %s=\"", name);
-    svg_num(s, v);
-    svg_printf(s, "\"");
+    sf_svg_printf(s, " %s=\"", name);
+    sf_svg_num(s, v);
+    sf_svg_printf(s, "\"");
 }
 
 /* One path command and its point: "M x y", " L x y". */
-static void path_to(svg_doc *s, const char *cmd, double x, double y)
+static void path_to(sf_svg_doc *s, const char *cmd, double x, double y)
 {
-    svg_printf(s, "%s", cmd);
-    svg_num(s, x);
-    svg_printf(s, " ");
-    svg_num(s, y);
+    sf_svg_printf(s, "%s", cmd);
+    sf_svg_num(s, x);
+    sf_svg_printf(s, " ");
+    sf_svg_num(s, y);
 }
 
-void svg_line(svg_doc *s, svg_panel *p, const double *x, const double *y, size_t n,
-              const char *color, double width, const char *dash, double opacity)
+void sf_svg_line(sf_svg_doc *s, sf_svg_panel *p, const double *x, const double *y, size_t n,
+                 const char *color, double width, const char *dash, double opacity)
 {
     int open = 0, pen = 0;
     double lx = 0.0, ly = 0.0;
@@ -851,13 +867,13 @@ void svg_line(svg_doc *s, svg_panel *p, const double *x, const double *y, size_t
             pen = 0;
             continue;
         }
-        double px = svg_px(p, x[i]), py = svg_py(p, y[i]);
+        double px = sf_svg_px(p, x[i]), py = sf_svg_py(p, y[i]);
         if (!open) {
-            svg_printf(s, "<path fill=\"none\" stroke=\"%s\"", color);
+            sf_svg_printf(s, "<path fill=\"none\" stroke=\"%s\"", color);
             attr_num(s, "stroke-width", width);
-            if (dash) svg_printf(s, " stroke-dasharray=\"%s\"", dash);
+            if (dash) sf_svg_printf(s, " stroke-dasharray=\"%s\"", dash);
             if (opacity < 1.0) attr_num(s, "stroke-opacity", opacity);
-            svg_printf(s, " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"");
+            sf_svg_printf(s, " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"");
             open = 1;
         }
         path_to(s, pen ? " L" : " M", px, py);
@@ -866,23 +882,23 @@ void svg_line(svg_doc *s, svg_panel *p, const double *x, const double *y, size_t
         lx = px;
         ly = py;
     }
-    if (open) svg_printf(s, "\"/>\n");
+    if (open) sf_svg_printf(s, "\"/>\n");
 }
 
 /* A marker centred on pixel (px, py). */
-static void marker_px(svg_doc *s, double px, double py, svg_shape shape, double r, const char *fill,
-                      const char *stroke, double stroke_width, double opacity)
+static void marker_px(sf_svg_doc *s, double px, double py, sf_svg_shape shape, double r,
+                      const char *fill, const char *stroke, double stroke_width, double opacity)
 {
     switch (shape) {
-    case SVG_NONE: return;
-    case SVG_CIRCLE:
-        svg_printf(s, "<circle");
+    case SF_SVG_NONE: return;
+    case SF_SVG_CIRCLE:
+        sf_svg_printf(s, "<circle");
         attr_num(s, "cx", px);
         attr_num(s, "cy", py);
         attr_num(s, "r", r);
         break;
-    case SVG_SQUARE:
-        svg_printf(s, "<rect");
+    case SF_SVG_SQUARE:
+        sf_svg_printf(s, "<rect");
         attr_num(s, "x", px - 0.886 * r);
         attr_num(s, "y", py - 0.886 * r);
         attr_num(s, "width", 1.772 * r);
@@ -890,20 +906,20 @@ static void marker_px(svg_doc *s, double px, double py, svg_shape shape, double 
         break;
     default: {
         /* Diamond, triangle and cross as paths around (px, py). */
-        svg_printf(s, "<path d=\"");
-        if (shape == SVG_DIAMOND) {
+        sf_svg_printf(s, "<path d=\"");
+        if (shape == SF_SVG_DIAMOND) {
             double q = 1.25 * r;
             path_to(s, "M", px, py - q);
             path_to(s, " L", px + q, py);
             path_to(s, " L", px, py + q);
             path_to(s, " L", px - q, py);
-            svg_printf(s, " Z");
-        } else if (shape == SVG_TRIANGLE) {
+            sf_svg_printf(s, " Z");
+        } else if (shape == SF_SVG_TRIANGLE) {
             double q = 1.3 * r;
             path_to(s, "M", px, py - q);
             path_to(s, " L", px + 0.866 * q, py + 0.5 * q);
             path_to(s, " L", px - 0.866 * q, py + 0.5 * q);
-            svg_printf(s, " Z");
+            sf_svg_printf(s, " Z");
         } else {
             double q = 1.1 * r;
             path_to(s, "M", px - q, py - q);
@@ -911,37 +927,37 @@ static void marker_px(svg_doc *s, double px, double py, svg_shape shape, double 
             path_to(s, " M", px - q, py + q);
             path_to(s, " L", px + q, py - q);
             /* A cross has no inside: its colour is the stroke. */
-            svg_printf(s, "\" fill=\"none\" stroke=\"%s\"", fill);
+            sf_svg_printf(s, "\" fill=\"none\" stroke=\"%s\"", fill);
             attr_num(s, "stroke-width", stroke_width > 0 ? stroke_width : 2.0);
             if (opacity < 1.0) attr_num(s, "opacity", opacity);
-            svg_printf(s, "/>\n");
+            sf_svg_printf(s, "/>\n");
             return;
         }
-        svg_printf(s, "\"");
+        sf_svg_printf(s, "\"");
         break;
     }
     }
-    svg_printf(s, " fill=\"%s\"", fill);
+    sf_svg_printf(s, " fill=\"%s\"", fill);
     if (stroke) {
-        svg_printf(s, " stroke=\"%s\"", stroke);
+        sf_svg_printf(s, " stroke=\"%s\"", stroke);
         attr_num(s, "stroke-width", stroke_width);
     }
     if (opacity < 1.0) attr_num(s, "opacity", opacity);
-    svg_printf(s, "/>\n");
+    sf_svg_printf(s, "/>\n");
 }
 
-void svg_marker(svg_doc *s, svg_panel *p, double x, double y, svg_shape shape, double r,
-                const char *fill, const char *stroke, double stroke_width, double opacity)
+void sf_svg_marker(sf_svg_doc *s, sf_svg_panel *p, double x, double y, sf_svg_shape shape, double r,
+                   const char *fill, const char *stroke, double stroke_width, double opacity)
 {
-    if (!shown(&p->x, x) || !shown(&p->y, y) || shape == SVG_NONE) return;
-    double px = svg_px(p, x), py = svg_py(p, y);
+    if (!shown(&p->x, x) || !shown(&p->y, y) || shape == SF_SVG_NONE) return;
+    double px = sf_svg_px(p, x), py = sf_svg_py(p, y);
     if (px < -1e4 || px > 1e4 || py < -1e4 || py > 1e4) return;
-    svg_occupy(p, px - r, py - r, px + r, py + r);
+    sf_svg_occupy(p, px - r, py - r, px + r, py + r);
     marker_px(s, px, py, shape, r, fill, stroke, stroke_width, opacity);
 }
 
-void svg_band(svg_doc *s, svg_panel *p, const double *x, const double *lo, const double *hi,
-              size_t n, const char *color, double opacity)
+void sf_svg_band(sf_svg_doc *s, sf_svg_panel *p, const double *x, const double *lo,
+                 const double *hi, size_t n, const char *color, double opacity)
 {
     /* One polygon per run of points where both edges can be drawn. */
     size_t i = 0;
@@ -950,29 +966,29 @@ void svg_band(svg_doc *s, svg_panel *p, const double *x, const double *lo, const
         size_t j = i;
         while (j < n && shown(&p->x, x[j]) && shown(&p->y, lo[j]) && shown(&p->y, hi[j])) j++;
         if (j - i >= 2) {
-            svg_printf(s, "<path fill=\"%s\"", color);
+            sf_svg_printf(s, "<path fill=\"%s\"", color);
             attr_num(s, "fill-opacity", opacity);
-            svg_printf(s, " stroke=\"none\" d=\"");
+            sf_svg_printf(s, " stroke=\"none\" d=\"");
             for (size_t k = i; k < j; k++) {
-                path_to(s, k == i ? "M" : " L", svg_px(p, x[k]), svg_py(p, hi[k]));
+                path_to(s, k == i ? "M" : " L", sf_svg_px(p, x[k]), sf_svg_py(p, hi[k]));
             }
             for (size_t k = j; k-- > i;) {
-                path_to(s, " L", svg_px(p, x[k]), svg_py(p, lo[k]));
+                path_to(s, " L", sf_svg_px(p, x[k]), sf_svg_py(p, lo[k]));
             }
-            svg_printf(s, " Z\"/>\n");
+            sf_svg_printf(s, " Z\"/>\n");
             for (size_t k = i; k + 1 < j; k++) {
-                occupy_segment(p, svg_px(p, x[k]), svg_py(p, hi[k]), svg_px(p, x[k + 1]),
-                               svg_py(p, hi[k + 1]));
-                occupy_segment(p, svg_px(p, x[k]), svg_py(p, lo[k]), svg_px(p, x[k + 1]),
-                               svg_py(p, lo[k + 1]));
+                occupy_segment(p, sf_svg_px(p, x[k]), sf_svg_py(p, hi[k]), sf_svg_px(p, x[k + 1]),
+                               sf_svg_py(p, hi[k + 1]));
+                occupy_segment(p, sf_svg_px(p, x[k]), sf_svg_py(p, lo[k]), sf_svg_px(p, x[k + 1]),
+                               sf_svg_py(p, lo[k + 1]));
             }
         }
         i = j;
     }
 }
 
-void svg_errbar(svg_doc *s, svg_panel *p, double x, double y, double lo, double hi, int horizontal,
-                const char *color)
+void sf_svg_errbar(sf_svg_doc *s, sf_svg_panel *p, double x, double y, double lo, double hi,
+                   int horizontal, const char *color)
 {
     double xs[2], ys[2];
     if (horizontal) {
@@ -984,17 +1000,18 @@ void svg_errbar(svg_doc *s, svg_panel *p, double x, double y, double lo, double 
         ys[0] = lo;
         ys[1] = hi;
     }
-    svg_line(s, p, xs, ys, 2, color, 1.3, NULL, 1.0);
+    sf_svg_line(s, p, xs, ys, 2, color, 1.3, NULL, 1.0);
 }
 
-void svg_rule(svg_doc *s, svg_panel *p, double v, int vertical, const char *color, const char *dash)
+void sf_svg_rule(sf_svg_doc *s, sf_svg_panel *p, double v, int vertical, const char *color,
+                 const char *dash)
 {
     if (vertical) {
         double xs[2] = {v, v}, ys[2] = {p->y.lo, p->y.hi};
-        svg_line(s, p, xs, ys, 2, color, 1.0, dash, 1.0);
+        sf_svg_line(s, p, xs, ys, 2, color, 1.0, dash, 1.0);
     } else {
         double xs[2] = {p->x.lo, p->x.hi}, ys[2] = {v, v};
-        svg_line(s, p, xs, ys, 2, color, 1.0, dash, 1.0);
+        sf_svg_line(s, p, xs, ys, 2, color, 1.0, dash, 1.0);
     }
 }
 
@@ -1003,7 +1020,7 @@ void svg_rule(svg_doc *s, svg_panel *p, double v, int vertical, const char *colo
 #define LEG_ROW 18.0
 #define LEG_SAMPLE 26.0
 
-static size_t covered(const svg_panel *p, double x0, double y0, double x1, double y1)
+static size_t covered(const sf_svg_panel *p, double x0, double y0, double x1, double y1)
 {
     if (!p->occ) return 0;
     size_t k = 0;
@@ -1015,19 +1032,19 @@ static size_t covered(const svg_panel *p, double x0, double y0, double x1, doubl
     return k;
 }
 
-void svg_legend_size(const svg_legend_item *items, size_t n, double *w, double *h)
+void sf_svg_legend_size(const sf_svg_legend_item *items, size_t n, double *w, double *h)
 {
     double tw = 0.0;
-    for (size_t i = 0; i < n; i++) tw = fmax(tw, svg_text_width(items[i].text, SVG_FS_NOTE));
+    for (size_t i = 0; i < n; i++) tw = fmax(tw, sf_svg_text_width(items[i].text, SF_SVG_FS_NOTE));
     *w = 8.0 + LEG_SAMPLE + 8.0 + tw + 8.0;
     *h = 6.0 + LEG_ROW * (double)n + 4.0;
 }
 
-void svg_legend(svg_doc *s, svg_panel *p, const svg_legend_item *items, size_t n)
+void sf_svg_legend(sf_svg_doc *s, sf_svg_panel *p, const sf_svg_legend_item *items, size_t n)
 {
     if (n == 0) return;
     double w, h;
-    svg_legend_size(items, n, &w, &h);
+    sf_svg_legend_size(items, n, &w, &h);
     /* Corners: top right, top left, bottom right, bottom left. */
     double inset = 6.0;
     double cx[4] = {p->x1 - inset - w, p->x0 + inset, p->x1 - inset - w, p->x0 + inset};
@@ -1040,109 +1057,109 @@ void svg_legend(svg_doc *s, svg_panel *p, const svg_legend_item *items, size_t n
             best = k;
         }
     }
-    svg_legend_at(s, cx[best], cy[best], items, n);
+    sf_svg_legend_at(s, cx[best], cy[best], items, n);
 }
 
-void svg_legend_at(svg_doc *s, double x, double y, const svg_legend_item *items, size_t n)
+void sf_svg_legend_at(sf_svg_doc *s, double x, double y, const sf_svg_legend_item *items, size_t n)
 {
     if (n == 0) return;
     double w, h;
-    svg_legend_size(items, n, &w, &h);
-    svg_printf(s, "<g>\n<rect");
+    sf_svg_legend_size(items, n, &w, &h);
+    sf_svg_printf(s, "<g>\n<rect");
     attr_num(s, "x", x);
     attr_num(s, "y", y);
     attr_num(s, "width", w);
     attr_num(s, "height", h);
-    svg_printf(s, " rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#bbbbbb\"/>\n");
+    sf_svg_printf(s, " rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#bbbbbb\"/>\n");
     for (size_t i = 0; i < n; i++) {
-        const svg_legend_item *it = &items[i];
+        const sf_svg_legend_item *it = &items[i];
         double ry = y + 6.0 + LEG_ROW * ((double)i + 0.5);
         double sx = x + 8.0;
         if (it->band_opacity > 0) {
-            svg_printf(s, "<rect");
+            sf_svg_printf(s, "<rect");
             attr_num(s, "x", sx);
             attr_num(s, "y", ry - 6.0);
             attr_num(s, "width", LEG_SAMPLE);
             attr_num(s, "height", 12.0);
-            svg_printf(s, " fill=\"%s\"", it->color);
+            sf_svg_printf(s, " fill=\"%s\"", it->color);
             attr_num(s, "fill-opacity", it->band_opacity);
-            svg_printf(s, "/>\n");
+            sf_svg_printf(s, "/>\n");
         }
         if (it->line_width > 0) {
             char more[160], lw[16];
-            svg_fixed(lw, sizeof lw, it->line_width, 1, "-");
+            sf_svg_fixed(lw, sizeof lw, it->line_width, 1, "-");
             snprintf(more, sizeof more, " stroke=\"%s\" stroke-width=\"%s\"%s%s%s", it->color, lw,
                      it->dash ? " stroke-dasharray=\"" : "", it->dash ? it->dash : "",
                      it->dash ? "\"" : "");
             line_px(s, sx, ry, sx + LEG_SAMPLE, ry, more);
         }
-        if (it->shape != SVG_NONE) {
+        if (it->shape != SF_SVG_NONE) {
             marker_px(s, sx + 0.5 * LEG_SAMPLE, ry, it->shape, 4.0,
                       it->hollow ? "#ffffff" : it->color, it->hollow ? it->color : "#ffffff",
                       it->hollow ? 1.5 : 0.6, 1.0);
         }
-        svg_text(s, sx + LEG_SAMPLE + 8.0, ry + 0.36 * SVG_FS_NOTE, SVG_FS_NOTE, "start", 0.0,
-                 NULL, NULL, it->text);
+        sf_svg_text(s, sx + LEG_SAMPLE + 8.0, ry + 0.36 * SF_SVG_FS_NOTE, SF_SVG_FS_NOTE, "start",
+                    0.0, NULL, NULL, it->text);
     }
-    svg_printf(s, "</g>\n");
+    sf_svg_printf(s, "</g>\n");
 }
 
 #define BAR_W 14.0
 
-static void colorbar_ticks(double lo, double hi, int log, double y0, double y1, svg_ticks *t)
+static void colorbar_ticks(double lo, double hi, int log, double y0, double y1, sf_svg_ticks *t)
 {
-    svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
-    svg_axis_ticks(&a, 1, SVG_FS_TICK, t);
+    sf_svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
+    sf_svg_axis_ticks(&a, 1, SF_SVG_FS_TICK, t);
 }
 
-double svg_colorbar_width(double lo, double hi, int log, double y0, double y1)
+double sf_svg_colorbar_width(double lo, double hi, int log, double y0, double y1)
 {
-    svg_ticks t;
+    sf_svg_ticks t;
     colorbar_ticks(lo, hi, log, y0, y1, &t);
-    return BAR_W + TICK_MAJOR + 3.0 + max_label_width(&t, SVG_FS_TICK) + 8.0 + SVG_FS_AXIS;
+    return BAR_W + TICK_MAJOR + 3.0 + max_label_width(&t, SF_SVG_FS_TICK) + 8.0 + SF_SVG_FS_AXIS;
 }
 
-double svg_colorbar(svg_doc *s, double x, double y0, double y1, double lo, double hi, int log,
-                    const char *title)
+double sf_svg_colorbar(sf_svg_doc *s, double x, double y0, double y1, double lo, double hi, int log,
+                       const char *title)
 {
     const int steps = 48;
-    svg_printf(s, "<g stroke=\"none\">\n");
+    sf_svg_printf(s, "<g stroke=\"none\">\n");
     for (int k = 0; k < steps; k++) {
         double t = (k + 0.5) / steps;
-        svg_color c = svg_seq(t);
+        sf_svg_color c = sf_svg_seq(t);
         double ya = y1 - (y1 - y0) * k / steps, yb = y1 - (y1 - y0) * (k + 1) / steps;
-        svg_printf(s, "<rect");
+        sf_svg_printf(s, "<rect");
         attr_num(s, "x", x);
         /* Overlap neighbours by half a pixel so no white seams show. */
         attr_num(s, "y", yb - 0.5);
         attr_num(s, "width", BAR_W);
         attr_num(s, "height", ya - yb + 1.0);
-        svg_printf(s, " fill=\"%s\"/>\n", c.hex);
+        sf_svg_printf(s, " fill=\"%s\"/>\n", c.hex);
     }
-    svg_printf(s, "</g>\n<rect");
+    sf_svg_printf(s, "</g>\n<rect");
     attr_num(s, "x", x);
     attr_num(s, "y", y0);
     attr_num(s, "width", BAR_W);
     attr_num(s, "height", y1 - y0);
-    svg_printf(s, " fill=\"none\" stroke=\"%s\" stroke-width=\"1\"/>\n", INK);
-    svg_ticks t;
+    sf_svg_printf(s, " fill=\"none\" stroke=\"%s\" stroke-width=\"1\"/>\n", INK);
+    sf_svg_ticks t;
     colorbar_ticks(lo, hi, log, y0, y1, &t);
-    svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
-    svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
+    sf_svg_axis a = {.lo = lo, .hi = hi, .log = log, .p0 = y1, .p1 = y0};
+    sf_svg_printf(s, "<g stroke=\"%s\" stroke-width=\"1\">\n", INK);
     for (size_t i = 0; i < t.n; i++) {
-        double y = svg_map(&a, t.t[i].v);
+        double y = sf_svg_map(&a, t.t[i].v);
         line_px(s, x + BAR_W, y, x + BAR_W + (t.t[i].major ? TICK_MAJOR : TICK_MINOR), y, NULL);
     }
-    svg_printf(s, "</g>\n");
+    sf_svg_printf(s, "</g>\n");
     double lx = x + BAR_W + TICK_MAJOR + 3.0;
     for (size_t i = 0; i < t.n; i++)
         if (t.t[i].labelled)
-            svg_label_draw(s, lx, svg_map(&a, t.t[i].v) + 0.36 * SVG_FS_TICK, SVG_FS_TICK,
-                           "start", &t.t[i].label);
-    double w = svg_colorbar_width(lo, hi, log, y0, y1);
+            sf_svg_label_draw(s, lx, sf_svg_map(&a, t.t[i].v) + 0.36 * SF_SVG_FS_TICK,
+                              SF_SVG_FS_TICK, "start", &t.t[i].label);
+    double w = sf_svg_colorbar_width(lo, hi, log, y0, y1);
     if (title)
-        svg_text(s, x + w - 3.0, 0.5 * (y0 + y1), SVG_FS_AXIS, "middle", -90.0, NULL, NULL,
-                 title);
+        sf_svg_text(s, x + w - 3.0, 0.5 * (y0 + y1), SF_SVG_FS_AXIS, "middle", -90.0, NULL, NULL,
+                    title);
     return w;
 }
 
@@ -1151,33 +1168,33 @@ static void fit_text(char *out, size_t size, const char *text, double fs, double
 {
     sf_strlcpy(out, text ? text : "", size);
     size_t len = strlen(out);
-    if (svg_text_width(out, fs) <= width) return;
+    if (sf_svg_text_width(out, fs) <= width) return;
     while (len > 0) {
         /* Step back over one UTF-8 character. */
         do len--;
         while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80);
         if (len + 4 > size) continue;
         memcpy(out + len, "\xE2\x80\xA6", 4);
-        if (svg_text_width(out, fs) <= width) return;
+        if (sf_svg_text_width(out, fs) <= width) return;
     }
 }
 
-void svg_title(svg_doc *s, const char *title, const char *subtitle)
+void sf_svg_title(sf_svg_doc *s, const char *title, const char *subtitle)
 {
     char buf[512];
     if (title) {
-        fit_text(buf, sizeof buf, title, SVG_FS_TITLE, s->w - 24.0);
-        svg_text(s, 12.0, 21.0, SVG_FS_TITLE, "start", 0.0, "bold", NULL, buf);
+        fit_text(buf, sizeof buf, title, SF_SVG_FS_TITLE, s->w - 24.0);
+        sf_svg_text(s, 12.0, 21.0, SF_SVG_FS_TITLE, "start", 0.0, "bold", NULL, buf);
     }
     if (subtitle) {
-        fit_text(buf, sizeof buf, subtitle, SVG_FS_NOTE, s->w - 24.0);
-        svg_text(s, 12.0, 39.0, SVG_FS_NOTE, "start", 0.0, NULL, SUBTLE, buf);
+        fit_text(buf, sizeof buf, subtitle, SF_SVG_FS_NOTE, s->w - 24.0);
+        sf_svg_text(s, 12.0, 39.0, SF_SVG_FS_NOTE, "start", 0.0, NULL, SUBTLE, buf);
     }
 }
 
 /* ---- palettes ------------------------------------------------------------------ */
 
-const char *svg_okabe(size_t k)
+const char *sf_svg_okabe(size_t k)
 {
     /* Okabe & Ito (2008), "Color Universal Design": blue, vermillion,
      * bluish green, reddish purple, orange, sky blue, black.  Yellow is
@@ -1187,7 +1204,7 @@ const char *svg_okabe(size_t k)
     return c[k % (sizeof c / sizeof c[0])];
 }
 
-svg_color svg_seq(double t)
+sf_svg_color sf_svg_seq(double t)
 {
     /* viridis sampled at 0, 1/8, ..., 1 (matplotlib's colormap, CC0),
      * interpolated linearly in sRGB; t is mapped onto [0, 0.88] so the
@@ -1201,15 +1218,14 @@ svg_color svg_seq(double t)
     int i = (int)floor(u);
     if (i > 7) i = 7;
     double f = u - i;
-    svg_color c;
+    sf_svg_color c;
     int rgb[3];
-    for (int k = 0; k < 3; k++)
-        rgb[k] = (int)lround((1.0 - f) * v[i][k] + f * v[i + 1][k]);
+    for (int k = 0; k < 3; k++) rgb[k] = (int)lround((1.0 - f) * v[i][k] + f * v[i + 1][k]);
     snprintf(c.hex, sizeof c.hex, "#%02X%02X%02X", rgb[0], rgb[1], rgb[2]);
     return c;
 }
 
-double svg_frac(double v, double lo, double hi, int log)
+double sf_svg_frac(double v, double lo, double hi, int log)
 {
     double t;
     if (log) {
