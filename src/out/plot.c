@@ -16,8 +16,10 @@ void sf_plot_options_init(sf_plot_options *o)
     o->level = 0.95;
 }
 
-int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err)
+int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, char **doc,
+                          sf_error *err)
 {
+    *doc = NULL;
     if (o) *out = *o;
     else sf_plot_options_init(out);
     if (out->width < 320 || out->width > 8000 || out->height < 240 || out->height > 8000)

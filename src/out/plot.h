@@ -10,9 +10,11 @@
 #include "out/svg.h"
 #include "scalefit.h"
 
-/* Options with defaults filled in (o may be NULL); SF_EINVAL when the size
- * is outside 320..8000 x 240..8000 or level outside (0, 1). */
-int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, sf_error *err);
+/* The start of every plot function: *doc = NULL, then the options with
+ * defaults filled in (o may be NULL); SF_EINVAL when the size is outside
+ * 320..8000 x 240..8000, level outside (0, 1) or the id not a name. */
+int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, char **doc,
+                          sf_error *err);
 
 /* Ascending sort of doubles (NaN last). */
 void sf_plot_sort(double *v, size_t n);

@@ -49,9 +49,8 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
                     const sf_alloc_row *marks, size_t n_marks, const sf_plot_options *o, char **out,
                     sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: no fit");
     if (n_marks && !marks)

@@ -123,9 +123,8 @@ static int predict(const sf_law *law, const double *p, double N, double D, doubl
 int sf_plot_fit(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, char **out,
                 sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (!fit || !d) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_fit: no fit or no data");
     if (d->n == 0 || !d->loss) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no runs to plot");

@@ -49,9 +49,8 @@ static void widen(double *lo, double *hi)
 int sf_plot_isoflop(const sf_plot_profile *pr, size_t n, const sf_plot_options *o, char **out,
                     sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (n == 0 || !pr) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no IsoFLOP profiles to plot");
     sf_svg_range rx, ry, rc_, ryc;
@@ -202,9 +201,8 @@ int sf_plot_isoflop(const sf_plot_profile *pr, size_t n, const sf_plot_options *
 int sf_plot_envelope(const sf_plot_series *curves, size_t n, const sf_plot_series *env,
                      const sf_plot_options *o, char **out, sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if ((n == 0 || !curves) && !env)
         return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no training curves to plot");

@@ -54,9 +54,8 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
                   const double *estimate, const size_t *pairs, size_t n_pairs,
                   const sf_plot_options *o, char **out, sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (!draws || n_draws < 2)
         return sf_fail(err, SF_ENODATA, NULL, 0, 0, "a pairwise plot needs at least 2 draws");

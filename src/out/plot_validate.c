@@ -21,9 +21,8 @@ static const sf_svg_shape shapes[MAX_SERIES] = {SF_SVG_CIRCLE,   SF_SVG_SQUARE, 
 int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_options *o, char **out,
                      sf_error *err)
 {
-    *out = NULL;
     sf_plot_options opt;
-    int rc = sf_plot_check_options(o, &opt, err);
+    int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (n == 0 || !series) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no points to plot");
     if (n > MAX_SERIES)
