@@ -16,15 +16,25 @@ run, never an absolute number compared with a constant.  Sections:
            NumPy/SciPy reference's resampling loop (tests/ref/isoflop_ref.py).
            Targets: >= 50x faster, the same point estimate, intervals within
            0.01 (different random draws: Monte Carlo error ~0.002).
+  plot     Epoch's 240 rows: what drawing the fit costs.  In the library,
+           sf_plot_fit against the one-thread fit it draws; as a user runs
+           it, the CPU time of `scalefit fit` with and without --plot,
+           interleaved.  Targets: the plot <= 25% of the fit's time, the
+           command's CPU time up by <= 25%.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
-                [--shared ../shared] [--only fit,search,isoflop]
+                [--shared ../shared] [--only fit,search,isoflop,plot]
+                [--scalefit build/scalefit]
 """
 import argparse
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -160,16 +170,67 @@ def section_isoflop(args, rep):
               % (lo, hi, ref["ci"][0], ref["ci"][1]))
 
 
+def section_plot(args, rep):
+    data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
+    print("plot: drawing the fit of Epoch's 240 rows (loss < 3.44)")
+    # One thread: the comparison then holds on a machine busy with other
+    # work, where a threaded fit's time mostly measures the contention.
+    lib = {x: bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--plot", x,
+                        repeat=51)
+           for x in ("C", "N")}
+    print("  %-44s %10s %9s" % ("library call (median of 51)", "ms", "vs fit"))
+    fit_s = lib["C"]["seconds_median"]
+    print("  %-44s %10.3f %9s" % ("sf_fit_run (1 thread)", 1e3 * fit_s, ""))
+    for x in ("C", "N"):
+        p = lib[x]["plot_seconds_median"]
+        print("  %-44s %10.3f %8.1f%%" % ("sf_plot_fit, x = %s (%d bytes)" % (x, lib[x]["plot_bytes"]),
+                                         1e3 * p, 100 * p / fit_s))
+    r = lib["C"]["report_seconds_median"]
+    print("  %-44s %10.3f %8.1f%%" % ("sf_report_html (3 figures, tables)", 1e3 * r, 100 * r / fit_s))
+    # The whole command as a user runs it, with and without --plot,
+    # interleaved so that load from other processes hits both alike.  The
+    # CPU time the child used (getrusage) is the steady figure on a shared
+    # machine; wall time is printed too.
+    svg = os.path.join(tempfile.mkdtemp(prefix="scalefit-bench-"), "fit.svg")
+    base = [args.scalefit, "fit", data, "--filter", "loss<3.44", "--threads", "1"]
+    variants = [("scalefit fit --threads 1", base),
+                ("scalefit fit --threads 1 --plot", base + ["--plot", svg])]
+    wall = {name: [] for name, _ in variants}
+    cpu = {name: [] for name, _ in variants}
+    for _ in range(41):
+        for name, cmd in variants:
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+            wall[name].append(time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    print("  %-44s %10s %10s" % ("whole command (41 runs each, median)", "CPU ms", "wall ms"))
+    for name, _ in variants:
+        print("  %-44s %10.2f %10.2f" % (name, 1e3 * statistics.median(cpu[name]),
+                                         1e3 * statistics.median(wall[name])))
+    worst = max(lib[x]["plot_seconds_median"] for x in lib)
+    rep.check(worst <= 0.25 * fit_s,
+              "sf_plot_fit takes <= 25%% of a one-thread sf_fit_run (%.2f ms, %.1f%%)"
+              % (1e3 * worst, 100 * worst / fit_s))
+    plain, plot = (statistics.median(cpu[name]) for name, _ in variants)
+    rep.check(plot <= 1.25 * plain,
+              "--plot adds <= 25%% to the command's CPU time (%+.2f ms on %.2f ms, %+.1f%%)"
+              % (1e3 * (plot - plain), 1e3 * plain, 100 * (plot / plain - 1)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
-    ap.add_argument("--only", default="fit,search,isoflop")
+    ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
+    ap.add_argument("--only", default="fit,search,isoflop,plot")
     args = ap.parse_args()
     rep = Report()
-    sections = {"fit": section_fit, "search": section_search, "isoflop": section_isoflop}
+    sections = {"fit": section_fit, "search": section_search, "isoflop": section_isoflop,
+                "plot": section_plot}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

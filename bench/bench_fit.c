@@ -3,10 +3,13 @@
  * no printing), repeated, reporting the median and the minimum.
  *
  *   bench_fit DATA.csv [--filter EXPR]... [--col ROLE=NAME]... [--grid G]
- *             [--threads T] [--repeat K] [--law NAME]
+ *             [--threads T] [--repeat K] [--law NAME] [--plot C|N|D]
  *
  * Prints one JSON object: {"seconds_median", "seconds_min", "objective",
- * "starts", "n_points", "params": {...}}.
+ * "starts", "n_points", "params": {...}}.  With --plot, also the median
+ * time of drawing the fit (sf_plot_fit against that axis) and of the HTML
+ * report (sf_report_html), each repeated as often as the fit:
+ * "plot_seconds_median", "plot_bytes", "report_seconds_median".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +43,7 @@ int main(int argc, char **argv)
     sf_fit_options fopt;
     sf_fit_options_init(&fopt);
     const char *law_name = "chinchilla";
-    int repeat = 5;
+    int repeat = 5, plot_x = -2;
     for (int i = 2; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (strcmp(k, "--filter") == 0) dopt.filters[dopt.n_filters++] = v;
@@ -58,7 +61,11 @@ int main(int argc, char **argv)
         else if (strcmp(k, "--threads") == 0) fopt.threads = atoi(v);
         else if (strcmp(k, "--repeat") == 0) repeat = atoi(v);
         else if (strcmp(k, "--law") == 0) law_name = v;
-        else {
+        else if (strcmp(k, "--plot") == 0) {
+            sf_role r;
+            if (sf_role_parse(v, &r) != SF_OK) return 2;
+            plot_x = (int)r;
+        } else {
             fprintf(stderr, "bench_fit: unknown option %s\n", k);
             return 2;
         }
@@ -94,7 +101,39 @@ int main(int argc, char **argv)
            t[repeat / 2], t[0], sf_fit_objective(fit), sf_fit_starts(fit), sf_fit_n_points(fit));
     for (size_t j = 0; j < sf_law_n_params(law); j++)
         printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
-    printf("}}\n");
+    printf("}");
+    if (plot_x != -2) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        po.x = plot_x;
+        sf_report rep;
+        sf_report_init(&rep);
+        rep.fit = fit;
+        rep.data = d;
+        double *tr = malloc((size_t)repeat * sizeof *tr);
+        size_t bytes = 0;
+        for (int r = 0; r < repeat; r++) {
+            char *svg, *html;
+            double t0 = now();
+            if (sf_plot_fit(fit, d, &po, &svg, &err) != SF_OK) {
+                fprintf(stderr, "bench_fit: %s\n", sf_error_format(&err, buf, sizeof buf));
+                return 1;
+            }
+            t[r] = now() - t0;
+            bytes = strlen(svg);
+            free(svg);
+            t0 = now();
+            if (sf_report_html(&rep, &html, &err) != SF_OK) return 1;
+            tr[r] = now() - t0;
+            free(html);
+        }
+        qsort(t, (size_t)repeat, sizeof *t, cmp);
+        qsort(tr, (size_t)repeat, sizeof *tr, cmp);
+        printf(", \"plot_seconds_median\": %.6g, \"plot_bytes\": %zu, "
+               "\"report_seconds_median\": %.6g", t[repeat / 2], bytes, tr[repeat / 2]);
+        free(tr);
+    }
+    printf("}\n");
     free(t);
     sf_fit_free(fit);
     sf_data_free(d);

@@ -636,6 +636,150 @@ SF_API char *sf_plan_json(const sf_law *law, const double *params, const sf_plan
 SF_API char *sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape);
 
 /* ------------------------------------------------------------------------ */
+/* ---- Plots and the HTML report (issue 6) ---- */
+/* ------------------------------------------------------------------------ */
+
+/* Every plot is one SVG 1.1 document (valid XML, no scripts, fonts, images
+ * or other external resources) returned in *svg, malloc'd and
+ * NUL-terminated; the caller frees it.  It starts with "<svg", so it can be
+ * written to a .svg file or inlined in HTML as is.  Log axes carry 10^k
+ * major and minor ticks, tick labels never overlap, colours come from the
+ * Okabe-Ito palette (categories) and viridis (ordered values, with a colour
+ * bar); both stay distinct for colour-blind readers and in greyscale.
+ * Errors: SF_EINVAL (bad options or arguments), SF_ENODATA (nothing to
+ * draw), SF_ENOMEM.  docs/plots.md shows and explains every plot. */
+
+typedef struct sf_plot_options {
+    int width, height;    /* SVG size in px; default 800 x 500 */
+    const char *title;    /* NULL: each plot picks a title */
+    const char *id;       /* prefix of element ids, so several plots can
+                             share one HTML page; NULL = "sf" */
+    /* sf_plot_fit: the x axis, SF_ROLE_C, SF_ROLE_N or SF_ROLE_D; -1 (the
+     * default) picks C when the law reads N and D, else its variable. */
+    int x;
+    /* Bands from parameter draws cover this central probability; default
+     * 0.95. */
+    double level;
+    /* x range of sf_plot_optimal in FLOPs; 0 = from the budgets. */
+    double x_min, x_max;
+} sf_plot_options;
+
+SF_API void sf_plot_options_init(sf_plot_options *o);
+
+/* The fit against its data: loss against C (or N or D, see o->x) on log
+ * axes, runs coloured by N, the fitted law as curves at fixed N (at fixed C
+ * when x is N, where fixed-N curves would be vertical), the compute-optimal
+ * frontier, and a panel of log residuals log L - log L^ below.  A law of
+ * one variable shows its single curve.  `fit` and `data` are borrowed. */
+SF_API int sf_plot_fit(const sf_fit *fit, const sf_data *data, const sf_plot_options *o,
+                       char **svg, sf_error *err);
+
+/* Compute-optimal allocation against compute C: N_opt(C) and D_opt(C) in
+ * one panel, tokens per parameter D/N below, with markers at the rows
+ * `marks` (n_marks may be 0).  `draws` (may be NULL) holds n_draws
+ * parameter vectors of the fit's law, row-major n_draws x
+ * sf_law_n_params (bootstrap resamples or posterior draws); the plot then
+ * shades the central o->level band of each curve across them. */
+SF_API int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
+                           const sf_alloc_row *marks, size_t n_marks,
+                           const sf_plot_options *o, char **svg, sf_error *err);
+
+/* A named set of points (plain inputs for the plots below).  Arrays have n
+ * entries; y_lo and y_hi (an interval on y) may be NULL. */
+typedef struct sf_plot_series {
+    const char *name;     /* legend text; may be NULL */
+    size_t n;
+    const double *x, *y;
+    const double *y_lo, *y_hi;
+    double value;         /* the number the series stands for (N of a
+                             training curve), colouring it on a sequential
+                             scale; NaN = none */
+} sf_plot_series;
+
+/* One IsoFLOP profile (Chinchilla Approach 2): the runs of one budget, the
+ * fitted curve through them, and its minimum. */
+typedef struct sf_plot_profile {
+    double compute;            /* the budget C, FLOPs (> 0) */
+    sf_plot_series runs;       /* x = N, y = loss */
+    sf_plot_series curve;      /* fitted profile, x = N (n may be 0) */
+    double min_N, min_loss;    /* minimum of the profile; NaN = none */
+    double min_N_lo, min_N_hi; /* interval on min_N; NaN = none */
+} sf_plot_profile;
+
+/* Loss against N, one colour per budget (viridis by log C, colour bar):
+ * runs, fitted profiles, minima, and the line through the minima.  A
+ * minimum at or beyond the edge of its sweep is drawn hollow and counted
+ * in the subtitle. */
+SF_API int sf_plot_isoflop(const sf_plot_profile *profiles, size_t n,
+                           const sf_plot_options *o, char **svg, sf_error *err);
+
+/* Chinchilla Approach 1: loss against compute for each training curve
+ * (x = C, y = loss), coloured by series value (N) when every curve has one,
+ * and their lower envelope (may be NULL) drawn on top. */
+SF_API int sf_plot_envelope(const sf_plot_series *curves, size_t n,
+                            const sf_plot_series *envelope, const sf_plot_options *o,
+                            char **svg, sf_error *err);
+
+/* Predicted against actual loss (x = actual, y = predicted, optional
+ * prediction intervals as y_lo/y_hi), one colour and marker per series
+ * (fitted runs, the target model...), the line y = x, and each series'
+ * mean absolute relative error in the legend. */
+SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
+                            const sf_plot_options *o, char **svg, sf_error *err);
+
+/* Pairwise scatter of parameter draws (bootstrap or posterior): draws is
+ * n_draws x p row-major, names has p entries, estimate (p values, may be
+ * NULL) is marked.  pairs lists n_pairs (x index, y index) pairs, 2 *
+ * n_pairs entries; NULL picks alpha-beta, A-alpha and B-beta where the
+ * names exist.  An axis is logarithmic when its draws are positive and
+ * span a factor of 2 or more.  Each panel gives the correlation
+ * (computed on the axes' scales). */
+SF_API int sf_plot_pairs(const double *draws, size_t n_draws, size_t p,
+                         const char *const *names, const double *estimate,
+                         const size_t *pairs, size_t n_pairs, const sf_plot_options *o,
+                         char **svg, sf_error *err);
+
+/* What a report shows.  Only fit and data are required; every other field
+ * is optional (NULL / 0 leaves its part out). */
+typedef struct sf_report {
+    const char *title;         /* NULL: "scalefit report: LAW fit to FILE" */
+    const char *command;       /* the command line that made it, shown */
+    const sf_fit *fit;         /* a fit made by sf_fit_run ... */
+    const sf_data *data;       /* ... on these rows */
+    /* Intervals per parameter (sf_law_n_params entries each); when NULL
+     * and draws are given they are computed from the draws (standard
+     * deviation, percentile interval). */
+    const double *se, *ci_lo, *ci_hi;
+    double level;              /* of ci_lo..ci_hi; default 0.95 */
+    const char *interval_method; /* e.g. "bootstrap, 1000 resamples" */
+    /* Parameter draws, n_draws x p row-major (bootstrap resamples or
+     * posterior draws): interval bands, intervals on the allocation, the
+     * pairwise scatter. */
+    const double *draws;
+    size_t n_draws;
+    /* Budgets for the allocation table besides the default decades. */
+    const double *budgets;
+    size_t n_budgets;
+    /* More warnings from other analyses, shown with the fit's. */
+    const char *const *warnings;
+    size_t n_warnings;
+    /* More figures (SVG documents, e.g. from sf_plot_isoflop with a
+     * distinct o->id each) and their captions (may be NULL). */
+    const char *const *figures;
+    const char *const *captions;
+    size_t n_figures;
+} sf_report;
+
+SF_API void sf_report_init(sf_report *r);
+
+/* One self-contained HTML page (CSS and SVG inline, nothing fetched):
+ * warnings first, the data summary, the fit table with intervals, an
+ * allocation table for decades of compute (and r->budgets), and the plots
+ * (fit against C and against N, allocation, pairwise scatter).  *html is
+ * malloc'd; the caller frees it. */
+SF_API int sf_report_html(const sf_report *r, char **html, sf_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Utilities                                                                */
 /* ------------------------------------------------------------------------ */
 

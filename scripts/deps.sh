@@ -3,14 +3,17 @@
 #
 #   scripts/deps.sh           build and run: compiler, liblbfgs, cJSON, libcsv
 #   scripts/deps.sh --test    also what the tests and benchmarks use:
-#                             Criterion, SciPy (the reference), valgrind
+#                             Criterion, SciPy (the reference), valgrind,
+#                             and for the browser test of the plots:
+#                             Chromium (headless), xmllint, DejaVu fonts
 #
 # Uses apt-get (through sudo when not root).  Installs nothing when every
 # package is already there, so it is cheap to run before every build.
 set -euo pipefail
 
 build=(gcc make libc6-dev liblbfgs-dev libcjson-dev libcsv-dev)
-test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind)
+test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind
+      chromium libxml2-utils fonts-dejavu-core)
 
 want=("${build[@]}")
 case "${1:-}" in

@@ -66,6 +66,11 @@ int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, d
 /* Write text to `path` ("-" = stdout).  Returns CLI_OK or CLI_ERROR. */
 int cli_write_file(const char *path, const char *text);
 
+/* Write text a library call made (status rc, text malloc'd, or NULL on
+ * failure with err filled) to path, and free it: CLI_OK, or CLI_ERROR
+ * after printing the library's or the write's error. */
+int cli_write_made(const char *path, int rc, char *text, const sf_error *err);
+
 /* Flush and close stdout, reporting a write error (full disk, closed
  * pipe); returns the status to exit with. */
 int cli_finish(int status);
@@ -129,5 +134,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_isoflop(int argc, char **argv);
 int cmd_envelope(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* SF_CLI_H */

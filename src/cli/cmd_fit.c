@@ -9,7 +9,8 @@
 static const char usage[] =
     "scalefit fit DATA.csv [--law NAME] [--col ROLE=COLUMN]... [--filter EXPR]... "
     "[--loss huber|ls] [--delta X] [--grid auto|full|screen|vp] [--threads T] [--seed S] "
-    "[--fix NAME=VALUE]... [--tie A=B]... [--json] [-o FIT.json]";
+    "[--fix NAME=VALUE]... [--tie A=B]... [--json] [-o FIT.json] [--plot FILE.svg] "
+    "[--plot-x C|N|D]";
 
 static const char help_head[] =
     "Usage: scalefit fit DATA.csv [options]\n"
@@ -26,6 +27,12 @@ static const char help_tail[] =
     "  --json              print the fit as one JSON object (docs/json.md)\n"
     "  -o FILE             also write the fit as JSON to FILE (for predict and\n"
     "                      optimal); FILE is overwritten\n"
+    "  --plot FILE.svg     also draw the fit as SVG to FILE (overwritten): loss\n"
+    "                      against compute, runs coloured by N, the law at fixed\n"
+    "                      N, the compute-optimal frontier, residuals below\n"
+    "                      (docs/plots.md)\n"
+    "  --plot-x C|N|D      the plot's x axis (default C); against N the curves\n"
+    "                      are at fixed C and the runs coloured by C\n"
     "  -h, --help          show this help\n"
     "\n"
     "Warnings (a parameter on a bound, one start reaching the best, a second\n"
@@ -35,10 +42,11 @@ static const char help_tail[] =
     "  scalefit fit runs.csv --filter 'loss<3.45' -o fit.json\n"
     "  scalefit optimal fit.json --compute 5.76e23\n";
 
-enum { O_HELP = 'h', O_OUT = 'o', O_JSON = 256 };
+enum { O_HELP = 'h', O_OUT = 'o', O_JSON = 256, O_PLOT, O_PLOT_X };
 
-static const cli_opt opts[] = {
-    {"help", 'h', 0, O_HELP}, {"json", 0, 0, O_JSON}, {"output", 'o', 1, O_OUT}, {0, 0, 0, 0}};
+static const cli_opt opts[] = {{"help", 'h', 0, O_HELP},   {"json", 0, 0, O_JSON},
+                               {"output", 'o', 1, O_OUT},  {"plot", 0, 1, O_PLOT},
+                               {"plot-x", 0, 1, O_PLOT_X}, {0, 0, 0, 0}};
 
 static const char *grid_label(int g)
 {
@@ -122,8 +130,8 @@ int cmd_fit(int argc, char **argv)
     cli_add_options(&p, cli_fit_opts);
     cli_fit_args fa;
     cli_fit_args_init(&fa);
-    const char *path = NULL, *out_path = NULL;
-    int json = 0;
+    const char *path = NULL, *out_path = NULL, *plot_path = NULL;
+    int json = 0, plot_x = -1;
     const char *v;
     int id;
     while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -143,10 +151,20 @@ int cmd_fit(int argc, char **argv)
             break;
         case O_JSON: json = 1; break;
         case O_OUT: out_path = v; break;
+        case O_PLOT: plot_path = v; break;
+        case O_PLOT_X: {
+            sf_role r;
+            if (sf_role_parse(v, &r) != SF_OK ||
+                (r != SF_ROLE_C && r != SF_ROLE_N && r != SF_ROLE_D))
+                return cli_usage_error(&p, "--plot-x: expected C, N or D, got '%s'", v);
+            plot_x = (int)r;
+            break;
+        }
         default: return cli_usage_error(&p, "internal: unhandled option");
         }
     }
     if (!path) return cli_usage_error(&p, "missing DATA.csv");
+    if (plot_x != -1 && !plot_path) return cli_usage_error(&p, "--plot-x goes with --plot");
 
     sf_error err;
     sf_error_clear(&err);
@@ -166,6 +184,14 @@ int cmd_fit(int argc, char **argv)
         goto done;
     }
     if (out_path) status = cli_write_file(out_path, js);
+    if (status == CLI_OK && plot_path) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        po.x = plot_x;
+        char *svg = NULL;
+        int rc = sf_plot_fit(fit, d, &po, &svg, &err);
+        status = cli_write_made(plot_path, rc, svg, &err);
+    }
     if (status == CLI_OK) {
         if (json) fputs(js, stdout);
         else cli_print_fit(stdout, fit, d);

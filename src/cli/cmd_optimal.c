@@ -7,7 +7,7 @@
 
 static const char usage[] =
     "scalefit optimal (FIT.json | --law NAME --set P=V...) "
-    "(--compute C[,C...] | --target-loss L[,L...]) [--json]";
+    "(--compute C[,C...] | --target-loss L[,L...]) [--json] [--plot FILE.svg]";
 
 static const char help[] =
     "Usage: scalefit optimal FIT.json --compute C[,C...] [--json]\n"
@@ -25,17 +25,20 @@ static const char help[] =
     "  --set NAME=VALUE         a parameter of --law (natural scale)\n"
     "  --json                   {\"law\", \"rows\": [{\"compute\", \"params\",\n"
     "                           \"tokens\", \"tokens_per_param\", \"loss\"}]}\n"
+    "  --plot FILE.svg          also draw optimal N, D and tokens per parameter\n"
+    "                           against compute as SVG, with markers at the rows\n"
+    "                           above, to FILE (overwritten; docs/plots.md)\n"
     "  -h, --help               show this help\n"
     "\n"
     "Example:\n"
     "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n";
 
-enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON };
+enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_PLOT };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"compute", 0, 1, O_COMPUTE}, {"target-loss", 0, 1, O_TARGET},
     {"law", 0, 1, O_LAW},     {"set", 0, 1, O_SET},         {"json", 0, 0, O_JSON},
-    {0, 0, 0, 0}};
+    {"plot", 0, 1, O_PLOT},   {0, 0, 0, 0}};
 
 int cmd_optimal(int argc, char **argv)
 {
@@ -46,6 +49,7 @@ int cmd_optimal(int argc, char **argv)
     double *budgets = NULL, *targets = NULL;
     size_t nb = 0, nt = 0;
     int json = 0, status = CLI_OK;
+    const char *plot_path = NULL;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -74,6 +78,7 @@ int cmd_optimal(int argc, char **argv)
             m.n_set++;
             break;
         case O_JSON: json = 1; break;
+        case O_PLOT: plot_path = v; break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
@@ -95,6 +100,13 @@ int cmd_optimal(int argc, char **argv)
         int rc = budgets ? sf_alloc_optimal(law, sf_fit_params(fit), budgets[i], &rows[i], &err)
                          : sf_alloc_target_loss(law, sf_fit_params(fit), targets[i], &rows[i], &err);
         if (rc != SF_OK) status = cli_lib_error(&err);
+    }
+    if (status == CLI_OK && plot_path) {
+        char *svg = NULL;
+        sf_error err;
+        sf_error_clear(&err);
+        int rc = sf_plot_optimal(fit, NULL, 0, rows, n, NULL, &svg, &err);
+        status = cli_write_made(plot_path, rc, svg, &err);
     }
     if (status == CLI_OK && json) {
         char *js = sf_alloc_json(law, rows, n);

@@ -221,6 +221,13 @@ int cli_write_file(const char *path, const char *text)
     return CLI_OK;
 }
 
+int cli_write_made(const char *path, int rc, char *text, const sf_error *err)
+{
+    int status = rc == SF_OK ? cli_write_file(path, text) : cli_lib_error(err);
+    free(text);
+    return status;
+}
+
 int cli_finish(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

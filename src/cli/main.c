@@ -19,6 +19,7 @@ static const char main_help[] =
     "  isoflop   compute-optimal exponents from IsoFLOP profiles (Approach 2)\n"
     "  envelope  compute-optimal exponents from training curves (Approach 1)\n"
     "  plan      design an IsoFLOP sweep around a prior law's optimum\n"
+    "  report    fit a law and write the analysis as one HTML page with plots\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -72,6 +73,7 @@ static const struct {
     {"isoflop", cmd_isoflop},
     {"envelope", cmd_envelope},
     {"plan", cmd_plan},
+    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,153 @@
+/* scalefit report: fit a law and write the whole analysis as one HTML page. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "scalefit report DATA.csv [--law NAME] [fit options] [--compute C[,C...]] "
+    "[--title TEXT] -o REPORT.html";
+
+static const char help_head[] =
+    "Usage: scalefit report DATA.csv [options] -o REPORT.html\n"
+    "\n"
+    "Fit a law to training runs (as 'scalefit fit') and write one self-contained\n"
+    "HTML page: every warning, a summary of the data, the fit table, the\n"
+    "compute-optimal allocation for decades of compute around and beyond the\n"
+    "largest run (and --compute), and the plots inline (fit against C and\n"
+    "against N, allocation).  The page needs no network: CSS and SVG are\n"
+    "inline, nothing is fetched.  See docs/plots.md.\n"
+    "\n";
+
+static const char help_tail[] =
+    "\n"
+    "Report:\n"
+    "  -o FILE             write the page to FILE (overwritten; '-' for\n"
+    "                      standard output); required\n"
+    "  --compute C[,C...]  budgets in FLOPs to add to the allocation table\n"
+    "  --title TEXT        the page's title\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "Example:\n"
+    "  scalefit report runs.csv --filter 'loss<3.45' --compute 5.76e23 -o report.html\n";
+
+enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE };
+
+static const cli_opt opts[] = {{"help", 'h', 0, O_HELP},
+                               {"output", 'o', 1, O_OUT},
+                               {"compute", 0, 1, O_COMPUTE},
+                               {"title", 0, 1, O_TITLE},
+                               {0, 0, 0, 0}};
+
+/* The command line as a shell would take it back: arguments with spaces
+ * or shell characters in single quotes.  Caller frees; NULL on ENOMEM. */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = strlen("scalefit") + 1;
+    for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    char *w = s;
+    w += sprintf(w, "scalefit");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int quote = *a == '\0' || strpbrk(a, " \t\n'\"\\$`!*?[]{}()<>|&;#~") != NULL;
+        *w++ = ' ';
+        if (quote) *w++ = '\'';
+        for (const char *c = a; *c; c++) {
+            if (*c == '\'') {
+                memcpy(w, "'\\''", 4);
+                w += 4;
+            } else {
+                *w++ = *c;
+            }
+        }
+        if (quote) *w++ = '\'';
+    }
+    *w = '\0';
+    return s;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    cli_parser p;
+    cli_init(&p, "report", usage, opts, argc, argv);
+    cli_add_options(&p, cli_fit_opts);
+    cli_fit_args fa;
+    cli_fit_args_init(&fa);
+    const char *path = NULL, *out_path = NULL, *title = NULL;
+    double *budgets = NULL;
+    size_t nb = 0;
+    int status = CLI_OK;
+    const char *v;
+    int id;
+    while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
+        int rc = cli_fit_arg(&p, id, v, &fa);
+        if (rc == CLI_OK) continue;
+        if (rc != -1) {
+            status = rc;
+            break;
+        }
+        switch (id) {
+        case CLI_ARG_BAD: status = CLI_USAGE; break;
+        case O_HELP:
+            fputs(help_head, stdout);
+            fputs(cli_fit_help, stdout);
+            fputs(help_tail, stdout);
+            free(budgets);
+            return CLI_OK;
+        case CLI_ARG_POSITIONAL:
+            if (path) status = cli_usage_error(&p, "more than one data file ('%s', '%s')", path, v);
+            path = v;
+            break;
+        case O_OUT: out_path = v; break;
+        case O_TITLE: title = v; break;
+        case O_COMPUTE:
+            free(budgets);
+            status = cli_list(&p, v, &budgets, &nb);
+            break;
+        default: status = cli_usage_error(&p, "internal: unhandled option");
+        }
+    }
+    if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
+    if (status == CLI_OK && !out_path)
+        status = cli_usage_error(&p, "missing -o REPORT.html (the page is written to a file)");
+    if (status != CLI_OK) {
+        free(budgets);
+        return status;
+    }
+
+    sf_error err;
+    sf_error_clear(&err);
+    sf_law *law = NULL;
+    sf_data *d = NULL;
+    sf_fit *fit = NULL;
+    char *cmd = NULL;
+    status = cli_fit_load(&fa, path, &law, &d);
+    if (status != CLI_OK) goto done;
+    if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
+        status = cli_lib_error(&err);
+        goto done;
+    }
+    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
+    cmd = command_line(argc, argv);
+    sf_report rep;
+    sf_report_init(&rep);
+    rep.fit = fit;
+    rep.data = d;
+    rep.title = title;
+    rep.command = cmd;
+    rep.budgets = budgets;
+    rep.n_budgets = nb;
+    char *page = NULL;
+    int rc = sf_report_html(&rep, &page, &err);
+    status = cli_write_made(out_path, rc, page, &err);
+done:
+    free(cmd);
+    free(budgets);
+    sf_fit_free(fit);
+    sf_data_free(d);
+    sf_law_free(law);
+    return status;
+}
