@@ -165,7 +165,9 @@ typedef struct sf_data {
 
 typedef struct sf_data_options {
     /* Header name to read for a role; NULL picks one from the aliases
-     * (N: "N", "params", "Model Size", ...; see docs/data.md). */
+     * (N: "N", "params", "Model Size", ...; see docs/data.md).  A name
+     * that is no header but log(H), exp(H) or exp10(H) reads header H
+     * through that function (loss from perplexity: "log(ppl)"). */
     const char *column[SF_ROLE_COUNT];
     /* Row filters, ANDed: "loss<4.5", "D>=1e10", "N!=7e7", "family==gpt3".
      * The left side is a role name or a header name; operators are
@@ -178,6 +180,10 @@ typedef struct sf_data_options {
     unsigned required;
     /* Drop rows whose cell for a used role is empty instead of failing. */
     int drop_missing;
+    /* Roles (SF_ROLE_BIT mask) whose rows are skipped, not refused, when
+     * the value is exactly 0: learning curves often log step 0 with D = 0,
+     * a row no law can use.  Default 0 (a zero is an error). */
+    unsigned skip_zero;
 } sf_data_options;
 
 SF_API void sf_data_options_init(sf_data_options *o);
