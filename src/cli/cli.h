@@ -119,5 +119,6 @@ int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_optimal(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif /* SF_CLI_H */

@@ -16,6 +16,7 @@ static const char main_help[] =
     "  optimal   compute-optimal N and D for budgets, or the budget for a loss\n"
     "  laws      list the laws, their formulas and parameters\n"
     "  demo      simulate a sweep from a published law, fit it and allocate\n"
+    "  validate  judge a law by extrapolating from smaller models to a larger one\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -66,6 +67,7 @@ static const struct {
     {"optimal", cmd_optimal},
     {"laws", cmd_laws},
     {"demo", cmd_demo},
+    {"validate", cmd_validate},
 };
 
 int main(int argc, char **argv)
