@@ -86,7 +86,7 @@ Test(validate_cli, help_and_misuse)
     cli_run_free(&r);
 
     const char *path = ladder_file();
-    const char *const bad[][4] = {
+    const char *const bad[][5] = {
         {"validate", NULL},
         {"validate", path, "--target", "huge"},
         {"validate", path, "--target", "N=-3"},
