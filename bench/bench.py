@@ -11,15 +11,22 @@ run, never an absolute number compared with a constant.  Sections:
            Targets: default >= 200x faster, full >= 10x, objective no worse.
   search   the default search against --grid full on every data set here:
            the default must never return a worse optimum.
+  validate `scalefit validate --sweep` on GPT-3's validation curves (the
+           largest family with several sizes, 6506 rows): wall time of the
+           whole sweep, and one cell's fit against the SciPy reference
+           (tests/ref/validate_ref.py) on the same rows.  Targets: the
+           sweep takes less time than 3 SciPy fits of one cell; one cell
+           >= 10x faster than SciPy; same ARE to 1e-3, objective no worse.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
-                [--shared ../shared] [--only fit,search]
+                [--shared ../shared] [--only fit,search,validate]
 """
 import argparse
 import json
 import os
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -122,16 +129,59 @@ def section_search(args, rep):
                   "%s: default no worse than the full grid" % name)
 
 
+def timed(cmd, repeat):
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2], out
+
+
+def section_validate(args, rep):
+    data = os.path.join(args.shared, "data/hitchhiker_colpret/derived_learning_curves_long.csv")
+    flags = ["--filter", "family==gpt3", "--filter", "metric==val_loss", "--col", "loss=value"]
+    scalefit = os.path.join(os.path.dirname(args.bench_fit), "scalefit")
+    print("validate: GPT-3 validation curves (8 sizes, 6506 rows), target 175B")
+    t_sweep, out = timed([scalefit, "validate", data, "--json", "--sweep"] + flags, 3)
+    cells = json.loads(out)["sweep"]["cells"]
+    ok = sum(1 for c in cells if c["status"] == "ok")
+    # One cell, every row of the 3 sizes below 175B (2557 rows), both ways.
+    t_one, out = timed([scalefit, "validate", data, "--json", "--models", "3"] + flags, 5)
+    ours = json.loads(out)
+    ref = run_json([args.python, os.path.join(ROOT, "tests/ref/validate_ref.py"), data,
+                    "--run", "model", "--N", "num_params", "--D", "tokens_seen", "--loss", "value",
+                    "--where", "family=gpt3", "--where", "metric=val_loss", "--models", "3"])
+    fit = ours["targets"][0]["fit"]
+    print("  %-48s %10s %12s" % ("", "seconds", "ARE"))
+    print("  %-48s %10.3f %12s" % ("scalefit --sweep, %d cells (%d fitted)" % (len(cells), ok),
+                                    t_sweep, ""))
+    print("  %-48s %10.3f %12.6f" % ("scalefit, one cell (3 sizes, %d rows; whole run)"
+                                      % ours["targets"][0]["rows_used"]["train"], t_one, ours["are"]))
+    print("  %-48s %10.3f %12.6f" % ("SciPy reference, the same cell (fit only)", ref["seconds"],
+                                      ref["are"]))
+    print("  the sweep with SciPy at that speed: about %.0f s" % (ref["seconds"] * len(cells)))
+    rep.check(t_sweep < 3 * ref["seconds"],
+              "the %d-cell sweep (%.2f s) takes less than 3 SciPy fits of one cell (%.2f s)"
+              % (len(cells), t_sweep, 3 * ref["seconds"]))
+    rep.check(ref["seconds"] / t_one >= 10, "one cell >= 10x faster than SciPy (%.0fx)"
+              % (ref["seconds"] / t_one))
+    rep.check(abs(ours["are"] - ref["are"]) <= 1e-3 * ref["are"],
+              "ARE %.6f agrees with SciPy's %.6f to 1e-3" % (ours["are"], ref["are"]))
+    rep.check(fit["objective"] <= ref["objective"] * (1 + 1e-9),
+              "objective %.17g <= SciPy's %.17g" % (fit["objective"], ref["objective"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
-    ap.add_argument("--only", default="fit,search")
+    ap.add_argument("--only", default="fit,search,validate")
     args = ap.parse_args()
     rep = Report()
-    sections = {"fit": section_fit, "search": section_search}
+    sections = {"fit": section_fit, "search": section_search, "validate": section_validate}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -544,8 +544,8 @@ typedef struct sf_validation sf_validation;
 
 /* Validate `law` on `data` (N, D and loss; group optional).  Fits are
  * independent; they run in parallel over targets (or sweep cells) with
- * o->fit.threads threads, each fit on one thread, so results do not depend
- * on the thread count.  A target whose fit fails is reported with its
+ * o->fit.threads threads, each fit on one thread (a single fit uses them
+ * itself); results do not depend on the thread count.  A target whose fit fails is reported with its
  * status, not as an error; the call fails (SF_ENODATA) when no target can
  * be formed: one model size, no rows left after the cuts, no target rows.
  * The validation borrows `law`; *out owns everything else. */

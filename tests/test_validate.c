@@ -159,7 +159,7 @@ Test(validate, exact_curves_are_predicted_exactly)
  * reported runs and recompute the objective at the fitted parameters. */
 Test(validate, objective_is_that_of_the_selected_weighted_rows)
 {
-    curves c = {SIZES, 8, 20, 4e10, 40, 0.01, 0.005, 0.2, 7};
+    curves c = {SIZES, 8, 20, 4e10, 16, 0.01, 0.005, 0.2, 7};
     sf_data *d = make_curves(&c);
     sf_law *law = chinchilla();
     for (int how = SF_VWEIGHT_TOKENS; how <= SF_VWEIGHT_ROW; how++) {
@@ -368,7 +368,7 @@ Test(validate, train_fraction_target_from_and_subsampling)
 
 Test(validate, leave_one_out)
 {
-    curves c = {SIZES, 8, 20, 4e10, 30, 0.005, 0.003, 0, 11};
+    curves c = {SIZES, 8, 20, 4e10, 12, 0.005, 0.003, 0, 11};
     sf_data *d = make_curves(&c);
     sf_law *law = chinchilla();
     sf_validate_options o;
@@ -414,7 +414,7 @@ Test(validate, leave_one_out)
 
 Test(validate, sweep_cells)
 {
-    curves c = {SIZES, 8, 20, 4e10, 20, 0.005, 0.003, 0.2, 13};
+    curves c = {SIZES, 8, 20, 4e10, 10, 0.005, 0.003, 0.2, 13};
     sf_data *d = make_curves(&c);
     sf_law *law = chinchilla();
     const size_t models[3] = {1, 3, 0};
@@ -433,8 +433,10 @@ Test(validate, sweep_cells)
         cr_assert_eq(cell->train_fraction, fr[(k / 2) % 2]);
         cr_assert_eq(cell->min_tokens, mt[k % 2]);
         if (k < 4) {
-            /* One model size: N takes one value. */
-            cr_assert_eq(cell->status, SF_EUNIDENTIFIABLE);
+            /* One model size: N takes one value (or, with half of a
+             * 10-checkpoint run, fewer rows than parameters). */
+            cr_assert(cell->status == SF_EUNIDENTIFIABLE || cell->status == SF_ENODATA,
+                      "cell %zu: %d", k, cell->status);
             cr_assert(isnan(cell->are));
         } else {
             cr_assert_eq(cell->status, SF_OK);
@@ -478,7 +480,7 @@ Test(validate, sweep_cells)
 
 Test(validate, threads_do_not_change_the_result)
 {
-    curves c = {SIZES, 8, 20, 4e10, 20, 0.005, 0.003, 0, 17};
+    curves c = {SIZES, 8, 20, 4e10, 10, 0.005, 0.003, 0, 17};
     sf_data *d = make_curves(&c);
     sf_law *law = chinchilla();
     char *js[2];

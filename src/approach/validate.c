@@ -423,12 +423,13 @@ void sf_validation_free(sf_validation *v)
     free(v);
 }
 
-/* Evaluate specs[0..n-1] in parallel, one fit per thread. */
+/* Evaluate specs[0..n-1] in parallel, one fit per thread; a single fit
+ * gets the threads itself. */
 static int evaluate_all(const ctx *c, const spec *specs, size_t n, sf_vtarget *out)
 {
     sf_fit_options fo = c->o->fit;
     int nt = sf_threads_for(fo.threads, n);
-    fo.threads = 1;
+    if (nt > 1) fo.threads = 1;
     int status = SF_OK;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
@@ -443,6 +444,18 @@ static int evaluate_all(const ctx *c, const spec *specs, size_t n, sf_vtarget *o
         }
     }
     return status;
+}
+
+/* Release the work space; hand v to the caller, or free it on failure. */
+static int finish(int rc, ctx *c, sf_validation *v, sf_validation **out)
+{
+    ctx_free(c);
+    if (rc != SF_OK) {
+        sf_validation_free(v);
+        return rc;
+    }
+    *out = v;
+    return SF_OK;
 }
 
 int sf_validate(const sf_law *law, const sf_data *data, const sf_validate_options *o,
@@ -502,13 +515,7 @@ int sf_validate(const sf_law *law, const sf_data *data, const sf_validate_option
                          v->targets[0].pub.N, v->targets[0].message);
     }
     free(specs);
-    ctx_free(&c);
-    if (rc != SF_OK) {
-        sf_validation_free(v);
-        return rc;
-    }
-    *out = v;
-    return SF_OK;
+    return finish(rc, &c, v, out);
 }
 
 int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_options *o,
@@ -577,13 +584,7 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
     for (size_t k = 0; tmp && k < n; k++) vtarget_free(&tmp[k]);
     free(tmp);
     free(specs);
-    ctx_free(&c);
-    if (rc != SF_OK) {
-        sf_validation_free(v);
-        return rc;
-    }
-    *out = v;
-    return SF_OK;
+    return finish(rc, &c, v, out);
 }
 
 /* ---- accessors ------------------------------------------------------------------ */

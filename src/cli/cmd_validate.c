@@ -390,6 +390,18 @@ static void print_sweep(const sf_validation *v, const args *a)
             printf("\n");
         }
     }
+    /* Why cells show '-': each distinct reason once. */
+    int seen[16] = {0}, any = 0;
+    for (size_t k = 0; k < n; k++) {
+        const sf_validation_cell *c = sf_validation_cell_at(v, k);
+        int s = -c->status;
+        if (c->status == SF_OK || s < 0 || s >= 16 || seen[s]++) continue;
+        printf("%s-: fit failed: %s", any++ ? "" : "\n", sf_strerror(c->status));
+        if (c->status == SF_EUNIDENTIFIABLE && c->n_models == 1)
+            printf(" (one model size: hold parameters with --borrow)");
+        printf(", first at models %zu, fraction %g, min tokens %g\n", c->n_models,
+               c->train_fraction, c->min_tokens);
+    }
 }
 
 static void print_fit_params(const sf_fit *fit)
