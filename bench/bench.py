@@ -14,9 +14,10 @@ run, never an absolute number compared with a constant.  Sections:
   validate `scalefit validate --sweep` on GPT-3's validation curves (the
            largest family with several sizes, 6506 rows): wall time of the
            whole sweep, and one cell's fit against the SciPy reference
-           (tests/ref/validate_ref.py) on the same rows.  Targets: the
-           sweep takes less time than 3 SciPy fits of one cell; one cell
-           >= 10x faster than SciPy; same ARE to 1e-3, objective no worse.
+           (tests/ref/validate_ref.py) on the same rows, both end to end.
+           Targets: the sweep takes less time than 3 SciPy runs of one
+           cell; one cell >= 10x faster than SciPy; same ARE to 1e-3,
+           objective no worse.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
                 [--shared ../shared] [--only fit,search,validate]
@@ -149,23 +150,26 @@ def section_validate(args, rep):
     # One cell, every row of the 3 sizes below 175B (2557 rows), both ways.
     t_one, out = timed([scalefit, "validate", data, "--json", "--models", "3"] + flags, 5)
     ours = json.loads(out)
-    ref = run_json([args.python, os.path.join(ROOT, "tests/ref/validate_ref.py"), data,
-                    "--run", "model", "--N", "num_params", "--D", "tokens_seen", "--loss", "value",
-                    "--where", "family=gpt3", "--where", "metric=val_loss", "--models", "3"])
+    # Both timed end to end (start-up, reading the 3.8 MB file, selection,
+    # fit, scores): what a user waits for.
+    t_ref, out = timed([args.python, os.path.join(ROOT, "tests/ref/validate_ref.py"), data,
+                        "--run", "model", "--N", "num_params", "--D", "tokens_seen", "--loss",
+                        "value", "--where", "family=gpt3", "--where", "metric=val_loss",
+                        "--models", "3"], 1)
+    ref = json.loads(out)
     fit = ours["targets"][0]["fit"]
     print("  %-48s %10s %12s" % ("", "seconds", "ARE"))
     print("  %-48s %10.3f %12s" % ("scalefit --sweep, %d cells (%d fitted)" % (len(cells), ok),
                                     t_sweep, ""))
     print("  %-48s %10.3f %12.6f" % ("scalefit, one cell (3 sizes, %d rows; whole run)"
                                       % ours["targets"][0]["rows_used"]["train"], t_one, ours["are"]))
-    print("  %-48s %10.3f %12.6f" % ("SciPy reference, the same cell (fit only)", ref["seconds"],
-                                      ref["are"]))
-    print("  the sweep with SciPy at that speed: about %.0f s" % (ref["seconds"] * len(cells)))
-    rep.check(t_sweep < 3 * ref["seconds"],
-              "the %d-cell sweep (%.2f s) takes less than 3 SciPy fits of one cell (%.2f s)"
-              % (len(cells), t_sweep, 3 * ref["seconds"]))
-    rep.check(ref["seconds"] / t_one >= 10, "one cell >= 10x faster than SciPy (%.0fx)"
-              % (ref["seconds"] / t_one))
+    print("  %-48s %10.3f %12.6f" % ("SciPy reference, the same cell", t_ref, ref["are"]))
+    print("  %-48s %10.3f" % ("  of which its fit", ref["seconds"]))
+    print("  the sweep's cells one by one with SciPy: about %.0f s" % (t_ref * len(cells)))
+    rep.check(t_sweep < 3 * t_ref,
+              "the %d-cell sweep (%.2f s) takes less than 3 SciPy runs of one cell (%.2f s)"
+              % (len(cells), t_sweep, 3 * t_ref))
+    rep.check(t_ref / t_one >= 10, "one cell >= 10x faster than SciPy (%.0fx)" % (t_ref / t_one))
     rep.check(abs(ours["are"] - ref["are"]) <= 1e-3 * ref["are"],
               "ARE %.6f agrees with SciPy's %.6f to 1e-3" % (ours["are"], ref["are"]))
     rep.check(fit["objective"] <= ref["objective"] * (1 + 1e-9),

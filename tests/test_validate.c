@@ -456,6 +456,19 @@ Test(validate, sweep_cells)
     cr_assert_eq(sf_validation_are(one), c5->are);
     cr_assert_eq(sf_validation_target_at(one, 0)->n_train_rows, c5->n_train_rows);
     sf_validation_free(one);
+    /* Cuts of 0 and 1e9 keep the same rows here (the first checkpoints are
+     * at 4e9 or later): the sweep fits once and reports both cells. */
+    const double same[2] = {0, 1e9};
+    sf_validation *w;
+    rc = sf_validate_sweep(law, d, NULL, models + 1, 1, fr, 2, same, 2, &w, &err);
+    cr_assert_eq(rc, SF_OK, "%s", err.message);
+    for (size_t k = 0; k < 4; k += 2) {
+        const sf_validation_cell *a = sf_validation_cell_at(w, k), *b = sf_validation_cell_at(w, k + 1);
+        cr_assert(a->min_tokens == 0 && b->min_tokens == 1e9);
+        cr_assert(a->are == b->are && a->n_train_rows == b->n_train_rows && b->status == SF_OK);
+        cr_assert_eq(a->are, sf_validation_cell_at(v, 4 + k)->are, "same as the first sweep");
+    }
+    sf_validation_free(w);
 
     char *csv = sf_validation_cells_csv(v);
     cr_assert(csv);

@@ -250,6 +250,30 @@ static const char *run_name(const ctx *c, const vrun *r)
     return r->group >= 0 ? c->v->names[r->group] : NULL;
 }
 
+/* The rows of `run` that spec s fits: positions [*a, *b) of the run's
+ * rows, which are sorted by D, so the kept rows are contiguous:
+ * min(min_tokens, cut_cap * last D) <= D <= fraction * last D. */
+static void run_slice(const ctx *c, const vrun *run, const spec *s, size_t *a, size_t *b)
+{
+    const double *D = c->d->D;
+    double cut = c->o->cut_cap * run->dmax;
+    if (s->min_tokens < cut) cut = s->min_tokens;
+    double top = s->fraction * run->dmax * (1 + 1e-12);
+    size_t q = 0;
+    while (q < run->count && D[c->order[run->first + q]] < cut) q++;
+    *a = q;
+    while (q < run->count && D[c->order[run->first + q]] <= top) q++;
+    *b = q;
+}
+
+/* First training size of spec s; s->target when s asks for more sizes
+ * than there are below the target (evaluate reports that). */
+static size_t first_size(const spec *s)
+{
+    if (!s->n_models) return 0;
+    return s->n_models > s->target ? s->target : s->target - s->n_models;
+}
+
 /* Fit for spec s and predict its target; fills t.  Returns SF_OK or
  * SF_ENOMEM: other failures are the target's status. */
 static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vtarget *t)
@@ -261,15 +285,12 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
     t->pub.N = ts->N;
     t->pub.are = t->pub.max_re = NAN;
     t->pub.message = t->message;
-    size_t lo = 0;
-    if (s->n_models) {
-        if (s->n_models > s->target) {
-            set_message(t, SF_ENODATA, "only %zu model size%s below N = %g, %zu asked for",
-                        s->target, s->target == 1 ? "" : "s", ts->N, s->n_models);
-            return SF_OK;
-        }
-        lo = s->target - s->n_models;
+    if (s->n_models > s->target) {
+        set_message(t, SF_ENODATA, "only %zu model size%s below N = %g, %zu asked for",
+                    s->target, s->target == 1 ? "" : "s", ts->N, s->n_models);
+        return SF_OK;
     }
+    size_t lo = first_size(s);
     if (s->target == 0) {
         set_message(t, SF_ENODATA, "no model smaller than N = %g to fit on", ts->N);
         return SF_OK;
@@ -290,14 +311,9 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
     double last_N = NAN;
     for (size_t r = first_run; r < end_run; r++) {
         const vrun *run = &c->runs[r];
-        double cut = o->cut_cap * run->dmax;
-        if (s->min_tokens < cut) cut = s->min_tokens;
-        double top = s->fraction * run->dmax * (1 + 1e-12);
-        size_t k = 0;
-        for (size_t q = 0; q < run->count; q++) {
-            size_t i = c->order[run->first + q];
-            if (d->D[i] >= cut && d->D[i] <= top) idx[m + k++] = i;
-        }
+        size_t a, b, k = 0;
+        run_slice(c, run, s, &a, &b);
+        for (size_t q = a; q < b; q++) idx[m + k++] = c->order[run->first + q];
         k = subsample(d, idx + m, k, o->max_per_run);
         if (k == 0) continue;
         run_weights(d, idx + m, k, o->weight, w + m);
@@ -553,10 +569,12 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
     /* Default model counts: 1, 2, ..., every size below the target. */
     size_t nm = n_n_models ? n_n_models : t ? t : 1;
     size_t n = nm * nf * nk;
-    spec *specs = rc == SF_OK ? malloc(n * sizeof *specs) : NULL;
+    spec *specs = rc == SF_OK ? malloc(2 * n * sizeof *specs) : NULL;
     sf_vtarget *tmp = rc == SF_OK ? calloc(n, sizeof *tmp) : NULL;
+    size_t *slot = rc == SF_OK ? malloc(n * sizeof *slot) : NULL;
+    size_t *sel = rc == SF_OK ? malloc(n * 2 * c.n_runs * sizeof *sel) : NULL;
     sf_validation *v = NULL;
-    if (rc == SF_OK && (!specs || !tmp || validation_new(law, data, o, &v) != SF_OK))
+    if (rc == SF_OK && (!specs || !tmp || !slot || !sel || validation_new(law, data, o, &v) != SF_OK))
         rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc == SF_OK && !(v->cells = calloc(n, sizeof *v->cells)))
         rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
@@ -572,10 +590,30 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
                     specs[k++] = (spec){t, n_n_models ? n_models[a] : a + 1,
                                         n_fractions ? train_fraction[b] : o->train_fraction,
                                         n_min_tokens ? min_tokens[e] : o->min_tokens};
-        if (evaluate_all(&c, specs, n, tmp) != SF_OK)
+        /* Cells that fit the same rows (a cut below every run's first
+         * checkpoint, a cap that binds at every value) share one fit:
+         * specs[n + u] are the distinct selections, slot[k] cell k's. */
+        size_t nu = 0, nr = c.n_runs;
+        for (k = 0; k < n; k++) {
+            size_t lo = first_size(&specs[k]), *kk = sel + 2 * nr * k;
+            for (size_t r = c.sizes[lo].first_run; r < c.sizes[t].first_run; r++)
+                run_slice(&c, &c.runs[r], &specs[k], &kk[2 * r], &kk[2 * r + 1]);
+            slot[k] = nu;
+            for (size_t u = 0; u < k && specs[k].n_models <= t; u++) {
+                const size_t *ku = sel + 2 * nr * u;
+                size_t r0 = 2 * c.sizes[lo].first_run, r1 = 2 * c.sizes[t].first_run;
+                if (first_size(&specs[u]) != lo || specs[u].n_models > t ||
+                    memcmp(ku + r0, kk + r0, (r1 - r0) * sizeof *kk) != 0)
+                    continue;
+                slot[k] = slot[u];
+                break;
+            }
+            if (slot[k] == nu) specs[n + nu++] = specs[k];
+        }
+        if (evaluate_all(&c, specs + n, nu, tmp) != SF_OK)
             rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
         for (k = 0; k < n && rc == SF_OK; k++) {
-            const sf_validation_target *p = &tmp[k].pub;
+            const sf_validation_target *p = &tmp[slot[k]].pub;
             v->cells[k] = (sf_validation_cell){specs[k].n_models ? specs[k].n_models : t,
                                                specs[k].fraction, specs[k].min_tokens,
                                                p->n_train_rows, p->status, p->are, p->max_re};
@@ -584,6 +622,8 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
     for (size_t k = 0; tmp && k < n; k++) vtarget_free(&tmp[k]);
     free(tmp);
     free(specs);
+    free(slot);
+    free(sel);
     return finish(rc, &c, v, out);
 }
 
