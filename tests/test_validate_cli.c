@@ -53,7 +53,8 @@ Test(validate_cli, ladder_with_no_flags)
     cr_assert(strstr(r.out, "target:     N = 2.5e+09: 8 rows of 1 run"), "%s", r.out);
     cr_assert(strstr(r.out, "fitted on:  90 rows of 5 runs, 5 model sizes"), "%s", r.out);
     cr_assert(strstr(r.out, "ARE:        "), "%s", r.out);
-    cr_assert(strstr(r.out, "columns:    N='N' D='D' loss='loss' group='run_id'"), "%s", r.out);
+    cr_assert(strstr(r.out, "columns:    N='N' D='D' C=6ND loss='loss' group='run_id'"), "%s",
+              r.out);
     cli_run_free(&r);
 
     r = RUN("validate", path, "--json");

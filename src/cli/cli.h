@@ -113,6 +113,9 @@ const char *cli_num(double x, char *buf, size_t size);
 
 /* The human-readable fit report (d may be NULL). */
 void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d);
+/* Its "data:" and "columns:" lines: file, rows used, filters, column per
+ * role. */
+void cli_print_data(FILE *out, const sf_data *d);
 
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);

@@ -50,27 +50,29 @@ static const char *grid_label(int g)
     }
 }
 
+void cli_print_data(FILE *out, const sf_data *d)
+{
+    fprintf(out, "data:       %s, %zu of %zu rows", d->source ? d->source : "(memory)", d->n,
+            d->rows_read);
+    for (size_t k = 0; k < d->n_filters; k++)
+        fprintf(out, "%s%s", k ? " && " : " where ", d->filters[k]);
+    fprintf(out, "\ncolumns:   ");
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        if (!(d->roles & SF_ROLE_BIT(r))) continue;
+        if (d->column[r]) fprintf(out, " %s='%s'", sf_role_name((sf_role)r), d->column[r]);
+        else if (d->derived & SF_ROLE_BIT(r))
+            fprintf(out, " %s=%s", sf_role_name((sf_role)r), r == SF_ROLE_D ? "C/(6N)" : "6ND");
+    }
+    fprintf(out, "\n");
+}
+
 void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
 {
     const sf_law *law = sf_fit_law(fit);
     const sf_fit_options *o = sf_fit_get_options(fit);
     const double *p = sf_fit_params(fit);
     fprintf(out, "law:        %s   %s\n", sf_law_name(law), sf_law_formula(sf_law_name(law)));
-    if (d) {
-        fprintf(out, "data:       %s, %zu of %zu rows", d->source ? d->source : "(memory)", d->n,
-                d->rows_read);
-        for (size_t k = 0; k < d->n_filters; k++)
-            fprintf(out, "%s%s", k ? " && " : " where ", d->filters[k]);
-        fprintf(out, "\ncolumns:   ");
-        for (int r = 0; r < SF_ROLE_COUNT; r++) {
-            if (!(d->roles & SF_ROLE_BIT(r))) continue;
-            if (d->column[r]) fprintf(out, " %s='%s'", sf_role_name((sf_role)r), d->column[r]);
-            else if (d->derived & SF_ROLE_BIT(r))
-                fprintf(out, " %s=%s", sf_role_name((sf_role)r),
-                        r == SF_ROLE_D ? "C/(6N)" : "6ND");
-        }
-        fprintf(out, "\n");
-    }
+    if (d) cli_print_data(out, d);
     if (o->loss == SF_LOSS_HUBER)
         fprintf(out, "objective:  %.15g (Huber, delta %g, on log residuals)\n",
                 sf_fit_objective(fit), o->delta);

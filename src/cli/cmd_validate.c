@@ -521,14 +521,7 @@ int cmd_validate(int argc, char **argv)
         free(js);
     } else if (status == CLI_OK && !(a->csv && strcmp(a->csv, "-") == 0)) {
         char b[32];
-        printf("data:       %s, %zu of %zu rows", d->source ? d->source : "-", d->n, d->rows_read);
-        for (size_t k = 0; k < d->n_filters; k++)
-            printf("%s%s", k ? " && " : " where ", d->filters[k]);
-        printf("\ncolumns:   ");
-        for (int r = 0; r < SF_ROLE_COUNT; r++)
-            if ((d->roles & SF_ROLE_BIT(r)) && d->column[r])
-                printf(" %s='%s'", sf_role_name((sf_role)r), d->column[r]);
-        printf("\n");
+        cli_print_data(stdout, d);
         print_protocol(&a->vo);
         if (a->compare) {
             printf("\n  %-14s %10s %10s\n", "law", "ARE", "max RE");

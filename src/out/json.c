@@ -15,7 +15,7 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
-#include "out/json_impl.h"
+#include "out/out_impl.h"
 
 static const char *grid_name(int g)
 {
@@ -340,7 +340,8 @@ int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
     return rc;
 }
 
-/* ---- shared with the other JSON writers (src/out/json_impl.h) ------------------- */
+/* ---- for the other JSON writers in src/out (out_impl.h) ----------------------- */
 
-int sf_json_add_num(cJSON *o, const char *k, double v) { return add_num(o, k, v); }
+int sf_json_num(cJSON *o, const char *key, double v) { return add_num(o, key, v); }
+
 char *sf_json_finish(cJSON *root, int ok) { return finish(root, ok); }

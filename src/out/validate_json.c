@@ -11,7 +11,7 @@
 
 #include "approach/validate_impl.h"
 #include "base/base.h"
-#include "out/json_impl.h"
+#include "out/out_impl.h"
 
 static int add_str(cJSON *o, const char *k, const char *s)
 {
@@ -29,17 +29,17 @@ static int add_options(cJSON *root, const sf_validation *v)
     const sf_validate_options *o = &v->opt;
     cJSON *op = cJSON_AddObjectToObject(root, "options");
     int ok = op != NULL;
-    if (ok && o->target_N > 0) ok = sf_json_add_num(op, "target_N", o->target_N);
+    if (ok && o->target_N > 0) ok = sf_json_num(op, "target_N", o->target_N);
     else if (ok) ok = add_str(op, "target", "largest");
-    ok = ok && sf_json_add_num(op, "target_from", o->target_from);
-    ok = ok && sf_json_add_num(op, "train_fraction", o->train_fraction);
-    ok = ok && sf_json_add_num(op, "min_tokens", o->min_tokens);
-    ok = ok && sf_json_add_num(op, "cut_cap", o->cut_cap);
-    ok = ok && sf_json_add_num(op, "n_models", (double)o->n_models);
+    ok = ok && sf_json_num(op, "target_from", o->target_from);
+    ok = ok && sf_json_num(op, "train_fraction", o->train_fraction);
+    ok = ok && sf_json_num(op, "min_tokens", o->min_tokens);
+    ok = ok && sf_json_num(op, "cut_cap", o->cut_cap);
+    ok = ok && sf_json_num(op, "n_models", (double)o->n_models);
     ok = ok && add_str(op, "weight", o->weight == SF_VWEIGHT_TOKENS ? "tokens"
                                      : o->weight == SF_VWEIGHT_RUN  ? "run"
                                                                     : "row");
-    ok = ok && sf_json_add_num(op, "max_per_run", (double)o->max_per_run);
+    ok = ok && sf_json_num(op, "max_per_run", (double)o->max_per_run);
     ok = ok && cJSON_AddBoolToObject(op, "loo", o->loo) != NULL;
     return ok;
 }
@@ -59,14 +59,14 @@ static int add_fit(cJSON *o, const sf_fit *fit)
 static cJSON *target_json(const sf_validation_target *t)
 {
     cJSON *o = cJSON_CreateObject();
-    int ok = o && sf_json_add_num(o, "N", t->N);
+    int ok = o && sf_json_num(o, "N", t->N);
     ok = ok && add_status(o, t->status, t->message);
-    ok = ok && sf_json_add_num(o, "are", t->are);
-    ok = ok && sf_json_add_num(o, "max_re", t->max_re);
-    ok = ok && sf_json_add_num(o, "n_sizes", (double)t->n_sizes);
+    ok = ok && sf_json_num(o, "are", t->are);
+    ok = ok && sf_json_num(o, "max_re", t->max_re);
+    ok = ok && sf_json_num(o, "n_sizes", (double)t->n_sizes);
     cJSON *ru = ok ? cJSON_AddObjectToObject(o, "rows_used") : NULL;
-    ok = ok && ru && sf_json_add_num(ru, "train", (double)t->n_train_rows);
-    ok = ok && sf_json_add_num(ru, "target", (double)t->n_points);
+    ok = ok && ru && sf_json_num(ru, "train", (double)t->n_train_rows);
+    ok = ok && sf_json_num(ru, "target", (double)t->n_points);
     if (ok && t->fit) ok = add_fit(o, t->fit);
     cJSON *runs = ok ? cJSON_AddArrayToObject(o, "train_runs") : NULL;
     ok = ok && runs;
@@ -75,10 +75,10 @@ static cJSON *target_json(const sf_validation_target *t)
         cJSON *e = cJSON_CreateObject();
         ok = e && cJSON_AddItemToArray(runs, e);
         if (ok && r->name) ok = add_str(e, "run", r->name);
-        ok = ok && sf_json_add_num(e, "N", r->N);
-        ok = ok && sf_json_add_num(e, "rows", (double)r->n_rows);
-        ok = ok && sf_json_add_num(e, "D_min", r->D_min);
-        ok = ok && sf_json_add_num(e, "D_max", r->D_max);
+        ok = ok && sf_json_num(e, "N", r->N);
+        ok = ok && sf_json_num(e, "rows", (double)r->n_rows);
+        ok = ok && sf_json_num(e, "D_min", r->D_min);
+        ok = ok && sf_json_num(e, "D_max", r->D_max);
     }
     cJSON *pts = ok ? cJSON_AddArrayToObject(o, "points") : NULL;
     ok = ok && pts;
@@ -87,12 +87,12 @@ static cJSON *target_json(const sf_validation_target *t)
         cJSON *e = cJSON_CreateObject();
         ok = e && cJSON_AddItemToArray(pts, e);
         if (ok && p->run) ok = add_str(e, "run", p->run);
-        if (ok && p->line > 0) ok = sf_json_add_num(e, "line", (double)p->line);
-        ok = ok && sf_json_add_num(e, "N", p->N);
-        ok = ok && sf_json_add_num(e, "D", p->D);
-        ok = ok && sf_json_add_num(e, "loss", p->loss);
-        ok = ok && sf_json_add_num(e, "predicted", p->predicted);
-        ok = ok && sf_json_add_num(e, "re", p->re);
+        if (ok && p->line > 0) ok = sf_json_num(e, "line", (double)p->line);
+        ok = ok && sf_json_num(e, "N", p->N);
+        ok = ok && sf_json_num(e, "D", p->D);
+        ok = ok && sf_json_num(e, "loss", p->loss);
+        ok = ok && sf_json_num(e, "predicted", p->predicted);
+        ok = ok && sf_json_num(e, "re", p->re);
     }
     if (!ok) {
         cJSON_Delete(o);
@@ -112,32 +112,32 @@ static int fill(cJSON *root, const sf_validation *v)
     cJSON *data = ok ? cJSON_AddObjectToObject(root, "data") : NULL;
     ok = ok && data;
     if (ok && v->source) ok = add_str(data, "file", v->source);
-    ok = ok && sf_json_add_num(data, "rows_read", (double)v->rows_read);
-    ok = ok && sf_json_add_num(data, "rows", (double)v->rows);
+    ok = ok && sf_json_num(data, "rows_read", (double)v->rows_read);
+    ok = ok && sf_json_num(data, "rows", (double)v->rows);
     ok = ok && add_options(root, v);
     if (!ok) return 0;
     if (v->sweep) {
         cJSON *sw = cJSON_AddObjectToObject(root, "sweep");
-        ok = sw && sf_json_add_num(sw, "target_N", v->sweep_N);
+        ok = sw && sf_json_num(sw, "target_N", v->sweep_N);
         cJSON *cells = ok ? cJSON_AddArrayToObject(sw, "cells") : NULL;
         ok = ok && cells;
         for (size_t k = 0; ok && k < v->n_cells; k++) {
             const sf_validation_cell *c = &v->cells[k];
             cJSON *e = cJSON_CreateObject();
             ok = e && cJSON_AddItemToArray(cells, e);
-            ok = ok && sf_json_add_num(e, "n_models", (double)c->n_models);
-            ok = ok && sf_json_add_num(e, "train_fraction", c->train_fraction);
-            ok = ok && sf_json_add_num(e, "min_tokens", c->min_tokens);
-            ok = ok && sf_json_add_num(e, "train_rows", (double)c->n_train_rows);
+            ok = ok && sf_json_num(e, "n_models", (double)c->n_models);
+            ok = ok && sf_json_num(e, "train_fraction", c->train_fraction);
+            ok = ok && sf_json_num(e, "min_tokens", c->min_tokens);
+            ok = ok && sf_json_num(e, "train_rows", (double)c->n_train_rows);
             ok = ok && add_status(e, c->status, sf_strerror(c->status));
-            ok = ok && sf_json_add_num(e, "are", c->are);
-            ok = ok && sf_json_add_num(e, "max_re", c->max_re);
+            ok = ok && sf_json_num(e, "are", c->are);
+            ok = ok && sf_json_num(e, "max_re", c->max_re);
         }
         return ok;
     }
-    ok = ok && sf_json_add_num(root, "are", sf_validation_are(v));
-    ok = ok && sf_json_add_num(root, "max_re", sf_validation_max_re(v));
-    if (ok && !v->opt.loo && v->n_targets == 1) ok = sf_json_add_num(root, "target", v->targets[0].pub.N);
+    ok = ok && sf_json_num(root, "are", sf_validation_are(v));
+    ok = ok && sf_json_num(root, "max_re", sf_validation_max_re(v));
+    if (ok && !v->opt.loo && v->n_targets == 1) ok = sf_json_num(root, "target", v->targets[0].pub.N);
     cJSON *ts = ok ? cJSON_AddArrayToObject(root, "targets") : NULL;
     ok = ok && ts;
     for (size_t k = 0; ok && k < v->n_targets; k++) {
