@@ -310,13 +310,16 @@ static const char *pct(double x, char *buf, size_t size)
 static void print_protocol(const sf_validate_options *o)
 {
     char b[32];
-    printf("protocol:   fit on %s", o->n_models ? "the " : "all model sizes below the target");
-    if (o->n_models) printf("%zu model size%s below the target", o->n_models, o->n_models == 1 ? "" : "s");
-    printf(", rows with D >= min(%s, %g x last D of the run)", cli_num(o->min_tokens, b, sizeof b),
-           o->cut_cap);
-    if (o->train_fraction < 1) printf(" and D <= %g x last D", o->train_fraction);
-    if (o->max_per_run) printf(", at most %zu per run", o->max_per_run);
-    printf(",\n            %s; predict the target's rows with D >= %g x its last D\n",
+    if (o->n_models)
+        printf("protocol:   fit on the %zu model size%s just below the target, ", o->n_models,
+               o->n_models == 1 ? "" : "s");
+    else
+        printf("protocol:   fit on every model size below the target, ");
+    printf("each run's rows with\n            D >= min(%s, %g x its last D)",
+           cli_num(o->min_tokens, b, sizeof b), o->cut_cap);
+    if (o->train_fraction < 1) printf(" and D <= %g x its last D", o->train_fraction);
+    if (o->max_per_run) printf(" (at most %zu)", o->max_per_run);
+    printf(",\n            %s;\n            predict the target's rows with D >= %g x its last D\n",
            o->weight == SF_VWEIGHT_TOKENS ? "every run weighted equally, uniformly in D"
            : o->weight == SF_VWEIGHT_RUN  ? "every run weighted equally"
                                           : "every row weighted 1",
@@ -531,6 +534,11 @@ int cmd_validate(int argc, char **argv)
                        pct(sf_validation_are(vs[k]), b, sizeof b),
                        pct(sf_validation_max_re(vs[k]), b2, sizeof b2));
             }
+            /* The lowest ARE, first on ties (as the JSON's "best"). */
+            size_t best = 0;
+            for (size_t k = 1; k < nv; k++)
+                if (sf_validation_are(vs[k]) < sf_validation_are(vs[best])) best = k;
+            printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
         } else if (a->sweep) {
             printf("law:        %s   %s\n\n", a->fa.law, sf_law_formula(a->fa.law));
             print_sweep(vs[0], a);
