@@ -22,8 +22,16 @@ run, never an absolute number compared with a constant.  Sections:
            interleaved.  Targets: the plot <= 25% of the fit's time, the
            command's CPU time up by <= 25%.
 
+  validate `scalefit validate --sweep` on GPT-3's validation curves (the
+           largest family with several sizes, 6506 rows): wall time of the
+           whole sweep, and one cell's fit against the SciPy reference
+           (tests/ref/validate_ref.py) on the same rows, both end to end.
+           Targets: the sweep takes less time than 3 SciPy runs of one
+           cell; one cell >= 10x faster than SciPy; same ARE to 1e-3,
+           objective no worse.
+
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
-                [--shared ../shared] [--only fit,search,isoflop,plot]
+                [--shared ../shared] [--only fit,search,isoflop,plot,validate]
                 [--scalefit build/scalefit]
 """
 import argparse
@@ -219,6 +227,63 @@ def section_plot(args, rep):
               % (1e3 * (plot - plain), 1e3 * plain, 100 * (plot / plain - 1)))
 
 
+def timed(cmd, repeat):
+    """Median wall time and median CPU time (user + system) of the child,
+    and its output.  CPU time is what a shared, busy machine does not
+    inflate; wall time is what a user waits for."""
+    walls, cpus, out = [], [], None
+    for _ in range(repeat):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        walls.append(time.perf_counter() - t0)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2], out
+
+
+def section_validate(args, rep):
+    data = os.path.join(args.shared, "data/hitchhiker_colpret/derived_learning_curves_long.csv")
+    flags = ["--filter", "family==gpt3", "--filter", "metric==val_loss", "--col", "loss=value"]
+    scalefit = os.path.join(os.path.dirname(args.bench_fit), "scalefit")
+    print("validate: GPT-3 validation curves (8 sizes, 6506 rows), target 175B")
+    t_sweep, c_sweep, out = timed([scalefit, "validate", data, "--json", "--sweep"] + flags, 3)
+    cells = json.loads(out)["sweep"]["cells"]
+    ok = sum(1 for c in cells if c["status"] == "ok")
+    # One cell, every row of the 3 sizes below 175B (2557 rows), both ways,
+    # on one thread each: compared by CPU time.
+    t_one, c_one, out = timed([scalefit, "validate", data, "--json", "--models", "3", "--threads",
+                               "1"] + flags, 5)
+    ours = json.loads(out)
+    # Both timed end to end (start-up, reading the 3.8 MB file, selection,
+    # fit, scores): what a user waits for.
+    t_ref, c_ref, out = timed([args.python, os.path.join(ROOT, "tests/ref/validate_ref.py"), data,
+                        "--run", "model", "--N", "num_params", "--D", "tokens_seen", "--loss",
+                        "value", "--where", "family=gpt3", "--where", "metric=val_loss",
+                        "--models", "3"], 1)
+    ref = json.loads(out)
+    fit = ours["targets"][0]["fit"]
+    print("  %-50s %9s %9s %12s" % ("", "wall s", "CPU s", "ARE"))
+    print("  %-50s %9.3f %9.3f" % ("scalefit --sweep, %d cells (%d fitted), all cores"
+                                    % (len(cells), ok), t_sweep, c_sweep))
+    print("  %-50s %9.3f %9.3f %12.6f" % ("scalefit, one cell (3 sizes, %d rows), 1 thread"
+                                           % ours["targets"][0]["rows_used"]["train"], t_one, c_one,
+                                           ours["are"]))
+    print("  %-50s %9.3f %9.3f %12.6f" % ("SciPy reference, the same cell", t_ref, c_ref,
+                                           ref["are"]))
+    print("  %-50s %9.3f" % ("  of which its fit", ref["seconds"]))
+    print("  the sweep's cells one by one with SciPy: about %.0f s" % (c_ref * len(cells)))
+    rep.check(c_sweep < 3 * c_ref,
+              "the %d-cell sweep (%.2f s CPU) takes less than 3 SciPy runs of one cell (%.2f s)"
+              % (len(cells), c_sweep, 3 * c_ref))
+    rep.check(c_ref / c_one >= 10, "one cell >= 10x faster than SciPy (%.0fx, CPU time)"
+              % (c_ref / c_one))
+    rep.check(abs(ours["are"] - ref["are"]) <= 1e-3 * ref["are"],
+              "ARE %.6f agrees with SciPy's %.6f to 1e-3" % (ours["are"], ref["are"]))
+    rep.check(fit["objective"] <= ref["objective"] * (1 + 1e-9),
+              "objective %.17g <= SciPy's %.17g" % (fit["objective"], ref["objective"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
@@ -226,11 +291,11 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,isoflop,plot")
+    ap.add_argument("--only", default="fit,search,isoflop,plot,validate")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "isoflop": section_isoflop,
-                "plot": section_plot}
+                "plot": section_plot, "validate": section_validate}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

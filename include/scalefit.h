@@ -165,7 +165,9 @@ typedef struct sf_data {
 
 typedef struct sf_data_options {
     /* Header name to read for a role; NULL picks one from the aliases
-     * (N: "N", "params", "Model Size", ...; see docs/data.md). */
+     * (N: "N", "params", "Model Size", ...; see docs/data.md).  A name
+     * that is no header but log(H), exp(H) or exp10(H) reads header H
+     * through that function (loss from perplexity: "log(ppl)"). */
     const char *column[SF_ROLE_COUNT];
     /* Row filters, ANDed: "loss<4.5", "D>=1e10", "N!=7e7", "family==gpt3".
      * The left side is a role name or a header name; operators are
@@ -178,6 +180,10 @@ typedef struct sf_data_options {
     unsigned required;
     /* Drop rows whose cell for a used role is empty instead of failing. */
     int drop_missing;
+    /* Roles (SF_ROLE_BIT mask) whose rows are skipped, not refused, when
+     * the value is exactly 0: learning curves often log step 0 with D = 0,
+     * a row no law can use.  Default 0 (a zero is an error). */
+    unsigned skip_zero;
 } sf_data_options;
 
 SF_API void sf_data_options_init(sf_data_options *o);
@@ -778,6 +784,170 @@ SF_API void sf_report_init(sf_report *r);
  * (fit against C and against N, allocation, pairwise scatter).  *html is
  * malloc'd; the caller frees it. */
 SF_API int sf_report_html(const sf_report *r, char **html, sf_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* ---- Validation by extrapolation (issue 7) ---- */
+/* ------------------------------------------------------------------------ */
+
+/* Judge a law the way Choshen, Zhang and Andreas (2024, "A Hitchhiker's
+ * Guide to Scaling Law Estimation") do: fit it on the runs of smaller
+ * models, predict the late checkpoints of a larger one, and report the
+ * absolute relative error ARE = mean_i |L_i - L^_i| / L_i (a fraction).
+ *
+ * A run is a (run id, N) pair: the rows sharing the `group` role and N, or
+ * the rows sharing N when the data have no run column.  A model size is a
+ * distinct N.  "The last D of a run" is the largest D among its rows in the
+ * data, before any cut. */
+/* Weights of fitted rows.  TOKENS: every run weighs the same in total,
+ * spread over its rows in proportion to the tokens each stands for (half
+ * the D gap to each neighbour), so the fit sees each curve uniformly in D
+ * however densely it was logged.  RUN: every run weighs the same, each row
+ * 1/(rows of the run).  ROW: every row weighs 1, so densely logged curves
+ * dominate. */
+typedef enum sf_vweight {
+    SF_VWEIGHT_TOKENS = 0,
+    SF_VWEIGHT_RUN,
+    SF_VWEIGHT_ROW
+} sf_vweight;
+
+typedef struct sf_validate_options {
+    /* Model size to predict: 0 = the largest N (default); else the N of
+     * the data closest to it (it must match one to 1e-6 relative). */
+    double target_N;
+    /* Predict the target's rows with D >= target_from * (last D of their
+     * run): default 0.7, the guide's "last 30% of training". */
+    double target_from;
+    /* Fit on rows with D <= train_fraction * (last D of their run):
+     * default 1 (whole runs). */
+    double train_fraction;
+    /* Early-checkpoint cut: fit rows need D >= min(min_tokens,
+     * cut_cap * last D of their run).  Defaults 1e10 (the guide's cut)
+     * and 0.3, so the cut never takes more than the first 30% of a run: a
+     * small model trained on 2e9 tokens keeps its last 70% instead of
+     * vanishing (docs/validate.md has the measurements).  cut_cap = 1
+     * lets the cut reach up to each run's last checkpoint (always kept);
+     * min_tokens = 0 keeps everything. */
+    double min_tokens;
+    double cut_cap;
+    /* Fit on the n_models largest model sizes below the target (the
+     * guide: closer in scale predicts better); 0 = all of them (default). */
+    size_t n_models;
+    /* How the rows of the fitted runs are weighted (times any weight
+     * column): SF_VWEIGHT_TOKENS (default), SF_VWEIGHT_RUN or
+     * SF_VWEIGHT_ROW (see sf_vweight). */
+    int weight;
+    /* At most this many rows per fitted run, spread uniformly in D (the
+     * first row at or after each of max_per_run evenly spaced D values;
+     * the last row always kept); 0 = all (default); 1 = final checkpoints
+     * only, the classic fit. */
+    size_t max_per_run;
+    /* Every model size with at least `loo_min_sizes` smaller sizes becomes
+     * the target in turn, fitted on the sizes below it (default 0: one
+     * target).  loo_min_sizes default 2. */
+    int loo;
+    size_t loo_min_sizes;
+    /* How each fit is made; fixes and ties hold borrowed parameters. */
+    sf_fit_options fit;
+} sf_validate_options;
+
+SF_API void sf_validate_options_init(sf_validate_options *o);
+
+/* A fitted run, as reported for a target. */
+typedef struct sf_validation_run {
+    const char *name;   /* run id, or NULL without a run column */
+    double N;
+    size_t n_rows;      /* rows fitted (after the cuts and the subsample) */
+    double D_min, D_max;
+} sf_validation_run;
+
+/* A predicted row of a target run. */
+typedef struct sf_validation_point {
+    const char *run;    /* run id, or NULL */
+    size_t row;         /* index into the data */
+    long line;          /* source line, 0 if unknown */
+    double N, D;
+    double loss;        /* actual */
+    double predicted;
+    double re;          /* |loss - predicted| / loss */
+} sf_validation_point;
+
+/* One extrapolation: a target size, the fit made for it, the errors. */
+typedef struct sf_validation_target {
+    double N;                      /* the target model size */
+    int status;                    /* SF_OK, or why the fit failed */
+    const char *message;           /* "" or the failure, in English */
+    const sf_fit *fit;             /* NULL when status != SF_OK */
+    double are, max_re;            /* NaN when status != SF_OK */
+    size_t n_sizes;                /* model sizes fitted */
+    size_t n_train_rows;
+    size_t n_runs;
+    const sf_validation_run *runs; /* the fitted runs, by N then name */
+    size_t n_points;
+    const sf_validation_point *points; /* target rows, by run then D */
+} sf_validation_target;
+
+/* One cell of a sweep over the guide's design axes. */
+typedef struct sf_validation_cell {
+    size_t n_models;        /* model sizes used (largest below the target) */
+    double train_fraction;
+    double min_tokens;
+    size_t n_train_rows;
+    int status;             /* SF_OK, or why the fit failed */
+    double are, max_re;     /* NaN when status != SF_OK */
+} sf_validation_cell;
+
+/* The result of sf_validate or sf_validate_sweep. */
+typedef struct sf_validation sf_validation;
+
+/* Validate `law` on `data` (N, D and loss; group optional).  Fits are
+ * independent; they run in parallel over targets (or sweep cells) with
+ * o->fit.threads threads, each fit on one thread (a single fit uses them
+ * itself); results do not depend on the thread count.  A target whose fit fails is reported with its
+ * status, not as an error; the call fails (SF_ENODATA) when no target can
+ * be formed: one model size, no rows left after the cuts, no target rows.
+ * The validation borrows `law`; *out owns everything else. */
+SF_API int sf_validate(const sf_law *law, const sf_data *data, const sf_validate_options *o,
+                       sf_validation **out, sf_error *err);
+
+/* The guide's design axes in one call: for the single target of `o`,
+ * every combination of n_models[] (0 = all sizes below the target; a NULL
+ * list with count 0 is 1, 2, ..., all sizes below the target),
+ * train_fraction[] and min_tokens[] (NULL lists with count 0 take the
+ * value of `o`).  Cells are ordered n_models, then fractions, then
+ * min_tokens; a cell whose fit fails has its status and NaN errors.
+ * `o->loo` must be 0. */
+SF_API int sf_validate_sweep(const sf_law *law, const sf_data *data,
+                             const sf_validate_options *o, const size_t *n_models,
+                             size_t n_n_models, const double *train_fraction,
+                             size_t n_fractions, const double *min_tokens,
+                             size_t n_min_tokens, sf_validation **out, sf_error *err);
+
+SF_API void sf_validation_free(sf_validation *v);
+SF_API const sf_law *sf_validation_law(const sf_validation *v);
+SF_API const sf_validate_options *sf_validation_options(const sf_validation *v);
+SF_API size_t sf_validation_n_targets(const sf_validation *v);
+SF_API const sf_validation_target *sf_validation_target_at(const sf_validation *v, size_t k);
+/* Mean ARE and largest relative error over the targets that were fitted
+ * (NaN when none was). */
+SF_API double sf_validation_are(const sf_validation *v);
+SF_API double sf_validation_max_re(const sf_validation *v);
+/* Sweep cells (0 for sf_validate), and the sweep's target size (NaN for
+ * sf_validate). */
+SF_API size_t sf_validation_n_cells(const sf_validation *v);
+SF_API double sf_validation_sweep_N(const sf_validation *v);
+SF_API const sf_validation_cell *sf_validation_cell_at(const sf_validation *v, size_t k);
+
+/* The validation as JSON (docs/validate.md): law, seed, options, "are",
+ * "max_re", targets with their fits, fitted runs and predicted points;
+ * sweep cells for a sweep.  Caller frees; NULL on out-of-memory. */
+SF_API char *sf_validation_json(const sf_validation *v);
+/* Validations of several laws on the same data (n >= 1):
+ * {"compare": [each as above], "best": the law with the lowest ARE}. */
+SF_API char *sf_validation_compare_json(const sf_validation *const *v, size_t n);
+
+/* Sweep cells as CSV: n_models,train_fraction,min_tokens,train_rows,are,
+ * max_re,status (are and max_re empty when the fit failed).  Caller frees. */
+SF_API char *sf_validation_cells_csv(const sf_validation *v);
 
 /* ------------------------------------------------------------------------ */
 /* Utilities                                                                */

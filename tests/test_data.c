@@ -305,3 +305,77 @@ Test(numbers, roles_parse)
     cr_assert_eq(sf_role_parse("tokens", &r), SF_EINVAL);
     cr_assert_str_eq(sf_role_name(SF_ROLE_U), "U");
 }
+
+/* --col ROLE=fn(COLUMN): loss from perplexity, D from log10 tokens. */
+Test(data, column_transforms)
+{
+    sf_data_options o = nd_opts();
+    o.column[SF_ROLE_LOSS] = "log(ppl)";
+    o.column[SF_ROLE_D] = "exp10(log10_tokens)";
+    o.column[SF_ROLE_N] = "exp(ln_params)";
+    sf_data *d = data_from_text("ln_params,log10_tokens,ppl\n18.42,9.5,24.5\n19.1,10,20.1\n", &o);
+    cr_assert_eq(d->n, 2);
+    assert_rel(d->loss[0], log(24.5), 1e-15, "log(ppl)");
+    assert_rel(d->D[1], 1e10, 1e-15, "exp10");
+    assert_rel(d->N[0], exp(18.42), 1e-15, "exp");
+    cr_assert_str_eq(d->column[SF_ROLE_LOSS], "log(ppl)", "provenance names the expression");
+    cr_assert_str_eq(d->column[SF_ROLE_D], "exp10(log10_tokens)");
+    sf_data_free(d);
+
+    /* A header that looks like an expression is read as it is. */
+    sf_data_options p = nd_opts();
+    p.column[SF_ROLE_LOSS] = "log(x)";
+    d = data_from_text("N,D,log(x),x\n1e8,1e9,3.5,9\n", &p);
+    cr_assert_eq(d->loss[0], 3.5);
+    sf_data_free(d);
+
+    /* Errors name the cell and the expression. */
+    sf_error err;
+    cr_assert_eq(data_error("N,D,ppl\n1e8,1e9,24\n1e8,2e9,0.5\n", &o, &err), SF_ENOCOLUMN);
+    o.column[SF_ROLE_D] = NULL;
+    o.column[SF_ROLE_N] = NULL;
+    cr_assert_eq(data_error("N,D,ppl\n1e8,1e9,24\n1e8,2e9,0.5\n", &o, &err), SF_EDOMAIN);
+    cr_assert_eq(err.line, 3);
+    cr_assert_eq(err.column, 3);
+    cr_assert(strstr(err.message, "column 'log(ppl)' (loss, loss): must be > 0, got -0.693147 "
+                                  "(from 0.5)"), "%s", err.message);
+    cr_assert_eq(data_error("N,D,ppl\n1e8,1e9,-2\n", &o, &err), SF_EDOMAIN);
+    cr_assert(strstr(err.message, "not finite for -2"), "%s", err.message);
+    o.column[SF_ROLE_LOSS] = "log(nope)";
+    cr_assert_eq(data_error("N,D,ppl\n1e8,1e9,24\n", &o, &err), SF_ENOCOLUMN);
+    cr_assert(strstr(err.message, "no column named 'nope' for loss"), "%s", err.message);
+    o.column[SF_ROLE_LOSS] = "ppl";
+    o.column[SF_ROLE_D] = "exp(D)";
+    cr_assert_eq(data_error("N,D,ppl\n1e8,800,24\n", &o, &err), SF_EDOMAIN);
+    cr_assert(strstr(err.message, "exp(D)"), "%s", err.message);
+    sf_data_options g = nd_opts();
+    g.column[SF_ROLE_GROUP] = "log(run)";
+    cr_assert_eq(data_error("N,D,loss,run\n1e8,1e9,3,a\n", &g, &err), SF_EINVAL);
+    cr_assert(strstr(err.message, "a run id is text"), "%s", err.message);
+}
+
+/* Learning curves log step 0 with D = 0: skip_zero drops such rows. */
+Test(data, skip_zero_drops_rows_with_a_zero)
+{
+    const char *csv = "run,N,D,loss\na,1e8,0,10.8\na,1e8,1e9,3.5\nb,2e8,0,10.8\nb,2e8,1e9,3.3\n";
+    sf_data_options o = nd_opts();
+    sf_error err;
+    cr_assert_eq(data_error(csv, &o, &err), SF_EDOMAIN, "a zero is an error by default");
+    cr_assert_eq(err.line, 2);
+    o.skip_zero = SF_ROLE_BIT(SF_ROLE_D);
+    sf_data *d = data_from_text(csv, &o);
+    cr_assert_eq(d->n, 2);
+    cr_assert_eq(d->line[0], 3);
+    cr_assert_eq(d->line[1], 5);
+    cr_assert_eq(d->rows_read, 4);
+    sf_data_free(d);
+    /* Negative values stay errors; a filter on D sees the row skipped. */
+    cr_assert_eq(data_error("N,D,loss\n1e8,-1,3\n", &o, &err), SF_EDOMAIN);
+    o.filters[0] = "D>0";
+    o.n_filters = 1;
+    d = data_from_text(csv, &o);
+    cr_assert_eq(d->n, 2);
+    sf_data_free(d);
+    cr_assert_eq(data_error("N,D,loss\n1e8,0,3\n", &o, &err), SF_ENODATA);
+    cr_assert(strstr(err.message, "skipped for a zero value"), "%s", err.message);
+}

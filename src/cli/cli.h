@@ -135,5 +135,6 @@ int cmd_isoflop(int argc, char **argv);
 int cmd_envelope(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif /* SF_CLI_H */

@@ -20,6 +20,7 @@ static const char main_help[] =
     "  envelope  compute-optimal exponents from training curves (Approach 1)\n"
     "  plan      design an IsoFLOP sweep around a prior law's optimum\n"
     "  report    fit a law and write the analysis as one HTML page with plots\n"
+    "  validate  judge a law by extrapolating from smaller models to a larger one\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -74,6 +75,7 @@ static const struct {
     {"envelope", cmd_envelope},
     {"plan", cmd_plan},
     {"report", cmd_report},
+    {"validate", cmd_validate},
 };
 
 int main(int argc, char **argv)

@@ -129,6 +129,38 @@ static int find_explicit(const sf_table *t, sf_role r, const char *name, long *c
     return rc;
 }
 
+/* A column named as a function of a header, "log(ppl)": perplexity
+ * columns give a loss in nats as log(ppl), log10 token counts give D as
+ * exp10(num_token).  Returns the function (FN_*) and the header name inside
+ * the parentheses, or FN_NONE. */
+enum { FN_NONE = 0, FN_LOG, FN_EXP, FN_EXP10 };
+static const char *const fn_names[] = {"", "log", "exp", "exp10"};
+
+static int parse_transform(const char *spec, char *inner, size_t size)
+{
+    size_t len = strlen(spec);
+    for (int f = FN_LOG; f <= FN_EXP10; f++) {
+        size_t k = strlen(fn_names[f]);
+        if (len > k + 2 && strncmp(spec, fn_names[f], k) == 0 && spec[k] == '(' &&
+            spec[len - 1] == ')' && len - k - 2 < size) {
+            memcpy(inner, spec + k + 1, len - k - 2);
+            inner[len - k - 2] = '\0';
+            return f;
+        }
+    }
+    return FN_NONE;
+}
+
+static double apply_transform(int fn, double x)
+{
+    switch (fn) {
+    case FN_LOG: return x > 0 ? log(x) : NAN;
+    case FN_EXP: return exp(x);
+    case FN_EXP10: return pow(10.0, x);
+    default: return x;
+    }
+}
+
 static void alias_list(sf_role r, char *buf, size_t size)
 {
     size_t k = 0;
@@ -232,13 +264,15 @@ typedef struct ctx {
     const sf_table *t;
     const sf_data_options *o;
     long col[SF_ROLE_COUNT];  /* column per role, -1 when absent */
+    int fn[SF_ROLE_COUNT];    /* FN_* applied to the column's values */
     sf_error *err;
 } ctx;
 
 enum { CELL_OK = 0, CELL_EMPTY = 1 };
 
-/* Parse cell (row, col) as a number for role r (r < 0: a filter column).
- * Returns CELL_OK, CELL_EMPTY (empty cell and drop_missing), or an error. */
+/* Parse cell (row, col) as a number for role r (r < 0: a filter column),
+ * applying the role's transform.  Returns CELL_OK, CELL_EMPTY (empty cell
+ * and drop_missing, or a zero the options skip), or an error. */
 static int read_cell(const ctx *c, size_t row, long col, int r, double *v)
 {
     const sf_table *t = c->t;
@@ -260,11 +294,26 @@ static int read_cell(const ctx *c, size_t row, long col, int r, double *v)
         return sf_fail(c->err, SF_ENONFINITE, sf_table_name(t), line, col + 1,
                        "column '%s': %s is not finite", hdr, cell);
     if (r < 0) return CELL_OK;
+    char shown[300];
+    if (c->fn[r]) {
+        snprintf(shown, sizeof shown, "%s(%s)", fn_names[c->fn[r]], hdr);
+        hdr = shown;
+        double x = *v;
+        *v = apply_transform(c->fn[r], x);
+        if (!isfinite(*v))
+            return sf_fail(c->err, SF_EDOMAIN, sf_table_name(t), line, col + 1,
+                           "column '%s': not finite for %s", hdr, cell);
+    }
+    if (*v == 0 && (c->o->skip_zero & SF_ROLE_BIT(r))) return CELL_EMPTY;
     if (r == SF_ROLE_WEIGHT) {
         if (*v < 0)
             return sf_fail(c->err, SF_EDOMAIN, sf_table_name(t), line, col + 1,
                            "column '%s' (weight): must be >= 0, got %s", hdr, cell);
     } else if (!(*v > 0)) {
+        if (c->fn[r])
+            return sf_fail(c->err, SF_EDOMAIN, sf_table_name(t), line, col + 1,
+                           "column '%s' (%s, %s): must be > 0, got %g (from %s)", hdr,
+                           role_names[r], role_words[r], *v, cell);
         return sf_fail(c->err, SF_EDOMAIN, sf_table_name(t), line, col + 1,
                        "column '%s' (%s, %s): must be > 0, got %s", hdr, role_names[r],
                        role_words[r], cell);
@@ -496,7 +545,15 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
     unsigned explicit_roles = 0;
     for (int r = 0; r < SF_ROLE_COUNT; r++) {
         int rc;
-        if (o->column[r]) {
+        char inner[256];
+        if (o->column[r] && sf_table_find(t, o->column[r]) < 0 &&
+            (c.fn[r] = parse_transform(o->column[r], inner, sizeof inner)) != FN_NONE) {
+            if (r == SF_ROLE_GROUP)
+                return sf_fail(err, SF_EINVAL, name, 0, 0, "--col group=%s: a run id is text; "
+                               "%s() applies to numbers", o->column[r], fn_names[c.fn[r]]);
+            rc = find_explicit(t, (sf_role)r, inner, &c.col[r], err);
+            explicit_roles |= SF_ROLE_BIT(r);
+        } else if (o->column[r]) {
             rc = find_explicit(t, (sf_role)r, o->column[r], &c.col[r], err);
             explicit_roles |= SF_ROLE_BIT(r);
         } else {
@@ -568,7 +625,8 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
         status = SF_ENOMEM;
     for (int r = 0; r < SF_ROLE_COUNT && status == SF_OK; r++)
         if ((read & SF_ROLE_BIT(r)) && c.col[r] >= 0 &&
-            !(d->column[r] = sf_strdup(sf_table_header(t, (size_t)c.col[r]))))
+            !(d->column[r] = sf_strdup(c.fn[r] ? o->column[r]
+                                                : sf_table_header(t, (size_t)c.col[r]))))
             status = SF_ENOMEM;
     for (int r = 0; r < SF_ROLE_COUNT; r++)
         if ((read & SF_ROLE_BIT(r)) && c.col[r] < 0) d->derived |= SF_ROLE_BIT(r);
@@ -615,8 +673,9 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
     }
     if (status == SF_OK && kept == 0)
         status = sf_fail(err, SF_ENODATA, name, 0, 0,
-                         "no rows left: all %zu data rows were filtered out%s", nr,
-                         o->drop_missing ? " or had empty cells" : "");
+                         "no rows left: all %zu data rows were filtered out%s%s", nr,
+                         o->drop_missing ? " or had empty cells" : "",
+                         o->skip_zero ? " or skipped for a zero value" : "");
     if (status != SF_OK) {
         sf_data_free(d);
         return status;

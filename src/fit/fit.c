@@ -418,14 +418,70 @@ static int copy_provenance(sf_fit *fit, const sf_data *d)
     return SF_OK;
 }
 
-static int check_identifiable(const sf_law *law, const sf_data *d, sf_error *err)
+/* Rank of the Jacobian of log L^ in the free coordinates at the centre of
+ * the law's start grid: fixed and tied parameters can make a law
+ * identifiable on data where a variable takes one value (chinchilla on one
+ * model size with A and alpha held: Choshen et al.'s one-model fit).
+ * Returns 1 when the free coordinates are identifiable, 0 when not, -1 on
+ * out of memory. */
+static int full_rank(const sf_problem *pb)
+{
+    const sf_law *law = pb->law;
+    const sf_pmap *m = &pb->base;
+    const size_t n = pb->n, p = law->n_params, nz = m->nz;
+    if (nz == 0) return 1;
+    double theta[SF_MAX_PARAMS];
+    for (size_t j = 0; j < p; j++) {
+        double v = law->grid_n[j] ? law->grid_v[j][law->grid_n[j] / 2] : 0.0;
+        if (v < pb->lo[j]) v = pb->lo[j];
+        if (v > pb->hi[j]) v = pb->hi[j];
+        theta[j] = m->map[j] < 0 ? m->held[j] : v;
+    }
+    for (size_t j = 0; j < p; j++)
+        if (m->rep[j] != (int)j) theta[j] = theta[m->rep[j]];
+    sf_work w;
+    if (sf_work_init(&w, pb) != SF_OK) return -1;
+    law->cls->eval(law, theta, &pb->obs, w.logy, w.jac);
+    /* Gram matrix of the columns scaled to unit length, then Gaussian
+     * elimination with a relative pivot threshold. */
+    double G[SF_MAX_PARAMS][SF_MAX_PARAMS] = {{0}}, jz[SF_MAX_PARAMS];
+    for (size_t i = 0; i < n; i++) {
+        sf_pmap_grad(m, w.jac + i * p, jz);
+        for (size_t a = 0; a < nz; a++)
+            for (size_t b = 0; b < nz; b++) G[a][b] += jz[a] * jz[b];
+    }
+    sf_work_free(&w);
+    double s[SF_MAX_PARAMS];
+    for (size_t a = 0; a < nz; a++) s[a] = G[a][a] > 0 ? 1.0 / sqrt(G[a][a]) : 0.0;
+    for (size_t a = 0; a < nz; a++)
+        for (size_t b = 0; b < nz; b++) G[a][b] *= s[a] * s[b];
+    for (size_t k = 0; k < nz; k++) {
+        if (!(G[k][k] > 1e-10)) return 0;
+        for (size_t a = k + 1; a < nz; a++) {
+            double f = G[a][k] / G[k][k];
+            for (size_t b = k; b < nz; b++) G[a][b] -= f * G[k][b];
+        }
+    }
+    return 1;
+}
+
+/* A variable the law reads that takes one value leaves its terms
+ * inseparable.  *rank_test is set when parameters are held: the caller
+ * then decides with full_rank() instead. */
+static int check_identifiable(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                              int *rank_test, sf_error *err)
 {
     const double *col[SF_ROLE_COUNT] = {[SF_ROLE_N] = d->N, [SF_ROLE_D] = d->D,
                                         [SF_ROLE_C] = d->C, [SF_ROLE_U] = d->U};
+    *rank_test = 0;
     for (int r = 0; r < SF_ROLE_COUNT; r++) {
         if (!col[r] || !(law->roles & SF_ROLE_BIT(r))) continue;
         size_t i = 1;
         while (i < d->n && col[r][i] == col[r][0]) i++;
+        if (i == d->n && (o->n_fix || o->n_tie)) {
+            *rank_test = 1;
+            continue;
+        }
         if (i == d->n)
             return sf_fail(err, SF_EUNIDENTIFIABLE, d->source, 0, 0,
                            "every row has %s = %g: law '%s' needs rows at two or more values "
@@ -458,7 +514,8 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
                        "%zu row%s, but law '%s' has %zu free parameter%s: a fit needs more "
                        "rows than free parameters", d->n, d->n == 1 ? "" : "s", law->cls->name,
                        base.nz, base.nz == 1 ? "" : "s");
-    if ((rc = check_identifiable(law, d, err)) != SF_OK) return rc;
+    int rank_test;
+    if ((rc = check_identifiable(law, d, o, &rank_test, err)) != SF_OK) return rc;
 
     sf_problem pb;
     if ((rc = sf_problem_init(&pb, law, d, o, err)) != SF_OK) {
@@ -466,6 +523,14 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
         return rc;
     }
     pb.base = base;
+    if (rank_test && (rc = full_rank(&pb)) != 1) {
+        sf_problem_free(&pb);
+        if (rc < 0) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        return sf_fail(err, SF_EUNIDENTIFIABLE, d->source, 0, 0,
+                       "a variable law '%s' reads takes a single value, and the held "
+                       "parameters do not make up for it: the free parameters cannot be "
+                       "told apart", law->cls->name);
+    }
     sf_starts st;
     if ((rc = sf_search_starts(&pb, o->grid, o->refine, o->threads, &st, err)) != SF_OK) {
         sf_problem_free(&pb);
