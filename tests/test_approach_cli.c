@@ -160,9 +160,9 @@ Test(approach_cli, errors_name_the_file_and_line)
 
     f = tmp_file("ppl.csv");
     write_text(f, "run,N,D,ppl\nx,1e8,1e9,30\nx,1e8,2e9,0.9\n");
-    r = RUN("envelope", f, "--col", "loss=ppl", "--ppl");
+    r = RUN("envelope", f, "--col", "loss=log(ppl)");
     cr_assert_eq(r.status, 1);
-    cr_assert(strstr(r.err, "ppl.csv:3: column 'ppl': perplexity 0.9 is not above 1"), "%s",
+    cr_assert(strstr(r.err, "ppl.csv:3:4: column 'log(ppl)' (loss, loss): must be > 0"), "%s",
               r.err);
     cli_run_free(&r);
 
@@ -302,10 +302,10 @@ Test(approach_cli, envelope_of_published_curves)
     cr_assert(strstr(r.err, "won by the smallest or the largest run"), "%s", r.err);
     cli_run_free(&r);
 
-    /* OPT logs perplexity: --ppl takes its log. */
+    /* OPT logs perplexity: --col 'loss=log(value)' takes its log. */
     const char *const opt[] = {"envelope", f,        "--filter", "family==opt", "--col",
                                "N=num_params", "--col", "D=tokens_seen", "--col",
-                               "loss=value",   "--col", "group=model", "--ppl", "--json",
+                               "loss=log(value)", "--col", "group=model", "--json",
                                "--threads", "1", NULL};
     r = run_cli(NULL, opt);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -321,7 +321,7 @@ Test(approach_cli, envelope_of_published_curves)
     cJSON_Delete(js);
     const char *const opt2[] = {"envelope", f,        "--filter", "family==opt", "--col",
                                 "N=num_params", "--col", "D=tokens_seen", "--col",
-                                "loss=value",   "--col", "group=model", "--ppl", "--json",
+                                "loss=log(value)", "--col", "group=model", "--json",
                                 "--threads", "2", NULL};
     cli_run r2 = run_cli(NULL, opt2);
     cr_assert_str_eq(r.out, r2.out, "same JSON for any --threads");

@@ -18,7 +18,6 @@ const char cli_approach_help[] =
     "Input:\n"
     "  --keep-edge         also fit the minima that lie at an edge of the sizes\n"
     "                      sampled (left out by default, with a warning)\n"
-    "  --ppl               the loss column holds perplexity: loss = log(ppl)\n"
     "\n"
     "Output:\n"
     "  --json              print one JSON object (docs/json.md)\n"
@@ -71,7 +70,6 @@ static int approach_arg(cli_parser *p, int id, const char *v, cli_approach_args 
         a->threads = (int)k;
         return CLI_OK;
     case CLI_APPROACH_KEEP_EDGE: a->keep_edge = 1; return CLI_OK;
-    case CLI_APPROACH_PPL: a->ppl = 1; return CLI_OK;
     case CLI_APPROACH_JSON: a->json = 1; return CLI_OK;
     default: return -1;
     }
@@ -104,29 +102,6 @@ int cli_approach_read(const cli_approach_args *a, unsigned required, sf_data **d
     sf_data_options o = a->fa.data;
     o.required |= required;
     if (sf_data_read(a->path, &o, d, &err) != SF_OK) return cli_lib_error(&err);
-    if (!a->ppl) return CLI_OK;
-    sf_data *x = *d;
-    for (size_t i = 0; i < x->n; i++) {
-        if (!(x->loss[i] > 1)) {
-            const char *col = x->column[SF_ROLE_LOSS] ? x->column[SF_ROLE_LOSS] : "loss";
-            int rc = cli_error("%s:%ld: column '%s': perplexity %g is not above 1, so its log "
-                               "is not a positive loss (--ppl)", x->source ? x->source : "-",
-                               x->line[i], col, x->loss[i]);
-            sf_data_free(x);
-            *d = NULL;
-            return rc;
-        }
-        x->loss[i] = log(x->loss[i]);
-    }
-    /* Say in the output that the loss is the column's log. */
-    const char *col = x->column[SF_ROLE_LOSS] ? x->column[SF_ROLE_LOSS] : "loss";
-    size_t len = strlen(col) + 6;
-    char *name = malloc(len);
-    if (name) {
-        snprintf(name, len, "log(%s)", col);
-        free(x->column[SF_ROLE_LOSS]);
-        x->column[SF_ROLE_LOSS] = name;
-    }
     return CLI_OK;
 }
 

@@ -16,7 +16,6 @@ enum {
     CLI_APPROACH_SEED,
     CLI_APPROACH_THREADS,
     CLI_APPROACH_KEEP_EDGE,
-    CLI_APPROACH_PPL,
     CLI_APPROACH_JSON,
     CLI_APPROACH_OWN = 400
 };
@@ -26,7 +25,7 @@ enum {
     {"help", 'h', 0, CLI_APPROACH_HELP}, {"output", 'o', 1, CLI_APPROACH_OUT},              \
         {"bootstrap", 0, 1, CLI_APPROACH_BOOTSTRAP}, {"level", 0, 1, CLI_APPROACH_LEVEL},  \
         {"seed", 0, 1, CLI_APPROACH_SEED}, {"threads", 0, 1, CLI_APPROACH_THREADS},        \
-        {"keep-edge", 0, 0, CLI_APPROACH_KEEP_EDGE}, {"ppl", 0, 0, CLI_APPROACH_PPL},      \
+        {"keep-edge", 0, 0, CLI_APPROACH_KEEP_EDGE},                                      \
         {"json", 0, 0, CLI_APPROACH_JSON}
 
 /* Their help text. */
@@ -36,7 +35,7 @@ typedef struct cli_approach_args {
     cli_fit_args fa;        /* data options (--col, --filter, --drop-missing) */
     const char *path;       /* DATA.csv */
     const char *out_path;   /* -o */
-    int bootstrap, threads, keep_edge, ppl, json;
+    int bootstrap, threads, keep_edge, json;
     double level;
     uint64_t seed;
 } cli_approach_args;
@@ -53,8 +52,8 @@ int cli_approach_parse(const char *cmd, const char *usage, const cli_opt *opts, 
                        char **argv, const char *help_head, const char *help_tail,
                        cli_approach_args *a, cli_own_arg own, void *ctx);
 
-/* Read DATA.csv with the roles `required` (plus loss); with --ppl the loss
- * column holds perplexity and becomes log(ppl).  Prints errors. */
+/* Read DATA.csv with the roles `required` (plus loss).  A perplexity
+ * column is read as a loss with --col 'loss=log(ppl)'.  Prints errors. */
 int cli_approach_read(const cli_approach_args *a, unsigned required, sf_data **d);
 
 /* The three power laws as a table, with intervals when computed. */

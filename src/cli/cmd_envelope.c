@@ -8,7 +8,7 @@
 
 static const char usage[] =
     "scalefit envelope DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--points P] "
-    "[--smooth W] [--keep-edge] [--bootstrap K] [--level P] [--seed S] [--threads T] [--ppl] "
+    "[--smooth W] [--keep-edge] [--bootstrap K] [--level P] [--seed S] [--threads T] "
     "[--json] [-o FILE]";
 
 static const char help_head[] =

@@ -9,7 +9,7 @@
 static const char usage[] =
     "scalefit isoflop DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--budget-tol X] "
     "[--profile parabola|akima] [--weights variance|equal] [--keep-edge] [--bootstrap K] "
-    "[--level P] [--seed S] [--threads T] [--ppl] [--json] [-o FILE]";
+    "[--level P] [--seed S] [--threads T] [--json] [-o FILE]";
 
 static const char help_head[] =
     "Usage: scalefit isoflop DATA.csv [options]\n"
