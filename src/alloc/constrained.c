@@ -131,8 +131,8 @@ int sf_alloc_data_constrained(const sf_law *law, const double *params, double C,
     row->unique_tokens = U;
     row->epochs = D / U;
     /* Per doubling: d/d log2 C = log(2) d/d log C. */
-    row->loss_per_doubling = log(2.0) * b.dls;
-    row->unlimited_per_doubling = log(2.0) * inf.dls;
+    row->loss_per_doubling = log(2.0) * b.dls + 0.0;  /* + 0: no -0 in the output */
+    row->unlimited_per_doubling = log(2.0) * inf.dls + 0.0;
     sf_point x = {.N = N, .D = D, .U = U}, far = {.N = exp(LOG_HUGE), .D = exp(LOG_HUGE), .U = U};
     if (sf_law_predict(law, params, &x, &row->opt.loss) != SF_OK ||
         sf_law_predict(law, params, &far, &row->floor) != SF_OK)

@@ -86,27 +86,40 @@ static int setup(sf_law *law, sf_error *err)
     return SF_OK;
 }
 
-/* softplus(s) - s logistic(s) = d(f softplus((lx - ld)/f))/d log f / f,
- * written without the cancellation of its two terms for large s. */
-static double sp_minus_s_sig(double s, double sp, double sig)
-{
-    if (s <= 0) return sp - s * sig;
-    return log1p(exp(-s)) + s * sf_logistic(-s);
-}
+/* One point's segment value g = log b - c0 log x - sum_i c_i f_i
+ * softplus(s_i), s_i = (log x - log d_i)/f_i, and per break (when d is not
+ * NULL) softplus(s), logistic(s) = -d(f softplus(s))/d log d, and
+ * softplus(s) - s logistic(s) = d(f softplus(s))/d log f / f.  One
+ * e = e^-|s| serves all three: softplus(s) = max(s, 0) + log1p(e),
+ * logistic(s) = 1/(1 + e) for s >= 0 and e/(1 + e) otherwise, and for
+ * s > 0 the difference is log1p(e) + s e/(1 + e), free of cancellation. */
+typedef struct brk {
+    double sp, sig, dlf;
+} brk;
 
-/* g = log b - c0 log x - sum_i c_i f_i softplus(s_i) at each point. */
-static double seg(const sf_law *law, const double *th, double lx, double *sp, double *sig,
-                  double *s)
+static double seg(const sf_law *law, const double *th, const double *f, double lx, brk *d)
 {
     double g = th[P_B] - th[P_C0] * lx;
     for (int i = 0; i < law->opt.breaks; i++) {
-        double f = exp(th[PF(i)]);
-        s[i] = (lx - th[PD(i)]) / f;
-        sp[i] = sf_softplus(s[i]);
-        if (sig) sig[i] = sf_logistic(s[i]);
-        g -= th[PC(i)] * f * sp[i];
+        double s = (lx - th[PD(i)]) / f[i], e = exp(-fabs(s)), l1 = log1p(e);
+        double sp = (s > 0 ? s : 0.0) + l1;
+        g -= th[PC(i)] * f[i] * sp;
+        if (!d) continue;
+        d[i].sp = sp;
+        d[i].sig = s >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        d[i].dlf = s > 0 ? l1 + s * e / (1.0 + e) : sp - s * d[i].sig;
     }
     return g;
+}
+
+static double softplus(double s)
+{
+    return (s > 0 ? s : 0.0) + log1p(exp(-fabs(s)));
+}
+
+static void break_widths(const sf_law *law, const double *th, double *f)
+{
+    for (int i = 0; i < law->opt.breaks; i++) f[i] = exp(th[PF(i)]);
 }
 
 static void eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
@@ -114,9 +127,12 @@ static void eval(const sf_law *law, const double *th, const sf_obs *x, double *l
 {
     const double *lx = x->log[law->opt.x];
     const size_t p = law->n_params;
+    double f[MAXB];
+    break_widths(law, th, f);
     for (size_t i = 0; i < x->n; i++) {
-        double sp[MAXB], sig[MAXB], s[MAXB], w[3];
-        double g = seg(law, th, lx[i], sp, jac ? sig : NULL, s);
+        brk d[MAXB];
+        double w[3];
+        double g = seg(law, th, f, lx[i], jac ? d : NULL);
         logy[i] = sf_lse3(th[P_A], g, -INFINITY, w);
         if (!jac) continue;
         double *J = jac + i * p, w1 = w[1];
@@ -124,10 +140,10 @@ static void eval(const sf_law *law, const double *th, const sf_obs *x, double *l
         J[P_B] = w1;
         J[P_C0] = -lx[i] * w1;
         for (int k = 0; k < law->opt.breaks; k++) {
-            double c = th[PC(k)], f = exp(th[PF(k)]);
-            J[PC(k)] = -f * sp[k] * w1;
-            J[PD(k)] = c * sig[k] * w1;
-            J[PF(k)] = -c * f * sp_minus_s_sig(s[k], sp[k], sig[k]) * w1;
+            double c = th[PC(k)];
+            J[PC(k)] = -f[k] * d[k].sp * w1;
+            J[PD(k)] = c * d[k].sig * w1;
+            J[PF(k)] = -c * f[k] * d[k].dlf * w1;
         }
     }
 }
@@ -136,132 +152,223 @@ static void basis(const sf_law *law, const double *th, const sf_obs *x, double *
 {
     const size_t n = x->n;
     const double *lx = x->log[law->opt.x];
+    double f[MAXB];
+    break_widths(law, th, f);
     for (size_t i = 0; i < n; i++) {
-        double sp[MAXB], s[MAXB];
         B[i] = 1.0;
-        B[n + i] = exp(seg(law, th, lx[i], sp, NULL, s) - th[P_B]);
+        B[n + i] = exp(seg(law, th, f, lx[i], NULL) - th[P_B]);
     }
 }
 
 /* ---- the search ------------------------------------------------------------ */
 
-/* Grid sizes per number of breaks: break positions M, sharpnesses F, values
- * of a NA.  Least-squares solves: M F NA = 9216 for one break,
- * C(20,2) 6^2 12 = 82080 for two, C(10,3) 4^3 8 = 61440 for three. */
+/* Stage 1 enumerates break placements jointly on a grid whose size falls
+ * with k: positions M, sharpnesses F, values of a NA; least-squares solves
+ * M F NA = 9216 for one break, C(20,2) 6^2 12 = 82080 for two,
+ * C(10,3) 4^3 8 = 61440 for three.  Stage 2 (k >= 2) refines each chosen
+ * placement one break at a time on the one-break grid (REF_M positions,
+ * REF_F sharpnesses, the stage-1 values of a), twice over. */
 static const size_t GRID_M[MAXB + 1] = {0, 48, 20, 10};
 static const size_t GRID_F[MAXB + 1] = {0, 12, 6, 4};
 static const size_t GRID_NA[MAXB + 1] = {0, 16, 12, 8};
+#define REF_M 48
+#define REF_F 12
+#define REF_ROUNDS 2
+
+/* Candidate (log d, log f) of one break and the column of g each gives,
+ * -f softplus((log x - log d)/f), nd * nf columns of n values. */
+typedef struct axis {
+    size_t nd, nf;
+    double *dv, *fv, *col;
+} axis;
 
 typedef struct break_search {
-    const sf_law *law;
     const sf_start_ctx *c;
     int k;
     size_t n, p;
     const double *lx, *ly;
-    double *y;                      /* n: the losses */
-    double ymin;
-    /* Candidate values of each break's log d and log f, and of a. */
-    size_t nd[MAXB], nf[MAXB], na;
-    double *dv[MAXB], *fv[MAXB], *av;
-    /* Break-position tuples: T of them, k indices each into dv. */
-    size_t T;
-    size_t *tup;
+    double *one, *nlx;   /* n: the columns 1 and -log x of g */
+    double lo, span, ymin;
+    /* Values of a, and per value the target log(y - a) and the weight
+     * w ((y - a)/y)^2 of each row (na * n). */
+    size_t na;
+    double *av, *z, *v;
+    axis grid[MAXB], fine[MAXB];
+    size_t T;        /* break-position tuples of stage 1 */
+    size_t *tup;     /* T * k indices into grid[b].dv */
 } break_search;
 
-/* Least squares for the coefficients (log b, c0, c_i) not held, at the
- * given a, log d, log f: minimise sum_i v_i (log(y_i - a) - g_i)^2 with
- * v_i = w_i ((y_i - a)/y_i)^2, the first-order weight that makes it the
- * log-y residual.  theta receives the whole start; returns the real
- * least-squares objective sum_i w_i (log y_i - log y^_i)^2, INFINITY when
- * the normal equations are singular.  col: (k + 3) * n scratch. */
-static double solve(const break_search *s, double a, const double *ld, const double *lf,
-                    double *theta, double *col)
+static const double *axis_col(const break_search *s, const axis *ax, size_t m, size_t j)
 {
-    const size_t n = s->n;
-    const int k = s->k;
+    return ax->col + (m * ax->nf + j) * s->n;
+}
+
+/* Positions spread evenly over the data's log x range (a break outside it
+ * is not determined by the data), sharpness f from 0.003 to 1 times that
+ * range, log-spaced (a wider bend is a curve over all the data, no
+ * break); a held d or f is the only value. */
+static int axis_make(const break_search *s, axis *ax, int b, size_t M, size_t F)
+{
     const sf_start_ctx *c = s->c;
-    const double *w = c->obs->w;
-    /* Columns of g: 1 (log b), -log x (c0), -f_i softplus(s_i) (c_i). */
-    size_t coef[2 + MAXB], m = 0, nc = 2 + (size_t)k;
+    int hd = c->held[PD(b)], hf = c->held[PF(b)];
+    ax->nd = hd ? 1 : M;
+    ax->nf = hf ? 1 : F;
+    ax->dv = malloc(ax->nd * sizeof *ax->dv);
+    ax->fv = malloc(ax->nf * sizeof *ax->fv);
+    ax->col = malloc(ax->nd * ax->nf * (s->n ? s->n : 1) * sizeof *ax->col);
+    if (!ax->dv || !ax->fv || !ax->col) return SF_ENOMEM;
+    for (size_t m = 0; m < ax->nd; m++)
+        ax->dv[m] = hd ? c->held_theta[PD(b)] : s->lo + s->span * ((double)m + 0.5) / (double)M;
+    for (size_t j = 0; j < ax->nf; j++)
+        ax->fv[j] = hf ? c->held_theta[PF(b)]
+                       : log(s->span) + log(10.0) * (-2.5 + 2.5 * (double)j / (double)(F - 1));
+    for (size_t m = 0; m < ax->nd; m++)
+        for (size_t j = 0; j < ax->nf; j++) {
+            double *col = ax->col + (m * ax->nf + j) * s->n, f = exp(ax->fv[j]);
+            for (size_t i = 0; i < s->n; i++)
+                col[i] = -f * softplus((s->lx[i] - ax->dv[m]) / f);
+        }
+    return SF_OK;
+}
+
+/* Least squares for the coefficients (log b, c0, c_i) not held, at the
+ * ai-th value of a and the break columns bc: minimise
+ * sum_i v_i (log(y_i - a) - g_i)^2, v_i = w_i ((y_i - a)/y_i)^2, the
+ * first-order weight that makes it the residual of log y.  Writes log a
+ * and the coefficients into theta; returns that weighted residual sum of
+ * squares, INFINITY when the normal equations are singular. */
+static double dot(const double *x, const double *y, size_t n)
+{
+    double t = 0;
+    for (size_t i = 0; i < n; i++) t += x[i] * y[i];
+    return t;
+}
+
+static double solve(const break_search *s, size_t ai, const double *const *bc, double *theta,
+                    double *scratch)
+{
+    const size_t n = s->n, nc = 2 + (size_t)s->k;
+    const sf_start_ctx *c = s->c;
+    const double *z = s->z + ai * n, *v = s->v + ai * n;
+    size_t coef[2 + MAXB], freec[2 + MAXB], m = 0;
+    const double *col[2 + MAXB] = {s->one, s->nlx};
     coef[0] = P_B;
     coef[1] = P_C0;
-    for (int i = 0; i < k; i++) coef[2 + i] = PC(i);
-    double *z = col + nc * n;
-    for (size_t i = 0; i < n; i++) {
-        col[i] = 1.0;
-        col[n + i] = -s->lx[i];
-        for (int b = 0; b < k; b++) {
-            double f = exp(lf[b]);
-            col[(2 + (size_t)b) * n + i] = -f * sf_softplus((s->lx[i] - ld[b]) / f);
-        }
-        z[i] = log(s->y[i] - a);
+    for (int b = 0; b < s->k; b++) {
+        coef[2 + b] = PC(b);
+        col[2 + b] = bc[b];
     }
-    /* Held coefficients move to the right-hand side. */
-    size_t freec[2 + MAXB];
     for (size_t q = 0; q < nc; q++) {
-        if (c->held[coef[q]]) {
-            for (size_t i = 0; i < n; i++) z[i] -= c->held_theta[coef[q]] * col[q * n + i];
-            theta[coef[q]] = c->held_theta[coef[q]];
-        } else {
-            freec[m++] = q;
-        }
+        if (c->held[coef[q]]) theta[coef[q]] = c->held_theta[coef[q]];
+        else freec[m++] = q;
     }
-    if (m > 0) {
-        double G[(2 + MAXB) * (2 + MAXB)] = {0}, h[2 + MAXB] = {0}, sol[2 + MAXB];
-        for (size_t i = 0; i < n; i++) {
-            double r = (s->y[i] - a) / s->y[i];
-            double v = (w ? w[i] : 1.0) * r * r;
-            for (size_t u = 0; u < m; u++) {
-                double xu = col[freec[u] * n + i];
-                h[u] += v * xu * z[i];
-                for (size_t t = 0; t <= u; t++) G[u * m + t] += v * xu * col[freec[t] * n + i];
-            }
-        }
-        for (size_t u = 0; u < m; u++)
-            for (size_t t = u + 1; t < m; t++) G[u * m + t] = G[t * m + u];
-        if (!sf_spd_solve(m, G, h, sol)) return INFINITY;
-        for (size_t u = 0; u < m; u++) theta[coef[freec[u]]] = sol[u];
+    /* Target with held coefficients moved to the right-hand side. */
+    double *r = scratch, *vx = scratch + n;
+    memcpy(r, z, n * sizeof *r);
+    for (size_t q = 0; q < nc && m < nc; q++)
+        if (c->held[coef[q]])
+            for (size_t i = 0; i < n; i++) r[i] -= theta[coef[q]] * col[q][i];
+    double G[(2 + MAXB) * (2 + MAXB)], h[2 + MAXB], sol[2 + MAXB];
+    for (size_t u = 0; u < m; u++) {
+        double *vu = vx + u * n;
+        const double *xu = col[freec[u]];
+        for (size_t i = 0; i < n; i++) vu[i] = v[i] * xu[i];
+        h[u] = dot(vu, r, n);
+        for (size_t t = 0; t <= u; t++) G[u * m + t] = G[t * m + u] = dot(vu, col[freec[t]], n);
     }
-    theta[P_A] = log(a);
-    for (int b = 0; b < k; b++) {
-        theta[PD(b)] = ld[b];
-        theta[PF(b)] = lf[b];
+    double tt = 0;
+    for (size_t i = 0; i < n; i++) tt += v[i] * r[i] * r[i];
+    if (m > 0 && !sf_spd_solve(m, G, h, sol)) return INFINITY;
+    /* Residual sum of squares of the least-squares solution: t.t - x.h. */
+    for (size_t u = 0; u < m; u++) {
+        theta[coef[freec[u]]] = sol[u];
+        tt -= sol[u] * h[u];
     }
-    /* The real fit quality, on log y. */
+    theta[P_A] = log(s->av[ai]);
+    return isfinite(tt) ? (tt > 0 ? tt : 0.0) : INFINITY;
+}
+
+/* The real least-squares objective of a start, sum_i w_i (log y_i -
+ * log y^_i)^2, the law's own evaluation. */
+static double exact_score(const break_search *s, const sf_law *law, const double *theta,
+                          double *ly)
+{
+    sf_obs o = *s->c->obs;
+    law->cls->eval(law, theta, &o, ly, NULL);
     double score = 0;
-    for (size_t i = 0; i < n; i++) {
-        double g = 0;
-        for (size_t q = 0; q < nc; q++) g += theta[coef[q]] * col[q * n + i];
-        double r = s->ly[i] - log(a + exp(g));
-        score += (w ? w[i] : 1.0) * r * r;
+    for (size_t i = 0; i < s->n; i++) {
+        double r = s->ly[i] - ly[i];
+        score += (o.w ? o.w[i] : 1.0) * r * r;
     }
     return isfinite(score) ? score : INFINITY;
 }
 
-/* Best start for break-position tuple t over every (f_1..f_k, a). */
-static double best_for_tuple(const break_search *s, size_t t, double *best, double *theta,
-                             double *col)
+/* A candidate: its start and, per break, the column in use. */
+typedef struct cand {
+    double theta[SF_MAX_PARAMS];
+    const double *bc[MAXB];
+    double score;
+} cand;
+
+/* Scratch of solve(): (3 + MAXB) n doubles. */
+#define SCRATCH(n) ((3 + MAXB) * ((n) ? (n) : 1))
+
+/* Stage 1: the best candidate for tuple t over every (f_1..f_k, a). */
+static void best_for_tuple(const break_search *s, size_t t, cand *best, double *scratch)
 {
     const int k = s->k;
-    double ld[MAXB], lf[MAXB], bs = INFINITY;
-    for (int b = 0; b < k; b++) ld[b] = s->dv[b][s->tup[t * (size_t)k + (size_t)b]];
-    size_t nfc = 1;
-    for (int b = 0; b < k; b++) nfc *= s->nf[b];
+    size_t md[MAXB], nfc = 1;
+    for (int b = 0; b < k; b++) {
+        md[b] = s->tup[t * (size_t)k + (size_t)b];
+        nfc *= s->grid[b].nf;
+    }
+    cand cur;
+    best->score = INFINITY;
     for (size_t fi = 0; fi < nfc; fi++) {
-        size_t r = fi;
+        size_t r = fi, jf[MAXB];
         for (int b = k; b-- > 0;) {
-            lf[b] = s->fv[b][r % s->nf[b]];
-            r /= s->nf[b];
+            jf[b] = r % s->grid[b].nf;
+            r /= s->grid[b].nf;
+        }
+        for (int b = 0; b < k; b++) {
+            cur.bc[b] = axis_col(s, &s->grid[b], md[b], jf[b]);
+            cur.theta[PD(b)] = s->grid[b].dv[md[b]];
+            cur.theta[PF(b)] = s->grid[b].fv[jf[b]];
         }
         for (size_t ai = 0; ai < s->na; ai++) {
-            double sc = solve(s, s->av[ai], ld, lf, theta, col);
-            if (sc < bs) {
-                bs = sc;
-                memcpy(best, theta, s->p * sizeof *theta);
-            }
+            cur.score = solve(s, ai, cur.bc, cur.theta, scratch);
+            if (cur.score < best->score) *best = cur;
         }
     }
-    return bs;
+}
+
+/* Stage 2: move one break at a time over the fine axis, the others held,
+ * keeping the breaks in order (two breaks at one place only split one). */
+static void refine_cand(const break_search *s, cand *x, double *scratch)
+{
+    cand cur = *x;
+    for (int round = 0; round < REF_ROUNDS; round++)
+        for (int b = 0; b < s->k; b++) {
+            const axis *ax = &s->fine[b];
+            double below = -INFINITY, above = INFINITY;
+            for (int o = 0; o < s->k; o++) {
+                double d = x->theta[PD(o)];
+                if (o < b && d > below) below = d;
+                if (o > b && d < above) above = d;
+            }
+            for (size_t m = 0; m < ax->nd; m++)
+                for (size_t j = 0; j < ax->nf; j++) {
+                    if (ax->nd > 1 && !(ax->dv[m] > below && ax->dv[m] < above)) continue;
+                    cur = *x;
+                    cur.bc[b] = axis_col(s, ax, m, j);
+                    cur.theta[PD(b)] = ax->dv[m];
+                    cur.theta[PF(b)] = ax->fv[j];
+                    for (size_t ai = 0; ai < s->na; ai++) {
+                        cur.score = solve(s, ai, cur.bc, cur.theta, scratch);
+                        if (cur.score < x->score) *x = cur;
+                    }
+                }
+        }
 }
 
 /* Two tuples are neighbours when every break index differs by at most one
@@ -278,10 +385,24 @@ static int near_tuples(const break_search *s, size_t t, size_t u, int exactly_on
     return exactly_one_step ? steps == 1 : 1;
 }
 
-static int tuple_order(const double *score, size_t a, size_t b)
+static int cand_before(const cand *c, size_t a, size_t b)
 {
-    if (score[a] != score[b]) return score[a] < score[b];
+    if (c[a].score != c[b].score) return c[a].score < c[b].score;
     return a < b;
+}
+
+/* Sort idx[0..n) by candidate score (insertion sort: n is at most a few
+ * hundred). */
+static void sort_cands(const cand *c, size_t *idx, size_t n)
+{
+    for (size_t t = 0; t < n; t++) {
+        size_t j = t, v = idx[t];
+        while (j > 0 && cand_before(c, v, idx[j - 1])) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = v;
+    }
 }
 
 static int build(break_search *s)
@@ -289,58 +410,65 @@ static int build(break_search *s)
     const sf_start_ctx *c = s->c;
     const int k = s->k;
     const size_t n = s->n;
-    double lo = INFINITY, hi = -INFINITY;
+    double hi = -INFINITY;
+    s->lo = INFINITY;
     s->ymin = INFINITY;
-    if (!(s->y = malloc((n ? n : 1) * sizeof *s->y))) return SF_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        s->y[i] = exp(s->ly[i]);
-        if (s->y[i] < s->ymin) s->ymin = s->y[i];
-        if (s->lx[i] < lo) lo = s->lx[i];
-        if (s->lx[i] > hi) hi = s->lx[i];
+        s->ymin = fmin(s->ymin, exp(s->ly[i]));
+        s->lo = fmin(s->lo, s->lx[i]);
+        hi = fmax(hi, s->lx[i]);
     }
-    double span = hi - lo;
-    if (!(span > 0)) return SF_ENOTSUP;
-    size_t M = GRID_M[k], F = GRID_F[k], NA = GRID_NA[k];
-    /* Break positions spread evenly over the data's log x range (a break
-     * outside it is not determined by the data); sharpness f from 0.003 to
-     * 3.2 times that range, log-spaced. */
-    for (int b = 0; b < k; b++) {
-        int hd = c->held[PD(b)], hf = c->held[PF(b)];
-        s->nd[b] = hd ? 1 : M;
-        s->nf[b] = hf ? 1 : F;
-        s->dv[b] = malloc(s->nd[b] * sizeof *s->dv[b]);
-        s->fv[b] = malloc(s->nf[b] * sizeof *s->fv[b]);
-        if (!s->dv[b] || !s->fv[b]) return SF_ENOMEM;
-        for (size_t m = 0; m < s->nd[b]; m++)
-            s->dv[b][m] = hd ? c->held_theta[PD(b)] : lo + span * ((double)m + 0.5) / (double)M;
-        for (size_t j = 0; j < s->nf[b]; j++)
-            s->fv[b][j] = hf ? c->held_theta[PF(b)]
-                             : log(span) + log(10.0) * (-2.5 + 3.0 * (double)j / (double)(F - 1));
+    s->span = hi - s->lo;
+    if (!(s->span > 0)) return SF_ENOTSUP;
+    s->one = malloc((n ? n : 1) * sizeof *s->one);
+    s->nlx = malloc((n ? n : 1) * sizeof *s->nlx);
+    if (!s->one || !s->nlx) return SF_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        s->one[i] = 1.0;
+        s->nlx[i] = -s->lx[i];
     }
+    /* Column tables cost (M F + REF_M REF_F) n doubles per break. */
+    if ((double)n * (double)k * (double)(GRID_M[k] * GRID_F[k] + REF_M * REF_F) > 5e7)
+        return SF_ENOTSUP;
     /* a from 0.001 to 0.993 of the smallest loss, denser near it, where
      * log(y - a) bends fastest. */
+    size_t NA = GRID_NA[k];
     s->na = c->held[P_A] ? 1 : NA;
-    if (!(s->av = malloc(s->na * sizeof *s->av))) return SF_ENOMEM;
+    s->av = malloc(s->na * sizeof *s->av);
+    s->z = malloc(s->na * (n ? n : 1) * sizeof *s->z);
+    s->v = malloc(s->na * (n ? n : 1) * sizeof *s->v);
+    if (!s->av || !s->z || !s->v) return SF_ENOMEM;
     for (size_t j = 0; j < s->na; j++) {
-        double q = 1.0 - exp(-5.0 * (double)j / (double)(NA - 1));
-        s->av[j] = c->held[P_A] ? exp(c->held_theta[P_A]) : s->ymin * (q > 1e-3 ? q : 1e-3);
+        double q = 1.0 - exp(-5.0 * (double)j / (double)(NA - 1)), a;
+        a = c->held[P_A] ? exp(c->held_theta[P_A]) : s->ymin * (q > 1e-3 ? q : 1e-3);
+        if (!(a < s->ymin)) return SF_ENOTSUP;  /* a held at or above a loss */
+        s->av[j] = a;
+        for (size_t i = 0; i < n; i++) {
+            double y = exp(s->ly[i]), r = (y - a) / y;
+            s->z[j * n + i] = log(y - a);
+            s->v[j * n + i] = (c->obs->w ? c->obs->w[i] : 1.0) * r * r;
+        }
     }
-    if (!(s->av[0] < s->ymin)) return SF_ENOTSUP;  /* a held at or above a loss */
+    for (int b = 0; b < k; b++) {
+        int rc = axis_make(s, &s->grid[b], b, GRID_M[k], GRID_F[k]);
+        if (rc == SF_OK && k > 1) rc = axis_make(s, &s->fine[b], b, REF_M, REF_F);
+        if (rc != SF_OK) return rc;
+    }
     /* Tuples of break positions; free breaks in increasing order, so each
      * placement is tried once and not once per permutation. */
     size_t total = 1;
-    for (int b = 0; b < k; b++) total *= s->nd[b];
+    for (int b = 0; b < k; b++) total *= s->grid[b].nd;
     if (!(s->tup = malloc(total * (size_t)k * sizeof *s->tup))) return SF_ENOMEM;
     s->T = 0;
     for (size_t flat = 0; flat < total; flat++) {
         size_t idx[MAXB], r = flat;
         for (int b = k; b-- > 0;) {
-            idx[b] = r % s->nd[b];
-            r /= s->nd[b];
+            idx[b] = r % s->grid[b].nd;
+            r /= s->grid[b].nd;
         }
         int ok = 1, last = -1;
         for (int b = 0; b < k && ok; b++) {
-            if (s->nd[b] == 1) continue;
+            if (s->grid[b].nd == 1) continue;
             ok = (int)idx[b] > last;
             last = (int)idx[b];
         }
@@ -351,12 +479,19 @@ static int build(break_search *s)
 
 static void release(break_search *s)
 {
-    free(s->y);
+    free(s->one);
+    free(s->nlx);
     free(s->av);
+    free(s->z);
+    free(s->v);
     free(s->tup);
     for (int b = 0; b < MAXB; b++) {
-        free(s->dv[b]);
-        free(s->fv[b]);
+        axis *ax[2] = {&s->grid[b], &s->fine[b]};
+        for (int q = 0; q < 2; q++) {
+            free(ax[q]->dv);
+            free(ax[q]->fv);
+            free(ax[q]->col);
+        }
     }
 }
 
@@ -365,7 +500,6 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
 {
     break_search s;
     memset(&s, 0, sizeof s);
-    s.law = law;
     s.c = c;
     s.k = law->opt.breaks;
     s.n = c->obs->n;
@@ -375,64 +509,105 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
     *exact = 0;
     *count = 0;
     int rc = build(&s);
-    double *score = NULL, *cand = NULL;
-    size_t *order = NULL;
+    cand *cd = NULL;
+    size_t *order = NULL, chosen[64], nc = 0;
     if (rc == SF_OK) {
-        score = malloc(s.T * sizeof *score);
-        cand = malloc(s.T * s.p * sizeof *cand);
+        cd = malloc(s.T * sizeof *cd);
         order = malloc(s.T * sizeof *order);
-        if (!score || !cand || !order) rc = SF_ENOMEM;
+        if (!cd || !order) rc = SF_ENOMEM;
     }
     if (rc == SF_OK) {
+        /* Stage 1, each tuple into its own slot. */
         int nt = sf_threads_for(c->threads, s.T);
+        int short_mem = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
         {
-            double th[SF_MAX_PARAMS];
-            double *col = malloc(((size_t)s.k + 3) * (s.n ? s.n : 1) * sizeof *col);
+            double *scratch = malloc(SCRATCH(s.n) * sizeof *scratch);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-            for (size_t t = 0; t < s.T; t++)
-                score[t] = col ? best_for_tuple(&s, t, cand + t * s.p, th, col) : NAN;
-            free(col);
-        }
-        for (size_t t = 0; t < s.T && rc == SF_OK; t++)
-            if (isnan(score[t])) rc = SF_ENOMEM;
-    }
-    if (rc == SF_OK) {
-        /* Insertion sort by score (T is at most a few hundred). */
-        for (size_t t = 0; t < s.T; t++) {
-            size_t j = t;
-            while (j > 0 && tuple_order(score, t, order[j - 1])) {
-                order[j] = order[j - 1];
-                j--;
+            for (size_t t = 0; t < s.T; t++) {
+                if (scratch) best_for_tuple(&s, t, &cd[t], scratch);
+                else cd[t].score = INFINITY;
             }
-            order[j] = t;
+            if (!scratch) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                short_mem = 1;
+            }
+            free(scratch);
         }
+        if (short_mem) rc = SF_ENOMEM;
+        for (size_t t = 0; t < s.T; t++) order[t] = t;
+        sort_cands(cd, order, s.T);
         /* Local minima over neighbouring placements, best first; then the
          * best placements not next to one already chosen. */
-        size_t nc = 0, chosen[64];
         size_t cap = c->max < 64 ? c->max : 64;
         for (int pass = 0; pass < 2; pass++)
             for (size_t a = 0; a < s.T && nc < cap; a++) {
                 size_t t = order[a];
-                if (!isfinite(score[t])) break;
+                if (!isfinite(cd[t].score)) break;
                 int take = 1;
                 for (size_t q = 0; q < nc && take; q++)
                     take = chosen[q] != t && !(pass == 1 && near_tuples(&s, t, chosen[q], 0));
                 for (size_t u = 0; u < s.T && take && pass == 0; u++)
-                    if (near_tuples(&s, t, u, 1) && tuple_order(score, u, t)) take = 0;
+                    if (near_tuples(&s, t, u, 1) && cand_before(cd, u, t)) take = 0;
                 if (take) chosen[nc++] = t;
             }
-        for (size_t q = 0; q < nc; q++)
-            memcpy(theta + q * s.p, cand + chosen[q] * s.p, s.p * sizeof *theta);
-        *count = nc;
         if (nc == 0) rc = SF_ENOTSUP;
     }
-    free(score);
-    free(cand);
+    if (rc == SF_OK && s.k > 1) {
+        /* Stage 2, each chosen candidate independently. */
+        int nt = sf_threads_for(c->threads, nc);
+        int short_mem = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+        {
+            double *scratch = malloc(SCRATCH(s.n) * sizeof *scratch);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (size_t q = 0; q < nc; q++)
+                if (scratch) refine_cand(&s, &cd[chosen[q]], scratch);
+            if (!scratch) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                short_mem = 1;
+            }
+            free(scratch);
+        }
+        if (short_mem) rc = SF_ENOMEM;
+        /* Placements that refined to the same breaks are one start. */
+        size_t kept = 0;
+        for (size_t q = 0; q < nc; q++) {
+            int dup = 0;
+            for (size_t r = 0; r < kept && !dup; r++) {
+                dup = 1;
+                for (int b = 0; b < s.k; b++)
+                    dup &= cd[chosen[q]].bc[b] == cd[chosen[r]].bc[b];
+            }
+            if (!dup) chosen[kept++] = chosen[q];
+        }
+        nc = kept;
+    }
+    if (rc == SF_OK) {
+        /* Best first by the real fit quality. */
+        double *ly = malloc((s.n ? s.n : 1) * sizeof *ly);
+        if (!ly) rc = SF_ENOMEM;
+        for (size_t q = 0; q < nc && ly; q++)
+            cd[chosen[q]].score = exact_score(&s, law, cd[chosen[q]].theta, ly);
+        free(ly);
+        sort_cands(cd, chosen, nc);
+    }
+    for (size_t q = 0; q < nc && rc == SF_OK; q++)
+        memcpy(theta + q * s.p, cd[chosen[q]].theta, s.p * sizeof *theta);
+    if (rc == SF_OK) *count = nc;
+    free(cd);
     free(order);
     release(&s);
     return rc;

@@ -184,20 +184,6 @@ int sf_law_setup_x(sf_law *law, sf_error *err)
     return SF_OK;
 }
 
-double sf_softplus(double s)
-{
-    /* log(1 + e^s) = max(s, 0) + log1p(e^-|s|): no overflow, and full
-     * precision for large negative s (where it is e^s). */
-    return (s > 0 ? s : 0.0) + log1p(exp(-fabs(s)));
-}
-
-double sf_logistic(double s)
-{
-    if (s >= 0) return 1.0 / (1.0 + exp(-s));
-    double e = exp(s);
-    return e / (1.0 + e);
-}
-
 /* ---- public evaluation -------------------------------------------------- */
 
 static int point_logs(const sf_law *law, const sf_point *x, double lg[SF_ROLE_COUNT])

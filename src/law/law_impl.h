@@ -148,10 +148,6 @@ double sf_lse3(double x0, double x1, double x2, double *w);
  * and add it to the roles read. */
 int sf_law_setup_x(sf_law *law, sf_error *err);
 
-/* log(1 + e^s) and the logistic 1/(1 + e^-s), without overflow. */
-double sf_softplus(double s);
-double sf_logistic(double s);
-
 extern const sf_law_class sf_law_chinchilla;
 extern const sf_law_class sf_law_power;
 extern const sf_law_class sf_law_kaplan;
