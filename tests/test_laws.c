@@ -672,9 +672,9 @@ static double rmsle(const sf_law *law, const double *p, const sf_data *d)
 
 /* Must-show 5: Caballero et al.'s 4-digit addition (Figure 4 left): fit
  * the 14 "fit" rows, extrapolate to the 3 held out.  The objective is no
- * worse than a SciPy BFGS from 3000 random starts (tests/ref/laws_ref.py:
- * 2.4975504943e-06), and a one-break BNSL extrapolates far better than a
- * power law fitted the same way. */
+ * worse than SciPy's BFGS with analytic gradients from 500 random starts
+ * (tests/ref/laws_ref.py bnsl: 2.497546238705203e-06), and a one-break
+ * BNSL extrapolates far better than a power law fitted the same way. */
 Test(bnsl, four_digit_addition_extrapolation)
 {
     sf_data *fit_rows = four_digit("fit"), *held = four_digit("extrapolate");
@@ -684,7 +684,7 @@ Test(bnsl, four_digit_addition_extrapolation)
     sf_fit *fb = fit_ok(bnsl, fit_rows, NULL), *fp = fit_ok(power, fit_rows, NULL);
     cr_assert_eq(sf_fit_grid(fb), SF_GRID_LAW);
     cr_assert(sf_fit_converged(fb));
-    cr_assert(sf_fit_objective(fb) <= 2.4975504943e-06, "objective %.10g",
+    cr_assert(sf_fit_objective(fb) <= 2.497546238705203e-06 * (1 + 1e-9), "objective %.17g",
               sf_fit_objective(fb));
     /* The break sits in the sharp drop between 512 and 736. */
     double d1 = sf_fit_params(fb)[4];
