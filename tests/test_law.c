@@ -316,18 +316,6 @@ Test(alloc, hoffmann_published_values)
     sf_law_free(law);
 }
 
-static sf_law *law_with(const char *name, sf_role x, int breaks)
-{
-    sf_law_options o;
-    sf_law_options_init(&o);
-    o.x = x;
-    o.breaks = breaks;
-    sf_law *law;
-    sf_error err;
-    cr_assert_eq(sf_law_new(name, &o, &law, &err), SF_OK, "%s", err.message);
-    return law;
-}
-
 /* The laws of the catalogue at published values and at the edges of their
  * pieces: power over D and C, Kaplan's fit, datablations with excess
  * parameters (N above N_opt(U)) and with U above D, bnsl with negative
@@ -336,19 +324,19 @@ Test(law, catalogue_gradients_at_published_and_edge_values)
 {
     for (int x = 0; x < 3; x++) {
         static const sf_role xs[3] = {SF_ROLE_N, SF_ROLE_D, SF_ROLE_C};
-        sf_law *law = law_with("power", xs[x], 1);
+        sf_law *law = law_checked("power", xs[x], 1);
         const double th[3] = {log(1.69), log(406.4), 0.34};
         check_gradient(law, th);
         sf_law_free(law);
     }
-    sf_law *k = law_with("kaplan", SF_ROLE_N, 1);
+    sf_law *k = law_checked("kaplan", SF_ROLE_N, 1);
     const double tk[4] = {log(6.4e13), log(1.8e13), log(0.076), log(0.103)};
     check_gradient(k, tk);
     sf_law_free(k);
 
     /* Muennighoff et al.'s values (N_opt(U) = 1.7e7 at U = 3.3e8: every
      * point carries excess parameters), then alpha != beta. */
-    sf_law *db = law_with("datablations", SF_ROLE_N, 1);
+    sf_law *db = law_checked("datablations", SF_ROLE_N, 1);
     const double td[7] = {0.6254804, 6.255414, 7.3049974, 0.3526596, 0.3526596, log(15.387756),
                           log(5.309743)};
     check_gradient(db, td);
@@ -363,7 +351,7 @@ Test(law, catalogue_gradients_at_published_and_edge_values)
     sf_law_free(db);
 
     for (int b = 1; b <= 3; b++) {
-        sf_law *bn = law_with("bnsl", b == 2 ? SF_ROLE_C : SF_ROLE_D, b);
+        sf_law *bn = law_checked("bnsl", b == 2 ? SF_ROLE_C : SF_ROLE_D, b);
         /* Breaks at log x = 22 (sharp), 25 (wide), 28 (negative change):
          * inside the points' log D (19.6 to 30.3) and log C (35 to 58). */
         double off = b == 2 ? 22.0 : 0.0;
@@ -379,7 +367,7 @@ Test(law, catalogue_gradients_at_published_and_edge_values)
  * central differences, on both sides of D = U and of N = N_opt(U). */
 Test(law, datablations_budget_derivatives)
 {
-    sf_law *db = law_with("datablations", SF_ROLE_N, 1);
+    sf_law *db = law_checked("datablations", SF_ROLE_N, 1);
     const double p[7] = {exp(0.6254804), exp(6.255414), exp(7.3049974), 0.3526596, 0.3526596,
                          15.387756, 5.309743};
     const double q[7] = {1.82, 66.6, 2700.0, 0.25, 0.41, 2.385, 38.0};

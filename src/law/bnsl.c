@@ -344,8 +344,9 @@ static void best_for_tuple(const break_search *s, size_t t, cand *best, double *
 
 /* Stage 2: move one break at a time over the fine axis, the others held,
  * keeping the breaks in order (two breaks at one place only split one). */
-static void refine_cand(const break_search *s, cand *x, double *scratch)
+static void refine_cand(const break_search *s, size_t t, cand *x, double *scratch)
 {
+    (void)t;
     cand cur = *x;
     for (int round = 0; round < REF_ROUNDS; round++)
         for (int b = 0; b < s->k; b++) {
@@ -369,6 +370,40 @@ static void refine_cand(const break_search *s, cand *x, double *scratch)
                     }
                 }
         }
+}
+
+/* job(s, t, &cd[t], scratch) for t = idx[i] (or i when idx is NULL),
+ * i < count, over threads, each thread with its own scratch; every item
+ * writes only its own candidate, so the result does not depend on the
+ * threads.  SF_ENOMEM when a thread had no scratch. */
+typedef void (*cand_job)(const break_search *s, size_t t, cand *x, double *scratch);
+
+static int in_parallel(const break_search *s, int threads, size_t count, const size_t *idx,
+                       cand *cd, cand_job job)
+{
+    int nt = sf_threads_for(threads, count), short_mem = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    {
+        double *scratch = malloc(SCRATCH(s->n) * sizeof *scratch);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (size_t i = 0; i < count; i++) {
+            size_t t = idx ? idx[i] : i;
+            if (scratch) job(s, t, &cd[t], scratch);
+            else cd[t].score = INFINITY;
+        }
+        if (!scratch) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            short_mem = 1;
+        }
+        free(scratch);
+    }
+    return short_mem ? SF_ENOMEM : SF_OK;
 }
 
 /* Two tuples are neighbours when every break index differs by at most one
@@ -518,29 +553,9 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
     }
     if (rc == SF_OK) {
         /* Stage 1, each tuple into its own slot. */
-        int nt = sf_threads_for(c->threads, s.T);
-        int short_mem = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1)
-#endif
-        {
-            double *scratch = malloc(SCRATCH(s.n) * sizeof *scratch);
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (size_t t = 0; t < s.T; t++) {
-                if (scratch) best_for_tuple(&s, t, &cd[t], scratch);
-                else cd[t].score = INFINITY;
-            }
-            if (!scratch) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                short_mem = 1;
-            }
-            free(scratch);
-        }
-        if (short_mem) rc = SF_ENOMEM;
+        rc = in_parallel(&s, c->threads, s.T, NULL, cd, best_for_tuple);
+    }
+    if (rc == SF_OK) {
         for (size_t t = 0; t < s.T; t++) order[t] = t;
         sort_cands(cd, order, s.T);
         /* Local minima over neighbouring placements, best first; then the
@@ -561,27 +576,7 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
     }
     if (rc == SF_OK && s.k > 1) {
         /* Stage 2, each chosen candidate independently. */
-        int nt = sf_threads_for(c->threads, nc);
-        int short_mem = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1)
-#endif
-        {
-            double *scratch = malloc(SCRATCH(s.n) * sizeof *scratch);
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (size_t q = 0; q < nc; q++)
-                if (scratch) refine_cand(&s, &cd[chosen[q]], scratch);
-            if (!scratch) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-                short_mem = 1;
-            }
-            free(scratch);
-        }
-        if (short_mem) rc = SF_ENOMEM;
+        rc = in_parallel(&s, c->threads, nc, chosen, cd, refine_cand);
         /* Placements that refined to the same breaks are one start. */
         size_t kept = 0;
         for (size_t q = 0; q < nc; q++) {

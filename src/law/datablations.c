@@ -49,7 +49,7 @@ static int setup(sf_law *law, sf_error *err)
      * 1 to 400; the authors found 15.4) and log rn* in {-1, 0.5, 2, 3.5}
      * (0.37 to 33; they found 5.3): 15552 points.  With the Chinchilla
      * part held (the authors' second stage) screening refines the (rd*,
-     * rn*) plane to 97 x 97 points. */
+     * rn*) plane to 49 x 49 points (steps of 0.125 in log rd*). */
     sf_law_grid_range(law, P_E, -1.0, 1.0, 1.0);
     sf_law_grid_range(law, P_A, 0.0, 5.0, 25.0);
     sf_law_grid_range(law, P_B, 0.0, 5.0, 25.0);
@@ -187,6 +187,6 @@ const sf_law_class sf_law_datablations = {
     .eval = eval,
     .derived = derived,
     .floor = floor_loss,
-    .screen_points = 20000,
+    .screen_points = 2500,
     .budget = budget,
 };

@@ -23,6 +23,15 @@ loss (delta 1e-3) of log residuals, summed over rows.
       random starts (seeded), and the RMSLE of each on the 3
       "extrapolate" rows.
 
+  laws_ref.py bnsl-brute DATA.csv
+      Caballero et al.'s own procedure for the same fit (their script
+      fit_bnsl_and_extrapolate__4_digit_addition__dataset_size_x-axis.py,
+      described in SOURCE.md): scipy.optimize.brute over their grid of
+      163,840 points (a in 0..0.9, b = 1.25^p - 0.9 and d1 = 1.25^q - 0.9
+      with p, q in 0..37.5, c0, c1, f1 in 0..0.75) minimising the mean
+      squared error of log(y + 1), then curve_fit on log(y + 1) from the
+      best point; one worker.  Reports seconds and the RMSLE of log y.
+
   laws_ref.py sardana
       Sardana et al. (2023), Figure 1: the Chinchilla-optimal 13e9 model
       (A 406.4, B 410.7, E 1.69, alpha 0.336, beta 0.283) and the model
@@ -34,6 +43,7 @@ Each prints one JSON object.  Needs Debian's python3-numpy and python3-scipy.
 import csv
 import json
 import sys
+import time
 
 import numpy as np
 import scipy.optimize as so
@@ -84,6 +94,7 @@ def datablations(path):
         p = db_loss(N, D, U, rd, rn)
         return 1 - ((y - p) ** 2).sum() / ((y - y.mean()) ** 2).sum()
 
+    t0 = time.perf_counter()
     found = []
     for lr in np.linspace(0, 7, 15):
         for ln in np.linspace(-1, 5, 13):
@@ -106,6 +117,7 @@ def datablations(path):
             basins.append({"objective": float(r.fun), "rd_star": rd, "rn_star": rn,
                            "r2": r2(rd, rn)})
     basins.sort(key=lambda b: b["objective"])
+    seconds = time.perf_counter() - t0
     profile = []
     for rd in np.exp(np.linspace(np.log(3), np.log(1000), 60)):
         r = so.minimize_scalar(lambda ln: obj([np.log(rd), ln]), bounds=(-3, 6),
@@ -130,6 +142,7 @@ def datablations(path):
         "published": {"objective": obj(np.log([PUB["rd"], PUB["rn"]])),
                       "r2": r2(PUB["rd"], PUB["rn"])},
         "best": best,
+        "seconds": seconds,
         "basins": basins,
         "profile": profile,
         "allocation": {"compute": C, "unique_tokens": Ub, "params": float(np.exp(r.x)),
@@ -213,6 +226,38 @@ def bnsl(path, starts):
     }
 
 
+def bnsl_brute(path):
+    rows = read(path)
+    x = np.array([float(r["train_dataset_size"]) for r in rows])
+    y = np.array([float(r["test_cross_entropy"]) for r in rows])
+    fit = np.array([r["split"] == "fit" for r in rows])
+    x1, y1 = x[fit], y[fit]
+
+    def law(x, a, b, c0, c1, d1, f1):
+        return a + b * x ** (-c0) * (1 + (x / d1) ** (1 / f1)) ** (-c1 * f1)
+
+    def msle(p):
+        a, b, c0, c1, d1, f1 = p
+        b, d1 = 1.25 ** b - 0.9, 1.25 ** d1 - 0.9
+        return np.mean((np.log(law(x1, a, b, c0, c1, d1, f1) + 1) - np.log(y1 + 1)) ** 2)
+
+    grid = (slice(0.0, 1.0, 0.1), slice(0, 40, 2.5), slice(0, 1, 0.25), slice(0, 1, 0.25),
+            slice(0, 40, 2.5), slice(0, 1, 0.25))
+    t0 = time.perf_counter()
+    with np.errstate(all="ignore"):
+        a, b, c0, c1, d1, f1 = so.brute(msle, grid, finish=None, workers=1)
+        b, d1 = 1.25 ** b - 0.9, 1.25 ** d1 - 0.9
+        p, _ = so.curve_fit(lambda x, *q: np.log(law(x, *q) + 1), x1, np.log(y1 + 1),
+                            p0=[a, b, c0, c1, d1, f1], maxfev=100000000)
+    seconds = time.perf_counter() - t0
+    pred = law(x, *p)
+    sle = (np.log(pred) - np.log(y)) ** 2
+    return {"seconds": seconds, "grid_points": 10 * 16 * 4 * 4 * 16 * 4,
+            "params": dict(zip(["a", "b", "c0", "c1", "d1", "f1"], map(float, p))),
+            "rmsle_fit": float(np.sqrt(np.mean(sle[fit]))),
+            "rmsle_extrapolate": float(np.sqrt(np.mean(sle[~fit])))}
+
+
 # ---- sardana --------------------------------------------------------------------
 
 
@@ -248,6 +293,8 @@ def main(argv):
         out = datablations(argv[2])
     elif len(argv) >= 3 and argv[1] == "bnsl":
         out = bnsl(argv[2], int(argv[3]) if len(argv) >= 4 else 500)
+    elif len(argv) >= 3 and argv[1] == "bnsl-brute":
+        out = bnsl_brute(argv[2])
     elif len(argv) >= 2 and argv[1] == "sardana":
         out = sardana()
     else:
