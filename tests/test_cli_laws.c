@@ -295,6 +295,19 @@ Test(cli_laws, law_options_misuse)
             "--set", "B=410.7", "--set", "alpha=0.34", "--set", "beta=0.28", "--compute", "1e22");
     cr_assert_eq(r.status, 2);
     cli_run_free(&r);
+    /* A law of C takes C, or N and D (C = 6ND). */
+    r = RUN("predict", "--law", "power", "--x", "C", "--set", "E=1.8", "--set", "A=100", "--set",
+            "alpha=0.1", "--params", "1e9", "--tokens", "2e10", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cJSON *js = cJSON_Parse(r.out);
+    cr_assert_eq(num(row0(js), "C"), 1.2e20);
+    assert_rel(num(row0(js), "loss"), 1.8 + 100 * pow(1.2e20, -0.1), 1e-14, "L(C)");
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    r = RUN("predict", "--law", "power", "--x", "C", "--set", "E=1.8", "--set", "A=100", "--set",
+            "alpha=0.1", "--params", "1e9");
+    cr_assert_eq(r.status, 2);
+    cli_run_free(&r);
     /* The help texts list them. */
     r = RUN("fit", "--help");
     cr_assert(strstr(r.out, "--x N|D|C") && strstr(r.out, "--breaks K"));

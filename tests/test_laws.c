@@ -340,7 +340,9 @@ Test(alloc, data_constrained_errors)
     cr_assert_eq(sf_alloc_data_constrained(law, p, 1e22, NAN, &r, &err), SF_EDOMAIN);
     cr_assert_eq(sf_alloc_data_constrained(law, p, 1e22, 0, &r, &err), SF_EDOMAIN);
     /* The plain allocation needs U: it refuses rather than guess. */
-    cr_assert_neq(sf_alloc_optimal(law, p, 1e22, &row, &err), SF_OK);
+    cr_assert_eq(sf_alloc_optimal(law, p, 1e22, &row, &err), SF_ENOTSUP);
+    cr_assert(strstr(err.message, "reads unique tokens U"), "%s", err.message);
+    cr_assert_eq(sf_alloc_target_loss(law, p, 2.3, &row, &err), SF_ENOTSUP);
     sf_law_free(law);
     sf_law_free(ch);
 }

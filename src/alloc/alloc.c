@@ -101,6 +101,16 @@ static int reads_N_and_D(const sf_law *law)
     return (law->roles & need) == need;
 }
 
+/* A law that also reads U (datablations) has no allocation without it. */
+static int needs_unique_tokens(const sf_law *law, sf_error *err)
+{
+    if (!(law->roles & SF_ROLE_BIT(SF_ROLE_U))) return SF_OK;
+    return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
+                   "law '%s' reads unique tokens U: its allocation depends on them "
+                   "(sf_alloc_data_constrained; scalefit optimal --unique-tokens U)",
+                   law->cls->name);
+}
+
 int sf_alloc_optimal(const sf_law *law, const double *params, double C, sf_alloc_row *row,
                      sf_error *err)
 {
@@ -111,6 +121,7 @@ int sf_alloc_optimal(const sf_law *law, const double *params, double C, sf_alloc
         return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
                        "law '%s' does not depend on both N and D: it has no compute-optimal "
                        "allocation", law->cls->name);
+    if ((rc = needs_unique_tokens(law, err)) != SF_OK) return rc;
     double N, D;
     rc = law->cls->optimal ? law->cls->optimal(law, params, C, &N, &D)
                            : numeric_optimal(law, params, C, &N, &D);
@@ -137,9 +148,11 @@ int sf_alloc_target_loss(const sf_law *law, const double *params, double L, sf_a
         return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
                        "law '%s' does not depend on both N and D: it has no compute-optimal "
                        "frontier", law->cls->name);
+    int rc = needs_unique_tokens(law, err);
+    if (rc != SF_OK) return rc;
     double C;
     if (law->cls->target) {
-        int rc = law->cls->target(law, params, L, &C, err);
+        rc = law->cls->target(law, params, L, &C, err);
         if (rc != SF_OK) return rc;
     } else {
         if (law->cls->floor && !(L > law->cls->floor(law, params)))

@@ -95,6 +95,7 @@ int cmd_predict(int argc, char **argv)
         int needed = (roles & SF_ROLE_BIT(role_of[k])) != 0;
         /* C is 6ND when not given; N and D are needed to make it. */
         if (k < 2 && (roles & SF_ROLE_BIT(SF_ROLE_C)) && !list[3]) needed = 1;
+        if (k == 3 && list[0] && list[1]) needed = 0;
         if (needed && !list[k]) {
             status = cli_usage_error(&p, "law '%s' needs %s", sf_law_name(law), flag_of[k]);
             break;
