@@ -105,6 +105,14 @@ Test(cli_laws, optimal_with_unique_tokens)
     cr_assert_eq(num(row, "unique_tokens"), 25e9);
     cr_assert(num(row, "loss_per_doubling") < 0 && num(row, "unlimited_per_doubling") < 0);
     cr_assert(num(row, "floor") < num(row, "loss"));
+    cli_run_free(&r);
+    /* The shipped example file holds the same values. */
+    r = RUN("optimal", "examples/muennighoff2023.json", "--compute", "1e22", "--unique-tokens",
+            "25e9", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cJSON *ex = cJSON_Parse(r.out);
+    cr_assert_eq(num(row0(ex), "params"), num(row, "params"));
+    cJSON_Delete(ex);
     cJSON_Delete(js);
     cli_run_free(&r);
     r = RUN("optimal", DB_SET, "--compute", "1e21,1e22,1e23", "--unique-tokens", "25e9");
@@ -172,6 +180,10 @@ Test(cli_laws, kaplan_predict)
     cJSON *js = cJSON_Parse(r.out);
     cr_assert(fabs(num(row0(js), "loss") - 2.4197) <= 1e-4);
     cJSON_Delete(js);
+    cli_run_free(&r);
+    r = RUN("predict", "examples/kaplan2020.json", "--params", "1e9", "--tokens", "1e10");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "2.419651819"), "%s", r.out);
     cli_run_free(&r);
 }
 
