@@ -658,8 +658,8 @@ static int search_law(const sf_problem *pb, int refine, int threads, sf_starts *
     for (size_t j = 0; j < p; j++) held[j] = pb->base.map[j] < 0;
     sf_start_ctx c = {.obs = &pb->obs, .held = held, .held_theta = pb->base.held,
                       .loss = pb->loss, .delta = pb->delta, .threads = threads,
-                      .max = (size_t)refine};
-    out->theta = malloc((size_t)refine * p * sizeof *out->theta);
+                      .refine = (size_t)refine, .max = 4 * (size_t)refine};
+    out->theta = malloc(c.max * p * sizeof *out->theta);
     if (!out->theta) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     size_t count = 0;
     int exact = 0;

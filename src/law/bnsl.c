@@ -19,9 +19,10 @@
  * The global search (`starts`, docs/laws.md) does not depend on a grid
  * chosen before seeing the data: for fixed a, d and f the law is linear in
  * (log b, c0, c_1..c_k) on the scale log(y - a), so those are solved by
- * weighted least squares; a runs over fractions of the smallest loss, each
- * break over positions spread evenly across the data's log x range and
- * sharpnesses relative to that range.  The best distinct break placements
+ * weighted least squares (then Gauss-Newton in log y); a runs over
+ * fractions of the smallest loss, each break over positions spread evenly
+ * across the data's log x range and sharpnesses relative to that range.
+ * The best distinct placements, refined one break at a time and in a,
  * seed L-BFGS on the real objective.
  */
 #include <math.h>
@@ -165,9 +166,11 @@ static void basis(const sf_law *law, const double *th, const sf_obs *x, double *
 /* Stage 1 enumerates break placements jointly on a grid whose size falls
  * with k: positions M, sharpnesses F, values of a NA; least-squares solves
  * M F NA = 9216 for one break, C(20,2) 6^2 12 = 82080 for two,
- * C(10,3) 4^3 8 = 61440 for three.  Stage 2 (k >= 2) refines each chosen
- * placement one break at a time on the one-break grid (REF_M positions,
- * REF_F sharpnesses, the stage-1 values of a), twice over. */
+ * C(10,3) 4^3 8 = 61440 for three.  The best (placement, a) pairs that
+ * are local minima among their neighbours, refine per break of them, go
+ * to stage 2, which moves each break over the one-break grid (REF_M
+ * positions, REF_F sharpnesses) with the others held, twice over, and
+ * then a continuously. */
 static const size_t GRID_M[MAXB + 1] = {0, 48, 20, 10};
 static const size_t GRID_F[MAXB + 1] = {0, 12, 6, 4};
 static const size_t GRID_NA[MAXB + 1] = {0, 16, 12, 8};
@@ -232,7 +235,7 @@ static int axis_make(const break_search *s, axis *ax, int b, size_t M, size_t F)
 }
 
 /* Least squares for the coefficients (log b, c0, c_i) not held, at the
- * ai-th value of a and the break columns bc: minimise
+ * floor a (with its targets and weights) and the break columns bc: minimise
  * sum_i v_i (log(y_i - a) - g_i)^2, v_i = w_i ((y_i - a)/y_i)^2, the
  * first-order weight that makes it the residual of log y.  Writes log a
  * and the coefficients into theta; returns that weighted residual sum of
@@ -244,12 +247,40 @@ static double dot(const double *x, const double *y, size_t n)
     return t;
 }
 
-static double solve(const break_search *s, size_t ai, const double *const *bc, double *theta,
+/* A value of a with its targets log(y - a) and weights (n each). */
+typedef struct floor_v {
+    double a;
+    const double *z, *v;
+} floor_v;
+
+static floor_v grid_floor(const break_search *s, size_t ai)
+{
+    floor_v f = {s->av[ai], s->z + ai * s->n, s->v + ai * s->n};
+    return f;
+}
+
+/* Targets and weights of any a into z, v.  Rows at or below a (a floor a
+ * little above the lowest losses, which noise scatters around it) get
+ * weight 0 here; polish() fits them in log y. */
+static floor_v make_floor(const break_search *s, double a, double *z, double *v)
+{
+    const double *w = s->c->obs->w;
+    for (size_t i = 0; i < s->n; i++) {
+        double y = exp(s->ly[i]), r = (y - a) / y;
+        int above = r > 1e-9;
+        z[i] = above ? log(y - a) : 0.0;
+        v[i] = above ? (w ? w[i] : 1.0) * r * r : 0.0;
+    }
+    floor_v f = {a, z, v};
+    return f;
+}
+
+static double solve(const break_search *s, floor_v fl, const double *const *bc, double *theta,
                     double *scratch)
 {
     const size_t n = s->n, nc = 2 + (size_t)s->k;
     const sf_start_ctx *c = s->c;
-    const double *z = s->z + ai * n, *v = s->v + ai * n;
+    const double *z = fl.z, *v = fl.v;
     size_t coef[2 + MAXB], freec[2 + MAXB], m = 0;
     const double *col[2 + MAXB] = {s->one, s->nlx};
     coef[0] = P_B;
@@ -284,23 +315,8 @@ static double solve(const break_search *s, size_t ai, const double *const *bc, d
         theta[coef[freec[u]]] = sol[u];
         tt -= sol[u] * h[u];
     }
-    theta[P_A] = log(s->av[ai]);
+    theta[P_A] = log(fl.a);
     return isfinite(tt) ? (tt > 0 ? tt : 0.0) : INFINITY;
-}
-
-/* The real least-squares objective of a start, sum_i w_i (log y_i -
- * log y^_i)^2, the law's own evaluation. */
-static double exact_score(const break_search *s, const sf_law *law, const double *theta,
-                          double *ly)
-{
-    sf_obs o = *s->c->obs;
-    law->cls->eval(law, theta, &o, ly, NULL);
-    double score = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        double r = s->ly[i] - ly[i];
-        score += (o.w ? o.w[i] : 1.0) * r * r;
-    }
-    return isfinite(score) ? score : INFINITY;
 }
 
 /* A candidate: its start and, per break, the column in use. */
@@ -310,11 +326,99 @@ typedef struct cand {
     double score;
 } cand;
 
-/* Scratch of solve(): (3 + MAXB) n doubles. */
-#define SCRATCH(n) ((3 + MAXB) * ((n) ? (n) : 1))
+/* The real least-squares objective of a candidate, sum_i w_i (log y_i -
+ * log y^_i)^2 with y^ = a + e^g.  The weighted residual of log(y - a) that
+ * solve() minimises is its first-order form, good for comparing
+ * placements at one value of a but not across values of a: near a = min y
+ * the weights (y - a)^2/y^2 vanish on the lowest rows and would let a
+ * placement ignore them.  So each a keeps its best placement by solve(),
+ * and values of a are compared by this. */
+static double exact_score(const break_search *s, const cand *x)
+{
+    const double *w = s->c->obs->w, *th = x->theta, a = exp(th[P_A]);
+    double score = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        double g = th[P_B] - th[P_C0] * s->lx[i];
+        for (int b = 0; b < s->k; b++) g += th[PC(b)] * x->bc[b][i];
+        double r = s->ly[i] - log(a + exp(g));
+        score += (w ? w[i] : 1.0) * r * r;
+    }
+    return isfinite(score) ? score : INFINITY;
+}
+
+/* Scratch of solve() and polish(): (3 + MAXB) n doubles, and 2 n more for
+ * the targets and weights of a floor between grid values (stage 2). */
+#define SCRATCH(n) ((5 + MAXB) * ((n) ? (n) : 1))
+
+/* Gauss-Newton on the free coefficients (log b, c0, c_i) for the real
+ * least-squares fit in log y, from solve()'s first-order solution: where
+ * the loss comes within its noise of the floor a, log(y - a) is no longer
+ * close to linear in the residual and the first-order solution can miss
+ * a late break that the real fit sees.  Steps are halved until the fit
+ * improves; a few iterations suffice.  Updates x and returns its score. */
+static double polish(const break_search *s, cand *x, double *scratch)
+{
+    const size_t n = s->n, nc = 2 + (size_t)s->k;
+    const sf_start_ctx *c = s->c;
+    const double *w = c->obs->w, a = exp(x->theta[P_A]);
+    size_t coef[2 + MAXB], freec[2 + MAXB], m = 0;
+    const double *col[2 + MAXB] = {s->one, s->nlx};
+    coef[0] = P_B;
+    coef[1] = P_C0;
+    for (int b = 0; b < s->k; b++) {
+        coef[2 + b] = PC(b);
+        col[2 + b] = x->bc[b];
+    }
+    for (size_t q = 0; q < nc; q++)
+        if (!c->held[coef[q]]) freec[m++] = q;
+    double score = exact_score(s, x);
+    double *r = scratch, *J = scratch + n;
+    for (int it = 0; it < 8 && m > 0 && isfinite(score); it++) {
+        for (size_t i = 0; i < n; i++) {
+            double g = 0;
+            for (size_t q = 0; q < nc; q++) g += x->theta[coef[q]] * col[q][i];
+            double e = exp(g), yh = a + e;
+            r[i] = s->ly[i] - log(yh);
+            for (size_t u = 0; u < m; u++) J[u * n + i] = e / yh * col[freec[u]][i];
+        }
+        double G[(2 + MAXB) * (2 + MAXB)], h[2 + MAXB], step[2 + MAXB];
+        for (size_t u = 0; u < m; u++) {
+            h[u] = 0;
+            for (size_t i = 0; i < n; i++) h[u] += (w ? w[i] : 1.0) * J[u * n + i] * r[i];
+            for (size_t t = 0; t <= u; t++) {
+                double v = 0;
+                for (size_t i = 0; i < n; i++) v += (w ? w[i] : 1.0) * J[u * n + i] * J[t * n + i];
+                G[u * m + t] = G[t * m + u] = v;
+            }
+        }
+        if (!sf_spd_solve(m, G, h, step)) break;
+        cand trial = *x;
+        double best = score, f = 1.0;
+        for (int half = 0; half < 6; half++, f *= 0.5) {
+            for (size_t u = 0; u < m; u++)
+                trial.theta[coef[freec[u]]] = x->theta[coef[freec[u]]] + f * step[u];
+            double sc = exact_score(s, &trial);
+            if (sc < best) {
+                best = sc;
+                break;
+            }
+        }
+        if (!(best < score)) break;
+        int small = best > score * (1 - 1e-6);
+        *x = trial;
+        score = best;
+        if (small) break;
+    }
+    return score;
+}
 
 /* Stage 1: the best candidate for tuple t over every (f_1..f_k, a). */
-static void best_for_tuple(const break_search *s, size_t t, cand *best, double *scratch)
+/* Stage 1 for tuple t: at each value of a, the placement's best
+ * sharpnesses by solve(), polished; one candidate per value of a, in
+ * row[0..na).  Keeping them all, not only the best over a, lets a flexible
+ * fit with a near the lowest loss not hide a placement that is right at a
+ * lower floor. */
+static void tuple_row(const break_search *s, size_t t, cand *row, double *scratch)
 {
     const int k = s->k;
     size_t md[MAXB], nfc = 1;
@@ -322,34 +426,61 @@ static void best_for_tuple(const break_search *s, size_t t, cand *best, double *
         md[b] = s->tup[t * (size_t)k + (size_t)b];
         nfc *= s->grid[b].nf;
     }
-    cand cur;
-    best->score = INFINITY;
-    for (size_t fi = 0; fi < nfc; fi++) {
-        size_t r = fi, jf[MAXB];
-        for (int b = k; b-- > 0;) {
-            jf[b] = r % s->grid[b].nf;
-            r /= s->grid[b].nf;
+    for (size_t ai = 0; ai < s->na; ai++) {
+        cand cur, *at_a = &row[ai];
+        double zbest = INFINITY;
+        for (size_t fi = 0; fi < nfc; fi++) {
+            size_t r = fi, jf[MAXB];
+            for (int b = k; b-- > 0;) {
+                jf[b] = r % s->grid[b].nf;
+                r /= s->grid[b].nf;
+            }
+            for (int b = 0; b < k; b++) {
+                cur.bc[b] = axis_col(s, &s->grid[b], md[b], jf[b]);
+                cur.theta[PD(b)] = s->grid[b].dv[md[b]];
+                cur.theta[PF(b)] = s->grid[b].fv[jf[b]];
+            }
+            double z = solve(s, grid_floor(s, ai), cur.bc, cur.theta, scratch);
+            if (z < zbest) {
+                zbest = z;
+                *at_a = cur;
+            }
         }
-        for (int b = 0; b < k; b++) {
-            cur.bc[b] = axis_col(s, &s->grid[b], md[b], jf[b]);
-            cur.theta[PD(b)] = s->grid[b].dv[md[b]];
-            cur.theta[PF(b)] = s->grid[b].fv[jf[b]];
-        }
-        for (size_t ai = 0; ai < s->na; ai++) {
-            cur.score = solve(s, ai, cur.bc, cur.theta, scratch);
-            if (cur.score < best->score) *best = cur;
-        }
+        at_a->score = isfinite(zbest) ? polish(s, at_a, scratch) : INFINITY;
     }
 }
 
-/* Stage 2: move one break at a time over the fine axis, the others held,
- * keeping the breaks in order (two breaks at one place only split one). */
-static void refine_cand(const break_search *s, size_t t, cand *x, double *scratch)
+/* Stage 2.  (a) For two or three breaks, move one break at a time over
+ * the fine axis with the others held, keeping the breaks in order (two
+ * breaks at one place only split one), at every grid value of a and the
+ * candidate's own.  (b) Move a continuously: golden-section search of the
+ * real fit on t = -log(FLOOR_CAP - a/min y), from about one grid step
+ * below to a little above the lowest loss, the placement held.  The loss
+ * of a curve that flattens onto its floor is very sensitive to a near
+ * min y, where a grid step is too coarse to place a late, small break. */
+/* Stage 2 moves the floor a = q min y over q < FLOOR_CAP: a curve that
+ * has flattened onto its floor has losses scattered by noise on both sides
+ * of it. */
+#define FLOOR_CAP 1.05
+
+/* Candidate x with the floor at q = FLOOR_CAP - e^-tv, its linear part
+ * solved again, scored by the real fit. */
+static cand at_floor(const break_search *s, const cand *x, double tv, double *za, double *va,
+                     double *scratch)
 {
-    (void)t;
-    cand cur = *x;
-    for (int round = 0; round < REF_ROUNDS; round++)
-        for (int b = 0; b < s->k; b++) {
+    cand c = *x;
+    floor_v fl = make_floor(s, s->ymin * (FLOOR_CAP - exp(-tv)), za, va);
+    c.score = isfinite(solve(s, fl, c.bc, c.theta, scratch)) ? polish(s, &c, scratch) : INFINITY;
+    return c;
+}
+
+static void refine_cand(const break_search *s, size_t t, cand *cd, double *scratch)
+{
+    cand *x = &cd[t];
+    const size_t n = s->n ? s->n : 1;
+    double *za = scratch + (3 + MAXB) * n, *va = za + n;
+    for (int round = 0; round < (s->k > 1 ? REF_ROUNDS : 1); round++) {
+        for (int b = 0; b < s->k && s->k > 1; b++) {
             const axis *ax = &s->fine[b];
             double below = -INFINITY, above = INFINITY;
             for (int o = 0; o < s->k; o++) {
@@ -357,26 +488,69 @@ static void refine_cand(const break_search *s, size_t t, cand *x, double *scratc
                 if (o < b && d > below) below = d;
                 if (o > b && d < above) above = d;
             }
-            for (size_t m = 0; m < ax->nd; m++)
-                for (size_t j = 0; j < ax->nf; j++) {
+            cand base = *x;
+            for (size_t ai = 0; ai <= s->na; ai++) {
+                /* The grid's values of a, then the candidate's. */
+                floor_v fl = ai < s->na ? grid_floor(s, ai)
+                                        : make_floor(s, exp(base.theta[P_A]), za, va);
+                cand cur = base, at_a;
+                double zbest = INFINITY;
+                for (size_t m = 0; m < ax->nd; m++) {
                     if (ax->nd > 1 && !(ax->dv[m] > below && ax->dv[m] < above)) continue;
-                    cur = *x;
-                    cur.bc[b] = axis_col(s, ax, m, j);
-                    cur.theta[PD(b)] = ax->dv[m];
-                    cur.theta[PF(b)] = ax->fv[j];
-                    for (size_t ai = 0; ai < s->na; ai++) {
-                        cur.score = solve(s, ai, cur.bc, cur.theta, scratch);
-                        if (cur.score < x->score) *x = cur;
+                    for (size_t j = 0; j < ax->nf; j++) {
+                        cur.bc[b] = axis_col(s, ax, m, j);
+                        cur.theta[PD(b)] = ax->dv[m];
+                        cur.theta[PF(b)] = ax->fv[j];
+                        double z = solve(s, fl, cur.bc, cur.theta, scratch);
+                        if (z < zbest) {
+                            zbest = z;
+                            at_a = cur;
+                        }
                     }
                 }
+                if (!isfinite(zbest)) continue;
+                at_a.score = polish(s, &at_a, scratch);
+                if (at_a.score < x->score) *x = at_a;
+            }
         }
+        if (s->c->held[P_A]) continue;
+        /* (b): t = -log(FLOOR_CAP - q), q = a / min y, from about one grid
+         * step below the candidate's a to the cap. */
+        double tq = -log(FLOOR_CAP - exp(x->theta[P_A]) / s->ymin);
+        double lo = fmax(tq - 0.7, -log(FLOOR_CAP) + 1e-6), hi = fmax(-log(FLOOR_CAP - 1.0) + 1.5, tq + 0.7);
+        const double gr = 0.5 * (sqrt(5.0) - 1.0);
+        double t1 = hi - gr * (hi - lo), t2 = lo + gr * (hi - lo);
+        cand c1 = at_floor(s, x, t1, za, va, scratch), c2 = at_floor(s, x, t2, za, va, scratch);
+        for (int it = 0; it < 30; it++) {
+            if (c1.score <= c2.score) {
+                hi = t2;
+                t2 = t1;
+                c2 = c1;
+                t1 = hi - gr * (hi - lo);
+                c1 = at_floor(s, x, t1, za, va, scratch);
+            } else {
+                lo = t1;
+                t1 = t2;
+                c1 = c2;
+                t2 = lo + gr * (hi - lo);
+                c2 = at_floor(s, x, t2, za, va, scratch);
+            }
+        }
+        if (c1.score < x->score) *x = c1;
+        if (c2.score < x->score) *x = c2;
+    }
 }
 
-/* job(s, t, &cd[t], scratch) for t = idx[i] (or i when idx is NULL),
+/* job(s, t, cd, scratch) for t = idx[i] (or i when idx is NULL),
  * i < count, over threads, each thread with its own scratch; every item
- * writes only its own candidate, so the result does not depend on the
+ * writes only its own candidates, so the result does not depend on the
  * threads.  SF_ENOMEM when a thread had no scratch. */
-typedef void (*cand_job)(const break_search *s, size_t t, cand *x, double *scratch);
+typedef void (*cand_job)(const break_search *s, size_t t, cand *cd, double *scratch);
+
+static void stage1(const break_search *s, size_t t, cand *cd, double *scratch)
+{
+    tuple_row(s, t, cd + t * s->na, scratch);
+}
 
 static int in_parallel(const break_search *s, int threads, size_t count, const size_t *idx,
                        cand *cd, cand_job job)
@@ -392,8 +566,7 @@ static int in_parallel(const break_search *s, int threads, size_t count, const s
 #endif
         for (size_t i = 0; i < count; i++) {
             size_t t = idx ? idx[i] : i;
-            if (scratch) job(s, t, &cd[t], scratch);
-            else cd[t].score = INFINITY;
+            if (scratch) job(s, t, cd, scratch);
         }
         if (!scratch) {
 #ifdef _OPENMP
@@ -406,13 +579,17 @@ static int in_parallel(const break_search *s, int threads, size_t count, const s
     return short_mem ? SF_ENOMEM : SF_OK;
 }
 
-/* Two tuples are neighbours when every break index differs by at most one
- * (adjacent placements usually lead to the same optimum). */
-static int near_tuples(const break_search *s, size_t t, size_t u, int exactly_one_step)
+/* Candidates are items t na + ai: tuple t at the ai-th value of a.  Two
+ * are neighbours when every break index and the index of a differ by at
+ * most one (adjacent placements usually lead to the same optimum);
+ * exactly_one_step asks for one step in one of them. */
+static int near_items(const break_search *s, size_t t, size_t u, int exactly_one_step)
 {
-    size_t steps = 0;
+    size_t ta = t / s->na, ua = u / s->na, aa = t % s->na, ab = u % s->na;
+    size_t steps = aa > ab ? aa - ab : ab - aa;
+    if (steps > 1) return 0;
     for (int b = 0; b < s->k; b++) {
-        size_t i = s->tup[t * (size_t)s->k + (size_t)b], j = s->tup[u * (size_t)s->k + (size_t)b];
+        size_t i = s->tup[ta * (size_t)s->k + (size_t)b], j = s->tup[ua * (size_t)s->k + (size_t)b];
         size_t d = i > j ? i - j : j - i;
         if (d > 1) return 0;
         steps += d;
@@ -545,60 +722,55 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
     *count = 0;
     int rc = build(&s);
     cand *cd = NULL;
-    size_t *order = NULL, chosen[64], nc = 0;
+    size_t *order = NULL, chosen[64], nc = 0, items = s.T * s.na;
     if (rc == SF_OK) {
-        cd = malloc(s.T * sizeof *cd);
-        order = malloc(s.T * sizeof *order);
+        cd = malloc(items * sizeof *cd);
+        order = malloc(items * sizeof *order);
         if (!cd || !order) rc = SF_ENOMEM;
     }
+    /* Stage 1, each tuple into its own row. */
+    if (rc == SF_OK) rc = in_parallel(&s, c->threads, s.T, NULL, cd, stage1);
     if (rc == SF_OK) {
-        /* Stage 1, each tuple into its own slot. */
-        rc = in_parallel(&s, c->threads, s.T, NULL, cd, best_for_tuple);
-    }
-    if (rc == SF_OK) {
-        for (size_t t = 0; t < s.T; t++) order[t] = t;
-        sort_cands(cd, order, s.T);
-        /* Local minima over neighbouring placements, best first; then the
-         * best placements not next to one already chosen. */
-        size_t cap = c->max < 64 ? c->max : 64;
+        for (size_t t = 0; t < items; t++) order[t] = t;
+        sort_cands(cd, order, items);
+        /* Local minima over neighbouring items, best first; then the best
+         * items not next to one already chosen. */
+        /* More breaks, more basins: refine starts per break. */
+        size_t cap = c->refine * (size_t)s.k;
+        if (cap > c->max) cap = c->max;
+        if (cap > 64) cap = 64;
         for (int pass = 0; pass < 2; pass++)
-            for (size_t a = 0; a < s.T && nc < cap; a++) {
+            for (size_t a = 0; a < items && nc < cap; a++) {
                 size_t t = order[a];
                 if (!isfinite(cd[t].score)) break;
                 int take = 1;
                 for (size_t q = 0; q < nc && take; q++)
-                    take = chosen[q] != t && !(pass == 1 && near_tuples(&s, t, chosen[q], 0));
-                for (size_t u = 0; u < s.T && take && pass == 0; u++)
-                    if (near_tuples(&s, t, u, 1) && cand_before(cd, u, t)) take = 0;
+                    take = chosen[q] != t && !(pass == 1 && near_items(&s, t, chosen[q], 0));
+                for (size_t u = 0; u < items && take && pass == 0; u++)
+                    if (near_items(&s, t, u, 1) && cand_before(cd, u, t)) take = 0;
                 if (take) chosen[nc++] = t;
             }
         if (nc == 0) rc = SF_ENOTSUP;
     }
-    if (rc == SF_OK && s.k > 1) {
+    if (rc == SF_OK) {
         /* Stage 2, each chosen candidate independently. */
         rc = in_parallel(&s, c->threads, nc, chosen, cd, refine_cand);
-        /* Placements that refined to the same breaks are one start. */
+        /* Candidates that refined to the same breaks and floor are one
+         * start. */
         size_t kept = 0;
         for (size_t q = 0; q < nc; q++) {
             int dup = 0;
             for (size_t r = 0; r < kept && !dup; r++) {
-                dup = 1;
-                for (int b = 0; b < s.k; b++)
-                    dup &= cd[chosen[q]].bc[b] == cd[chosen[r]].bc[b];
+                const cand *x = &cd[chosen[q]], *y = &cd[chosen[r]];
+                dup = fabs(x->theta[P_A] - y->theta[P_A]) < 1e-3;
+                for (int b = 0; b < s.k; b++) dup &= x->bc[b] == y->bc[b];
             }
             if (!dup) chosen[kept++] = chosen[q];
         }
         nc = kept;
     }
-    if (rc == SF_OK) {
-        /* Best first by the real fit quality. */
-        double *ly = malloc((s.n ? s.n : 1) * sizeof *ly);
-        if (!ly) rc = SF_ENOMEM;
-        for (size_t q = 0; q < nc && ly; q++)
-            cd[chosen[q]].score = exact_score(&s, law, cd[chosen[q]].theta, ly);
-        free(ly);
-        sort_cands(cd, chosen, nc);
-    }
+    /* Best first by the real fit quality. */
+    if (rc == SF_OK) sort_cands(cd, chosen, nc);
     for (size_t q = 0; q < nc && rc == SF_OK; q++)
         memcpy(theta + q * s.p, cd[chosen[q]].theta, s.p * sizeof *theta);
     if (rc == SF_OK) *count = nc;

@@ -47,7 +47,9 @@ typedef struct sf_start_ctx {
     sf_loss loss;                  /* the objective being minimised */
     double delta;
     int threads;                   /* as sf_fit_options.threads */
-    size_t max;                    /* room for this many starts */
+    size_t refine;                 /* sf_fit_options.refine: starts wanted */
+    size_t max;                    /* room for this many (4 refine): a law
+                                      with many basins may return more */
 } sf_start_ctx;
 
 /* Most laws have enough room in these fixed arrays; a law whose start grid
