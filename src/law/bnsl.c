@@ -275,24 +275,42 @@ static floor_v make_floor(const break_search *s, double a, double *z, double *v)
     return f;
 }
 
+/* The columns of g: 1 (times log b), -log x (c0) and one per break (c_i),
+ * the parameter each multiplies, and which of them are free. */
+typedef struct lin_cols {
+    size_t nc, m;
+    size_t coef[2 + MAXB], freec[2 + MAXB];
+    const double *col[2 + MAXB];
+} lin_cols;
+
+static void lin_cols_make(const break_search *s, const double *const *bc, lin_cols *L)
+{
+    L->nc = 2 + (size_t)s->k;
+    L->m = 0;
+    L->coef[0] = P_B;
+    L->coef[1] = P_C0;
+    L->col[0] = s->one;
+    L->col[1] = s->nlx;
+    for (int b = 0; b < s->k; b++) {
+        L->coef[2 + b] = PC(b);
+        L->col[2 + b] = bc[b];
+    }
+    for (size_t q = 0; q < L->nc; q++)
+        if (!s->c->held[L->coef[q]]) L->freec[L->m++] = q;
+}
+
 static double solve(const break_search *s, floor_v fl, const double *const *bc, double *theta,
                     double *scratch)
 {
-    const size_t n = s->n, nc = 2 + (size_t)s->k;
+    const size_t n = s->n;
     const sf_start_ctx *c = s->c;
     const double *z = fl.z, *v = fl.v;
-    size_t coef[2 + MAXB], freec[2 + MAXB], m = 0;
-    const double *col[2 + MAXB] = {s->one, s->nlx};
-    coef[0] = P_B;
-    coef[1] = P_C0;
-    for (int b = 0; b < s->k; b++) {
-        coef[2 + b] = PC(b);
-        col[2 + b] = bc[b];
-    }
-    for (size_t q = 0; q < nc; q++) {
+    lin_cols L;
+    lin_cols_make(s, bc, &L);
+    const size_t nc = L.nc, m = L.m, *coef = L.coef, *freec = L.freec;
+    const double *const *col = L.col;
+    for (size_t q = 0; q < nc; q++)
         if (c->held[coef[q]]) theta[coef[q]] = c->held_theta[coef[q]];
-        else freec[m++] = q;
-    }
     /* Target with held coefficients moved to the right-hand side. */
     double *r = scratch, *vx = scratch + n;
     memcpy(r, z, n * sizeof *r);
@@ -358,19 +376,12 @@ static double exact_score(const break_search *s, const cand *x)
  * improves; a few iterations suffice.  Updates x and returns its score. */
 static double polish(const break_search *s, cand *x, double *scratch)
 {
-    const size_t n = s->n, nc = 2 + (size_t)s->k;
-    const sf_start_ctx *c = s->c;
-    const double *w = c->obs->w, a = exp(x->theta[P_A]);
-    size_t coef[2 + MAXB], freec[2 + MAXB], m = 0;
-    const double *col[2 + MAXB] = {s->one, s->nlx};
-    coef[0] = P_B;
-    coef[1] = P_C0;
-    for (int b = 0; b < s->k; b++) {
-        coef[2 + b] = PC(b);
-        col[2 + b] = x->bc[b];
-    }
-    for (size_t q = 0; q < nc; q++)
-        if (!c->held[coef[q]]) freec[m++] = q;
+    const size_t n = s->n;
+    const double *w = s->c->obs->w, a = exp(x->theta[P_A]);
+    lin_cols L;
+    lin_cols_make(s, x->bc, &L);
+    const size_t nc = L.nc, m = L.m, *coef = L.coef, *freec = L.freec;
+    const double *const *col = L.col;
     double score = exact_score(s, x);
     double *r = scratch, *J = scratch + n;
     for (int it = 0; it < 8 && m > 0 && isfinite(score); it++) {
