@@ -176,9 +176,12 @@ int cmd_optimal(int argc, char **argv)
         sf_error err;
         sf_error_clear(&err);
         int rc;
-        if (U > 0)
+        /* rows[i] always holds an allocation of budget i: the data-constrained
+         * optimum, or the Chinchilla-optimal reference of the inference rows. */
+        if (U > 0) {
             rc = sf_alloc_data_constrained(law, par, budgets[i], U, &dc[i], &err);
-        else
+            rows[i] = dc[i].opt;
+        } else
             rc = budgets ? sf_alloc_optimal(law, par, budgets[i], &rows[i], &err)
                          : sf_alloc_target_loss(law, par, targets[i], &rows[i], &err);
         if (rc == SF_OK && T > 0) rc = sf_alloc_inference(law, par, &rows[i], T, &inf[i], &err);
