@@ -29,13 +29,20 @@ run, never an absolute number compared with a constant.  Sections:
            Targets: the sweep takes less time than 3 SciPy runs of one
            cell; one cell >= 10x faster than SciPy; same ARE to 1e-3,
            objective no worse.
+  laws     the law catalogue (issue 3), one thread on both sides: bnsl on
+           4-digit addition against Caballero et al.'s own procedure
+           (163,840-point brute force, then curve_fit), and the datablations
+           second stage against a SciPy multi-start (tests/ref/laws_ref.py).
+           Targets: >= 10x faster, bnsl in the same basin with an
+           extrapolation error within 10% of theirs, datablations no worse.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--python /usr/bin/python3]
-                [--shared ../shared] [--only fit,search,isoflop,plot,validate]
+                [--shared ../shared] [--only fit,search,laws,isoflop,plot,validate]
                 [--scalefit build/scalefit]
 """
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -284,6 +291,55 @@ def section_validate(args, rep):
               "objective %.17g <= SciPy's %.17g" % (fit["objective"], ref["objective"]))
 
 
+def section_laws(args, rep):
+    s = lambda p: os.path.join(args.shared, "data", p)
+    ref = lambda *a: run_json([args.python, os.path.join(ROOT, "tests/ref/laws_ref.py")] + list(a))
+    print("laws: bnsl on 4-digit addition, datablations second stage (1 thread each)")
+    print("  %-52s %10s %9s %s" % ("method", "seconds", "speed-up", "result"))
+
+    data = s("bnsl_4digit_addition/bnsl_4digit_addition.csv")
+    brute = ref("bnsl-brute", data)
+    ours = bench_fit(args, data, "--law", "bnsl", "--x", "D", "--col", "D=train_dataset_size",
+                     "--col", "loss=test_cross_entropy", "--filter", "split==fit",
+                     "--threads", "1", repeat=11)
+    # Extrapolation error of our fit on the held-out rows (SOURCE.md).
+    p = ours["params"]
+    held = [(800, 0.75856477), (864, 0.64768338), (928, 0.55695445)]
+    law = lambda x: p["a"] + p["b"] * x ** -p["c0"] * (1 + (x / p["d1"]) ** (1 / p["f1"])) ** (
+        -p["c1"] * p["f1"])
+    rmsle = (sum((math.log(law(x)) - math.log(y)) ** 2 for x, y in held) / 3) ** 0.5
+    t_ref, t = brute["seconds"], ours["seconds_median"]
+    print("  %-52s %10.4f %8.0fx d1 %.1f, RMSLE held out %.4f" % (
+        "Caballero et al.: brute force + curve_fit (SciPy)", t_ref, 1, brute["params"]["d1"],
+        brute["rmsle_extrapolate"]))
+    print("  %-52s %10.4f %8.0fx d1 %.1f, RMSLE held out %.4f" % (
+        "scalefit --law bnsl (default search)", t, t_ref / t, p["d1"], rmsle))
+    rep.check(t_ref / t >= 10, "bnsl >= 10x faster than the brute force (%.0fx)" % (t_ref / t))
+    rep.check(abs(p["d1"] / brute["params"]["d1"] - 1) < 0.01,
+              "bnsl: the same break as the brute force (d1 %.2f vs %.2f)"
+              % (p["d1"], brute["params"]["d1"]))
+    rep.check(rmsle <= 1.1 * brute["rmsle_extrapolate"],
+              "bnsl: extrapolation RMSLE %.4f within 10%% of the brute force's %.4f"
+              % (rmsle, brute["rmsle_extrapolate"]))
+
+    data = s("datablations_muennighoff/fit182_c4_final_losses.csv")
+    sci = ref("datablations", data)
+    fix = ["--fix", "E=%.17g" % math.exp(0.6254804), "--fix", "A=%.17g" % math.exp(6.255414),
+           "--fix", "B=%.17g" % math.exp(7.3049974), "--fix", "alpha=0.3526596",
+           "--fix", "beta=0.3526596"]
+    ours = bench_fit(args, data, "--law", "datablations", *fix, "--threads", "1", repeat=5)
+    t_ref, t = sci["seconds"], ours["seconds_median"]
+    print("  %-52s %10.4f %8.0fx objective %.17g (rd* %.2f)" % (
+        "SciPy L-BFGS-B, 195 starts + Nelder-Mead", t_ref, 1, sci["best"]["objective"],
+        sci["best"]["rd_star"]))
+    print("  %-52s %10.4f %8.0fx objective %.17g (rd* %.2f)" % (
+        "scalefit --law datablations (default search)", t, t_ref / t, ours["objective"],
+        ours["params"]["rd_star"]))
+    rep.check(t_ref / t >= 10, "datablations >= 10x faster than SciPy (%.0fx)" % (t_ref / t))
+    rep.check(ours["objective"] <= sci["best"]["objective"] * (1 + 1e-12),
+              "datablations objective no worse than SciPy's")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
@@ -291,11 +347,11 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,isoflop,plot,validate")
+    ap.add_argument("--only", default="fit,search,laws,isoflop,plot,validate")
     args = ap.parse_args()
     rep = Report()
-    sections = {"fit": section_fit, "search": section_search, "isoflop": section_isoflop,
-                "plot": section_plot, "validate": section_validate}
+    sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
+                "isoflop": section_isoflop, "plot": section_plot, "validate": section_validate}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -3,7 +3,8 @@
  * no printing), repeated, reporting the median and the minimum.
  *
  *   bench_fit DATA.csv [--filter EXPR]... [--col ROLE=NAME]... [--grid G]
- *             [--threads T] [--repeat K] [--law NAME] [--plot C|N|D]
+ *             [--threads T] [--repeat K] [--law NAME] [--x ROLE] [--breaks K]
+ *             [--fix NAME=VALUE]... [--plot C|N|D]
  *
  * Prints one JSON object: {"seconds_median", "seconds_min", "objective",
  * "starts", "n_points", "params": {...}}.  With --plot, also the median
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: bench_fit DATA.csv [--filter EXPR] [--col R=NAME] [--grid G] "
-                        "[--threads T] [--repeat K] [--law NAME]\n");
+                        "[--threads T] [--repeat K] [--law NAME] [--x ROLE] [--breaks K] "
+                        "[--fix NAME=VALUE]\n");
         return 2;
     }
     sf_data_options dopt;
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
     sf_fit_options fopt;
     sf_fit_options_init(&fopt);
     const char *law_name = "chinchilla";
+    sf_law_options lopt;
+    sf_law_options_init(&lopt);
     int repeat = 5, plot_x = -2;
     for (int i = 2; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
@@ -65,6 +69,17 @@ int main(int argc, char **argv)
             sf_role r;
             if (sf_role_parse(v, &r) != SF_OK) return 2;
             plot_x = (int)r;
+        } else if (strcmp(k, "--x") == 0) {
+            if (sf_role_parse(v, &lopt.x) != SF_OK) return 2;
+        } else if (strcmp(k, "--breaks") == 0) lopt.breaks = atoi(v);
+        else if (strcmp(k, "--fix") == 0) {
+            const char *eq = strchr(v, '=');
+            char name[SF_NAME_MAX] = "";
+            double x;
+            if (!eq || (size_t)(eq - v) >= sizeof name) return 2;
+            memcpy(name, v, (size_t)(eq - v));
+            if (sf_parse_double(eq + 1, &x) != SF_OK) return 2;
+            if (sf_fit_options_fix(&fopt, name, x) != SF_OK) return 2;
         } else {
             fprintf(stderr, "bench_fit: unknown option %s\n", k);
             return 2;
@@ -75,7 +90,7 @@ int main(int argc, char **argv)
     sf_law *law;
     sf_data *d;
     char buf[2048];
-    if (sf_law_new(law_name, NULL, &law, &err) != SF_OK) {
+    if (sf_law_new(law_name, &lopt, &law, &err) != SF_OK) {
         fprintf(stderr, "bench_fit: %s\n", sf_error_format(&err, buf, sizeof buf));
         return 1;
     }

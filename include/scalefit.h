@@ -278,7 +278,13 @@ typedef enum sf_grid {
                            has linear coefficients, else screening */
     SF_GRID_FULL,       /* L-BFGS from every point of the law's start grid */
     SF_GRID_SCREEN,     /* evaluate the start grid, refine its best basins */
-    SF_GRID_VP          /* variable projection over the exponents */
+    SF_GRID_VP,         /* variable projection over the exponents */
+    /* What AUTO may resolve to besides VP and SCREEN (sf_fit_grid); not
+     * options a caller sets: */
+    SF_GRID_LAW,        /* the law's own search (bnsl: breaks placed over
+                           the data, the rest solved by least squares) */
+    SF_GRID_EXACT       /* a convex problem solved directly (power with
+                           E = 0: log-log least squares) */
 } sf_grid;
 
 typedef struct sf_fit_options {
@@ -352,8 +358,8 @@ SF_API double sf_fit_basin(const sf_fit *fit, size_t k, double *params);
 /* Runs that ended in basin k. */
 SF_API int sf_fit_basin_count(const sf_fit *fit, size_t k);
 
-/* The search strategy actually used (an sf_grid value; AUTO resolves to VP
- * or SCREEN). */
+/* The search strategy actually used (an sf_grid value; AUTO resolves to
+ * LAW or EXACT for laws with their own search, else VP or SCREEN). */
 SF_API int sf_fit_grid(const sf_fit *fit);
 
 /* Warnings about the fit, in English, one sentence each: a parameter on a
@@ -417,7 +423,8 @@ SF_API int sf_fit_json_parse(const char *text, const char *name, sf_fit **out,
                       sf_error *err);
 
 /* Predictions as JSON: {"law", "rows": [{"N", "D", "C", "U"?, "loss"}]};
- * U appears when with_u.  Caller frees. */
+ * U appears when with_u; N, D or C is left out when 0 (not given, as for a
+ * law of one variable).  Caller frees. */
 SF_API char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
                              int with_u);
 
@@ -948,6 +955,66 @@ SF_API char *sf_validation_compare_json(const sf_validation *const *v, size_t n)
 /* Sweep cells as CSV: n_models,train_fraction,min_tokens,train_rows,are,
  * max_re,status (are and max_re empty when the fit failed).  Caller frees. */
 SF_API char *sf_validation_cells_csv(const sf_validation *v);
+
+/* ------------------------------------------------------------------------ */
+/* The law catalogue's options, constrained allocation (issue 3)            */
+/* ------------------------------------------------------------------------ */
+
+/* Which sf_law_options fields a law reads; sf_law_new rejects a value other
+ * than the default for a field the law does not read. */
+#define SF_LAW_OPT_X 1u       /* x: the variable of power and bnsl */
+#define SF_LAW_OPT_BREAKS 2u  /* breaks: bnsl (1 to 3) */
+/* The fields law `name` reads (0 for none, and for an unknown name). */
+SF_API unsigned sf_law_options_used(const char *name);
+
+/* The loss-minimising allocation on C = 6ND when only U unique tokens
+ * exist (Muennighoff et al. 2023), for a law that reads U (datablations). */
+typedef struct sf_alloc_dc_row {
+    sf_alloc_row opt;             /* compute, N, D, D/N and loss at the optimum */
+    double unique_tokens;         /* U */
+    double epochs;                /* D / U */
+    /* d L_opt / d log2 C: how the optimal loss changes per doubling of C
+     * (negative; near 0 where more compute stops paying). */
+    double loss_per_doubling;
+    /* The same for unlimited unique tokens (U -> infinity). */
+    double unlimited_per_doubling;
+    /* The loss no budget gets below with these U: the limit of the optimal
+     * loss as C -> infinity. */
+    double floor;
+} sf_alloc_dc_row;
+
+/* Solve the data-constrained allocation at budget C (FLOPs) with U unique
+ * tokens.  The loss along the budget is continuously differentiable in
+ * log N; its stationary points are found by bisection on the analytic
+ * derivative to full double precision, and the best one is returned.
+ * SF_ENOTSUP when the law does not read U, SF_EDOMAIN for C or U not
+ * finite and > 0. */
+SF_API int sf_alloc_data_constrained(const sf_law *law, const double *params, double C,
+                                     double U, sf_alloc_dc_row *row, sf_error *err);
+
+/* Inference-aware allocation (Sardana et al. 2023): the (N, D) that reach
+ * the loss of a reference model (ref->loss) with the fewest total FLOPs
+ * 6ND + 2NT when the model will then process T tokens at inference. */
+typedef struct sf_alloc_inference_row {
+    sf_alloc_row opt;             /* N, D, training compute 6ND, loss */
+    double inference_tokens;      /* T */
+    double total_flops;           /* 6ND + 2NT */
+    sf_alloc_row reference;       /* the reference (Chinchilla-optimal) model */
+    double reference_total;       /* its 6ND + 2NT */
+    double saving;                /* 1 - total_flops / reference_total */
+} sf_alloc_inference_row;
+
+/* `ref` is a row from sf_alloc_optimal or sf_alloc_target_loss of the same
+ * law and params; T >= 0 (T = 0 gives back the reference).  For a law that
+ * reads N and D only (chinchilla, kaplan).  SF_EDOMAIN when the loss cannot
+ * be reached. */
+SF_API int sf_alloc_inference(const sf_law *law, const double *params, const sf_alloc_row *ref,
+                              double T, sf_alloc_inference_row *row, sf_error *err);
+
+/* Rows as JSON, {"law", "rows": [...]} (docs/json.md).  Caller frees. */
+SF_API char *sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n);
+SF_API char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows,
+                                     size_t n);
 
 /* ------------------------------------------------------------------------ */
 /* Utilities                                                                */

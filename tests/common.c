@@ -183,3 +183,28 @@ int data_error(const char *csv, const sf_data_options *o, sf_error *err)
     sf_data_free(d);
     return rc;
 }
+
+sf_fit *fit_checked(const sf_law *law, const sf_data *d, const sf_fit_options *o)
+{
+    sf_fit *fit;
+    sf_error err;
+    char buf[2048];
+    cr_assert_eq(sf_fit_run(law, d, o, &fit, &err), SF_OK, "%s",
+                 sf_error_format(&err, buf, sizeof buf));
+    /* The reported objective is the objective at the reported parameters. */
+    double again = sf_objective(law, sf_fit_params(fit), d, o);
+    assert_rel(sf_fit_objective(fit), again, 1e-12, "objective recomputed");
+    return fit;
+}
+
+sf_law *law_checked(const char *name, sf_role x, int breaks)
+{
+    sf_law_options o;
+    sf_law_options_init(&o);
+    o.x = x;
+    o.breaks = breaks;
+    sf_law *law;
+    sf_error err;
+    cr_assert_eq(sf_law_new(name, &o, &law, &err), SF_OK, "%s: %s", name, err.message);
+    return law;
+}

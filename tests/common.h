@@ -52,4 +52,11 @@ sf_data *data_from_text(const char *csv, const sf_data_options *o);
 /* The status of reading CSV text, and the error it gives. */
 int data_error(const char *csv, const sf_data_options *o, sf_error *err);
 
+/* Fit and assert success, and that the reported objective equals the
+ * objective recomputed at the reported parameters (DESIGN.md, 10). */
+sf_fit *fit_checked(const sf_law *law, const sf_data *d, const sf_fit_options *o);
+
+/* Create law `name` with the variable x and breaks; asserts success. */
+sf_law *law_checked(const char *name, sf_role x, int breaks);
+
 #endif

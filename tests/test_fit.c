@@ -40,15 +40,7 @@ static sf_data *epoch(int drop_top5)
 
 static sf_fit *fit_ok(const sf_law *law, const sf_data *d, const sf_fit_options *o)
 {
-    sf_fit *fit;
-    sf_error err;
-    char buf[2048];
-    cr_assert_eq(sf_fit_run(law, d, o, &fit, &err), SF_OK, "%s",
-                 sf_error_format(&err, buf, sizeof buf));
-    /* The reported objective is the objective at the reported parameters. */
-    double again = sf_objective(law, sf_fit_params(fit), d, o);
-    assert_rel(sf_fit_objective(fit), again, 1e-12, "objective recomputed");
-    return fit;
+    return fit_checked(law, d, o);
 }
 
 /* Golden values from the issue: tightly converged BFGS minima of Epoch's

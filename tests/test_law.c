@@ -46,11 +46,12 @@ static void typical_theta(const sf_law *law, double *theta)
 
 /* d log L^ / d theta from the law against central differences, for every
  * law in the catalogue (and every option value that changes its shape). */
-static void check_gradient(const sf_law *law, const double *theta)
+static void check_gradient_at(const sf_law *law, const double *theta, pts *pp)
 {
     const size_t p = law->n_params;
-    pts P;
-    make_points(law, &P);
+    pts P = *pp;
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if (pp->obs.log[r]) P.obs.log[r] = P.lg[r];
     double ly[NPTS], jac[NPTS * SF_MAX_PARAMS];
     law->cls->eval(law, theta, &P.obs, ly, jac);
     for (size_t j = 0; j < p; j++) {
@@ -74,10 +75,19 @@ static void check_gradient(const sf_law *law, const double *theta)
     }
 }
 
+static void check_gradient(const sf_law *law, const double *theta)
+{
+    pts P;
+    make_points(law, &P);
+    check_gradient_at(law, theta, &P);
+}
+
 Test(law, gradients_match_finite_differences_for_every_law)
 {
     for (size_t k = 0; k < sf_law_count(); k++) {
-        for (int breaks = 1; breaks <= 3; breaks++) {
+        /* Laws without breaks reject any but the default (one). */
+        int nb = sf_law_options_used(sf_law_name_at(k)) & SF_LAW_OPT_BREAKS ? 3 : 1;
+        for (int breaks = 1; breaks <= nb; breaks++) {
             sf_law_options o;
             sf_law_options_init(&o);
             o.breaks = breaks;
@@ -304,4 +314,83 @@ Test(alloc, hoffmann_published_values)
     assert_rel(r.params, 3.22e10, 0.005, "N_opt (rounded)");
     assert_rel(r.tokens_per_param, 92.6, 0.005, "tokens per parameter (rounded)");
     sf_law_free(law);
+}
+
+/* The laws of the catalogue at published values and at the edges of their
+ * pieces: power over D and C, Kaplan's fit, datablations with excess
+ * parameters (N above N_opt(U)) and with U above D, bnsl with negative
+ * slope changes, sharp and wide breaks inside the points. */
+Test(law, catalogue_gradients_at_published_and_edge_values)
+{
+    for (int x = 0; x < 3; x++) {
+        static const sf_role xs[3] = {SF_ROLE_N, SF_ROLE_D, SF_ROLE_C};
+        sf_law *law = law_checked("power", xs[x], 1);
+        const double th[3] = {log(1.69), log(406.4), 0.34};
+        check_gradient(law, th);
+        sf_law_free(law);
+    }
+    sf_law *k = law_checked("kaplan", SF_ROLE_N, 1);
+    const double tk[4] = {log(6.4e13), log(1.8e13), log(0.076), log(0.103)};
+    check_gradient(k, tk);
+    sf_law_free(k);
+
+    /* Muennighoff et al.'s values (N_opt(U) = 1.7e7 at U = 3.3e8: every
+     * point carries excess parameters), then alpha != beta. */
+    sf_law *db = law_checked("datablations", SF_ROLE_N, 1);
+    const double td[7] = {0.6254804, 6.255414, 7.3049974, 0.3526596, 0.3526596, log(15.387756),
+                          log(5.309743)};
+    check_gradient(db, td);
+    const double td2[7] = {0.6, 4.2, 7.9, 0.25, 0.41, log(2.385), log(38.0)};
+    check_gradient(db, td2);
+    /* U above D on some points (U = min(U, D)), N on both sides of N_opt. */
+    pts P;
+    make_points(db, &P);
+    for (int i = 0; i < NPTS; i += 2) P.lg[SF_ROLE_U][i] = P.lg[SF_ROLE_D][i] + 0.7;
+    check_gradient_at(db, td, &P);
+    check_gradient_at(db, td2, &P);
+    sf_law_free(db);
+
+    for (int b = 1; b <= 3; b++) {
+        sf_law *bn = law_checked("bnsl", b == 2 ? SF_ROLE_C : SF_ROLE_D, b);
+        /* Breaks at log x = 22 (sharp), 25 (wide), 28 (negative change):
+         * inside the points' log D (19.6 to 30.3) and log C (35 to 58). */
+        double off = b == 2 ? 22.0 : 0.0;
+        const double tb[12] = {log(0.3), 2.0, 0.08, 0.7, 22 + off, log(0.05), -0.4, 25 + off,
+                               log(3.0), 0.9, 28 + off, log(0.4)};
+        check_gradient(bn, tb);
+        sf_law_free(bn);
+    }
+}
+
+/* The datablations loss along a budget (the data-constrained allocation's
+ * input): L, dL/du and dL/d ls against the law's own prediction and
+ * central differences, on both sides of D = U and of N = N_opt(U). */
+Test(law, datablations_budget_derivatives)
+{
+    sf_law *db = law_checked("datablations", SF_ROLE_N, 1);
+    const double p[7] = {exp(0.6254804), exp(6.255414), exp(7.3049974), 0.3526596, 0.3526596,
+                         15.387756, 5.309743};
+    const double q[7] = {1.82, 66.6, 2700.0, 0.25, 0.41, 2.385, 38.0};
+    const double *sets[2] = {p, q};
+    double ls = log(1e22 / 6), lU = log(25e9);
+    for (int k = 0; k < 2; k++)
+        for (double u = 17.0; u < ls - 17.0; u += 0.37) {
+            if (fabs(ls - u - lU) < 1e-3) continue;  /* the kink D = U itself */
+            double L, du, dls;
+            cr_assert_eq(db->cls->budget(db, sets[k], u, ls, lU, &L, &du, &dls), SF_OK);
+            sf_point x = {.N = exp(u), .D = exp(ls - u), .U = 25e9};
+            double Lp;
+            cr_assert_eq(sf_law_predict(db, sets[k], &x, &Lp), SF_OK);
+            assert_rel(L, Lp, 1e-13, "L");
+            double h = 1e-6, a, b, t;
+            db->cls->budget(db, sets[k], u + h, ls, lU, &a, &t, &t);
+            db->cls->budget(db, sets[k], u - h, ls, lU, &b, &t, &t);
+            cr_assert(fabs((a - b) / (2 * h) - du) <= 1e-6 * (fabs(du) > 1e-3 ? fabs(du) : 1e-3),
+                      "dL/du at u = %g: %.10g against %.10g", u, du, (a - b) / (2 * h));
+            db->cls->budget(db, sets[k], u, ls + h, lU, &a, &t, &t);
+            db->cls->budget(db, sets[k], u, ls - h, lU, &b, &t, &t);
+            cr_assert(fabs((a - b) / (2 * h) - dls) <= 1e-6 * (fabs(dls) > 1e-3 ? fabs(dls) : 1e-3),
+                      "dL/dls at u = %g: %.10g against %.10g", u, dls, (a - b) / (2 * h));
+        }
+    sf_law_free(db);
 }

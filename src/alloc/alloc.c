@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "alloc/alloc_impl.h"
 #include "base/base.h"
 #include "law/law_impl.h"
 
@@ -30,46 +31,67 @@ static int check_budget(double C, sf_error *err)
     return SF_OK;
 }
 
-static int numeric_optimal(const sf_law *law, const double *p, double C, double *N, double *D)
+int sf_minimize_scan(double (*f)(void *ctx, double u), void *ctx, double lo, double hi,
+                     int scan, double *umin)
 {
-    /* N from 1 parameter to C/6 (one token each). */
-    double s = C / 6.0;
-    double lo = 0.0, hi = log(s);
-    if (!(hi > lo)) return SF_EDOMAIN;
     double best = INFINITY;
     int ib = -1;
-    for (int k = 0; k <= SCAN; k++) {
-        double u = lo + (hi - lo) * k / SCAN, L;
-        if (loss_at(law, p, exp(u), s / exp(u), &L) == SF_OK && L < best) {
-            best = L;
+    for (int k = 0; k <= scan; k++) {
+        double v = f(ctx, lo + (hi - lo) * k / scan);
+        if (v < best) {
+            best = v;
             ib = k;
         }
     }
     if (ib < 0) return SF_EDOMAIN;
-    double a = lo + (hi - lo) * (ib > 0 ? ib - 1 : 0) / SCAN;
-    double b = lo + (hi - lo) * (ib < SCAN ? ib + 1 : SCAN) / SCAN;
+    double a = lo + (hi - lo) * (ib > 0 ? ib - 1 : 0) / scan;
+    double b = lo + (hi - lo) * (ib < scan ? ib + 1 : scan) / scan;
     const double gr = 0.5 * (sqrt(5.0) - 1.0);
-    double x1 = b - gr * (b - a), x2 = a + gr * (b - a), f1, f2;
-    if (loss_at(law, p, exp(x1), s / exp(x1), &f1) != SF_OK) f1 = INFINITY;
-    if (loss_at(law, p, exp(x2), s / exp(x2), &f2) != SF_OK) f2 = INFINITY;
+    double x1 = b - gr * (b - a), x2 = a + gr * (b - a);
+    double f1 = f(ctx, x1), f2 = f(ctx, x2);
     for (int it = 0; it < 200 && b - a > 1e-13 * (1.0 + fabs(a)); it++) {
         if (f1 <= f2) {
             b = x2;
             x2 = x1;
             f2 = f1;
             x1 = b - gr * (b - a);
-            if (loss_at(law, p, exp(x1), s / exp(x1), &f1) != SF_OK) f1 = INFINITY;
+            f1 = f(ctx, x1);
         } else {
             a = x1;
             x1 = x2;
             f1 = f2;
             x2 = a + gr * (b - a);
-            if (loss_at(law, p, exp(x2), s / exp(x2), &f2) != SF_OK) f2 = INFINITY;
+            f2 = f(ctx, x2);
         }
     }
-    double u = 0.5 * (a + b);
+    *umin = 0.5 * (a + b);
+    return SF_OK;
+}
+
+/* L(N, C/(6N)) at N = e^u, INFINITY where the law gives no loss. */
+typedef struct budget_ctx {
+    const sf_law *law;
+    const double *p;
+    double s;  /* C/6 */
+} budget_ctx;
+
+static double loss_on_budget(void *ctx, double u)
+{
+    const budget_ctx *b = ctx;
+    double L;
+    return loss_at(b->law, b->p, exp(u), b->s / exp(u), &L) == SF_OK ? L : INFINITY;
+}
+
+static int numeric_optimal(const sf_law *law, const double *p, double C, double *N, double *D)
+{
+    /* N from 1 parameter to C/6 (one token each). */
+    budget_ctx b = {law, p, C / 6.0};
+    double u, hi = log(b.s);
+    if (!(hi > 0.0)) return SF_EDOMAIN;
+    int rc = sf_minimize_scan(loss_on_budget, &b, 0.0, hi, SCAN, &u);
+    if (rc != SF_OK) return rc;
     *N = exp(u);
-    *D = s / *N;
+    *D = b.s / *N;
     return SF_OK;
 }
 
@@ -77,6 +99,16 @@ static int reads_N_and_D(const sf_law *law)
 {
     unsigned need = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
     return (law->roles & need) == need;
+}
+
+/* A law that also reads U (datablations) has no allocation without it. */
+static int needs_unique_tokens(const sf_law *law, sf_error *err)
+{
+    if (!(law->roles & SF_ROLE_BIT(SF_ROLE_U))) return SF_OK;
+    return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
+                   "law '%s' reads unique tokens U: its allocation depends on them "
+                   "(sf_alloc_data_constrained; scalefit optimal --unique-tokens U)",
+                   law->cls->name);
 }
 
 int sf_alloc_optimal(const sf_law *law, const double *params, double C, sf_alloc_row *row,
@@ -89,6 +121,7 @@ int sf_alloc_optimal(const sf_law *law, const double *params, double C, sf_alloc
         return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
                        "law '%s' does not depend on both N and D: it has no compute-optimal "
                        "allocation", law->cls->name);
+    if ((rc = needs_unique_tokens(law, err)) != SF_OK) return rc;
     double N, D;
     rc = law->cls->optimal ? law->cls->optimal(law, params, C, &N, &D)
                            : numeric_optimal(law, params, C, &N, &D);
@@ -115,9 +148,11 @@ int sf_alloc_target_loss(const sf_law *law, const double *params, double L, sf_a
         return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
                        "law '%s' does not depend on both N and D: it has no compute-optimal "
                        "frontier", law->cls->name);
+    int rc = needs_unique_tokens(law, err);
+    if (rc != SF_OK) return rc;
     double C;
     if (law->cls->target) {
-        int rc = law->cls->target(law, params, L, &C, err);
+        rc = law->cls->target(law, params, L, &C, err);
         if (rc != SF_OK) return rc;
     } else {
         if (law->cls->floor && !(L > law->cls->floor(law, params)))

@@ -297,3 +297,38 @@ double sf_rng_normal(sf_rng *r)
     } while (s >= 1.0 || s == 0.0);
     return u * sqrt(-2.0 * log(s) / s);
 }
+
+/* Cholesky solve of the k x k system A x = b (row-major, k <= SF_MAX_PARAMS),
+ * after Jacobi scaling (the basis columns differ in size by many orders of
+ * magnitude).  Returns 0 when A is not numerically positive definite. */
+int sf_spd_solve(size_t k, const double *A, const double *b, double *x)
+{
+    double s[SF_MAX_PARAMS], L[SF_MAX_PARAMS * SF_MAX_PARAMS], y[SF_MAX_PARAMS];
+    for (size_t i = 0; i < k; i++) {
+        if (!(A[i * k + i] > 0)) return 0;
+        s[i] = 1.0 / sqrt(A[i * k + i]);
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double v = A[i * k + j] * s[i] * s[j];
+            for (size_t q = 0; q < j; q++) v -= L[i * k + q] * L[j * k + q];
+            if (i == j) {
+                if (!(v > 1e-12)) return 0;
+                L[i * k + i] = sqrt(v);
+            } else {
+                L[i * k + j] = v / L[j * k + j];
+            }
+        }
+    for (size_t i = 0; i < k; i++) {
+        double v = b[i] * s[i];
+        for (size_t q = 0; q < i; q++) v -= L[i * k + q] * y[q];
+        y[i] = v / L[i * k + i];
+    }
+    for (size_t i = k; i-- > 0;) {
+        double v = y[i];
+        for (size_t q = i + 1; q < k; q++) v -= L[q * k + i] * x[q];
+        x[i] = v / L[i * k + i];
+    }
+    for (size_t i = 0; i < k; i++) x[i] *= s[i];
+    return 1;
+}

@@ -62,4 +62,9 @@ double sf_rng_normal(sf_rng *r);
  * than `work` items, at least 1. */
 int sf_threads_for(int threads, size_t work);
 
+/* Cholesky solve of the k x k symmetric positive definite system A x = b
+ * (row-major, k <= SF_MAX_PARAMS) after Jacobi scaling.  Returns 0 when A
+ * is not numerically positive definite (x is then undefined). */
+int sf_spd_solve(size_t k, const double *A, const double *b, double *x);
+
 #endif /* SF_BASE_H */

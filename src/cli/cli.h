@@ -81,12 +81,22 @@ int cli_finish(int status);
 typedef struct cli_model_args {
     const char *fit_path;
     const char *law;
+    sf_law_options law_opt;   /* --x, --breaks with --law (cli_model_args_init) */
+    unsigned law_opt_given;   /* SF_LAW_OPT_* bits of the options given */
     size_t n_set;
     char set_name[SF_MAX_PARAMS][SF_NAME_MAX];
     double set_value[SF_MAX_PARAMS];
 } cli_model_args;
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
                    sf_law **owned_law);
+void cli_model_args_init(cli_model_args *m);
+
+/* --x N|D|C and --breaks K into *o, recording SF_LAW_OPT_* in *given. */
+int cli_x_arg(const cli_parser *p, const char *v, sf_law_options *o, unsigned *given);
+int cli_breaks_arg(const cli_parser *p, const char *v, sf_law_options *o, unsigned *given);
+/* An error when law `law` does not read an option in `given` (a usage
+ * error with a parser, else a plain error); CLI_OK otherwise. */
+int cli_law_options_check(const cli_parser *p, const char *law, unsigned given);
 
 /* ---- options of every command that fits a law (fit, and later bayes,
  * validate, report) -------------------------------------------------------- */
@@ -94,6 +104,7 @@ int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
 typedef struct cli_fit_args {
     const char *law;          /* default "chinchilla" */
     sf_law_options law_opt;
+    unsigned law_opt_given;   /* SF_LAW_OPT_* bits: --x, --breaks given */
     sf_data_options data;
     sf_fit_options fit;
 } cli_fit_args;

@@ -54,6 +54,8 @@ static const char *grid_label(int g)
     case SF_GRID_FULL: return "full grid";
     case SF_GRID_SCREEN: return "grid screening";
     case SF_GRID_VP: return "variable projection";
+    case SF_GRID_LAW: return "the law's own search";
+    case SF_GRID_EXACT: return "exact solution";
     default: return "auto";
     }
 }

@@ -1,4 +1,6 @@
-/* scalefit optimal: compute-optimal N and D for budgets, or for a loss. */
+/* scalefit optimal: compute-optimal N and D for budgets, or for a loss;
+ * data-constrained (--unique-tokens) and inference-aware
+ * (--inference-tokens) variants. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +9,14 @@
 
 static const char usage[] =
     "scalefit optimal (FIT.json | --law NAME --set P=V...) "
-    "(--compute C[,C...] | --target-loss L[,L...]) [--json] [--plot FILE.svg]";
+    "(--compute C[,C...] | --target-loss L[,L...]) "
+    "[--unique-tokens U | --inference-tokens T] [--json] [--plot FILE.svg]";
 
 static const char help[] =
     "Usage: scalefit optimal FIT.json --compute C[,C...] [--json]\n"
     "       scalefit optimal FIT.json --target-loss L[,L...] [--json]\n"
+    "       scalefit optimal FIT.json --compute C[,C...] --unique-tokens U\n"
+    "       scalefit optimal FIT.json (--compute C | --target-loss L) --inference-tokens T\n"
     "\n"
     "The loss-minimising model size N and token count D for each compute\n"
     "budget C = 6ND, with tokens per parameter and the predicted loss.  For\n"
@@ -21,32 +26,87 @@ static const char help[] =
     "\n"
     "  --compute C[,C...]       budgets in FLOPs\n"
     "  --target-loss L[,L...]   losses to reach (must exceed the law's floor E)\n"
+    "  --unique-tokens U        only U unique tokens exist (a datablations fit,\n"
+    "                           Muennighoff et al. 2023): the exact optimum on\n"
+    "                           C = 6ND with repeated data, its epochs D/U, the\n"
+    "                           loss change per doubling of C (with U and with\n"
+    "                           unlimited data) and the floor no budget passes\n"
+    "  --inference-tokens T     the model will process T tokens at inference\n"
+    "                           (2N FLOPs each; Sardana et al. 2023): the N, D\n"
+    "                           reaching the same loss as the Chinchilla-optimal\n"
+    "                           model with the fewest total FLOPs 6ND + 2NT,\n"
+    "                           and the saving\n"
     "  --law NAME               law, instead of FIT.json\n"
     "  --set NAME=VALUE         a parameter of --law (natural scale)\n"
+    "  --x N|D|C, --breaks K    options of --law (see scalefit fit --help)\n"
     "  --json                   {\"law\", \"rows\": [{\"compute\", \"params\",\n"
-    "                           \"tokens\", \"tokens_per_param\", \"loss\"}]}\n"
+    "                           \"tokens\", \"tokens_per_param\", \"loss\", ...}]}\n"
     "  --plot FILE.svg          also draw optimal N, D and tokens per parameter\n"
     "                           against compute as SVG, with markers at the rows\n"
     "                           above, to FILE (overwritten; docs/plots.md)\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Example:\n"
-    "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n";
+    "Examples:\n"
+    "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n"
+    "  scalefit optimal datablations.json --compute 1e22 --unique-tokens 25e9\n"
+    "  scalefit optimal fit.json --compute 4.5e22 --inference-tokens 2e12\n";
 
-enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_PLOT };
+enum {
+    O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_UNIQUE, O_INFER, O_X,
+    O_BREAKS, O_PLOT
+};
 
 static const cli_opt opts[] = {
-    {"help", 'h', 0, O_HELP}, {"compute", 0, 1, O_COMPUTE}, {"target-loss", 0, 1, O_TARGET},
-    {"law", 0, 1, O_LAW},     {"set", 0, 1, O_SET},         {"json", 0, 0, O_JSON},
-    {"plot", 0, 1, O_PLOT},   {0, 0, 0, 0}};
+    {"help", 'h', 0, O_HELP},         {"compute", 0, 1, O_COMPUTE},
+    {"target-loss", 0, 1, O_TARGET},  {"law", 0, 1, O_LAW},
+    {"set", 0, 1, O_SET},             {"json", 0, 0, O_JSON},
+    {"unique-tokens", 0, 1, O_UNIQUE}, {"inference-tokens", 0, 1, O_INFER},
+    {"x", 0, 1, O_X},                 {"breaks", 0, 1, O_BREAKS},
+    {"plot", 0, 1, O_PLOT},           {0, 0, 0, 0}};
+
+static void print_plain(const sf_alloc_row *rows, size_t n)
+{
+    printf("%12s %14s %14s %12s %12s\n", "compute", "N_opt", "D_opt", "tokens/param", "loss");
+    for (size_t i = 0; i < n; i++)
+        printf("%12.4g %14.6g %14.6g %12.4g %12.6g\n", rows[i].compute, rows[i].params,
+               rows[i].tokens, rows[i].tokens_per_param, rows[i].loss);
+}
+
+static void print_dc(const sf_alloc_dc_row *r, size_t n)
+{
+    printf("%12s %14s %14s %9s %12s %12s %14s\n", "compute", "N_opt", "D_opt", "epochs",
+           "loss", "dL/2x C", "(unlimited U)");
+    for (size_t i = 0; i < n; i++)
+        printf("%12.4g %14.6g %14.6g %9.4g %12.6g %12.4g %14.4g\n", r[i].opt.compute,
+               r[i].opt.params, r[i].opt.tokens, r[i].epochs, r[i].opt.loss,
+               r[i].loss_per_doubling, r[i].unlimited_per_doubling);
+    if (n > 0)
+        printf("\nWith U = %.4g unique tokens no budget gets below L = %.6g; dL/2x C is the\n"
+               "change of the optimal loss per doubling of compute.\n",
+               r[0].unique_tokens, r[0].floor);
+}
+
+static void print_inference(const sf_alloc_inference_row *r, size_t n)
+{
+    printf("%10s | %12s %12s %12s | %12s %12s %12s %8s\n", "loss", "N_chinchilla",
+           "D_chinchilla", "total FLOPs", "N_opt", "D_opt", "total FLOPs", "saving");
+    for (size_t i = 0; i < n; i++)
+        printf("%10.6g | %12.4g %12.4g %12.4g | %12.4g %12.4g %12.4g %7.2f%%\n",
+               r[i].reference.loss, r[i].reference.params, r[i].reference.tokens,
+               r[i].reference_total, r[i].opt.params, r[i].opt.tokens, r[i].total_flops,
+               100.0 * r[i].saving);
+    if (n > 0)
+        printf("\nTotal FLOPs = 6ND training + 2NT inference with T = %.4g tokens; both\n"
+               "models reach the same loss.\n", r[0].inference_tokens);
+}
 
 int cmd_optimal(int argc, char **argv)
 {
     cli_parser p;
     cli_init(&p, "optimal", usage, opts, argc, argv);
     cli_model_args m;
-    memset(&m, 0, sizeof m);
-    double *budgets = NULL, *targets = NULL;
+    cli_model_args_init(&m);
+    double *budgets = NULL, *targets = NULL, U = 0, T = 0;
     size_t nb = 0, nt = 0;
     int json = 0, status = CLI_OK;
     const char *plot_path = NULL;
@@ -68,7 +128,11 @@ int cmd_optimal(int argc, char **argv)
             free(targets);
             status = cli_list(&p, v, &targets, &nt);
             break;
+        case O_UNIQUE: status = cli_positive(&p, v, &U); break;
+        case O_INFER: status = cli_positive(&p, v, &T); break;
         case O_LAW: m.law = v; break;
+        case O_X: status = cli_x_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
+        case O_BREAKS: status = cli_breaks_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
         case O_SET:
             if (m.n_set == SF_MAX_PARAMS) {
                 status = cli_usage_error(&p, "--set: too many");
@@ -87,18 +151,45 @@ int cmd_optimal(int argc, char **argv)
         status = cli_usage_error(&p, "give exactly one of --compute and --target-loss");
         goto done;
     }
+    if (U > 0 && T > 0) {
+        status = cli_usage_error(&p, "give --unique-tokens or --inference-tokens, not both");
+        goto done;
+    }
+    if (U > 0 && targets) {
+        status = cli_usage_error(&p, "--unique-tokens goes with --compute");
+        goto done;
+    }
     sf_fit *fit = NULL;
     sf_law *owned = NULL;
     if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
+    const double *par = sf_fit_params(fit);
+    int reads_u = (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0;
+    if (reads_u && !(U > 0))
+        status = cli_usage_error(&p, "law '%s' reads unique tokens: give --unique-tokens U",
+                                 sf_law_name(law));
+    else if (!reads_u && U > 0)
+        status = cli_usage_error(&p, "--unique-tokens: law '%s' has no unique-token term "
+                                 "(datablations has)", sf_law_name(law));
     size_t n = budgets ? nb : nt;
-    sf_alloc_row *rows = calloc(n, sizeof *rows);
-    if (!rows) status = cli_error("out of memory");
+    sf_alloc_row *rows = status == CLI_OK ? calloc(n, sizeof *rows) : NULL;
+    sf_alloc_dc_row *dc = status == CLI_OK && U > 0 ? calloc(n, sizeof *dc) : NULL;
+    sf_alloc_inference_row *inf = status == CLI_OK && T > 0 ? calloc(n, sizeof *inf) : NULL;
+    if (status == CLI_OK && (!rows || (U > 0 && !dc) || (T > 0 && !inf)))
+        status = cli_error("out of memory");
     for (size_t i = 0; i < n && status == CLI_OK; i++) {
         sf_error err;
         sf_error_clear(&err);
-        int rc = budgets ? sf_alloc_optimal(law, sf_fit_params(fit), budgets[i], &rows[i], &err)
-                         : sf_alloc_target_loss(law, sf_fit_params(fit), targets[i], &rows[i], &err);
+        int rc;
+        /* rows[i] always holds an allocation of budget i: the data-constrained
+         * optimum, or the Chinchilla-optimal reference of the inference rows. */
+        if (U > 0) {
+            rc = sf_alloc_data_constrained(law, par, budgets[i], U, &dc[i], &err);
+            rows[i] = dc[i].opt;
+        } else
+            rc = budgets ? sf_alloc_optimal(law, par, budgets[i], &rows[i], &err)
+                         : sf_alloc_target_loss(law, par, targets[i], &rows[i], &err);
+        if (rc == SF_OK && T > 0) rc = sf_alloc_inference(law, par, &rows[i], T, &inf[i], &err);
         if (rc != SF_OK) status = cli_lib_error(&err);
     }
     if (status == CLI_OK && plot_path) {
@@ -109,16 +200,19 @@ int cmd_optimal(int argc, char **argv)
         status = cli_write_made(plot_path, rc, svg, &err);
     }
     if (status == CLI_OK && json) {
-        char *js = sf_alloc_json(law, rows, n);
+        char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
+                   : T > 0 ? sf_alloc_inference_json(law, inf, n)
+                           : sf_alloc_json(law, rows, n);
         status = js ? cli_write_file("-", js) : cli_error("out of memory");
         free(js);
     } else if (status == CLI_OK) {
-        printf("%12s %14s %14s %12s %12s\n", "compute", "N_opt", "D_opt", "tokens/param", "loss");
-        for (size_t i = 0; i < n; i++)
-            printf("%12.4g %14.6g %14.6g %12.4g %12.6g\n", rows[i].compute, rows[i].params,
-                   rows[i].tokens, rows[i].tokens_per_param, rows[i].loss);
+        if (U > 0) print_dc(dc, n);
+        else if (T > 0) print_inference(inf, n);
+        else print_plain(rows, n);
     }
     free(rows);
+    free(dc);
+    free(inf);
     sf_fit_free(fit);
     sf_law_free(owned);
 done:

@@ -7,7 +7,8 @@
 
 static const char usage[] =
     "scalefit predict (FIT.json | --law NAME --set P=V...) --params N[,N...] "
-    "--tokens D[,D...] [--unique-tokens U[,...]] [--flops C[,...]] [--json]";
+    "--tokens D[,D...] [--unique-tokens U[,...]] [--flops C[,...]] [--x N|D|C] "
+    "[--breaks K] [--json]";
 
 static const char help[] =
     "Usage: scalefit predict FIT.json --params N --tokens D [options]\n"
@@ -23,6 +24,7 @@ static const char help[] =
     "  --flops C[,...]           training FLOPs (laws over C; default 6ND)\n"
     "  --law NAME                law, instead of FIT.json\n"
     "  --set NAME=VALUE          a parameter of --law (natural scale)\n"
+    "  --x N|D|C, --breaks K     options of --law (see scalefit fit --help)\n"
     "  --json                    one JSON object: {\"law\", \"rows\": [...]}\n"
     "  -h, --help                show this help\n"
     "\n"
@@ -31,19 +33,20 @@ static const char help[] =
     "Example:\n"
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
 
-enum { O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_LAW, O_SET, O_JSON };
+enum { O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_LAW, O_SET, O_JSON, O_X, O_BREAKS };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"params", 0, 1, O_N}, {"tokens", 0, 1, O_D},
     {"unique-tokens", 0, 1, O_U}, {"flops", 0, 1, O_C}, {"law", 0, 1, O_LAW},
-    {"set", 0, 1, O_SET}, {"json", 0, 0, O_JSON}, {0, 0, 0, 0}};
+    {"set", 0, 1, O_SET}, {"json", 0, 0, O_JSON}, {"x", 0, 1, O_X},
+    {"breaks", 0, 1, O_BREAKS}, {0, 0, 0, 0}};
 
 int cmd_predict(int argc, char **argv)
 {
     cli_parser p;
     cli_init(&p, "predict", usage, opts, argc, argv);
     cli_model_args m;
-    memset(&m, 0, sizeof m);
+    cli_model_args_init(&m);
     double *list[4] = {NULL, NULL, NULL, NULL};  /* N, D, U, C */
     size_t len[4] = {0, 0, 0, 0};
     int json = 0, status = CLI_OK;
@@ -64,6 +67,8 @@ int cmd_predict(int argc, char **argv)
             break;
         }
         case O_LAW: m.law = v; break;
+        case O_X: status = cli_x_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
+        case O_BREAKS: status = cli_breaks_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
         case O_SET:
             if (m.n_set == SF_MAX_PARAMS) {
                 status = cli_usage_error(&p, "--set: too many");
@@ -90,6 +95,7 @@ int cmd_predict(int argc, char **argv)
         int needed = (roles & SF_ROLE_BIT(role_of[k])) != 0;
         /* C is 6ND when not given; N and D are needed to make it. */
         if (k < 2 && (roles & SF_ROLE_BIT(SF_ROLE_C)) && !list[3]) needed = 1;
+        if (k == 3 && list[0] && list[1]) needed = 0;
         if (needed && !list[k]) {
             status = cli_usage_error(&p, "law '%s' needs %s", sf_law_name(law), flag_of[k]);
             break;
@@ -118,11 +124,21 @@ int cmd_predict(int argc, char **argv)
         status = js ? cli_write_file("-", js) : cli_error("out of memory");
         free(js);
     } else if (status == CLI_OK) {
-        int with_u = list[2] != NULL;
-        printf("%14s %14s %14s %16s\n", "N", "D", with_u ? "U" : "C", "loss");
-        for (size_t i = 0; i < n; i++)
-            printf("%14.6g %14.6g %14.6g %16.10g\n", pts[i].N, pts[i].D,
-                   with_u ? pts[i].U : (pts[i].C > 0 ? pts[i].C : 6.0 * pts[i].N * pts[i].D), loss[i]);
+        /* The columns given, and C = 6ND when N and D are (U takes its
+         * place for laws of unique tokens). */
+        int show[4] = {list[0] != NULL, list[1] != NULL, list[2] != NULL,
+                       list[3] != NULL || (list[0] && list[1] && !list[2])};
+        static const char *const head[4] = {"N", "D", "U", "C"};
+        for (int k = 0; k < 4; k++)
+            if (show[k]) printf("%14s ", head[k]);
+        printf("%16s\n", "loss");
+        for (size_t i = 0; i < n; i++) {
+            double val[4] = {pts[i].N, pts[i].D, pts[i].U,
+                             pts[i].C > 0 ? pts[i].C : 6.0 * pts[i].N * pts[i].D};
+            for (int k = 0; k < 4; k++)
+                if (show[k]) printf("%14.6g ", val[k]);
+            printf("%16.10g\n", loss[i]);
+        }
     }
     free(pts);
     free(loss);

@@ -243,6 +243,12 @@ int cli_finish(int status)
     return status;
 }
 
+void cli_model_args_init(cli_model_args *m)
+{
+    memset(m, 0, sizeof *m);
+    sf_law_options_init(&m->law_opt);
+}
+
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, sf_law **owned)
 {
     *out = NULL;
@@ -254,11 +260,21 @@ int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, s
     if (m->fit_path) {
         if (m->n_set)
             return cli_usage_error(p, "--set goes with --law; a fit file has its parameters");
+        if (m->law_opt_given)
+            return cli_usage_error(p, "--x and --breaks go with --law; a fit file has its "
+                                   "law options");
         return sf_fit_json_read(m->fit_path, out, &err) == SF_OK ? CLI_OK : cli_lib_error(&err);
     }
     if (!m->law) return cli_usage_error(p, "missing FIT.json (or --law NAME --set NAME=VALUE...)");
+    int rc = cli_law_options_check(p, m->law, m->law_opt_given);
+    if (rc != CLI_OK) return rc;
+    /* Options only when given: callers that zero the struct get defaults. */
+    sf_law_options lo;
+    sf_law_options_init(&lo);
+    if (m->law_opt_given & SF_LAW_OPT_X) lo.x = m->law_opt.x;
+    if (m->law_opt_given & SF_LAW_OPT_BREAKS) lo.breaks = m->law_opt.breaks;
     sf_law *law;
-    if (sf_law_new(m->law, NULL, &law, &err) != SF_OK) return cli_lib_error(&err);
+    if (sf_law_new(m->law, &lo, &law, &err) != SF_OK) return cli_lib_error(&err);
     size_t np = sf_law_n_params(law);
     double params[SF_MAX_PARAMS];
     int have[SF_MAX_PARAMS] = {0};
@@ -274,8 +290,8 @@ int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, s
     }
     for (size_t j = 0; j < np; j++) {
         if (have[j]) continue;
-        int rc = cli_usage_error(p, "--set: law '%s' needs a value for %s", m->law,
-                                 sf_law_param_name(law, j));
+        rc = cli_usage_error(p, "--set: law '%s' needs a value for %s", m->law,
+                             sf_law_param_name(law, j));
         sf_law_free(law);
         return rc;
     }

@@ -6,7 +6,7 @@
 
 enum {
     F_LAW = CLI_FIT_OPT_BASE, F_COL, F_FILTER, F_DROP, F_LOSS, F_DELTA, F_GRID, F_REFINE,
-    F_THREADS, F_SEED, F_FIX, F_TIE
+    F_THREADS, F_SEED, F_FIX, F_TIE, F_X, F_BREAKS
 };
 
 const cli_opt cli_fit_opts[] = {
@@ -14,7 +14,7 @@ const cli_opt cli_fit_opts[] = {
     {"drop-missing", 0, 0, F_DROP}, {"loss", 0, 1, F_LOSS},   {"delta", 0, 1, F_DELTA},
     {"grid", 0, 1, F_GRID},       {"refine", 0, 1, F_REFINE}, {"threads", 0, 1, F_THREADS},
     {"seed", 0, 1, F_SEED},       {"fix", 0, 1, F_FIX},       {"tie", 0, 1, F_TIE},
-    {0, 0, 0, 0}};
+    {"x", 0, 1, F_X},             {"breaks", 0, 1, F_BREAKS}, {0, 0, 0, 0}};
 
 /* The data options' help, shared by fit and the commands that only read
  * runs (isoflop, envelope). */
@@ -45,6 +45,9 @@ const char cli_fit_help[] =
     "  --fix NAME=VALUE    hold a parameter at VALUE (natural scale,\n"
     "                      e.g. --fix A=406.4); repeatable\n"
     "  --tie A=B           hold parameter B equal to A (e.g. alpha=beta)\n"
+    "  --x N|D|C           the variable of a one-variable law (power, bnsl;\n"
+    "                      default N)\n"
+    "  --breaks K          breaks of bnsl, 1 to 3 (default 1)\n"
     "\n"
     "Search:\n"
     "  --grid auto         variable projection over the exponents when the law\n"
@@ -124,6 +127,8 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
         if ((rc = cli_name_value(p, v, name, sizeof name, &x)) != CLI_OK) return rc;
         if (sf_fit_options_fix(&a->fit, name, x) != SF_OK) return cli_usage_error(p, "--fix: too many");
         return CLI_OK;
+    case F_X: return cli_x_arg(p, v, &a->law_opt, &a->law_opt_given);
+    case F_BREAKS: return cli_breaks_arg(p, v, &a->law_opt, &a->law_opt_given);
     case F_TIE: {
         if ((rc = cli_name_value(p, v, name, sizeof name, NULL)) != CLI_OK) return rc;
         const char *rhs = strchr(v, '=') + 1;
@@ -136,12 +141,47 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
     }
 }
 
+int cli_x_arg(const cli_parser *p, const char *v, sf_law_options *o, unsigned *given)
+{
+    sf_role r;
+    if (sf_role_parse(v, &r) != SF_OK ||
+        (r != SF_ROLE_N && r != SF_ROLE_D && r != SF_ROLE_C))
+        return cli_usage_error(p, "--x: expected N, D or C, got '%s'", v);
+    o->x = r;
+    *given |= SF_LAW_OPT_X;
+    return CLI_OK;
+}
+
+int cli_breaks_arg(const cli_parser *p, const char *v, sf_law_options *o, unsigned *given)
+{
+    long k;
+    int rc = cli_int(p, v, 1, 3, &k);
+    if (rc != CLI_OK) return rc;
+    o->breaks = (int)k;
+    *given |= SF_LAW_OPT_BREAKS;
+    return CLI_OK;
+}
+
+int cli_law_options_check(const cli_parser *p, const char *law, unsigned given)
+{
+    unsigned extra = given & ~sf_law_options_used(law);
+    if (!extra || sf_law_formula(law) == NULL) return CLI_OK;  /* unknown: sf_law_new says */
+    const char *opt = (extra & SF_LAW_OPT_X) ? "--x" : "--breaks";
+    const char *why = (extra & SF_LAW_OPT_X)
+                          ? "reads fixed variables; --x is for the one-variable laws power and bnsl"
+                          : "has no breaks; --breaks is for bnsl";
+    return p ? cli_usage_error(p, "%s: law '%s' %s", opt, law, why)
+             : cli_error("%s: law '%s' %s", opt, law, why);
+}
+
 int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data **d)
 {
     *law = NULL;
     *d = NULL;
     sf_error err;
     sf_error_clear(&err);
+    int rc = cli_law_options_check(NULL, a->law, a->law_opt_given);
+    if (rc != CLI_OK) return rc;
     if (sf_law_new(a->law, &a->law_opt, law, &err) != SF_OK) return cli_lib_error(&err);
     sf_data_options dopt = a->data;
     dopt.required |= sf_law_roles(*law);

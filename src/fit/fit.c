@@ -546,6 +546,12 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
     if (status == SF_OK) status = run_all(&pb, st.theta, ns, PHASE1_EPS, o->threads, runs);
     size_t npol = 0;
     run *pol = NULL;
+    /* via[s]: the polished run that stands for phase-1 run s (its own
+     * polish, or the one it duplicates), -1 when none; pol_basin[q]: the
+     * basin polished run q ended in. */
+    int *via = malloc((ns ? ns : 1) * sizeof *via), *pol_basin = NULL;
+    if (!via) status = SF_ENOMEM;
+    for (size_t s = 0; s < ns && via; s++) via[s] = -1;
     if (status == SF_OK) {
         for (size_t s = 0; s < ns; s++) order[s] = s;
         sort_runs(order, tmp, ns, runs);
@@ -561,16 +567,21 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
         size_t cap = (size_t)o->refine;
         double *seeds = malloc(cap * p * sizeof *seeds);
         pol = calloc(cap, sizeof *pol);
-        if (!seeds || !pol) status = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        pol_basin = malloc(cap * sizeof *pol_basin);
+        if (!seeds || !pol || !pol_basin)
+            status = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
         for (size_t a = 0; a < ns && npol < cap && status == SF_OK; a++) {
             const run *r = &runs[order[a]];
             if (!isfinite(r->f)) break;
-            int dup = 0;
-            for (size_t q = 0; q < npol && !dup; q++)
-                dup = close_params(law, seeds + q * p, r->theta, LOOSE) ||
-                      fabs(r->f - pol[q].f) <= 1e-9 * fabs(r->f);
-            if (dup) continue;
+            int dup = -1;
+            for (size_t q = 0; q < npol && dup < 0; q++)
+                if (close_params(law, seeds + q * p, r->theta, LOOSE) ||
+                    fabs(r->f - pol[q].f) <= 1e-9 * fabs(r->f))
+                    dup = (int)q;
+            via[order[a]] = dup >= 0 ? dup : (int)npol;
+            if (dup >= 0) continue;
             memcpy(seeds + npol * p, r->theta, p * sizeof *seeds);
+            pol_basin[npol] = -1;
             pol[npol++].f = r->f;
         }
         if (status == SF_OK) status = run_all(&pb, seeds, npol, o->gtol, o->threads, pol);
@@ -608,6 +619,7 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
                    !(close_params(law, bth[b], r->theta, TIGHT) ||
                      fabs(r->f - fit->basin_f[b]) <= 1e-9 * fabs(fit->basin_f[b])))
                 b++;
+            if (b < SF_MAX_BASINS) pol_basin[order[a]] = (int)b;
             if (b < fit->n_basins || b == SF_MAX_BASINS) continue;
             fit->n_basins++;
             fit->basin_f[b] = r->f;
@@ -615,9 +627,16 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
             sf_law_to_natural(law, r->theta, fit->basin_p[b]);
             exact_fixed(law, o, &base, fit->basin_p[b]);
         }
-        /* Each phase-1 run counts for the first basin it ended near. */
+        /* Each phase-1 run counts for the basin its polish reached, else
+         * for the first basin it ended near (a phase-1 run may stop short
+         * of its optimum by more than the closeness tolerance in a flat
+         * valley). */
         for (size_t s = 0; s < ns; s++) {
             const run *r = &runs[s];
+            if (via[s] >= 0 && pol_basin[via[s]] >= 0) {
+                fit->basin_n[pol_basin[via[s]]]++;
+                continue;
+            }
             for (size_t b = 0; b < fit->n_basins && isfinite(r->f); b++)
                 if (close_params(law, bth[b], r->theta, LOOSE) ||
                     fabs(r->f - fit->basin_f[b]) <= 1e-6 * fabs(fit->basin_f[b])) {
@@ -668,6 +687,8 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
     }
     free(runs);
     free(pol);
+    free(via);
+    free(pol_basin);
     free(order);
     free(tmp);
     sf_starts_free(&st);

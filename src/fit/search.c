@@ -180,6 +180,49 @@ static int put_starts(const sf_problem *pb, const grid *g, const size_t *pts, si
 
 /* ---- FULL and SCREEN ------------------------------------------------------ */
 
+/* For screening, halve the steps of every free axis with two or more
+ * values while the grid stays within the law's screen_points (0: never).
+ * New values are linear interpolations in internal coordinates.  Returns
+ * the storage behind the new axes (the caller frees it), or NULL when the
+ * grid is unchanged or memory is short. */
+static double *subdivide(const sf_law *law, grid *g)
+{
+    size_t target = law->cls->screen_points, sz[SF_MAX_PARAMS], levels = 0, sum = 0;
+    if (target == 0 || g->total == 0) return NULL;
+    for (size_t d = 0; d < g->nd; d++) sz[d] = g->size[d];
+    for (;;) {
+        size_t t = 1;
+        int grows = 0;
+        for (size_t d = 0; d < g->nd; d++) {
+            size_t s = sz[d] >= 2 ? 2 * sz[d] - 1 : sz[d];
+            grows |= s != sz[d];
+            t = t > target ? t : t * s;
+        }
+        if (!grows || t > target) break;
+        for (size_t d = 0; d < g->nd; d++) sz[d] = sz[d] >= 2 ? 2 * sz[d] - 1 : sz[d];
+        levels++;
+    }
+    if (levels == 0) return NULL;
+    for (size_t d = 0; d < g->nd; d++) sum += sz[d];
+    double *store = malloc(sum * sizeof *store), *v = store;
+    if (!store) return NULL;
+    size_t per = (size_t)1 << levels;  /* new points per old step */
+    g->total = 1;
+    for (size_t d = 0; d < g->nd; d++) {
+        for (size_t m = 0; m < sz[d]; m++) {
+            size_t i = m / per, r = m % per;
+            v[m] = r == 0 ? g->val[d][i]
+                          : g->val[d][i] + (g->val[d][i + 1] - g->val[d][i]) * (double)r /
+                                               (double)per;
+        }
+        g->val[d] = v;
+        g->size[d] = sz[d];
+        g->total *= sz[d];
+        v += sz[d];
+    }
+    return store;
+}
+
 static int search_grid(const sf_problem *pb, int screen, int refine, int threads,
                        sf_starts *out, sf_error *err)
 {
@@ -190,6 +233,7 @@ static int search_grid(const sf_problem *pb, int screen, int refine, int threads
     if (g.total == 0 || g.total > 50000000)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "start grid of law '%s' is %s",
                        pb->law->cls->name, g.total ? "too large" : "empty");
+    double *fine = screen ? subdivide(pb->law, &g) : NULL;
     if (!screen) {
         size_t *all = malloc(g.total * sizeof *all);
         if (!all) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
@@ -233,46 +277,12 @@ static int search_grid(const sf_problem *pb, int screen, int refine, int threads
     }
     free(score);
     free(pick);
+    free(fine);
     out->strategy = SF_GRID_SCREEN;
     return status == SF_OK ? SF_OK : sf_fail(err, status, NULL, 0, 0, "out of memory");
 }
 
 /* ---- VP -------------------------------------------------------------------- */
-
-/* Cholesky solve of the k x k system A x = b (row-major, k <= MAX_LIN),
- * after Jacobi scaling (the basis columns differ in size by many orders of
- * magnitude).  Returns 0 when A is not numerically positive definite. */
-static int spd_solve(size_t k, const double *A, const double *b, double *x)
-{
-    double s[MAX_LIN], L[MAX_LIN * MAX_LIN], y[MAX_LIN];
-    for (size_t i = 0; i < k; i++) {
-        if (!(A[i * k + i] > 0)) return 0;
-        s[i] = 1.0 / sqrt(A[i * k + i]);
-    }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double v = A[i * k + j] * s[i] * s[j];
-            for (size_t q = 0; q < j; q++) v -= L[i * k + q] * L[j * k + q];
-            if (i == j) {
-                if (!(v > 1e-12)) return 0;
-                L[i * k + i] = sqrt(v);
-            } else {
-                L[i * k + j] = v / L[j * k + j];
-            }
-        }
-    for (size_t i = 0; i < k; i++) {
-        double v = b[i] * s[i];
-        for (size_t q = 0; q < i; q++) v -= L[i * k + q] * y[q];
-        y[i] = v / L[i * k + i];
-    }
-    for (size_t i = k; i-- > 0;) {
-        double v = y[i];
-        for (size_t q = i + 1; q < k; q++) v -= L[q * k + i] * x[q];
-        x[i] = v / L[i * k + i];
-    }
-    for (size_t i = 0; i < k; i++) x[i] *= s[i];
-    return 1;
-}
 
 /* Non-negative least squares from the normal equations G c = h (k x k),
  * tt = t.t: the feasible subset solution of least residual.  For k <= 4
@@ -292,7 +302,7 @@ static double nnls_small(size_t k, const double *G, const double *h, double tt, 
             b[a] = h[idx[a]];
             for (size_t q = 0; q < m; q++) A[a * m + q] = G[idx[a] * k + idx[q]];
         }
-        if (!spd_solve(m, A, b, x)) continue;
+        if (!sf_spd_solve(m, A, b, x)) continue;
         int feasible = 1;
         for (size_t a = 0; a < m; a++) feasible &= x[a] > 0;
         if (!feasible) continue;
@@ -637,19 +647,51 @@ static int search_vp(const sf_problem *pb, int refine, int threads, sf_starts *o
     return SF_OK;
 }
 
+/* ---- the law's own search ----------------------------------------------- */
+
+static int search_law(const sf_problem *pb, int refine, int threads, sf_starts *out,
+                      sf_error *err)
+{
+    const sf_law *law = pb->law;
+    const size_t p = law->n_params;
+    unsigned char held[SF_MAX_PARAMS];
+    for (size_t j = 0; j < p; j++) held[j] = pb->base.map[j] < 0;
+    sf_start_ctx c = {.obs = &pb->obs, .held = held, .held_theta = pb->base.held,
+                      .loss = pb->loss, .delta = pb->delta, .threads = threads,
+                      .refine = (size_t)refine, .max = 4 * (size_t)refine};
+    out->theta = malloc(c.max * p * sizeof *out->theta);
+    if (!out->theta) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    size_t count = 0;
+    int exact = 0;
+    int rc = law->cls->starts(law, &c, out->theta, &count, &exact);
+    if (rc == SF_OK && count == 0) rc = SF_ENOTSUP;
+    if (rc != SF_OK) {
+        sf_starts_free(out);
+        return rc == SF_ENOMEM ? sf_fail(err, rc, NULL, 0, 0, "out of memory") : rc;
+    }
+    out->count = count;
+    out->strategy = exact ? SF_GRID_EXACT : SF_GRID_LAW;
+    return SF_OK;
+}
+
 int sf_search_starts(const sf_problem *pb, sf_grid how, int refine, int threads,
                      sf_starts *out, sf_error *err)
 {
     memset(out, 0, sizeof *out);
     if (refine < 1) refine = 1;
+    if (how == SF_GRID_AUTO && pb->law->cls->starts) {
+        int rc = search_law(pb, refine, threads, out, err);
+        if (rc != SF_ENOTSUP) return rc;
+    }
     if (how == SF_GRID_AUTO || how == SF_GRID_VP) {
         int rc = search_vp(pb, refine, threads, out, err);
         if (rc != SF_ENOTSUP) return rc;
         if (how == SF_GRID_VP)
             return sf_fail(err, SF_ENOTSUP, NULL, 0, 0,
                            "variable projection needs free linear coefficients that are not "
-                           "tied; law '%s' with these --fix/--tie has none (use --grid screen "
-                           "or --grid full)", pb->law->cls->name);
+                           "tied and a projection grid of at most 1e7 points; law '%s' with "
+                           "these options has not (use --grid screen or --grid full)",
+                           pb->law->cls->name);
         return search_grid(pb, 1, refine, threads, out, err);
     }
     return search_grid(pb, how == SF_GRID_SCREEN, refine, threads, out, err);

@@ -8,7 +8,7 @@
 
 /* The catalogue, in the order `scalefit fit --help` lists it. */
 static const sf_law_class *const catalogue[] = {
-    &sf_law_chinchilla,
+    &sf_law_chinchilla, &sf_law_kaplan, &sf_law_power, &sf_law_datablations, &sf_law_bnsl,
 };
 #define N_LAWS (sizeof catalogue / sizeof catalogue[0])
 
@@ -27,6 +27,12 @@ const char *sf_law_formula(const char *name)
 {
     const sf_law_class *c = find_class(name);
     return c ? c->formula : NULL;
+}
+
+unsigned sf_law_options_used(const char *name)
+{
+    const sf_law_class *c = find_class(name);
+    return c ? c->options : 0u;
 }
 
 void sf_law_options_init(sf_law_options *o)
@@ -51,11 +57,21 @@ int sf_law_new(const char *name, const sf_law_options *o, sf_law **out, sf_error
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "unknown law '%s' (known: %s)",
                        name ? name : "(null)", list);
     }
+    sf_law_options def;
+    sf_law_options_init(&def);
+    if (!o) o = &def;
+    /* An option the law does not read would be silently ignored. */
+    if (!(c->options & SF_LAW_OPT_X) && o->x != def.x)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "law '%s' reads fixed variables: it takes no x option (power and "
+                       "bnsl do)", c->name);
+    if (!(c->options & SF_LAW_OPT_BREAKS) && o->breaks != def.breaks)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "law '%s' has no breaks: the breaks option is for bnsl", c->name);
     sf_law *law = calloc(1, sizeof *law);
     if (!law) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     law->cls = c;
-    if (o) law->opt = *o;
-    else sf_law_options_init(&law->opt);
+    law->opt = *o;
     law->roles = SF_ROLE_BIT(SF_ROLE_LOSS);
     int rc = c->setup(law, err);
     if (rc != SF_OK) {
@@ -155,6 +171,17 @@ double sf_lse3(double x0, double x1, double x2, double *w)
     w[1] = e1 / s;
     w[2] = e2 / s;
     return m + log(s);
+}
+
+int sf_law_setup_x(sf_law *law, sf_error *err)
+{
+    sf_role x = law->opt.x;
+    if (x != SF_ROLE_N && x != SF_ROLE_D && x != SF_ROLE_C)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "law '%s': the variable x must be N, D or C, not %s", law->cls->name,
+                       sf_role_name(x) ? sf_role_name(x) : "(none)");
+    law->roles |= SF_ROLE_BIT(x);
+    return SF_OK;
 }
 
 /* ---- public evaluation -------------------------------------------------- */

@@ -37,6 +37,21 @@ typedef struct sf_obs {
 
 typedef struct sf_law_class sf_law_class;
 
+/* What a law's own start generator (sf_law_class.starts) is given: the
+ * data, the parameters the user holds, the objective's settings.  Ties are
+ * applied by the driver afterwards (a follower takes its leader's value). */
+typedef struct sf_start_ctx {
+    const sf_obs *obs;             /* the rows; obs->logy is set */
+    const unsigned char *held;     /* held[j] != 0: parameter j is held */
+    const double *held_theta;      /* its internal value when held */
+    sf_loss loss;                  /* the objective being minimised */
+    double delta;
+    int threads;                   /* as sf_fit_options.threads */
+    size_t refine;                 /* sf_fit_options.refine: starts wanted */
+    size_t max;                    /* room for this many (4 refine): a law
+                                      with many basins may return more */
+} sf_start_ctx;
+
 /* Most laws have enough room in these fixed arrays; a law whose start grid
  * is computed at setup (bnsl with k breaks) points grid_v into grid_store. */
 #define SF_GRID_STORE 512
@@ -89,6 +104,32 @@ struct sf_law_class {
                   sf_error *err);
     /* Lowest loss reachable with unlimited compute (may be NULL). */
     double (*floor)(const sf_law *law, const double *nat);
+
+    /* ---- optional, NULL / 0 for laws that do not need them ---- */
+
+    /* Which sf_law_options fields the law reads (SF_LAW_OPT_X,
+     * SF_LAW_OPT_BREAKS); sf_law_new rejects non-default values of the
+     * others. */
+    unsigned options;
+    /* Grid screening (SF_GRID_SCREEN and the AUTO fallback) subdivides the
+     * start grid's free axes, halving their steps, while the grid stays
+     * under this many points: with parameters held by --fix the remaining
+     * ones are screened finely.  0 keeps the grid as set up. */
+    size_t screen_points;
+    /* The law's own global search, used by SF_GRID_AUTO before variable
+     * projection: write up to c->max starts (internal coordinates, p each)
+     * into theta and their number into *count; set *exact when the single
+     * start is the exact optimum of a convex problem.  SF_ENOTSUP hands the
+     * search back to the generic strategies. */
+    int (*starts)(const sf_law *law, const sf_start_ctx *c, double *theta, size_t *count,
+                  int *exact);
+    /* Loss along a compute budget with U unique tokens, for the
+     * data-constrained allocation: at log N = u, log D = ls - u
+     * (ls = log(C/6)) and log U = lU, the loss, its derivative along the
+     * budget dL/du and dL/d ls at fixed N.  The loss must be continuously
+     * differentiable in u. */
+    int (*budget)(const sf_law *law, const double *nat, double u, double ls, double lU,
+                  double *L, double *dL_du, double *dL_dls);
 };
 
 /* Internal <-> natural coordinates of a whole vector. */
@@ -105,6 +146,14 @@ void sf_law_vp_range(sf_law *law, size_t j, double lo, double step, double hi);
  * robust to -inf entries and huge arguments. */
 double sf_lse3(double x0, double x1, double x2, double *w);
 
+/* For laws of one variable (power, bnsl): check law->opt.x is N, D or C
+ * and add it to the roles read. */
+int sf_law_setup_x(sf_law *law, sf_error *err);
+
 extern const sf_law_class sf_law_chinchilla;
+extern const sf_law_class sf_law_power;
+extern const sf_law_class sf_law_kaplan;
+extern const sf_law_class sf_law_datablations;
+extern const sf_law_class sf_law_bnsl;
 
 #endif /* SF_LAW_IMPL_H */

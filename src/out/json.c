@@ -23,6 +23,8 @@ static const char *grid_name(int g)
     case SF_GRID_FULL: return "full";
     case SF_GRID_SCREEN: return "screen";
     case SF_GRID_VP: return "vp";
+    case SF_GRID_LAW: return "law";
+    case SF_GRID_EXACT: return "exact";
     default: return "auto";
     }
 }
@@ -168,7 +170,10 @@ char *sf_fit_json(const sf_fit *fit)
     return finish(root, ok);
 }
 
-char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
+/* {"law", "rows": [...]} with fn filling row i's object. */
+typedef int (*row_fn)(cJSON *o, const void *rows, size_t i);
+
+static char *rows_json(const sf_law *law, size_t n, row_fn fn, const void *rows)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
@@ -176,14 +181,56 @@ char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
     ok = ok && arr;
     for (size_t i = 0; ok && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddItemToArray(arr, o);
-        ok = ok && add_num(o, "compute", rows[i].compute);
-        ok = ok && add_num(o, "params", rows[i].params);
-        ok = ok && add_num(o, "tokens", rows[i].tokens);
-        ok = ok && add_num(o, "tokens_per_param", rows[i].tokens_per_param);
-        ok = ok && add_num(o, "loss", rows[i].loss);
+        ok = o && cJSON_AddItemToArray(arr, o) && fn(o, rows, i);
     }
     return finish(root, ok);
+}
+
+static int alloc_fields(cJSON *o, const sf_alloc_row *r)
+{
+    return add_num(o, "compute", r->compute) && add_num(o, "params", r->params) &&
+           add_num(o, "tokens", r->tokens) &&
+           add_num(o, "tokens_per_param", r->tokens_per_param) && add_num(o, "loss", r->loss);
+}
+
+static int alloc_row(cJSON *o, const void *rows, size_t i)
+{
+    return alloc_fields(o, (const sf_alloc_row *)rows + i);
+}
+
+char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
+{
+    return rows_json(law, n, alloc_row, rows);
+}
+
+static int dc_row(cJSON *o, const void *rows, size_t i)
+{
+    const sf_alloc_dc_row *r = (const sf_alloc_dc_row *)rows + i;
+    return alloc_fields(o, &r->opt) && add_num(o, "unique_tokens", r->unique_tokens) &&
+           add_num(o, "epochs", r->epochs) &&
+           add_num(o, "loss_per_doubling", r->loss_per_doubling) &&
+           add_num(o, "unlimited_per_doubling", r->unlimited_per_doubling) &&
+           add_num(o, "floor", r->floor);
+}
+
+char *sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n)
+{
+    return rows_json(law, n, dc_row, rows);
+}
+
+static int inference_row(cJSON *o, const void *rows, size_t i)
+{
+    const sf_alloc_inference_row *r = (const sf_alloc_inference_row *)rows + i;
+    int ok = alloc_fields(o, &r->opt) && add_num(o, "inference_tokens", r->inference_tokens) &&
+             add_num(o, "total_flops", r->total_flops) && add_num(o, "saving", r->saving);
+    cJSON *ref = ok ? cJSON_AddObjectToObject(o, "reference") : NULL;
+    return ref && alloc_fields(ref, &r->reference) &&
+           add_num(ref, "total_flops", r->reference_total);
+}
+
+char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows, size_t n)
+{
+    return rows_json(law, n, inference_row, rows);
 }
 
 char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
@@ -196,9 +243,11 @@ char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, 
     for (size_t i = 0; ok && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         ok = o && cJSON_AddItemToArray(arr, o);
-        ok = ok && add_num(o, "N", x[i].N);
-        ok = ok && add_num(o, "D", x[i].D);
-        ok = ok && add_num(o, "C", x[i].C > 0 ? x[i].C : 6.0 * x[i].N * x[i].D);
+        /* Coordinates not given (0: a one-variable law) are left out. */
+        double C = x[i].C > 0 ? x[i].C : 6.0 * x[i].N * x[i].D;
+        if (x[i].N > 0) ok = ok && add_num(o, "N", x[i].N);
+        if (x[i].D > 0) ok = ok && add_num(o, "D", x[i].D);
+        if (C > 0) ok = ok && add_num(o, "C", C);
         if (with_u) ok = ok && add_num(o, "U", x[i].U);
         ok = ok && add_num(o, "loss", loss[i]);
     }
