@@ -35,11 +35,24 @@ static int left_out_at(const sf_plot_series *s, size_t i)
     return s->left_out && s->left_out[i];
 }
 
-/* Ranges of the N_opt(C) panel: the points and the fitted line at the
- * ends.  Not the intervals: a budget whose resampled minima wander off
- * (an edge kept with --keep-edge) would squash the rest into a corner;
- * clipped, they still show how far they reach.  r[4] = xlo, xhi, ylo,
- * yhi. */
+/* The C range of the points in the fit: *lo = INFINITY when none. */
+static void fit_range(const sf_plot_series *q, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (!left_out_at(q, i) && q->x[i] > 0 && isfinite(q->x[i]) && isfinite(q->y[i])) {
+            *lo = fmin(*lo, q->x[i]);
+            *hi = fmax(*hi, q->x[i]);
+        }
+}
+
+/* Ranges of the N_opt(C) panel: the points and the fitted line over the
+ * points in the fit.  Not the intervals, nor the line's extrapolation: a
+ * budget whose resampled minima wander off (an edge kept with
+ * --keep-edge), or a steep line over a wide range, would squash the points
+ * into a corner; clipped, they still show where they go.  r[4] = xlo,
+ * xhi, ylo, yhi. */
 static int optimum_range(const sf_plot_optimum *opt, double r[4])
 {
     const sf_plot_series *q = &opt->N;
@@ -53,9 +66,11 @@ static int optimum_range(const sf_plot_optimum *opt, double r[4])
     }
     if (rx.n == 0) return 0;
     sf_svg_range_get(&rx, 1, 0.08, &r[0], &r[1]);
-    if (has_fit(opt)) {
-        sf_svg_range_add(&ry, opt->fit.k * pow(r[0], opt->fit.exponent), 1);
-        sf_svg_range_add(&ry, opt->fit.k * pow(r[1], opt->fit.exponent), 1);
+    double lo, hi;
+    fit_range(q, &lo, &hi);
+    if (has_fit(opt) && hi > 0) {
+        sf_svg_range_add(&ry, opt->fit.k * pow(lo, opt->fit.exponent), 1);
+        sf_svg_range_add(&ry, opt->fit.k * pow(hi, opt->fit.exponent), 1);
     }
     sf_svg_range_get(&ry, 1, 0.06, &r[2], &r[3]);
     return 1;
@@ -129,12 +144,8 @@ static void optimum_draw(sf_svg_doc *s, sf_svg_panel *p, const sf_plot_optimum *
     const char *fit_col = "#D55E00";
     sf_svg_clip_begin(s, p);
     if (has_fit(opt)) {
-        double ulo = INFINITY, uhi = 0;
-        for (size_t i = 0; i < q->n; i++)
-            if (!left_out_at(q, i) && q->x[i] > 0 && isfinite(q->x[i]) && isfinite(q->y[i])) {
-                ulo = fmin(ulo, q->x[i]);
-                uhi = fmax(uhi, q->x[i]);
-            }
+        double ulo, uhi;
+        fit_range(q, &ulo, &uhi);
         double fx[2] = {p->x.lo, p->x.hi}, fy[2];
         for (int k = 0; k < 2; k++) fy[k] = opt->fit.k * pow(fx[k], opt->fit.exponent);
         sf_svg_line(s, p, fx, fy, 2, fit_col, 1.3, "5 4", 0.9);
