@@ -36,7 +36,7 @@ static const char help_tail[] =
     "Example (GPT-3's validation curves, ColPret's long table):\n"
     "  scalefit envelope derived_learning_curves_long.csv --filter family==gpt3 \\\n"
     "    --filter metric==val_loss --col N=num_params --col D=tokens_seen \\\n"
-    "    --col loss=value --col group=model\n";
+    "    --col loss=value --col group=model --plot gpt3.svg\n";
 
 enum { O_POINTS = CLI_APPROACH_OWN, O_SMOOTH };
 

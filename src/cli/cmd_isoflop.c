@@ -42,7 +42,7 @@ static const char help_tail[] =
     "Example:\n"
     "  scalefit plan --compute 6e18,1e19,3e19,1e20 --models 9 -o sweep.csv\n"
     "  (train the runs, add a loss column)\n"
-    "  scalefit isoflop sweep.csv\n";
+    "  scalefit isoflop sweep.csv --plot isoflop.svg\n";
 
 enum { O_TOL = CLI_APPROACH_OWN, O_PROFILE, O_WEIGHTS };
 
