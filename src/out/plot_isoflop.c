@@ -98,6 +98,7 @@ static int frame(sf_svg_doc *s, sf_svg_panel p[2], const sf_plot_options *o, con
     const double W = o->width, H = o->height;
     double y0 = SF_SVG_TITLE_H + 8.0, y1 = H - sf_svg_x_margin();
     double x1 = W - 16.0;
+    memset(p, 0, 2 * sizeof *p); /* a panel not drawn is freed as empty */
     /* The legend's entries in at most two rows, each as wide as fits. */
     size_t split = f->n_items;
     while (split > 0 && sf_svg_legend_row_width(f->items, split) > W - 24.0) split--;
@@ -401,7 +402,6 @@ int sf_plot_isoflop(const sf_plot_profile *pr, size_t n, const sf_plot_optimum *
                      .n_items = ni};
     sf_svg_doc s;
     sf_svg_panel p[2];
-    memset(p, 0, sizeof p);
     int row = frame(&s, p, &opt, &fs);
 
     sf_svg_clip_begin(&s, &p[0]);
@@ -573,7 +573,6 @@ int sf_plot_envelope(const sf_plot_series *curves, size_t n, const sf_plot_serie
                      .n_items = ni};
     sf_svg_doc s;
     sf_svg_panel p[2];
-    memset(p, 0, sizeof p);
     int row = frame(&s, p, &opt, &fs);
     sf_svg_clip_begin(&s, &p[0]);
     for (size_t k = 0; k < n; k++) {
