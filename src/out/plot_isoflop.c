@@ -137,7 +137,8 @@ static int frame(sf_svg_doc *s, sf_svg_panel p[2], const sf_plot_options *o, con
 /* The N_opt(C) panel's marks: the fitted power law (dashed across the
  * panel, solid over the C range of the points in the fit), intervals,
  * the points (diamonds coloured on [clo, chi] when `diamonds`, else black
- * circles; hollow when left out), and the fit written top left. */
+ * circles; hollow when left out), and the fit written in the emptiest
+ * corner. */
 static void optimum_draw(sf_svg_doc *s, sf_svg_panel *p, const sf_plot_optimum *opt, int diamonds,
                          double clo, double chi)
 {
@@ -557,8 +558,13 @@ int sf_plot_envelope(const sf_plot_series *curves, size_t n, const sf_plot_serie
                                            .color = "#000000",
                                            .line_width = 3.0,
                                            .shape = SF_SVG_CIRCLE};
-        items[ni++] = (sf_svg_legend_item){
-            .text = "left out of the fit", .color = "#000000", .shape = SF_SVG_CIRCLE, .hollow = 1};
+        /* Hollow markers show in the N_opt panel, or on the envelope when
+         * its points are far enough apart (envelope_draw). */
+        if (two || 10.0 * (double)env->n <= opt.width)
+            items[ni++] = (sf_svg_legend_item){.text = "left out of the fit",
+                                               .color = "#000000",
+                                               .shape = SF_SVG_CIRCLE,
+                                               .hollow = 1};
     }
     frame_spec fs = {.title = title,
                      .sub = sub,
