@@ -707,6 +707,9 @@ typedef struct sf_plot_series {
     double value;         /* the number the series stands for (N of a
                              training curve), colouring it on a sequential
                              scale; NaN = none */
+    const int *left_out;  /* n flags, may be NULL: nonzero marks a point
+                             left out of a fit, drawn hollow (used by
+                             sf_plot_envelope and sf_plot_optimum) */
 } sf_plot_series;
 
 /* One IsoFLOP profile (Chinchilla Approach 2): the runs of one budget, the
@@ -717,21 +720,59 @@ typedef struct sf_plot_profile {
     sf_plot_series curve;      /* fitted profile, x = N (n may be 0) */
     double min_N, min_loss;    /* minimum of the profile; NaN = none */
     double min_N_lo, min_N_hi; /* interval on min_N; NaN = none */
+    unsigned left_out;         /* 0: the budget is in the fit of N_opt(C);
+                                  else why not, SF_APPROACH_* bits: its runs
+                                  and minimum are drawn hollow, its profile
+                                  dashed, the reasons counted in the
+                                  subtitle */
 } sf_plot_profile;
 
+/* The compute-optimal model size against compute and the power law fitted
+ * to it (Hoffmann et al. 2022, figs. 2 and 3, centre), drawn by
+ * sf_plot_isoflop and sf_plot_envelope as a panel right of the main one. */
+typedef struct sf_plot_optimum {
+    sf_plot_series N;  /* x = C, y = N_opt; y_lo, y_hi an interval on N_opt;
+                          left_out: points left out of the fit (hollow) */
+    sf_powerlaw fit;   /* N_opt = k C^exponent, drawn (solid over the C
+                          range of the points in the fit, dashed beyond)
+                          and written in the panel when k > 0 and both
+                          are finite; lo, hi the exponent's interval (NaN
+                          = none) */
+    double level;      /* of fit.lo..hi, named in the panel; 0 = unnamed */
+} sf_plot_optimum;
+
 /* Loss against N, one colour per budget (viridis by log C, colour bar):
- * runs, fitted profiles, minima, and the line through the minima.  A
- * minimum at or beyond the edge of its sweep is drawn hollow and counted
- * in the subtitle. */
+ * runs, fitted profiles, minima.  A minimum at or beyond the edge of its
+ * sweep is drawn hollow and counted in the subtitle, as are budgets left
+ * out (profile.left_out).  With `opt` (may be NULL) and a width of 760 px
+ * or more, the N_opt(C) panel is drawn right of the profiles, its points
+ * coloured by C like the budgets; without it a dashed line joins the
+ * minima in the fit. */
 SF_API int sf_plot_isoflop(const sf_plot_profile *profiles, size_t n,
-                           const sf_plot_options *o, char **svg, sf_error *err);
+                           const sf_plot_optimum *opt, const sf_plot_options *o, char **svg,
+                           sf_error *err);
 
 /* Chinchilla Approach 1: loss against compute for each training curve
  * (x = C, y = loss), coloured by series value (N) when every curve has one,
- * and their lower envelope (may be NULL) drawn on top. */
+ * and their lower envelope (may be NULL) drawn on top, its points left out
+ * of the fit hollow.  `opt` (may be NULL) adds the N_opt(C) panel (from
+ * 760 px wide). */
 SF_API int sf_plot_envelope(const sf_plot_series *curves, size_t n,
-                            const sf_plot_series *envelope, const sf_plot_options *o,
-                            char **svg, sf_error *err);
+                            const sf_plot_series *envelope, const sf_plot_optimum *opt,
+                            const sf_plot_options *o, char **svg, sf_error *err);
+
+/* The plots of an sf_isoflop or sf_envelope result (`scalefit isoflop
+ * --plot`, `scalefit envelope --plot`): sf_plot_isoflop over every budget
+ * (fitted profiles from sf_isoflop_profile_eval, drawn a little beyond the
+ * sizes sampled) and sf_plot_envelope over every curve and the envelope,
+ * each with its N_opt(C) panel and the fitted N_opt = k C^a.  Budgets and
+ * envelope points left out of the fit are drawn hollow.  `d` (may be
+ * NULL), the rows the result came from, names the file (and its filters,
+ * when they fit) in the title unless o->title is set.  Both are borrowed. */
+SF_API int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options *o,
+                          char **svg, sf_error *err);
+SF_API int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot_options *o,
+                           char **svg, sf_error *err);
 
 /* Predicted against actual loss (x = actual, y = predicted, optional
  * prediction intervals as y_lo/y_hi), one colour and marker per series

@@ -2,6 +2,7 @@
  * synthetic and published data, well-formed XML, no overlapping text, the
  * report's contents, the CLI options, and the page rendered in headless
  * Chromium (not blank, every SVG accepted by xmllint). */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -968,7 +969,7 @@ Test(plot, isoflop_profiles)
     make_isoflop(&in);
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, NULL, &svg, &err), SF_OK, "%s", err.message);
     assert_readable(svg, 800, 500, "isoflop plot");
     cr_assert_eq(count(svg, "<circle"), NB * NS + 1, "every run, and a legend sample");
     cr_assert(strstr(svg, "1 minimum at the edge of its sweep"), "the last sweep's minimum");
@@ -977,12 +978,12 @@ Test(plot, isoflop_profiles)
     free(svg);
     /* Errors. */
     in.pr[2].compute = -1;
-    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, NULL, &svg, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "profile 3"), "%s", err.message);
     in.pr[2].compute = 1e20;
     in.pr[2].runs.x = NULL;
-    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, &svg, &err), SF_EINVAL);
-    cr_assert_eq(sf_plot_isoflop(in.pr, 0, NULL, &svg, &err), SF_ENODATA);
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, NULL, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_isoflop(in.pr, 0, NULL, NULL, &svg, &err), SF_ENODATA);
 }
 
 Test(plot, training_curves_and_envelope)
@@ -991,18 +992,300 @@ Test(plot, training_curves_and_envelope)
     make_envelope(&in);
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_plot_envelope(in.curves, NC, &in.env, NULL, &svg, &err), SF_OK);
+    cr_assert_eq(sf_plot_envelope(in.curves, NC, &in.env, NULL, NULL, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "envelope plot");
     cr_assert(strstr(svg, "training curves (colour: N)") && strstr(svg, "parameters N"));
     cr_assert_eq(count(svg, "stroke-width=\"2.6\""), 2, "the envelope and its legend sample");
     free(svg);
     /* Without values: named curves in a legend, Okabe-Ito colours. */
     for (size_t k = 0; k < NC; k++) in.curves[k].value = NAN;
-    cr_assert_eq(sf_plot_envelope(in.curves, 5, NULL, NULL, &svg, &err), SF_OK);
+    cr_assert_eq(sf_plot_envelope(in.curves, 5, NULL, NULL, NULL, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "named curves");
     cr_assert(strstr(svg, ">N = 1e+09<") && strstr(svg, sf_svg_okabe(4)));
     free(svg);
-    cr_assert_eq(sf_plot_envelope(NULL, 0, NULL, NULL, &svg, &err), SF_ENODATA);
+    cr_assert_eq(sf_plot_envelope(NULL, 0, NULL, NULL, NULL, &svg, &err), SF_ENODATA);
+}
+
+/* Least squares of log y on log x over the points not left out: the
+ * power law y = k x^a. */
+static sf_powerlaw loglog_fit(const double *x, const double *y, const int *out, size_t n)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] || !isfinite(y[i])) continue;
+        double u = log(x[i]), v = log(y[i]);
+        sx += u;
+        sy += v;
+        sxx += u * u;
+        sxy += u * v;
+        m++;
+    }
+    double a = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+    return (sf_powerlaw){
+        .k = exp((sy - a * sx) / m), .exponent = a, .lo = a - 0.02, .hi = a + 0.02, .n = (size_t)m};
+}
+
+/* The exponent as the N_opt panel writes it: "C" then a raised 0.513. */
+static int has_exponent(const char *svg, double a)
+{
+    char want[64];
+    snprintf(want, sizeof want, ">N_opt \xE2\x88\x9D C<tspan dy=\"-4.8\" font-size=\"9\">%.3f<", a);
+    return strstr(svg, want) != NULL;
+}
+
+Test(plot, isoflop_left_out_budgets_and_optimum_panel)
+{
+    static isoflop_input in;
+    make_isoflop(&in);
+    /* Budget 1 keeps 2 sizes (too few for a profile); the last one's
+     * minimum is at its sweep's edge (make_isoflop). */
+    in.pr[0].runs.n = 2;
+    in.pr[0].curve.n = 0;
+    in.pr[0].min_N = in.pr[0].min_loss = NAN;
+    in.pr[0].left_out = SF_APPROACH_FEW_SIZES;
+    in.pr[NB - 1].left_out = SF_APPROACH_EDGE;
+    double x[NB], y[NB], lo[NB], hi[NB];
+    int out[NB];
+    for (size_t b = 1; b < NB; b++) {
+        x[b - 1] = in.pr[b].compute;
+        y[b - 1] = in.pr[b].min_N;
+        lo[b - 1] = in.pr[b].min_N_lo;
+        hi[b - 1] = in.pr[b].min_N_hi;
+        out[b - 1] = in.pr[b].left_out != 0;
+    }
+    sf_plot_optimum po = {
+        .N = {.n = NB - 1, .x = x, .y = y, .y_lo = lo, .y_hi = hi, .value = NAN, .left_out = out},
+        .fit = loglog_fit(x, y, out, NB - 1),
+        .level = 0.95};
+    char *svg, *again;
+    sf_error err;
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, &po, NULL, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "isoflop plot with left-out budgets");
+    cr_assert(strstr(svg, "9 budgets, 74 runs; 2 left out of the fit (hollow): 1 edge minimum, "
+                          "1 with too few sizes"),
+              "the subtitle counts the budgets left out and says why");
+    /* The 2 + 9 runs of the budgets left out as rings; the other 63
+     * filled (and one legend sample). */
+    cr_assert_eq(count(svg, "r=\"3.4\" fill=\"#ffffff\""), 11);
+    cr_assert_eq(count(svg, "r=\"3.6\""), 63);
+    cr_assert(strstr(svg, "budget left out of the fit (hollow)"));
+    /* N_opt panel: 8 minima, the edge one hollow; the fitted line, dashed
+     * across and solid over the budgets in the fit; its exponent. */
+    cr_assert(strstr(svg, ">optimal N (parameters)<"));
+    cr_assert_eq(count(svg, "fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"1.6\""), 1);
+    cr_assert_eq(count(svg, "stroke=\"#D55E00\""), 3, "dashed fit, solid fit, the note's box");
+    cr_assert(has_exponent(svg, po.fit.exponent), "a = %.3f written in the panel",
+              po.fit.exponent);
+    char ci[64];
+    snprintf(ci, sizeof ci, "95%%: [%.3f, %.3f]", po.fit.lo, po.fit.hi);
+    cr_assert(strstr(svg, ci), "%s", ci);
+    /* Besiroglu's law: a = beta/(alpha+beta) = 0.5127; the minima of 1%-noise
+     * parabolas over 16x spans recover it to a few hundredths. */
+    cr_assert(fabs(po.fit.exponent - 0.36585 / (0.34781 + 0.36585)) < 0.03, "a = %.4f",
+              po.fit.exponent);
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, &po, NULL, &again, &err), SF_OK);
+    cr_assert_str_eq(svg, again, "the same input draws the same bytes");
+    free(again);
+    free(svg);
+    /* Narrow plots and large ones; under 760 px no N_opt panel. */
+    static const int sizes[4][2] = {{480, 320}, {640, 400}, {760, 480}, {1200, 700}};
+    for (int k = 0; k < 4; k++) {
+        sf_plot_options o;
+        sf_plot_options_init(&o);
+        o.width = sizes[k][0];
+        o.height = sizes[k][1];
+        cr_assert_eq(sf_plot_isoflop(in.pr, NB, &po, &o, &svg, &err), SF_OK);
+        assert_readable(svg, o.width, o.height, "isoflop plot at another size");
+        cr_assert_eq(strstr(svg, "optimal N (parameters)") != NULL, o.width >= 760);
+        free(svg);
+    }
+    /* Without the panel, the dashed line joins the 7 minima in the fit. */
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, NULL, &svg, &err), SF_OK);
+    cr_assert(strstr(svg, "minima across budgets") && !strstr(svg, "N_opt"));
+    free(svg);
+    po.N.x = NULL;
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, &po, NULL, &svg, &err), SF_EINVAL);
+    cr_assert(strstr(err.message, "no x or y"), "%s", err.message);
+}
+
+Test(plot, envelope_left_out_points_and_optimum_panel)
+{
+    static envelope_input in;
+    make_envelope(&in);
+    /* The winning size at each compute, and the first and last 10 values
+     * left out (as edges would be). */
+    double win[50];
+    int out[50];
+    for (size_t j = 0; j < 50; j++) {
+        double best = INFINITY;
+        win[j] = NAN;
+        for (size_t k = 0; k < NC; k++)
+            for (size_t i = 0; i + 1 < NP; i++)
+                if (in.eC[j] >= in.C[k][i] && in.eC[j] <= in.C[k][i + 1]) {
+                    double t = log(in.eC[j] / in.C[k][i]) / log(in.C[k][i + 1] / in.C[k][i]);
+                    double L = exp((1 - t) * log(in.L[k][i]) + t * log(in.L[k][i + 1]));
+                    if (L < best) {
+                        best = L;
+                        win[j] = in.curves[k].value;
+                    }
+                }
+        out[j] = j < 10 || j >= 40;
+    }
+    in.env.left_out = out;
+    sf_plot_optimum po = {.N = {.n = 50, .x = in.eC, .y = win, .value = NAN, .left_out = out},
+                          .fit = loglog_fit(in.eC, win, out, 50),
+                          .level = 0.9};
+    po.fit.lo = po.fit.hi = NAN;
+    char *svg;
+    sf_error err;
+    cr_assert_eq(sf_plot_envelope(in.curves, NC, &in.env, &po, NULL, &svg, &err), SF_OK, "%s",
+                 err.message);
+    assert_readable(svg, 800, 500, "envelope plot with left-out points");
+    cr_assert(strstr(svg, "7 curves; the envelope is the lowest loss reached at each compute; 20 "
+                          "of its 50 points left out of the fit (hollow)"));
+    cr_assert(strstr(svg, ">in the fit of N_opt(C)<") && strstr(svg, ">left out of the fit<"));
+    /* 50 points are far enough apart to be marked: 20 hollow in each
+     * panel. */
+    cr_assert_eq(count(svg, "r=\"2.6\" fill=\"#ffffff\""), 40);
+    cr_assert(has_exponent(svg, po.fit.exponent));
+    cr_assert(!strstr(svg, "90%"), "no interval given, none written");
+    cr_assert_eq(count(svg, "stroke-width=\"3\""), 1, "one stretch of the envelope in the fit");
+    free(svg);
+    static const int sizes[3][2] = {{480, 320}, {760, 480}, {1200, 700}};
+    for (int k = 0; k < 3; k++) {
+        sf_plot_options o;
+        sf_plot_options_init(&o);
+        o.width = sizes[k][0];
+        o.height = sizes[k][1];
+        cr_assert_eq(sf_plot_envelope(in.curves, NC, &in.env, &po, &o, &svg, &err), SF_OK);
+        assert_readable(svg, o.width, o.height, "envelope plot at another size");
+        cr_assert_eq(strstr(svg, "optimal N (parameters)") != NULL, o.width >= 760);
+        free(svg);
+    }
+}
+
+/* An IsoFLOP sweep from Besiroglu's law (0.5% noise) with budgets that
+ * `scalefit isoflop` leaves out: 7 budgets of 9 sizes around the optimum
+ * (6e18 to 5.4e20 FLOPs), one of 9 sizes all well below its optimum (the
+ * lowest loss at the largest size: an edge) and one of 2 sizes: 74 runs. */
+static sf_data *odd_sweep(void)
+{
+    sf_law *law = chinchilla();
+    double N[81], D[81];
+    size_t n = 0;
+    for (size_t b = 0; b < 9; b++) {
+        double C = 6e18 * pow(3.0, (double)b);
+        sf_alloc_row row;
+        cr_assert_eq(sf_alloc_optimal(law, besiroglu, C, &row, NULL), SF_OK);
+        size_t m = b == 8 ? 2 : 9;
+        for (size_t k = 0; k < m; k++) {
+            double f = b == 8   ? (k ? 2.0 : 0.5)
+                       : b == 7 ? pow(6.0, (double)k / 8.0) / 20.0
+                                : pow(16.0, (double)k / 8.0 - 0.5);
+            N[n] = row.params * f;
+            D[n] = C / (6.0 * N[n]);
+            n++;
+        }
+    }
+    sf_data *d;
+    sf_error err;
+    cr_assert_eq(sf_simulate(law, besiroglu, N, D, NULL, n, 0.005, 11, &d, &err), SF_OK);
+    sf_law_free(law);
+    return d;
+}
+
+/* Training curves from Besiroglu's law (1% noise): 8 runs from 5e7 to 5e9
+ * parameters, each with 25 checkpoints from 2e8 tokens to 60 tokens per
+ * parameter; the run id in the group role. */
+static sf_data *noisy_curves(void)
+{
+    sf_law *law = chinchilla();
+    double N[200], D[200];
+    for (size_t r = 0; r < 8; r++)
+        for (size_t p = 0; p < 25; p++) {
+            N[r * 25 + p] = 5e7 * pow(100.0, (double)r / 7.0);
+            D[r * 25 + p] = 2e8 * pow(60.0 * N[r * 25 + p] / 2e8, (double)p / 24.0);
+        }
+    sf_data *d;
+    sf_error err;
+    cr_assert_eq(sf_simulate(law, besiroglu, N, D, NULL, 200, 0.01, 5, &d, &err), SF_OK);
+    sf_law_free(law);
+    d->group = calloc(200, sizeof *d->group);
+    d->group_names = calloc(8, sizeof *d->group_names);
+    cr_assert(d->group && d->group_names);
+    d->n_groups = 8;
+    for (size_t r = 0; r < 8; r++) {
+        char name[32];
+        snprintf(name, sizeof name, "run %zu", r + 1);
+        d->group_names[r] = strdup(name);
+    }
+    for (size_t i = 0; i < 200; i++) d->group[i] = (int)(i / 25);
+    d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    return d;
+}
+
+/* The plots of isoflop and envelope results: what the tables say is left
+ * out is what is drawn hollow, and the panel's exponent is the fit's. */
+Test(plot, plots_of_isoflop_and_envelope_results)
+{
+    sf_data *d = odd_sweep();
+    sf_isoflop_options io;
+    sf_isoflop_options_init(&io);
+    io.bootstrap = 50;
+    io.threads = 1;
+    sf_isoflop *r;
+    sf_error err;
+    cr_assert_eq(sf_isoflop_run(d, &io, &r, &err), SF_OK, "%s", err.message);
+    size_t rings = 0, edge = 0, few = 0;
+    for (size_t b = 0; b < sf_isoflop_n_budgets(r); b++) {
+        const sf_isoflop_budget *B = sf_isoflop_budget_at(r, b);
+        if (B->used) continue;
+        rings += B->n_points;
+        edge += (B->flags & SF_APPROACH_EDGE) != 0;
+        few += (B->flags & SF_APPROACH_FEW_SIZES) != 0;
+    }
+    cr_assert_eq(sf_isoflop_n_budgets(r), 9u);
+    cr_assert(edge == 1 && few == 1 && rings == 11, "the sweep's odd budgets are left out");
+    char *svg;
+    cr_assert_eq(sf_isoflop_svg(r, d, NULL, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "sf_isoflop_svg");
+    cr_assert(strstr(svg, "<title>IsoFLOP profiles</title>"), "simulated rows: no file to name");
+    cr_assert_eq(count(svg, "r=\"3.4\" fill=\"#ffffff\""), rings);
+    cr_assert(strstr(svg, "2 left out of the fit (hollow): 1 edge minimum, 1 with too few sizes"));
+    const sf_powerlaw *a = sf_isoflop_powerlaw(r, SF_OPTIMUM_N);
+    cr_assert(has_exponent(svg, a->exponent));
+    char ci[64];
+    snprintf(ci, sizeof ci, "95%%: [%.3f, %.3f]", a->lo, a->hi);
+    cr_assert(strstr(svg, ci), "%s", ci);
+    free(svg);
+    sf_isoflop_free(r);
+    sf_data_free(d);
+
+    d = noisy_curves();
+    sf_envelope_options eo;
+    sf_envelope_options_init(&eo);
+    eo.bootstrap = 0;
+    sf_envelope *e;
+    cr_assert_eq(sf_envelope_run(d, &eo, &e, &err), SF_OK, "%s", err.message);
+    size_t left = 0;
+    for (size_t k = 0; k < sf_envelope_n_points(e); k++) left += !sf_envelope_point_at(e, k)->used;
+    cr_assert(left > 0 && left < 200);
+    sf_plot_options o;
+    sf_plot_options_init(&o);
+    o.title = "8 runs";
+    cr_assert_eq(sf_envelope_svg(e, d, &o, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "sf_envelope_svg");
+    cr_assert(strstr(svg, "<title>8 runs</title>"));
+    char want[96];
+    snprintf(want, sizeof want, "8 curves; the envelope is the lowest loss reached at each "
+                                "compute; %zu of its 200 points left out", left);
+    cr_assert(strstr(svg, want), "%s", want);
+    cr_assert(has_exponent(svg, sf_envelope_powerlaw(e, SF_OPTIMUM_N)->exponent));
+    cr_assert(!strstr(svg, "95%"), "no resamples, no interval");
+    free(svg);
+    sf_envelope_free(e);
+    sf_data_free(d);
+    cr_assert_eq(sf_isoflop_svg(NULL, NULL, NULL, &svg, &err), SF_EINVAL);
 }
 
 Test(plot, predicted_against_actual)
@@ -1203,7 +1486,7 @@ Test(report, extra_figures_and_fit_warnings)
     sf_plot_options_init(&po);
     po.id = "isoflop";
     char *iso;
-    cr_assert_eq(sf_plot_isoflop(in.pr, NB, &po, &iso, &err), SF_OK);
+    cr_assert_eq(sf_plot_isoflop(in.pr, NB, NULL, &po, &iso, &err), SF_OK);
     sf_report r;
     sf_report_init(&r);
     r.fit = fit;
@@ -1334,6 +1617,125 @@ Test(cli_plot, report_command)
     r = RUN("--help");
     cr_assert(strstr(r.out, "report "));
     cli_run_free(&r);
+}
+
+/* The CLI's --plot output: the in-test checks, then xmllint --noout.
+ * Under valgrind xmllint is left out (it would be traced as well); without
+ * it, CI fails and elsewhere the in-test checker stands alone. */
+static int run_tool(const char *const *argv, char **out);
+static int have_program(const char *name);
+static void xmllint(const char *path);
+
+static char *read_plot(const char *path, const char *what)
+{
+    char *text = read_text(path);
+    cr_assert(text, "%s: no file %s", what, path);
+    assert_readable(text, 800, 500, what);
+    const char *vg = getenv("SF_VALGRIND"), *ci = getenv("CI");
+    if (vg && strcmp(vg, "1") == 0) return text;
+    if (have_program("xmllint")) xmllint(path);
+    else if (ci && strcmp(ci, "true") == 0)
+        cr_assert_fail("xmllint is missing (CI=true: scripts/deps.sh --test installs it)");
+    return text;
+}
+
+static const char *write_rows(const char *name, sf_data *d)
+{
+    char *csv = sf_data_csv(d);
+    cr_assert(csv);
+    const char *path = tmp_file(name);
+    write_text(path, csv);
+    free(csv);
+    sf_data_free(d);
+    return path;
+}
+
+Test(cli_plot, isoflop_plot_option)
+{
+    const char *csv = write_rows("odd_sweep.csv", odd_sweep());
+    const char *svg = tmp_file("isoflop.svg");
+    cli_run r = RUN("isoflop", csv, "--bootstrap", "50", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "left out"), "the warnings as without --plot: %s", r.err);
+    cli_run plain = RUN("isoflop", csv, "--bootstrap", "50");
+    cr_assert_str_eq(r.out, plain.out, "--plot changes nothing else");
+    cr_assert_str_eq(r.err, plain.err);
+    cli_run_free(&plain);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "scalefit isoflop --plot");
+    cr_assert(strstr(text, "<title>IsoFLOP profiles: odd_sweep.csv</title>"));
+    cr_assert(strstr(text, "2 left out of the fit (hollow): 1 edge minimum, 1 with too few sizes"));
+    cr_assert_eq(count(text, "r=\"3.4\" fill=\"#ffffff\""), 11, "the 9 + 2 runs left out");
+    /* The exponent and interval drawn are the ones the JSON gives. */
+    r = RUN("isoflop", csv, "--bootstrap", "50", "--json", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cJSON *js = cJSON_Parse(r.out);
+    const cJSON *a = cJSON_GetObjectItem(js, "a"), *ab = cJSON_GetObjectItem(a, "ci");
+    cr_assert(cJSON_GetArraySize(ab) == 2, "%s", r.out);
+    double v = cJSON_GetObjectItem(a, "value")->valuedouble;
+    double lo = cJSON_GetArrayItem(ab, 0)->valuedouble, hi = cJSON_GetArrayItem(ab, 1)->valuedouble;
+    cJSON_Delete(js);
+    char *again = read_text(svg);
+    cr_assert_str_eq(text, again, "same bytes with --json");
+    cr_assert(has_exponent(text, v), "a = %.4f", v);
+    char ci[64];
+    snprintf(ci, sizeof ci, "95%%: [%.3f, %.3f]", lo, hi);
+    cr_assert(strstr(text, ci), "%s", ci);
+    free(again);
+    free(text);
+    cli_run_free(&r);
+    r = RUN("isoflop", csv, "--plot");
+    cr_assert_eq(r.status, 2);
+    cli_run_free(&r);
+    r = RUN("isoflop", csv, "--bootstrap", "0", "--plot", "/nonexistent-dir/x.svg");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "scalefit: error: /nonexistent-dir/x.svg: cannot open"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("isoflop", "--help");
+    cr_assert(strstr(r.out, "--plot FILE.svg"));
+    cli_run_free(&r);
+}
+
+Test(cli_plot, envelope_plot_option)
+{
+    const char *csv = write_rows("curves.csv", noisy_curves());
+    const char *svg = tmp_file("envelope.svg");
+    cli_run r = RUN("envelope", csv, "--bootstrap", "50", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run plain = RUN("envelope", csv, "--bootstrap", "50");
+    cr_assert_str_eq(r.out, plain.out, "--plot changes nothing else");
+    cli_run_free(&plain);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "scalefit envelope --plot");
+    cr_assert(strstr(text, "<title>Envelope of training curves: curves.csv</title>"));
+    cr_assert(strstr(text, ">parameters N<") && strstr(text, ">optimal N (parameters)<"));
+    free(text);
+    r = RUN("envelope", "--help");
+    cr_assert(strstr(r.out, "--plot FILE.svg"));
+    cli_run_free(&r);
+}
+
+/* GPT-3's validation curves (ColPret's long table, column mapping in
+ * docs/approaches.md): 144 of the 200 values are won by the smallest or
+ * largest covering run and drawn hollow, a = 0.699 (docs/approaches.md,
+ * "On published curves"). */
+Test(cli_plot, envelope_plot_of_gpt3_curves)
+{
+    const char *f = shared_file("hitchhiker_colpret/derived_learning_curves_long.csv");
+    const char *svg = tmp_file("gpt3.svg");
+    cli_run r = RUN("envelope", f, "--filter", "family==gpt3", "--filter", "metric==val_loss",
+                    "--col", "N=num_params", "--col", "D=tokens_seen", "--col", "loss=value",
+                    "--col", "group=model", "--bootstrap", "100", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "GPT-3 envelope");
+    cr_assert(strstr(text, "<title>Envelope: derived_learning_curves_long.csv (family==gpt3, "
+                           "metric==val_loss)</title>"),
+              "the filters say which curves");
+    cr_assert(strstr(text, "8 curves; the envelope is the lowest loss reached at each compute; "
+                           "144 of its 200 points left out of the fit (hollow)"));
+    cr_assert(strstr(text, "C<tspan dy=\"-4.8\" font-size=\"9\">0.699<"), "a = 0.699");
+    free(text);
 }
 
 /* ---- headless Chromium ---------------------------------------------------- */
@@ -1566,17 +1968,18 @@ Test(browser, every_plot_renders, .timeout = 300)
     sf_data *d = sweep(law, 9, 9, 3);
     sf_fit *fit = fit_of(law, d);
 
-    const char *names[8] = {"isoflop.svg",     "envelope.svg",      "validate.svg",
-                            "pairs.svg",       "optimal-bands.svg", "fit-sweep-C.svg",
-                            "fit-sweep-N.svg", "fit-sweep-D.svg"};
-    char *svg[8] = {0};
+    const char *names[10] = {"isoflop.svg",        "envelope.svg",       "validate.svg",
+                             "pairs.svg",          "optimal-bands.svg",  "fit-sweep-C.svg",
+                             "fit-sweep-N.svg",    "fit-sweep-D.svg",    "isoflop-result.svg",
+                             "envelope-result.svg"};
+    char *svg[10] = {0};
     sf_error err;
     sf_plot_options o;
     sf_plot_options_init(&o);
     o.id = "p0";
-    cr_assert_eq(sf_plot_isoflop(iso.pr, NB, &o, &svg[0], &err), SF_OK);
+    cr_assert_eq(sf_plot_isoflop(iso.pr, NB, NULL, &o, &svg[0], &err), SF_OK);
     o.id = "p1";
-    cr_assert_eq(sf_plot_envelope(env.curves, NC, &env.env, &o, &svg[1], &err), SF_OK);
+    cr_assert_eq(sf_plot_envelope(env.curves, NC, &env.env, NULL, &o, &svg[1], &err), SF_OK);
     o.id = "p2";
     cr_assert_eq(sf_plot_validate(val.s, 2, &o, &svg[2], &err), SF_OK);
     o.id = "p3";
@@ -1592,9 +1995,26 @@ Test(browser, every_plot_renders, .timeout = 300)
         o.x = xs[k];
         cr_assert_eq(sf_plot_fit(fit, d, &o, &svg[5 + k], &err), SF_OK);
     }
+    /* The plots of isoflop and envelope results, with what they leave out
+     * drawn hollow and the N_opt(C) panel. */
+    o.x = -1;
+    o.id = "p8";
+    sf_data *odd = odd_sweep();
+    sf_isoflop *iso_r;
+    cr_assert_eq(sf_isoflop_run(odd, NULL, &iso_r, &err), SF_OK);
+    cr_assert_eq(sf_isoflop_svg(iso_r, odd, &o, &svg[8], &err), SF_OK);
+    sf_isoflop_free(iso_r);
+    sf_data_free(odd);
+    o.id = "p9";
+    sf_data *cv = noisy_curves();
+    sf_envelope *env_r;
+    cr_assert_eq(sf_envelope_run(cv, NULL, &env_r, &err), SF_OK);
+    cr_assert_eq(sf_envelope_svg(env_r, cv, &o, &svg[9], &err), SF_OK);
+    sf_envelope_free(env_r);
+    sf_data_free(cv);
     sf_buf g = {0};
     sf_buf_printf(&g, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\n");
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < 10; k++) {
         write_text(tmp_file(names[k]), svg[k]);
         xmllint(tmp_file(names[k]));
         keep(tmp_file(names[k]));
@@ -1610,11 +2030,46 @@ Test(browser, every_plot_renders, .timeout = 300)
     sf_buf_printf(&g, "</body></html>\n");
     write_text(tmp_file("gallery.html"), g.data);
     sf_buf_free(&g);
-    screenshot(tmp_file("gallery.html"), tmp_file("gallery.png"), 850, 8 * 510, 9);
+    screenshot(tmp_file("gallery.html"), tmp_file("gallery.png"), 850, 10 * 510, 9);
     keep(tmp_file("gallery.png"));
     free(dr);
     sf_fit_free(fit);
     sf_fit_free(hf);
     sf_data_free(d);
     sf_law_free(law);
+}
+
+/* `scalefit isoflop --plot` and `scalefit envelope --plot` as a user runs
+ * them, on a simulated sweep with budgets left out, on Epoch's points of
+ * Hoffmann et al. (29 budgets with --budget-tol 0.3, docs/approaches.md),
+ * on simulated training curves and on GPT-3's validation curves: each
+ * file passes xmllint and renders in Chromium, not blank. */
+Test(browser, approach_plots_from_the_cli_render, .timeout = 300)
+{
+    need_tools();
+    const char *sweep_csv = write_rows("odd_sweep.csv", odd_sweep());
+    const char *curves_csv = write_rows("curves.csv", noisy_curves());
+    const char *gpt3 = shared_file("hitchhiker_colpret/derived_learning_curves_long.csv");
+    const char *const runs[4][20] = {
+        {"isoflop", sweep_csv, "--plot", tmp_file("cli-isoflop-sweep.svg"), NULL},
+        {"isoflop", shared_file(EPOCH), "--budget-tol", "0.3", "--plot",
+         tmp_file("cli-isoflop-epoch.svg"), NULL},
+        {"envelope", curves_csv, "--plot", tmp_file("cli-envelope-curves.svg"), NULL},
+        {"envelope", gpt3, "--filter", "family==gpt3", "--filter", "metric==val_loss", "--col",
+         "N=num_params", "--col", "D=tokens_seen", "--col", "loss=value", "--col", "group=model",
+         "--plot", tmp_file("cli-envelope-gpt3.svg"), NULL}};
+    for (int k = 0; k < 4; k++) {
+        cli_run r = run_cli(NULL, runs[k]);
+        cr_assert_eq(r.status, 0, "%s %s: %s", runs[k][0], runs[k][1], r.err);
+        cli_run_free(&r);
+        const char *svg = NULL;
+        for (int i = 0; runs[k][i]; i++)
+            if (strcmp(runs[k][i], "--plot") == 0) svg = runs[k][i + 1];
+        free(read_plot(svg, runs[k][0]));
+        char png[600];
+        snprintf(png, sizeof png, "%.*s.png", (int)(strlen(svg) - 4), svg);
+        screenshot(svg, png, 800, 500, 5);
+        keep(svg);
+        keep(png);
+    }
 }

@@ -22,6 +22,9 @@ const char cli_approach_help[] =
     "Output:\n"
     "  --json              print one JSON object (docs/json.md)\n"
     "  -o FILE             also write the JSON to FILE (overwritten)\n"
+    "  --plot FILE.svg     also draw the analysis as SVG to FILE (overwritten;\n"
+    "                      docs/plots.md); what is left out of the fit is\n"
+    "                      drawn hollow\n"
     "  -h, --help          show this help\n";
 
 static void approach_init(cli_approach_args *a)
@@ -55,6 +58,7 @@ static int approach_arg(cli_parser *p, int id, const char *v, cli_approach_args 
         a->path = v;
         return CLI_OK;
     case CLI_APPROACH_OUT: a->out_path = v; return CLI_OK;
+    case CLI_APPROACH_PLOT: a->plot_path = v; return CLI_OK;
     case CLI_APPROACH_BOOTSTRAP:
         if ((rc = cli_int(p, v, 0, 1000000, &k)) != CLI_OK) return rc;
         a->bootstrap = (int)k;

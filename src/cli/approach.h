@@ -17,6 +17,7 @@ enum {
     CLI_APPROACH_THREADS,
     CLI_APPROACH_KEEP_EDGE,
     CLI_APPROACH_JSON,
+    CLI_APPROACH_PLOT,
     CLI_APPROACH_OWN = 400
 };
 
@@ -26,7 +27,7 @@ enum {
         {"bootstrap", 0, 1, CLI_APPROACH_BOOTSTRAP}, {"level", 0, 1, CLI_APPROACH_LEVEL},  \
         {"seed", 0, 1, CLI_APPROACH_SEED}, {"threads", 0, 1, CLI_APPROACH_THREADS},        \
         {"keep-edge", 0, 0, CLI_APPROACH_KEEP_EDGE},                                      \
-        {"json", 0, 0, CLI_APPROACH_JSON}
+        {"json", 0, 0, CLI_APPROACH_JSON}, {"plot", 0, 1, CLI_APPROACH_PLOT}
 
 /* Their help text. */
 extern const char cli_approach_help[];
@@ -35,6 +36,7 @@ typedef struct cli_approach_args {
     cli_fit_args fa;        /* data options (--col, --filter, --drop-missing) */
     const char *path;       /* DATA.csv */
     const char *out_path;   /* -o */
+    const char *plot_path;  /* --plot */
     int bootstrap, threads, keep_edge, json;
     double level;
     uint64_t seed;

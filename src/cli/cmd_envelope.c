@@ -9,7 +9,7 @@
 static const char usage[] =
     "scalefit envelope DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--points P] "
     "[--smooth W] [--keep-edge] [--bootstrap K] [--level P] [--seed S] [--threads T] "
-    "[--json] [-o FILE]";
+    "[--json] [-o FILE] [--plot FILE.svg]";
 
 static const char help_head[] =
     "Usage: scalefit envelope DATA.csv [options]\n"
@@ -36,7 +36,7 @@ static const char help_tail[] =
     "Example (GPT-3's validation curves, ColPret's long table):\n"
     "  scalefit envelope derived_learning_curves_long.csv --filter family==gpt3 \\\n"
     "    --filter metric==val_loss --col N=num_params --col D=tokens_seen \\\n"
-    "    --col loss=value --col group=model\n";
+    "    --col loss=value --col group=model --plot gpt3.svg\n";
 
 enum { O_POINTS = CLI_APPROACH_OWN, O_SMOOTH };
 
@@ -132,6 +132,13 @@ int cmd_envelope(int argc, char **argv)
     for (size_t k = 0; k < sf_envelope_n_warnings(e); k++)
         cli_warning("%s", sf_envelope_warning(e, k));
     if (a.json || a.out_path) status = cli_approach_emit(&a, sf_envelope_json(e, d));
+    if (status == CLI_OK && a.plot_path) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        char *svg = NULL;
+        int made = sf_envelope_svg(e, d, &po, &svg, &err);
+        status = cli_write_made(a.plot_path, made, svg, &err);
+    }
     if (status == CLI_OK && !a.json) print_report(e, d);
 done:
     sf_envelope_free(e);

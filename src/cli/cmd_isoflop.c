@@ -9,7 +9,7 @@
 static const char usage[] =
     "scalefit isoflop DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--budget-tol X] "
     "[--profile parabola|akima] [--weights variance|equal] [--keep-edge] [--bootstrap K] "
-    "[--level P] [--seed S] [--threads T] [--json] [-o FILE]";
+    "[--level P] [--seed S] [--threads T] [--json] [-o FILE] [--plot FILE.svg]";
 
 static const char help_head[] =
     "Usage: scalefit isoflop DATA.csv [options]\n"
@@ -42,7 +42,7 @@ static const char help_tail[] =
     "Example:\n"
     "  scalefit plan --compute 6e18,1e19,3e19,1e20 --models 9 -o sweep.csv\n"
     "  (train the runs, add a loss column)\n"
-    "  scalefit isoflop sweep.csv\n";
+    "  scalefit isoflop sweep.csv --plot isoflop.svg\n";
 
 enum { O_TOL = CLI_APPROACH_OWN, O_PROFILE, O_WEIGHTS };
 
@@ -137,6 +137,13 @@ int cmd_isoflop(int argc, char **argv)
     for (size_t k = 0; k < sf_isoflop_n_warnings(r); k++)
         cli_warning("%s", sf_isoflop_warning(r, k));
     if (a.json || a.out_path) status = cli_approach_emit(&a, sf_isoflop_json(r, d));
+    if (status == CLI_OK && a.plot_path) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        char *svg = NULL;
+        int made = sf_isoflop_svg(r, d, &po, &svg, &err);
+        status = cli_write_made(a.plot_path, made, svg, &err);
+    }
     if (status == CLI_OK && !a.json) print_report(r, d);
 done:
     sf_isoflop_free(r);

@@ -1040,11 +1040,8 @@ void sf_svg_legend_size(const sf_svg_legend_item *items, size_t n, double *w, do
     *h = 6.0 + LEG_ROW * (double)n + 4.0;
 }
 
-void sf_svg_legend(sf_svg_doc *s, sf_svg_panel *p, const sf_svg_legend_item *items, size_t n)
+void sf_svg_corner(const sf_svg_panel *p, double w, double h, double *x, double *y)
 {
-    if (n == 0) return;
-    double w, h;
-    sf_svg_legend_size(items, n, &w, &h);
     /* Corners: top right, top left, bottom right, bottom left. */
     double inset = 6.0;
     double cx[4] = {p->x1 - inset - w, p->x0 + inset, p->x1 - inset - w, p->x0 + inset};
@@ -1057,7 +1054,47 @@ void sf_svg_legend(sf_svg_doc *s, sf_svg_panel *p, const sf_svg_legend_item *ite
             best = k;
         }
     }
-    sf_svg_legend_at(s, cx[best], cy[best], items, n);
+    *x = cx[best];
+    *y = cy[best];
+}
+
+void sf_svg_legend(sf_svg_doc *s, sf_svg_panel *p, const sf_svg_legend_item *items, size_t n)
+{
+    if (n == 0) return;
+    double w, h, x, y;
+    sf_svg_legend_size(items, n, &w, &h);
+    sf_svg_corner(p, w, h, &x, &y);
+    sf_svg_legend_at(s, x, y, items, n);
+}
+
+/* One legend entry: its sample from sx, centred on ry, then its text. */
+static void legend_entry(sf_svg_doc *s, double sx, double ry, const sf_svg_legend_item *it)
+{
+    if (it->band_opacity > 0) {
+        sf_svg_printf(s, "<rect");
+        attr_num(s, "x", sx);
+        attr_num(s, "y", ry - 6.0);
+        attr_num(s, "width", LEG_SAMPLE);
+        attr_num(s, "height", 12.0);
+        sf_svg_printf(s, " fill=\"%s\"", it->color);
+        attr_num(s, "fill-opacity", it->band_opacity);
+        sf_svg_printf(s, "/>\n");
+    }
+    if (it->line_width > 0) {
+        char more[160], lw[16];
+        sf_svg_fixed(lw, sizeof lw, it->line_width, 1, "-");
+        snprintf(more, sizeof more, " stroke=\"%s\" stroke-width=\"%s\"%s%s%s", it->color, lw,
+                 it->dash ? " stroke-dasharray=\"" : "", it->dash ? it->dash : "",
+                 it->dash ? "\"" : "");
+        line_px(s, sx, ry, sx + LEG_SAMPLE, ry, more);
+    }
+    if (it->shape != SF_SVG_NONE) {
+        marker_px(s, sx + 0.5 * LEG_SAMPLE, ry, it->shape, 4.0,
+                  it->hollow ? "#ffffff" : it->color, it->hollow ? it->color : "#ffffff",
+                  it->hollow ? 1.5 : 0.6, 1.0);
+    }
+    sf_svg_text(s, sx + LEG_SAMPLE + 8.0, ry + 0.36 * SF_SVG_FS_NOTE, SF_SVG_FS_NOTE, "start", 0.0,
+                NULL, NULL, it->text);
 }
 
 void sf_svg_legend_at(sf_svg_doc *s, double x, double y, const sf_svg_legend_item *items, size_t n)
@@ -1071,35 +1108,30 @@ void sf_svg_legend_at(sf_svg_doc *s, double x, double y, const sf_svg_legend_ite
     attr_num(s, "width", w);
     attr_num(s, "height", h);
     sf_svg_printf(s, " rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#bbbbbb\"/>\n");
+    for (size_t i = 0; i < n; i++)
+        legend_entry(s, x + 8.0, y + 6.0 + LEG_ROW * ((double)i + 0.5), &items[i]);
+    sf_svg_printf(s, "</g>\n");
+}
+
+/* Entries of a legend row are this far apart. */
+#define LEG_GAP 18.0
+
+double sf_svg_legend_row_width(const sf_svg_legend_item *items, size_t n)
+{
+    double w = 0.0;
+    for (size_t i = 0; i < n; i++)
+        w += (i ? LEG_GAP : 0.0) + LEG_SAMPLE + 8.0 +
+             sf_svg_text_width(items[i].text, SF_SVG_FS_NOTE);
+    return w;
+}
+
+void sf_svg_legend_row(sf_svg_doc *s, double x, double y, const sf_svg_legend_item *items,
+                       size_t n)
+{
+    sf_svg_printf(s, "<g>\n");
     for (size_t i = 0; i < n; i++) {
-        const sf_svg_legend_item *it = &items[i];
-        double ry = y + 6.0 + LEG_ROW * ((double)i + 0.5);
-        double sx = x + 8.0;
-        if (it->band_opacity > 0) {
-            sf_svg_printf(s, "<rect");
-            attr_num(s, "x", sx);
-            attr_num(s, "y", ry - 6.0);
-            attr_num(s, "width", LEG_SAMPLE);
-            attr_num(s, "height", 12.0);
-            sf_svg_printf(s, " fill=\"%s\"", it->color);
-            attr_num(s, "fill-opacity", it->band_opacity);
-            sf_svg_printf(s, "/>\n");
-        }
-        if (it->line_width > 0) {
-            char more[160], lw[16];
-            sf_svg_fixed(lw, sizeof lw, it->line_width, 1, "-");
-            snprintf(more, sizeof more, " stroke=\"%s\" stroke-width=\"%s\"%s%s%s", it->color, lw,
-                     it->dash ? " stroke-dasharray=\"" : "", it->dash ? it->dash : "",
-                     it->dash ? "\"" : "");
-            line_px(s, sx, ry, sx + LEG_SAMPLE, ry, more);
-        }
-        if (it->shape != SF_SVG_NONE) {
-            marker_px(s, sx + 0.5 * LEG_SAMPLE, ry, it->shape, 4.0,
-                      it->hollow ? "#ffffff" : it->color, it->hollow ? it->color : "#ffffff",
-                      it->hollow ? 1.5 : 0.6, 1.0);
-        }
-        sf_svg_text(s, sx + LEG_SAMPLE + 8.0, ry + 0.36 * SF_SVG_FS_NOTE, SF_SVG_FS_NOTE, "start",
-                    0.0, NULL, NULL, it->text);
+        legend_entry(s, x, y, &items[i]);
+        x += LEG_SAMPLE + 8.0 + sf_svg_text_width(items[i].text, SF_SVG_FS_NOTE) + LEG_GAP;
     }
     sf_svg_printf(s, "</g>\n");
 }

@@ -203,11 +203,20 @@ typedef struct sf_svg_legend_item {
     double band_opacity; /* > 0: a filled box sample */
 } sf_svg_legend_item;
 
+/* The corner of the panel (6 px in) where a w x h box covers the fewest
+ * marks drawn so far (ties: top right, top left, bottom right, bottom
+ * left): its top left in (*x, *y). */
+void sf_svg_corner(const sf_svg_panel *p, double w, double h, double *x, double *y);
 /* A legend inside the panel, in the corner that covers the fewest marks. */
 void sf_svg_legend(sf_svg_doc *s, sf_svg_panel *p, const sf_svg_legend_item *items, size_t n);
 /* A legend with its top left corner at (x, y), and the size it takes. */
 void sf_svg_legend_at(sf_svg_doc *s, double x, double y, const sf_svg_legend_item *items, size_t n);
 void sf_svg_legend_size(const sf_svg_legend_item *items, size_t n, double *w, double *h);
+/* A legend as one row of entries without a box (above panels, where it
+ * covers no data), starting at x, centred on y; and the width it takes. */
+void sf_svg_legend_row(sf_svg_doc *s, double x, double y, const sf_svg_legend_item *items,
+                       size_t n);
+double sf_svg_legend_row_width(const sf_svg_legend_item *items, size_t n);
 
 /* A vertical colour bar for the sequential palette over [lo, hi] at
  * x..x+14 between y0 and y1, with ticks and a rotated title on its right.
