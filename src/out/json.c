@@ -15,6 +15,7 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
+#include "out/json_impl.h"
 
 static const char *grid_name(int g)
 {
@@ -160,6 +161,7 @@ char *sf_fit_json(const sf_fit *fit)
         for (size_t k = 0; ok && k < fit->n_filters; k++)
             ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
     }
+    ok = ok && sf_json_add_uncertainty(root, fit);
     cJSON *wn = ok ? cJSON_AddArrayToObject(root, "warnings") : NULL;
     ok = ok && wn;
     for (size_t k = 0; ok && k < fit->n_warn; k++)
@@ -169,20 +171,7 @@ char *sf_fit_json(const sf_fit *fit)
 
 char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
 {
-    cJSON *root = cJSON_CreateObject();
-    int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
-    cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
-    ok = ok && arr;
-    for (size_t i = 0; ok && i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddItemToArray(arr, o);
-        ok = ok && add_num(o, "compute", rows[i].compute);
-        ok = ok && add_num(o, "params", rows[i].params);
-        ok = ok && add_num(o, "tokens", rows[i].tokens);
-        ok = ok && add_num(o, "tokens_per_param", rows[i].tokens_per_param);
-        ok = ok && add_num(o, "loss", rows[i].loss);
-    }
-    return finish(root, ok);
+    return sf_alloc_summary_json(law, rows, NULL, n);
 }
 
 char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
@@ -193,13 +182,8 @@ char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, 
     cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
     ok = ok && arr;
     for (size_t i = 0; ok && i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o = sf_json_predict_row(&x[i], loss[i], with_u, NULL, NULL);
         ok = o && cJSON_AddItemToArray(arr, o);
-        ok = ok && add_num(o, "N", x[i].N);
-        ok = ok && add_num(o, "D", x[i].D);
-        ok = ok && add_num(o, "C", x[i].C > 0 ? x[i].C : 6.0 * x[i].N * x[i].D);
-        if (with_u) ok = ok && add_num(o, "U", x[i].U);
-        ok = ok && add_num(o, "loss", loss[i]);
     }
     return finish(root, ok);
 }
@@ -303,6 +287,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
+    rc = sf_json_read_uncertainty(root, fit, name, err);
 done:
     sf_law_free(law);
     cJSON_Delete(root);
@@ -338,3 +323,7 @@ int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
     sf_buf_free(&b);
     return rc;
 }
+
+/* For the uncertainty part (json_unc.c). */
+int sf_json_add_num(cJSON *o, const char *key, double v) { return add_num(o, key, v); }
+char *sf_json_finish(cJSON *root, int ok) { return finish(root, ok); }
