@@ -566,7 +566,17 @@ SF_API size_t sf_fit_levels(const sf_fit *fit, double *v, size_t max);
  * parameters or fits without a posterior. */
 SF_API double sf_fit_rhat(const sf_fit *fit, size_t j);
 SF_API double sf_fit_ess(const sf_fit *fit, size_t j);
-SF_API double sf_fit_acceptance(const sf_fit *fit);
+/* How a posterior was sampled: walkers, steps discarded and kept, the
+ * thinning, the acceptance rate, and the prior of each sampled parameter
+ * (defaults resolved; "sigma" last). */
+typedef struct sf_sampler_info {
+    size_t walkers, burn, steps, thin;
+    double acceptance;
+    size_t n_priors;
+    sf_prior prior[SF_MAX_PARAMS + 1];
+} sf_sampler_info;
+/* SF_OK, or SF_EINVAL when the fit has no posterior. */
+SF_API int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out);
 /* The likelihood's maximum (natural params into `params`, may be NULL) and
  * its sigma; NaN when the fit has no posterior. */
 SF_API double sf_fit_ml(const sf_fit *fit, double *params);
@@ -624,6 +634,13 @@ SF_API void sf_summarize(const double *x, size_t n, const double *levels, size_t
  * the fit has draws.  Copied; replaces earlier ones. */
 SF_API int sf_fit_set_report(sf_fit *fit, const double *compute, size_t n_compute,
                              const sf_point *at, size_t n_at);
+
+/* The fit's draws as CSV, one row per draw, numbers with 17 significant
+ * digits.  Bootstrap: draw,PARAMS...,noise; posterior:
+ * walker,step,PARAMS...,sigma,noise (step counted from the first step
+ * after burn-in).  "noise" is the log-residual draw used for prediction
+ * intervals.  NULL without draws or on out-of-memory; caller frees. */
+SF_API char *sf_draws_csv(const sf_fit *fit);
 
 /* JSON of allocation rows with their summaries (sf_fit_alloc_summary):
  * {"law", "rows": [{"compute", "params", "tokens", "tokens_per_param",

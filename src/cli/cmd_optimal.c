@@ -7,7 +7,7 @@
 
 static const char usage[] =
     "scalefit optimal (FIT.json | --law NAME --set P=V...) "
-    "(--compute C[,C...] | --target-loss L[,L...]) [--json]";
+    "(--compute C[,C...] | --target-loss L[,L...]) [--ci L,...] [--json]";
 
 static const char help[] =
     "Usage: scalefit optimal FIT.json --compute C[,C...] [--json]\n"
@@ -23,19 +23,26 @@ static const char help[] =
     "  --target-loss L[,L...]   losses to reach (must exceed the law's floor E)\n"
     "  --law NAME               law, instead of FIT.json\n"
     "  --set NAME=VALUE         a parameter of --law (natural scale)\n"
+    "  --ci L[,L...]            interval levels when the fit file has draws\n"
+    "                           (default: the levels it was fitted with)\n"
     "  --json                   {\"law\", \"rows\": [{\"compute\", \"params\",\n"
     "                           \"tokens\", \"tokens_per_param\", \"loss\"}]}\n"
+    "                           with \"se\", \"ci\", \"intervals\" when it has draws\n"
     "  -h, --help               show this help\n"
+    "\n"
+    "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
+    "-o FIT.json' keeps its draws: every row then gets intervals over them, the\n"
+    "same the fit reported.\n"
     "\n"
     "Example:\n"
     "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n";
 
-enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON };
+enum { O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_CI };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"compute", 0, 1, O_COMPUTE}, {"target-loss", 0, 1, O_TARGET},
     {"law", 0, 1, O_LAW},     {"set", 0, 1, O_SET},         {"json", 0, 0, O_JSON},
-    {0, 0, 0, 0}};
+    {"ci", 0, 1, O_CI},       {0, 0, 0, 0}};
 
 int cmd_optimal(int argc, char **argv)
 {
@@ -46,6 +53,8 @@ int cmd_optimal(int argc, char **argv)
     double *budgets = NULL, *targets = NULL;
     size_t nb = 0, nt = 0;
     int json = 0, status = CLI_OK;
+    double levels[SF_MAX_LEVELS];
+    size_t n_levels = 0;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -74,6 +83,7 @@ int cmd_optimal(int argc, char **argv)
             m.n_set++;
             break;
         case O_JSON: json = 1; break;
+        case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
@@ -88,25 +98,29 @@ int cmd_optimal(int argc, char **argv)
     const sf_law *law = sf_fit_law(fit);
     size_t n = budgets ? nb : nt;
     sf_alloc_row *rows = calloc(n, sizeof *rows);
-    if (!rows) status = cli_error("out of memory");
+    sf_summary(*s)[5] = calloc(n, sizeof *s);
+    if (!rows || !s) status = cli_error("out of memory");
+    if (status == CLI_OK && n_levels && !sf_fit_n_draws(fit))
+        status = cli_usage_error(&p, "--ci: the fit file has no draws (fit it with --bootstrap "
+                                 "K, or with scalefit bayes, and -o FIT.json)");
     for (size_t i = 0; i < n && status == CLI_OK; i++) {
         sf_error err;
         sf_error_clear(&err);
-        int rc = budgets ? sf_alloc_optimal(law, sf_fit_params(fit), budgets[i], &rows[i], &err)
-                         : sf_alloc_target_loss(law, sf_fit_params(fit), targets[i], &rows[i], &err);
+        /* Over the fit file's draws when it has them (intervals), else at
+         * its parameters only. */
+        int rc = budgets ? sf_fit_alloc_summary(fit, budgets[i], levels, n_levels, &rows[i], s[i], &err)
+                         : sf_fit_target_summary(fit, targets[i], levels, n_levels, &rows[i], s[i], &err);
         if (rc != SF_OK) status = cli_lib_error(&err);
     }
     if (status == CLI_OK && json) {
-        char *js = sf_alloc_json(law, rows, n);
+        char *js = sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
         status = js ? cli_write_file("-", js) : cli_error("out of memory");
         free(js);
     } else if (status == CLI_OK) {
-        printf("%12s %14s %14s %12s %12s\n", "compute", "N_opt", "D_opt", "tokens/param", "loss");
-        for (size_t i = 0; i < n; i++)
-            printf("%12.4g %14.6g %14.6g %12.4g %12.6g\n", rows[i].compute, rows[i].params,
-                   rows[i].tokens, rows[i].tokens_per_param, rows[i].loss);
+        cli_print_allocations(stdout, fit, rows, (const sf_summary(*)[5])s, n);
     }
     free(rows);
+    free(s);
     sf_fit_free(fit);
     sf_law_free(owned);
 done:

@@ -16,6 +16,7 @@ static const char main_help[] =
     "  optimal   compute-optimal N and D for budgets, or the budget for a loss\n"
     "  laws      list the laws, their formulas and parameters\n"
     "  demo      simulate a sweep from a published law, fit it and allocate\n"
+    "  bayes     posterior over a law's parameters (ensemble MCMC), intervals\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -66,6 +67,7 @@ static const struct {
     {"optimal", cmd_optimal},
     {"laws", cmd_laws},
     {"demo", cmd_demo},
+    {"bayes", cmd_bayes},
 };
 
 int main(int argc, char **argv)

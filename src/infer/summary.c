@@ -83,12 +83,8 @@ static void summarize_into(const double *x, size_t n, const double *levels, size
     out->value = NAN;
     out->n_levels = nl > SF_MAX_LEVELS ? SF_MAX_LEVELS : nl;
     size_t m = 0;
-    double sum = 0;
     for (size_t k = 0; k < n; k++)
-        if (isfinite(x[k])) {
-            s[m++] = x[k];
-            sum += x[k];
-        }
+        if (isfinite(x[k])) s[m++] = x[k];
     out->n = m;
     for (size_t l = 0; l < out->n_levels; l++) {
         out->level[l] = levels[l];
@@ -98,7 +94,11 @@ static void summarize_into(const double *x, size_t n, const double *levels, size
         out->mean = out->sd = out->median = NAN;
         return;
     }
-    double mean = sum / (double)m, ss = 0;
+    /* Shifted by the first value: a quantity that never varies gets its
+     * value back exactly and a standard deviation of exactly 0. */
+    double shift = s[0], sum = 0;
+    for (size_t k = 0; k < m; k++) sum += s[k] - shift;
+    double mean = shift + sum / (double)m, ss = 0;
     for (size_t k = 0; k < m; k++) ss += (s[k] - mean) * (s[k] - mean);
     out->mean = mean;
     out->sd = m > 1 ? sqrt(ss / (double)(m - 1)) : NAN;
@@ -176,7 +176,20 @@ double sf_fit_ess(const sf_fit *fit, size_t j)
     return posterior(fit) && j <= fit->law->n_params ? fit->draws->ess[j] : NAN;
 }
 
-double sf_fit_acceptance(const sf_fit *fit) { return posterior(fit) ? fit->draws->acceptance : NAN; }
+int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!posterior(fit)) return SF_EINVAL;
+    const sf_draws *d = fit->draws;
+    out->walkers = d->walkers;
+    out->burn = d->burn;
+    out->steps = d->steps;
+    out->thin = d->thin;
+    out->acceptance = d->acceptance;
+    out->n_priors = d->n_priors;
+    memcpy(out->prior, d->prior, d->n_priors * sizeof *d->prior);
+    return SF_OK;
+}
 
 double sf_fit_ml(const sf_fit *fit, double *params)
 {

@@ -1,8 +1,9 @@
 /*
  * JSON for fits and allocations (cJSON), as documented in docs/json.md.
  *
- * cJSON prints a double with 15 significant digits when that reads back
- * exactly and 17 otherwise, so every number round-trips.  NaN and infinity
+ * Numbers are printed with 15 significant digits when that reads back
+ * exactly and 16 or 17 otherwise (sf_json_number), so every number
+ * round-trips.  NaN and infinity
  * never reach the output: a non-finite value is left out (or written as
  * null where the key must exist), never printed as a number.
  */
@@ -37,11 +38,35 @@ static const char *stop_name(int s)
     }
 }
 
+/* A number item that reads back to exactly v: the shortest of 15, 16 or
+ * 17 significant digits that does (cJSON 1.7.15's own printing accepts
+ * 15 digits when they come within an epsilon, which loses the last bit of
+ * about one double in six).  Printed in the C locale; null when v is not
+ * finite. */
+cJSON *sf_json_number(double v)
+{
+    if (!isfinite(v)) return cJSON_CreateNull();
+    sf_buf b = {0};
+    for (int prec = 15; prec <= 17; prec++) {
+        b.len = 0;
+        double back;
+        if (sf_buf_printf(&b, "%.*g", prec, v) != 0) break;
+        if (prec == 17 || (sf_parse_double(b.data, &back) == SF_OK && back == v)) {
+            cJSON *it = cJSON_CreateRaw(b.data);
+            sf_buf_free(&b);
+            return it;
+        }
+    }
+    sf_buf_free(&b);
+    return NULL;
+}
+
 /* Add a number when finite; returns 0 on allocation failure. */
 static int add_num(cJSON *o, const char *k, double v)
 {
     if (!isfinite(v)) return 1;
-    return cJSON_AddNumberToObject(o, k, v) != NULL;
+    cJSON *it = sf_json_number(v);
+    return it && cJSON_AddItemToObject(o, k, it);
 }
 
 static cJSON *params_object(const sf_law *law, const double *p)

@@ -8,6 +8,9 @@
 
 #include "fit/fit_impl.h"
 
+/* A number item printed so it reads back exactly (null when not finite);
+ * NULL on allocation failure. */
+cJSON *sf_json_number(double v);
 /* Add a number when finite (else nothing); 0 on allocation failure. */
 int sf_json_add_num(cJSON *o, const char *key, double v);
 /* Print root (with a final newline) when ok, free it; NULL on failure. */

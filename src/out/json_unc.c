@@ -28,10 +28,25 @@ static cJSON *pair(double lo, double hi)
 {
     cJSON *a = cJSON_CreateArray();
     if (!a) return NULL;
-    if (!cJSON_AddItemToArray(a, cJSON_CreateNumber(lo)) ||
-        !cJSON_AddItemToArray(a, cJSON_CreateNumber(hi))) {
+    if (!cJSON_AddItemToArray(a, sf_json_number(lo)) ||
+        !cJSON_AddItemToArray(a, sf_json_number(hi))) {
         cJSON_Delete(a);
         return NULL;
+    }
+    return a;
+}
+
+/* A JSON array of n doubles (null where not finite). */
+static cJSON *number_array(const double *v, size_t n, size_t stride)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t k = 0; a && k < n; k++) {
+        cJSON *it = sf_json_number(v[k * stride]);
+        if (!it || !cJSON_AddItemToArray(a, it)) {
+            cJSON_Delete(it);
+            cJSON_Delete(a);
+            return NULL;
+        }
     }
     return a;
 }
@@ -162,22 +177,6 @@ char *sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_sum
     return sf_json_finish(root, ok);
 }
 
-/* A JSON array of n doubles (null where not finite). */
-static cJSON *number_array(const double *v, size_t n, size_t stride)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t k = 0; a && k < n; k++) {
-        double x = v[k * stride];
-        cJSON *it = isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
-        if (!it || !cJSON_AddItemToArray(a, it)) {
-            cJSON_Delete(it);
-            cJSON_Delete(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
 static int add_draws(cJSON *root, const sf_fit *fit)
 {
     const sf_draws *dr = fit->draws;
@@ -244,7 +243,7 @@ int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit)
     double lv[SF_MAX_LEVELS];
     size_t nl = sf_fit_levels(fit, lv, SF_MAX_LEVELS);
     if (dr && dr->n) {
-        cJSON *cl = cJSON_CreateDoubleArray(lv, (int)nl);
+        cJSON *cl = number_array(lv, nl, 1);
         ok = cl && cJSON_AddItemToObject(root, "ci_levels", cl);
         const size_t max = SF_MAX_PARAMS + 32;
         const char *names[SF_MAX_PARAMS + 32];
