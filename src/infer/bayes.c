@@ -53,6 +53,7 @@
 #define MAX_DRAWS 8000            /* default thinning keeps at most this many */
 #define RHAT_MAX 1.01             /* Vehtari et al. 2021 recommend < 1.01 */
 #define ESS_MIN 400               /* ... and a bulk ESS above 400 */
+#define PARALLEL_MIN_WORK 200000  /* rows x walkers per half-step to use threads */
 
 void sf_bayes_options_init(sf_bayes_options *o)
 {
@@ -525,7 +526,11 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
     }
     free(logy);
     free(jac);
-    int nt = sf_threads_for(threads, half);
+    /* Threads meet at a barrier twice a step; below a few milliseconds of
+     * work per half-step the waiting costs more than it saves (and a busy
+     * machine that deschedules one thread stalls the others), so small
+     * problems run on one thread.  The chain is the same either way. */
+    int nt = n * half >= PARALLEL_MIN_WORK ? sf_threads_for(threads, half) : 1;
     size_t nacc = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1 && status == SF_OK)

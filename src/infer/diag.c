@@ -26,9 +26,10 @@ double sf_split_rhat(const double *x, size_t W, size_t T, size_t stride)
     if (!means) return NAN;
     for (size_t m = 0; m < M; m++) {
         size_t k = m / 2, t0 = (m % 2) * n;
-        double s = 0;
-        for (size_t t = t0; t < t0 + n; t++) s += AT(x, t, k);
-        double mean = s / (double)n, ss = 0;
+        /* Shifted sums: a sequence that never moves has variance exactly 0. */
+        double shift = AT(x, t0, k), s = 0;
+        for (size_t t = t0; t < t0 + n; t++) s += AT(x, t, k) - shift;
+        double mean = shift + s / (double)n, ss = 0;
         for (size_t t = t0; t < t0 + n; t++) ss += (AT(x, t, k) - mean) * (AT(x, t, k) - mean);
         means[m] = mean;
         sum_means += mean;
