@@ -188,7 +188,7 @@ static void check(const int *covered, const char *method)
     }
 }
 
-Test(calibration, bootstrap_intervals_cover_the_truth, .timeout = 3600)
+Test(calibration, bootstrap_intervals_cover_the_truth)
 {
     skip_under_valgrind("20,000 refits; the bootstrap's code paths have their own tests");
     design g;
@@ -200,7 +200,7 @@ Test(calibration, bootstrap_intervals_cover_the_truth, .timeout = 3600)
     sf_law_free(g.law);
 }
 
-Test(calibration, posterior_intervals_cover_the_truth, .timeout = 3600)
+Test(calibration, posterior_intervals_cover_the_truth)
 {
     skip_under_valgrind("200 posteriors; the sampler's code paths have their own tests");
     design g;

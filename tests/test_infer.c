@@ -385,7 +385,7 @@ Test(infer, bootstrap_errors_and_failed_resamples)
 /* --warm-start refits from the fit's optima: the same answers as the full
  * search on Epoch's resamples (docs/uncertainty.md gives the figures for
  * 4000), and the same intervals to well below their width. */
-Test(infer, warm_start_agrees_with_the_full_search, .timeout = 600)
+Test(infer, warm_start_agrees_with_the_full_search)
 {
     skip_under_valgrind("200 refits twice; the warm path runs in the CLI tests too");
     sf_law *law = chinchilla();
@@ -420,7 +420,7 @@ Test(infer, warm_start_agrees_with_the_full_search, .timeout = 600)
  * Besiroglu et al.'s bootstrap SEs (SOURCE.md, "Besiroglu et al.
  * estimate"): A 124.52, B 1293.28, E 0.02566, alpha 0.01540, beta 0.02060;
  * a = beta/(alpha+beta) = 0.5126 from their estimate, SE about 0.020. */
-Test(infer, epoch_bootstrap_standard_errors, .timeout = 900)
+Test(infer, epoch_bootstrap_standard_errors)
 {
     skip_under_valgrind("4000 refits of the same search the other bootstrap tests run");
     sf_law *law = chinchilla();
@@ -483,7 +483,7 @@ static sf_fit *bayes_ok(const sf_law *law, const sf_data *d, const sf_fit_option
  * 1.81686, A 482.006, B 2085.43, alpha 0.34781, beta 0.36585; they stopped
  * BFGS from Hoffmann's values); posterior means lie within one posterior
  * sd of it, and every R-hat is below 1.01. */
-Test(infer, epoch_posterior, .timeout = 600)
+Test(infer, epoch_posterior)
 {
     skip_under_valgrind("a quarter of a million likelihood evaluations; "
                         "posterior_runs_and_is_reproducible covers the sampler");
