@@ -55,9 +55,9 @@ static const cJSON *at(const cJSON *o, const char *path)
 Test(cli_uncertainty, bootstrap_json_is_byte_identical_for_any_thread_count)
 {
     const char *f = shared_file(EPOCH), *file = tmp_file("boot.json");
-    cli_run a = RUN("fit", f, "--filter", "loss<3.44", "--bootstrap", "24", "--seed", "7",
+    cli_run a = RUN("fit", f, "--filter", "loss<3.44", "--bootstrap", "12", "--seed", "7",
                     "--threads", "1", "--compute", "5.76e23", "--at", "7e10,1.4e12", "--json");
-    cli_run b = RUN("fit", f, "--filter", "loss<3.44", "--bootstrap", "24", "--seed", "7",
+    cli_run b = RUN("fit", f, "--filter", "loss<3.44", "--bootstrap", "12", "--seed", "7",
                     "--threads", "2", "--compute", "5.76e23", "--at", "7e10,1.4e12", "--json",
                     "-o", file);
     cr_assert_eq(a.status, 0, "%s", a.err);
@@ -69,7 +69,7 @@ Test(cli_uncertainty, bootstrap_json_is_byte_identical_for_any_thread_count)
     cJSON *js = parse(a.out);
     cr_assert_str_eq(at(js, "seed")->valuestring, "7");
     cr_assert_str_eq(at(js, "draws.method")->valuestring, "bootstrap");
-    cr_assert_eq(cJSON_GetArraySize(at(js, "draws.values")), 24);
+    cr_assert_eq(cJSON_GetArraySize(at(js, "draws.values")), 12);
     cr_assert(at(js, "se.alpha")->valuedouble > 0);
     cr_assert(cJSON_IsArray(cJSON_GetObjectItem(at(js, "intervals.a"), "0.8")));
     cr_assert_eq(cJSON_GetArraySize(at(js, "ci.alpha")), 2);
@@ -86,7 +86,7 @@ Test(cli_uncertainty, bootstrap_json_is_byte_identical_for_any_thread_count)
 Test(cli_uncertainty, optimal_and_predict_reproduce_the_fits_intervals)
 {
     const char *f = sweep_csv(), *file = tmp_file("sweep_boot.json");
-    cli_run r = RUN("fit", f, "--bootstrap", "30", "--seed", "3", "--ci", "0.5,0.9",
+    cli_run r = RUN("fit", f, "--bootstrap", "16", "--seed", "3", "--ci", "0.5,0.9",
                     "--compute", "1e21,5.76e23", "--at", "2.385e9,4.77e10", "-o", file, "--json");
     cr_assert_eq(r.status, 0, "%s", r.err);
     cJSON *fit = parse(r.out);
@@ -147,6 +147,30 @@ Test(cli_uncertainty, human_readable_report)
     cr_assert_eq(count_lines(csv), 21);
     free(csv);
     cli_run_free(&r);
+}
+
+/* --warm-start: the draws say how they were made, and agree with the full
+ * search's on this sweep (same basins). */
+Test(cli_uncertainty, warm_start)
+{
+    const char *f = sweep_csv();
+    cli_run a = RUN("fit", f, "--bootstrap", "10", "--warm-start", "--json");
+    cli_run b = RUN("fit", f, "--bootstrap", "10", "--json");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_eq(b.status, 0, "%s", b.err);
+    cJSON *ja = parse(a.out), *jb = parse(b.out);
+    cr_assert_str_eq(at(ja, "draws.start")->valuestring, "warm");
+    cr_assert_str_eq(at(jb, "draws.start")->valuestring, "search");
+    for (int k = 0; k < 10; k++)
+        for (int j = 0; j < 5; j++) {
+            double x = cJSON_GetArrayItem(cJSON_GetArrayItem(at(ja, "draws.values"), k), j)->valuedouble;
+            double y = cJSON_GetArrayItem(cJSON_GetArrayItem(at(jb, "draws.values"), k), j)->valuedouble;
+            assert_rel(x, y, 1e-3, "warm draw");
+        }
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
+    cli_run_free(&a);
+    cli_run_free(&b);
 }
 
 Test(cli_uncertainty, misuse_and_errors)

@@ -266,7 +266,7 @@ Test(infer, bootstrap_is_identical_for_any_thread_count)
         sf_fit *fit = fit_ok(law, d, &o);
         sf_bootstrap_options bo;
         sf_bootstrap_options_init(&bo);
-        bo.resamples = 40;
+        bo.resamples = 24;
         boot_ok(fit, d, &bo);
         const double C = 5.76e23;
         const sf_point at = {.N = 7e10, .D = 1.4e12};
@@ -275,7 +275,7 @@ Test(infer, bootstrap_is_identical_for_any_thread_count)
         sf_fit_free(fit);
     }
     cr_assert_str_eq(js[0], js[1]);
-    cr_assert(strstr(js[0], "\"resamples\":\t40"));
+    cr_assert(strstr(js[0], "\"resamples\":\t24"));
     cr_assert(strstr(js[0], "\"allocations\"") && strstr(js[0], "\"predictions\""));
     free(js[0]);
     free(js[1]);
@@ -315,10 +315,10 @@ Test(infer, group_resampling_moves_whole_runs)
     sf_fit *fit = fit_ok(law, d, NULL);
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
-    bo.resamples = 30;
+    bo.resamples = 20;
     bo.resample = SF_RESAMPLE_GROUP;
     boot_ok(fit, d, &bo);
-    cr_assert(sf_fit_n_draws(fit) + sf_fit_resamples_failed(fit) == 30);
+    cr_assert(sf_fit_n_draws(fit) + sf_fit_resamples_failed(fit) == 20);
     sf_fit_free(fit);
     /* Without a group column: an error naming the option. */
     sf_data *nog = sweep(0.01, 1);
@@ -387,7 +387,7 @@ Test(infer, bootstrap_errors_and_failed_resamples)
  * 4000), and the same intervals to well below their width. */
 Test(infer, warm_start_agrees_with_the_full_search)
 {
-    skip_under_valgrind("200 refits twice; the warm path runs in the CLI tests too");
+    skip_under_valgrind("200 refits twice; cli_uncertainty::warm_start runs the warm path");
     sf_law *law = chinchilla();
     sf_data *d = epoch240();
     sf_fit_options o;
@@ -531,12 +531,12 @@ Test(infer, posterior_runs_and_is_reproducible)
         fo.seed = 3;
         sf_bayes_options bo;
         sf_bayes_options_init(&bo);
-        bo.walkers = 16;
-        bo.burn = 100;
-        bo.steps = 200;
+        bo.walkers = 12;
+        bo.burn = 50;
+        bo.steps = 100;
         sf_fit *fit = bayes_ok(law, d, &fo, &bo);
         cr_assert_eq(sf_fit_draws_kind(fit), SF_DRAWS_POSTERIOR);
-        cr_assert_eq(sf_fit_n_draws(fit), 16u * 200u);
+        cr_assert_eq(sf_fit_n_draws(fit), 12u * 100u);
         /* Short chains: the diagnostics say so. */
         cr_assert(sf_fit_n_warnings(fit) > 0);
         js[t] = sf_fit_json(fit);
@@ -559,8 +559,8 @@ Test(infer, priors_are_checked_and_used)
     sf_bayes_options bo;
     sf_bayes_options_init(&bo);
     bo.burn = 100;
-    bo.steps = 150;
-    bo.walkers = 16;
+    bo.steps = 100;
+    bo.walkers = 12;
     sf_error err;
     sf_fit *fit = NULL;
     bo.n_priors = 1;
@@ -580,7 +580,7 @@ Test(infer, priors_are_checked_and_used)
     /* A tie is sampled as one coordinate: draws keep alpha = beta. */
     bo.n_priors = 0;
     fit = bayes_ok(law, d, &fo, &bo);
-    for (size_t k = 0; k < sf_fit_n_draws(fit); k += 97)
+    for (size_t k = 0; k < sf_fit_n_draws(fit); k += 37)
         cr_assert(sf_fit_draw(fit, k)[3] == sf_fit_draw(fit, k)[4]);
     sf_fit_free(fit);
     /* A prior far tighter than the data pulls alpha to it. */
@@ -721,11 +721,11 @@ Test(infer, prediction_intervals)
     cr_assert_eq(ls.n, 0u);
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
-    bo.resamples = 60;
+    bo.resamples = 40;
     boot_ok(fit, d, &bo);
     cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, &ps, &err), SF_OK);
-    cr_assert_eq(ls.n, 60u);
-    cr_assert_eq(ps.n, 60u);
+    cr_assert_eq(ls.n, 40u);
+    cr_assert_eq(ps.n, 40u);
     for (int l = 0; l < 2; l++) {
         cr_assert(ps.lo[l] < ls.lo[l] && ls.hi[l] < ps.hi[l], "level %g", ls.level[l]);
         cr_assert(ls.lo[l] < ls.value && ls.value < ls.hi[l]);
