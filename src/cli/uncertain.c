@@ -137,6 +137,13 @@ static const char *levels_words(const sf_summary *s, char *buf, size_t size)
     return buf;
 }
 
+/* The draws' standard deviation: a standard error for the bootstrap, the
+ * posterior sd for a posterior. */
+static const char *spread_label(const sf_fit *fit)
+{
+    return sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "sd" : "SE";
+}
+
 void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, size_t n_levels)
 {
     const size_t max = SF_MAX_PARAMS + 32;
@@ -200,7 +207,7 @@ void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *row
         char c[32], head[48];
         snprintf(head, sizeof head, "C = %s", cli_num(rows[i].compute, c, sizeof c));
         fprintf(out, "\n");
-        print_heads(out, head, "fit", "SE", &s[i][1], 0);
+        print_heads(out, head, "fit", spread_label(fit), &s[i][1], 0);
         fputc('\n', out);
         const double v[5] = {rows[i].compute, rows[i].params, rows[i].tokens,
                              rows[i].tokens_per_param, rows[i].loss};
@@ -242,7 +249,7 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
             snprintf(head, sizeof head, "N=%s D=%s", cli_num(x[i].N, a, sizeof a),
                      cli_num(x[i].D, b, sizeof b));
         fprintf(out, "\n");
-        print_heads(out, head, "fit", "SE", &loss[i], 0);
+        print_heads(out, head, "fit", spread_label(fit), &loss[i], 0);
         fputc('\n', out);
         print_row(out, "loss", loss[i].value, &loss[i], 0);
         fputc('\n', out);
