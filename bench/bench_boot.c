@@ -2,8 +2,7 @@
  * Time sf_fit_bootstrap on a CSV file: the fit, then K resamples refitted
  * (library calls only: no process start, no printing in the timed part).
  *
- *   bench_boot DATA.csv [--filter EXPR]... [--col ROLE=NAME]...
- *              [--resamples K] [--threads T] [--seed S] [--warm]
+ *   bench_boot DATA.csv [--filter EXPR]... [--resamples K] [--threads T] [--seed S] [--warm]
  *              [--resample rows|group] [--dump-resample K FILE.csv]
  *
  * Prints one JSON object: {"seconds", "resamples", "failed", "n_draws",
@@ -35,7 +34,7 @@ static int fail(const sf_error *err)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_boot DATA.csv [--filter EXPR] [--col R=NAME] "
+        fprintf(stderr, "usage: bench_boot DATA.csv [--filter EXPR] "
                         "[--resamples K] [--threads T] [--seed S] [--warm] "
                         "[--resample rows|group] [--dump-resample K FILE.csv]\n");
         return 2;
@@ -57,14 +56,7 @@ int main(int argc, char **argv)
         if (!v) return 2;
         i++;
         if (strcmp(k, "--filter") == 0) dopt.filters[dopt.n_filters++] = v;
-        else if (strcmp(k, "--col") == 0) {
-            const char *eq = strchr(v, '=');
-            sf_role r;
-            char role[16] = "";
-            if (eq && (size_t)(eq - v) < sizeof role) memcpy(role, v, (size_t)(eq - v));
-            if (!eq || sf_role_parse(role, &r) != SF_OK) return 2;
-            dopt.column[r] = eq + 1;
-        } else if (strcmp(k, "--resamples") == 0) bopt.resamples = (size_t)atol(v);
+        else if (strcmp(k, "--resamples") == 0) bopt.resamples = (size_t)atol(v);
         else if (strcmp(k, "--threads") == 0) fopt.threads = atoi(v);
         else if (strcmp(k, "--seed") == 0) fopt.seed = strtoull(v, NULL, 10);
         else if (strcmp(k, "--resample") == 0)

@@ -188,26 +188,25 @@ static void check(const int *covered, const char *method)
     }
 }
 
-Test(calibration, bootstrap_intervals_cover_the_truth)
+static void calibrate(int bayes)
 {
-    skip_under_valgrind("20,000 refits; the bootstrap's code paths have their own tests");
     design g;
     make_design(&g);
     int *covered = malloc(SETS * Q * sizeof *covered);
-    run(&g, 0, covered);
-    check(covered, "bootstrap");
+    run(&g, bayes, covered);
+    check(covered, bayes ? "posterior" : "bootstrap");
     free(covered);
     sf_law_free(g.law);
+}
+
+Test(calibration, bootstrap_intervals_cover_the_truth)
+{
+    skip_under_valgrind("20,000 refits; the bootstrap's code paths have their own tests");
+    calibrate(0);
 }
 
 Test(calibration, posterior_intervals_cover_the_truth)
 {
     skip_under_valgrind("200 posteriors; the sampler's code paths have their own tests");
-    design g;
-    make_design(&g);
-    int *covered = malloc(SETS * Q * sizeof *covered);
-    run(&g, 1, covered);
-    check(covered, "posterior");
-    free(covered);
-    sf_law_free(g.law);
+    calibrate(1);
 }

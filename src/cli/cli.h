@@ -151,6 +151,12 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
  * a usage of the fit's JSON); returns CLI_OK or prints the error. */
 int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
 
+/* What fit and bayes do once the work is done: keep --compute and --at in
+ * the fit (its JSON reports them), print its warnings, write -o FILE and
+ * --samples FILE, and print the JSON when json. */
+int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const char *samples,
+                 int json);
+
 /* A progress bar on standard error, only when it is a terminal (and TERM
  * is not "dumb"); coloured unless NO_COLOR is set.  cli_progress_update
  * is an sf_progress_fn with ctx = the cli_progress. */

@@ -103,21 +103,17 @@ static int parse_args(cli_parser *p, cli_fit_args *fa, cli_unc_args *ua, sf_baye
             bo->n_priors++;
             break;
         case O_WALKERS:
-            status = cli_int(p, v, 4, 100000, &k);
-            bo->walkers = (size_t)k;
-            break;
         case O_BURN:
-            status = cli_int(p, v, 0, 100000000, &k);
-            bo->burn = (size_t)k;
-            break;
         case O_STEPS:
-            status = cli_int(p, v, 4, 100000000, &k);
-            bo->steps = (size_t)k;
+        case O_THIN: {
+            /* Least value of each, and where it goes. */
+            static const long least[4] = {4, 0, 4, 1};
+            size_t *dst[4] = {&bo->walkers, &bo->burn, &bo->steps, &bo->thin};
+            int q = id - O_WALKERS;
+            status = cli_int(p, v, least[q], q == 0 ? 100000 : 100000000, &k);
+            *dst[q] = (size_t)k;
             break;
-        case O_THIN:
-            status = cli_int(p, v, 1, 100000000, &k);
-            bo->thin = (size_t)k;
-            break;
+        }
         default: status = cli_usage_error(p, "internal: unhandled option");
         }
     }
@@ -151,7 +147,6 @@ int cmd_bayes(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
-    char *js = NULL;
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     cli_progress pr;
@@ -164,26 +159,8 @@ int cmd_bayes(int argc, char **argv)
         status = cli_lib_error(&err);
         goto done;
     }
-    if (sf_fit_set_report(fit, ua.compute, ua.n_compute, ua.at, ua.n_at) != SF_OK) {
-        status = cli_error("out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
-    if (!(js = sf_fit_json(fit))) {
-        status = cli_error("out of memory");
-        goto done;
-    }
-    if (out_path) status = cli_write_file(out_path, js);
-    if (status == CLI_OK && samples) {
-        char *csv = sf_draws_csv(fit);
-        status = csv ? cli_write_file(samples, csv) : cli_error("out of memory");
-        free(csv);
-    }
-    if (status != CLI_OK) goto done;
-    if (json) {
-        fputs(js, stdout);
-        goto done;
-    }
+    status = cli_emit_fit(fit, &ua, out_path, samples, json);
+    if (status != CLI_OK || json) goto done;
     cli_print_fit(stdout, fit, d);
     const sf_fit_options *fo = sf_fit_get_options(fit);
     if (fo->loss == SF_LOSS_HUBER)
@@ -209,7 +186,6 @@ int cmd_bayes(int argc, char **argv)
     cli_print_uncertainty(stdout, fit, ua.levels, ua.n_levels);
     status = cli_report_intervals(stdout, fit, &ua);
 done:
-    free(js);
     cli_unc_args_free(&ua);
     sf_fit_free(fit);
     sf_data_free(d);

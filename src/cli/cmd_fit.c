@@ -208,7 +208,6 @@ int cmd_fit(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
-    char *js = NULL;
     if (bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
@@ -243,26 +242,8 @@ int cmd_fit(int argc, char **argv)
             goto done;
         }
     }
-    if (sf_fit_set_report(fit, ua.compute, ua.n_compute, ua.at, ua.n_at) != SF_OK) {
-        status = cli_error("out of memory");
-        goto done;
-    }
-    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
-    if (!(js = sf_fit_json(fit))) {
-        status = cli_error("out of memory");
-        goto done;
-    }
-    if (out_path) status = cli_write_file(out_path, js);
-    if (status == CLI_OK && samples) {
-        char *csv = sf_draws_csv(fit);
-        status = csv ? cli_write_file(samples, csv) : cli_error("out of memory");
-        free(csv);
-    }
-    if (status != CLI_OK) goto done;
-    if (json) {
-        fputs(js, stdout);
-        goto done;
-    }
+    status = cli_emit_fit(fit, &ua, out_path, samples, json);
+    if (status != CLI_OK || json) goto done;
     cli_print_fit(stdout, fit, d);
     if (boot) {
         printf("\nbootstrap:  %zu resamples of %s (seed %llu), %s per resample",
@@ -275,7 +256,6 @@ int cmd_fit(int argc, char **argv)
     }
     status = cli_report_intervals(stdout, fit, &ua);
 done:
-    free(js);
     cli_unc_args_free(&ua);
     sf_fit_free(fit);
     sf_data_free(d);

@@ -56,6 +56,18 @@ void sf_problem_free(sf_problem *pb);
 int sf_work_init(sf_work *w, const sf_problem *pb);
 void sf_work_free(sf_work *w);
 
+/* The Huber function rho_delta(r) (r^2/2 within delta, delta (|r| -
+ * delta/2) beyond; r^2/2 when !huber) and its derivative psi into *psi. */
+static inline double sf_huber_rho(int huber, double r, double delta, double *psi)
+{
+    if (huber && (r > delta || r < -delta)) {
+        *psi = r > 0 ? delta : -delta;
+        return delta * ((r > 0 ? r : -r) - 0.5 * delta);
+    }
+    *psi = r;
+    return 0.5 * r * r;
+}
+
 /* Objective sum_i w_i rho(log y_i - log L^_i) at internal theta; its
  * gradient in theta into g when g is not NULL. */
 double sf_problem_value(const sf_problem *pb, sf_work *w, const double *theta, double *g);

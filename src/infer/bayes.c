@@ -107,15 +107,8 @@ static double log_density(const post *P, const double *z, int with_prior, double
     double sum = 0, gs = 0, gth[SF_MAX_PARAMS] = {0};
     for (size_t i = 0; i < n; i++) {
         double r = pb->obs.logy[i] - logy[i], x = r / sigma;
-        double wi = pb->obs.w ? pb->obs.w[i] : 1.0, rho, psi;
-        if (P->huber && fabs(x) > delta) {
-            rho = delta * (fabs(x) - 0.5 * delta);
-            psi = x > 0 ? delta : -delta;
-        } else {
-            rho = 0.5 * x * x;
-            psi = x;
-        }
-        sum += wi * rho;
+        double wi = pb->obs.w ? pb->obs.w[i] : 1.0, psi;
+        sum += wi * sf_huber_rho(P->huber, x, delta, &psi);
         if (g) {
             /* d(-rho(r/sigma))/dtheta = psi J / sigma (r = y - yhat);
              * d(-rho)/ds = psi x. */
@@ -203,9 +196,10 @@ static double profile_sigma(const post *P, const double *z, double *logy)
     for (int it = 0; it < 200; it++) {
         double s = 0.5 * (lo + hi), sigma = exp(s), g = 0;
         for (size_t i = 0; i < pb->n; i++) {
-            double x = (pb->obs.logy[i] - logy[i]) / sigma;
+            double x = (pb->obs.logy[i] - logy[i]) / sigma, psi;
             double wi = pb->obs.w ? pb->obs.w[i] : 1.0;
-            g += wi * (P->huber && fabs(x) > P->delta ? P->delta * fabs(x) : x * x);
+            sf_huber_rho(P->huber, x, P->delta, &psi);
+            g += wi * psi * x;
         }
         if (g > P->wsum) lo = s;
         else hi = s;
@@ -538,12 +532,7 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
     {
         double *ly = malloc((n ? n : 1) * sizeof *ly);
         int ok = ly != NULL;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            status = SF_ENOMEM;
-        }
+        if (!ok) SF_SHARED_SET(status, SF_ENOMEM);
 #ifdef _OPENMP
 #pragma omp barrier
 #endif

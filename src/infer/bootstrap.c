@@ -255,12 +255,7 @@ int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_option
     {
         boot_ws w;
         int ok = ws_init(&w, data) == SF_OK;
-        if (!ok) {
-#ifdef _OPENMP
-#pragma omp atomic write
-#endif
-            status = SF_ENOMEM;
-        }
+        if (!ok) SF_SHARED_SET(status, SF_ENOMEM);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif

@@ -279,6 +279,17 @@ size_t sf_fit_summarize(const sf_fit *fit, const double *levels, size_t n_levels
     return total;
 }
 
+/* k columns of n values, and n of scratch for the sorts. */
+static int buffers(size_t k, size_t n, double **v, double **scratch)
+{
+    *v = malloc(k * (n ? n : 1) * sizeof **v);
+    *scratch = malloc((n ? n : 1) * sizeof **scratch);
+    if (*v && *scratch) return SF_OK;
+    free(*v);
+    free(*scratch);
+    return SF_ENOMEM;
+}
+
 typedef int (*alloc_fn)(const sf_law *, const double *, double, sf_alloc_row *, sf_error *);
 
 static int alloc_summary(const sf_fit *fit, double arg, alloc_fn fn, const double *levels,
@@ -292,12 +303,8 @@ static int alloc_summary(const sf_fit *fit, double arg, alloc_fn fn, const doubl
     pick_levels(fit, levels, n_levels, lv, &nl);
     const sf_draws *dr = fit->draws;
     size_t n = dr ? dr->n : 0;
-    double *v = malloc(5 * (n ? n : 1) * sizeof *v), *scratch = malloc((n ? n : 1) * sizeof *v);
-    if (!v || !scratch) {
-        free(v);
-        free(scratch);
-        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
+    double *v, *scratch;
+    if (buffers(5, n, &v, &scratch) != SF_OK) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t k = 0; k < n; k++) {
         sf_alloc_row r;
         if (fn(law, dr->x + k * dr->p, arg, &r, NULL) != SF_OK)
@@ -349,12 +356,8 @@ int sf_fit_predict_summary(const sf_fit *fit, const sf_point *x, const double *l
     size_t nl;
     pick_levels(fit, levels, n_levels, lv, &nl);
     size_t n = dr ? dr->n : 0;
-    double *v = malloc(2 * (n ? n : 1) * sizeof *v), *scratch = malloc((n ? n : 1) * sizeof *v);
-    if (!v || !scratch) {
-        free(v);
-        free(scratch);
-        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
+    double *v, *scratch;
+    if (buffers(2, n, &v, &scratch) != SF_OK) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t k = 0; k < n; k++) {
         double L;
         if (sf_law_predict(law, dr->x + k * dr->p, x, &L) != SF_OK) L = NAN;

@@ -202,15 +202,13 @@ char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
 char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
                       int with_u)
 {
-    cJSON *root = cJSON_CreateObject();
-    int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
-    cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
-    ok = ok && arr;
-    for (size_t i = 0; ok && i < n; i++) {
-        cJSON *o = sf_json_predict_row(&x[i], loss[i], with_u, NULL, NULL);
-        ok = o && cJSON_AddItemToArray(arr, o);
-    }
-    return finish(root, ok);
+    /* Predictions without draws: summaries with only the point value. */
+    sf_summary *s = calloc(n ? n : 1, sizeof *s);
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) s[i].value = loss[i];
+    char *out = sf_predict_summary_json(law, x, s, NULL, n, with_u);
+    free(s);
+    return out;
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
