@@ -629,6 +629,11 @@ SF_API int sf_fit_predict_summary(const sf_fit *fit, const sf_point *x, const do
 SF_API void sf_summarize(const double *x, size_t n, const double *levels, size_t n_levels,
                          sf_summary *out);
 
+/* 1 when the summarised quantity does not vary over the draws beyond
+ * rounding (its widest interval spans at most 1e-12 of its median): the
+ * budget of an allocation, the loss of a target.  Reports leave it out. */
+SF_API int sf_summary_constant(const sf_summary *s);
+
 /* Budgets and points at which sf_fit_json also reports the allocation and
  * the predicted loss ("allocations", "predictions"), with intervals when
  * the fit has draws.  Copied; replaces earlier ones. */

@@ -102,6 +102,13 @@ Test(infer, summary_quantiles_match_numpy)
     const double c[5] = {1e21, 1e21, 1e21, 1e21, 1e21};
     sf_summarize(c, 5, lv, 2, &s);
     cr_assert(s.mean == 1e21 && s.sd == 0 && s.lo[1] == 1e21 && s.hi[1] == 1e21);
+    cr_assert(sf_summary_constant(&s));
+    /* Rounding is not variation; a real spread is. */
+    const double r[3] = {2.0, 2.0000000000000004, 1.9999999999999998};
+    sf_summarize(r, 3, lv, 2, &s);
+    cr_assert(sf_summary_constant(&s));
+    sf_summarize(x, 12, lv, 2, &s);
+    cr_assert(!sf_summary_constant(&s));
     /* Nothing finite: n = 0, NaN everywhere. */
     sf_summarize(x + 4, 1, lv, 1, &s);
     cr_assert(s.n == 0 && isnan(s.mean) && isnan(s.lo[0]));

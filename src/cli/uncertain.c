@@ -214,7 +214,7 @@ void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *row
         for (int q = 0; q < 5; q++) {
             /* The quantity that was given (the budget, or the target loss)
              * does not vary. */
-            if (s[i][q].sd == 0 && s[i][q].lo[0] == s[i][q].hi[0]) continue;
+            if (sf_summary_constant(&s[i][q])) continue;
             print_row(out, label[q], v[q], &s[i][q], 0);
             if (s[i][q].n < sf_fit_n_draws(fit))
                 fprintf(out, "  (%zu draws without one)", sf_fit_n_draws(fit) - s[i][q].n);

@@ -123,6 +123,17 @@ void sf_summarize(const double *x, size_t n, const double *levels, size_t n_leve
     free(s);
 }
 
+int sf_summary_constant(const sf_summary *s)
+{
+    if (s->n == 0) return 0;
+    double lo = s->lo[0], hi = s->hi[0];
+    for (size_t l = 1; l < s->n_levels; l++) {
+        if (s->lo[l] < lo) lo = s->lo[l];
+        if (s->hi[l] > hi) hi = s->hi[l];
+    }
+    return s->sd == 0 || hi - lo <= 1e-12 * fabs(s->median);
+}
+
 /* The levels a request uses: its own, else the fit's, else the defaults. */
 static void pick_levels(const sf_fit *fit, const double *levels, size_t n_levels, double *v,
                         size_t *n)

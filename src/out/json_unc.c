@@ -76,7 +76,7 @@ static int sumobj_add(cJSON *parent, sumobj *o, int with_moments)
 static int add_summary(sumobj *o, const char *name, const sf_summary *s)
 {
     if (s->n == 0 || s->n_levels == 0) return 1;
-    if (s->sd == 0 && s->lo[0] == s->hi[0]) return 1;
+    if (sf_summary_constant(s)) return 1;
     int ok = sf_json_add_num(o->se, name, s->sd);
     if (o->mean) ok = ok && sf_json_add_num(o->mean, name, s->mean);
     if (o->median) ok = ok && sf_json_add_num(o->median, name, s->median);
