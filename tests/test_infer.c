@@ -4,6 +4,7 @@
  * sampler, JSON round trips of draws, and the issue's figures on Epoch's
  * 240 rows (Besiroglu et al.'s bootstrap SEs; the posterior against the
  * maximum-likelihood fit). */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -739,6 +740,115 @@ Test(infer, prediction_intervals)
     }
     /* Residual scatter of 2%: the prediction interval is about that wide. */
     cr_assert(ps.sd / ps.value > 0.01 && ps.sd / ps.value < 0.04, "sd %g", ps.sd / ps.value);
+    sf_fit_free(fit);
+    sf_data_free(d);
+    sf_law_free(law);
+}
+
+/* ---- any law ------------------------------------------------------------------ */
+
+/* A law of another shape, without variable projection (the fit screens
+ * its start grid): log L = c - k log N, k >= 0. */
+static int slope_setup(sf_law *law, sf_error *err)
+{
+    (void)err;
+    law->roles |= SF_ROLE_BIT(SF_ROLE_N);
+    sf_law_add_param(law, "c", SF_SCALE_LINEAR, -INFINITY, INFINITY);
+    sf_law_add_param(law, "k", SF_SCALE_LINEAR, 0.0, INFINITY);
+    sf_law_grid_range(law, 0, 0.5, 0.5, 1.5);
+    sf_law_grid_range(law, 1, 0.25, 0.25, 1.0);
+    return SF_OK;
+}
+
+static void slope_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
+                       double *jac)
+{
+    (void)law;
+    for (size_t i = 0; i < x->n; i++) {
+        logy[i] = th[0] - th[1] * x->log[SF_ROLE_N][i];
+        if (jac) {
+            jac[2 * i] = 1.0;
+            jac[2 * i + 1] = -x->log[SF_ROLE_N][i];
+        }
+    }
+}
+
+static const sf_law_class slope_class = {
+    .name = "slope", .formula = "L = exp(c) N^-k", .setup = slope_setup, .eval = slope_eval};
+
+/* The bootstrap and the sampler are generic over the law: a law of two
+ * parameters that reads N only (no allocation: those intervals are
+ * absent, not wrong), and chinchilla with a parameter held and two tied. */
+Test(infer, any_law_with_fixes_and_ties)
+{
+    sf_law *slope = calloc(1, sizeof *slope);
+    slope->cls = &slope_class;
+    sf_law_options_init(&slope->opt);
+    slope->roles = SF_ROLE_BIT(SF_ROLE_LOSS);
+    slope_setup(slope, NULL);
+    sf_data *d;
+    cr_assert_eq(sf_data_new(30, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_LOSS), &d), SF_OK);
+    for (size_t i = 0; i < 30; i++) {
+        sf_rng r;
+        sf_rng_seed(&r, 5, i);
+        d->N[i] = 2.385e7 * pow(1.5, (double)i);
+        d->loss[i] = exp(1.2 - 0.07 * log(d->N[i]) + 0.01 * sf_rng_normal(&r));
+    }
+    sf_fit *fit = fit_ok(slope, d, NULL);
+    cr_assert_eq(sf_fit_grid(fit), SF_GRID_SCREEN);
+    sf_bootstrap_options bo;
+    sf_bootstrap_options_init(&bo);
+    bo.resamples = 30;
+    boot_ok(fit, d, &bo);
+    const char *names[4];
+    sf_summary s[4];
+    cr_assert_eq(sf_fit_summarize(fit, NULL, 0, names, s, 4), 2u);
+    cr_assert_str_eq(names[1], "k");
+    /* With 1% noise over a 1.5^29 range of N, k's SE is about 0.01/sd(log N) / sqrt(30). */
+    cr_assert(s[1].sd > 2e-4 && s[1].sd < 2e-3, "SE of k %g", s[1].sd);
+    cr_assert(s[1].lo[1] < 0.07 && 0.07 < s[1].hi[1]);
+    sf_alloc_row row;
+    sf_summary as[5];
+    sf_error err;
+    cr_assert_eq(sf_fit_alloc_summary(fit, 1e21, NULL, 0, &row, as, &err), SF_ENOTSUP);
+    sf_point x = {.N = 1e9};
+    sf_summary ls, ps;
+    cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, &ps, &err), SF_OK);
+    cr_assert(ls.n == 30 && ps.sd > ls.sd);
+    sf_fit_free(fit);
+    sf_bayes_options ba;
+    sf_bayes_options_init(&ba);
+    ba.walkers = 12;
+    ba.burn = 100;
+    ba.steps = 200;
+    fit = bayes_ok(slope, d, NULL, &ba);
+    cr_assert_eq(sf_fit_summarize(fit, NULL, 0, names, s, 4), 3u, "c, k, sigma");
+    cr_assert(fabs(s[1].mean - 0.07) < 0.005, "posterior mean of k %g", s[1].mean);
+    sf_fit_free(fit);
+    sf_data_free(d);
+    free(slope);
+
+    /* chinchilla with A held and beta tied to alpha. */
+    sf_law *law = chinchilla();
+    d = sweep(0.01, 12);
+    sf_fit_options o;
+    sf_fit_options_init(&o);
+    sf_fit_options_fix(&o, "A", 482.01);
+    sf_fit_options_tie(&o, "alpha", "beta");
+    fit = fit_ok(law, d, &o);
+    boot_ok(fit, d, &bo);
+    for (size_t k = 0; k < sf_fit_n_draws(fit); k++) {
+        const double *p = sf_fit_draw(fit, k);
+        cr_assert(p[1] == 482.01 && p[3] == p[4], "draw %zu: A %.17g, alpha %g, beta %g", k,
+                  p[1], p[3], p[4]);
+    }
+    char *js = sf_fit_json(fit);
+    cJSON *root = cJSON_Parse(js);
+    const cJSON *se = cJSON_GetObjectItem(root, "se");
+    cr_assert(cJSON_GetObjectItem(se, "alpha") && !cJSON_GetObjectItem(se, "A"),
+              "a held parameter has no SE");
+    cJSON_Delete(root);
+    free(js);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
