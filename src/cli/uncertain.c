@@ -79,6 +79,7 @@ int cli_unc_arg(const cli_parser *p, int id, const char *v, cli_unc_args *u)
 }
 
 const char cli_unc_help[] =
+    "\n"
     "Intervals:\n"
     "  --ci L[,L...]       interval levels (default 0.8,0.95): percentile\n"
     "                      intervals over the draws\n"

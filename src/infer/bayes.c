@@ -20,12 +20,19 @@
  * Sampler (Goodman and Weare 2010, "Ensemble samplers with affine
  * invariance"; the parallel "red-blue" form of Foreman-Mackey et al. 2013,
  * emcee, Algorithm 3): W walkers in two halves; each walker X_k of one half
- * proposes Y = X_j + z (X_k - X_j) with X_j a random walker of the other
- * half and z drawn from g(z) ~ 1/sqrt(z) on [1/a, a], a = 2, accepted with
- * probability min(1, z^(d-1) p(Y)/p(X_k)).  A half's walkers move
- * independently given the other half, so they run in parallel; walker k at
- * step t draws from random stream (seed, W + t W + k), so the chain does
- * not depend on the thread count.
+ * moves given the other half.  One step in DE_CYCLE is the stretch move:
+ * Y = X_j + z (X_k - X_j), X_j a random walker of the other half, z drawn
+ * from g(z) ~ 1/sqrt(z) on [1/a, a], a = 2, accepted with probability
+ * min(1, z^(d-1) p(Y)/p(X_k)).  The other steps are differential-evolution
+ * moves (ter Braak 2006; Nelson et al. 2014): Y = X_k + g (X_j1 - X_j2),
+ * X_j1 != X_j2 of the other half, g = 2.38/sqrt(2d) (times 1 + 1e-5 N(0,1)),
+ * accepted with probability min(1, p(Y)/p(X_k)).  Both keep the posterior
+ * invariant and are affine invariant; on Epoch's rows the mix has a third of
+ * the stretch move's autocorrelation time, and the stretch steps let the
+ * ensemble change its scale, which differential evolution alone cannot.
+ * A half's walkers move independently given the other half, so they can
+ * run in parallel; walker k at step t draws from random stream
+ * (seed, W + t W + k), so the chain does not depend on the thread count.
  *
  * The sampler moves z: the optimiser's free coordinates (log A, log B,
  * log E, alpha, beta for chinchilla; --fix and --tie respected) and
@@ -46,10 +53,9 @@
 
 #define STRETCH 2.0               /* Goodman and Weare's a */
 #define MAX_DIM (SF_MAX_PARAMS + 1)
-#define DE_GAMMA 2.38
-#ifndef DE_CYCLE
-#define DE_CYCLE 5
-#endif
+#define DE_GAMMA 2.38             /* ter Braak's 2.38/sqrt(2d), the
+                                     optimal random-walk scale */
+#define DE_CYCLE 5                /* one stretch step in five */
 #define MAX_DRAWS 8000            /* default thinning keeps at most this many */
 #define RHAT_MAX 1.01             /* Vehtari et al. 2021 recommend < 1.01 */
 #define ESS_MIN 400               /* ... and a bulk ESS above 400 */
