@@ -93,8 +93,12 @@ valgrind: all $(TEST_BIN)
 $(BUILD)/bench_fit: bench/bench_fit.c $(BUILD)/libscalefit.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
 
-bench: all $(BUILD)/bench_fit
-	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --python $(PYTHON)
+$(BUILD)/bench_boot: bench/bench_boot.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot
+	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --bench-boot $(BUILD)/bench_boot \
+	    --python $(PYTHON)
 
 demo: all
 	$(BUILD)/scalefit demo

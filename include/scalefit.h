@@ -1058,6 +1058,243 @@ SF_API char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference
                                      size_t n);
 
 /* ------------------------------------------------------------------------ */
+/* Uncertainty: bootstrap, Bayesian posterior, intervals (issue 5)          */
+/* ------------------------------------------------------------------------ */
+
+/* A fit may carry draws of its parameters: bootstrap refits or posterior
+ * samples.  Every interval scalefit reports (parameters, derived
+ * quantities, allocations, predictions) is a percentile interval over the
+ * draws, so a fit file that keeps them (sf_fit_json) gives the same
+ * intervals when read back.  docs/uncertainty.md has the methods. */
+
+#define SF_MAX_LEVELS 8   /* interval levels per request */
+
+/* Progress of long work: `done` of `total` units (resamples, sampler
+ * steps).  Called from one thread at a time, while the work runs; it must
+ * not call into the library on the same fit.  May be NULL. */
+typedef void (*sf_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef enum sf_resample {
+    SF_RESAMPLE_ROWS = 0,   /* n rows drawn with replacement */
+    SF_RESAMPLE_GROUP       /* whole groups (run ids) drawn with replacement:
+                               checkpoints of one run move together */
+} sf_resample;
+
+typedef enum sf_draws_kind {
+    SF_DRAWS_NONE = 0,
+    SF_DRAWS_BOOTSTRAP,     /* sf_fit_bootstrap */
+    SF_DRAWS_POSTERIOR      /* sf_bayes_run */
+} sf_draws_kind;
+
+typedef struct sf_bootstrap_options {
+    size_t resamples;          /* K; default 1000 */
+    sf_resample resample;      /* default SF_RESAMPLE_ROWS */
+    /* 0 (default): every resample gets the fit's own global search.
+     * 1: L-BFGS only from the fit's optima ("warm"): faster, and the same
+     * answers wherever the resample's optimum is in the same basin
+     * (docs/uncertainty.md gives the measured agreement). */
+    int warm;
+    /* Interval levels kept with the draws (defaults for later summaries);
+     * default 0.8 and 0.95.  Each in (0, 1). */
+    size_t n_levels;
+    double levels[SF_MAX_LEVELS];
+    sf_progress_fn progress;   /* NULL for none */
+    void *progress_ctx;
+} sf_bootstrap_options;
+
+SF_API void sf_bootstrap_options_init(sf_bootstrap_options *o);
+
+/* Refit `fit` (made by sf_fit_run on `data`) to K resamples of `data` and
+ * keep the parameter draws in the fit.  The refits use the fit's options
+ * (law, loss, --fix/--tie, search), one thread each, in parallel over
+ * resamples (sf_fit_options.threads); resample k draws its rows from the
+ * random stream (seed, k) alone, so the draws are identical for any thread
+ * count.  A resample that cannot be fitted (too few distinct rows, a role
+ * with one value) is counted and left out, with a warning on the fit;
+ * SF_ENOCONV when none can.  SF_ENOCOLUMN for SF_RESAMPLE_GROUP without a
+ * group column, SF_EINVAL for a fit without data or `data` with another
+ * row count.  Replaces draws the fit already had. */
+SF_API int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_options *o,
+                            sf_error *err);
+
+/* Resample k of `d` as sf_fit_bootstrap draws it, rows repeated as drawn
+ * (for checking a draw by hand).  *out is a new data set. */
+SF_API int sf_bootstrap_resample(const sf_data *d, sf_resample how, uint64_t seed, size_t k,
+                                 sf_data **out, sf_error *err);
+
+/* Priors for sf_bayes_run, on a parameter's natural scale:
+ *   uniform(lo, hi)      flat on [lo, hi]
+ *   normal(mu, s)        Gaussian
+ *   lognormal(mu, s)     log x ~ normal(mu, s) (x > 0)
+ *   loguniform(lo, hi)   flat in log x on [lo, hi] (0 < lo < hi)
+ * The name "sigma" is the scale of the likelihood.  SF_PRIOR_DEFAULT is the
+ * weak default of docs/uncertainty.md. */
+typedef enum sf_prior_kind {
+    SF_PRIOR_DEFAULT = 0,
+    SF_PRIOR_UNIFORM,
+    SF_PRIOR_NORMAL,
+    SF_PRIOR_LOGNORMAL,
+    SF_PRIOR_LOGUNIFORM     /* flat in log x on [lo, hi] */
+} sf_prior_kind;
+
+typedef struct sf_prior {
+    char name[SF_NAME_MAX];
+    sf_prior_kind kind;
+    double a, b;            /* (lo, hi) or (mu, s) */
+} sf_prior;
+
+/* Parse "NAME=uniform(LO,HI)", "NAME=normal(MU,S)", "NAME=lognormal(MU,S)"
+ * or "NAME=loguniform(LO,HI)" (blanks allowed, numbers locale-free).
+ * SF_EPARSE with a message naming what is wrong. */
+SF_API int sf_prior_parse(const char *text, sf_prior *out, sf_error *err);
+/* "normal(0.34, 0.1)" etc. into buf; returns buf. */
+SF_API char *sf_prior_format(const sf_prior *p, char *buf, size_t size);
+
+typedef struct sf_bayes_options {
+    size_t walkers;         /* ensemble size; 0 (default) = max(32, 4 dims),
+                               rounded up to even */
+    size_t burn;            /* steps per walker discarded; default 1000 */
+    size_t steps;           /* steps per walker kept; default 6000 */
+    size_t thin;            /* keep every thin-th kept step as a draw;
+                               0 (default) = as few as give <= 8000 draws */
+    size_t n_priors;
+    sf_prior prior[SF_MAX_PARAMS + 1];
+    size_t n_levels;        /* interval levels; default 0.8 and 0.95 */
+    double levels[SF_MAX_LEVELS];
+    sf_progress_fn progress;
+    void *progress_ctx;
+} sf_bayes_options;
+
+SF_API void sf_bayes_options_init(sf_bayes_options *o);
+
+/* Posterior over the law's free parameters and the scale sigma of
+ * Besiroglu et al.'s likelihood: log residuals r_i are i.i.d. with the
+ * normalised Huber density p(r) = exp(-rho_delta(r/sigma)) / (sigma Z),
+ * Z = sqrt(2 pi) (1 - 2 Phi(-delta)) + 2 exp(-delta^2/2) / delta
+ * (a Gaussian density for SF_LOSS_LS), delta from fo.  Sampled with the
+ * affine-invariant ensemble sampler of Goodman and Weare (2010), walkers
+ * started around the maximum-likelihood point, in parallel over walkers
+ * with per-(step, walker) random streams (identical for any thread count).
+ * *out is sf_fit_run's fit with the posterior draws attached, and the
+ * maximum-likelihood point, R-hat and ESS available below; warnings on the
+ * fit when R-hat >= 1.01 or ESS < 400.  Errors as sf_fit_run, SF_EINVAL
+ * for a prior on an unknown, fixed or tied parameter or an empty support. */
+SF_API int sf_bayes_run(const sf_law *law, const sf_data *data, const sf_fit_options *fo,
+                        const sf_bayes_options *bo, sf_fit **out, sf_error *err);
+
+/* The draws a fit carries (none for a plain fit). */
+SF_API int sf_fit_draws_kind(const sf_fit *fit);            /* sf_draws_kind */
+SF_API size_t sf_fit_n_draws(const sf_fit *fit);
+/* Draw k's natural parameters (sf_law_n_params values; borrowed), or NULL
+ * past the end. */
+SF_API const double *sf_fit_draw(const sf_fit *fit, size_t k);
+/* Bootstrap: resamples asked for, and those left out because their refit
+ * failed (the rest are the draws). */
+SF_API size_t sf_fit_resamples(const sf_fit *fit);
+SF_API size_t sf_fit_resamples_failed(const sf_fit *fit);
+/* The interval levels kept with the draws (count; levels into v). */
+SF_API size_t sf_fit_levels(const sf_fit *fit, double *v, size_t max);
+
+/* Posterior diagnostics for parameter j (j == n_params: sigma): split
+ * R-hat (Gelman et al., BDA3 11.4) and the effective sample size from the
+ * integrated autocorrelation time (Sokal's window, as emcee); NaN for held
+ * parameters or fits without a posterior. */
+SF_API double sf_fit_rhat(const sf_fit *fit, size_t j);
+SF_API double sf_fit_ess(const sf_fit *fit, size_t j);
+/* How a posterior was sampled: walkers, steps discarded and kept, the
+ * thinning, the acceptance rate, and the prior of each sampled parameter
+ * (defaults resolved; "sigma" last). */
+typedef struct sf_sampler_info {
+    size_t walkers, burn, steps, thin;
+    double acceptance;
+    size_t n_priors;
+    sf_prior prior[SF_MAX_PARAMS + 1];
+} sf_sampler_info;
+/* SF_OK, or SF_EINVAL when the fit has no posterior. */
+SF_API int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out);
+/* The likelihood's maximum (natural params into `params`, may be NULL) and
+ * its sigma; NaN when the fit has no posterior. */
+SF_API double sf_fit_ml(const sf_fit *fit, double *params);
+
+/* One quantity over the draws. */
+typedef struct sf_summary {
+    double value;           /* at the fit's parameters (the point estimate) */
+    double mean, sd;        /* over the draws; sd is the bootstrap SE or the
+                               posterior standard deviation */
+    double median;
+    size_t n;               /* draws giving a finite value (the others are
+                               left out: an allocation undefined at a draw) */
+    size_t n_levels;
+    double level[SF_MAX_LEVELS];
+    double lo[SF_MAX_LEVELS], hi[SF_MAX_LEVELS];  /* percentile intervals:
+                               quantiles (1-level)/2 and (1+level)/2, linear
+                               interpolation between order statistics */
+} sf_summary;
+
+/* Summaries of every parameter, then every derived quantity (sf_law_derived),
+ * then "sigma" for a posterior: names[i] (static or borrowed strings) and
+ * out[i] for i < max.  levels = NULL (n_levels 0) uses the fit's levels.
+ * Returns the count; 0 when the fit has no draws. */
+SF_API size_t sf_fit_summarize(const sf_fit *fit, const double *levels, size_t n_levels,
+                               const char **names, sf_summary *out, size_t max);
+
+/* The compute-optimal allocation at budget C (as sf_alloc_optimal) at the
+ * fit's parameters into *row, and summaries over the draws of its five
+ * fields in sf_alloc_row order: out[0] compute, [1] params, [2] tokens,
+ * [3] tokens_per_param, [4] loss.  Without draws only *row is filled and
+ * out[k].n is 0. */
+SF_API int sf_fit_alloc_summary(const sf_fit *fit, double C, const double *levels,
+                                size_t n_levels, sf_alloc_row *row, sf_summary out[5],
+                                sf_error *err);
+/* The same for the smallest budget reaching loss L (sf_alloc_target_loss). */
+SF_API int sf_fit_target_summary(const sf_fit *fit, double L, const double *levels,
+                                 size_t n_levels, sf_alloc_row *row, sf_summary out[5],
+                                 sf_error *err);
+/* Predicted loss at x: *loss summarises the law's prediction over the draws
+ * (parameter uncertainty); *pred, when not NULL, also adds each draw's
+ * residual noise (bootstrap: a residual of that resample's refit; posterior:
+ * a draw from the likelihood at that sample's sigma), a prediction interval
+ * for a new run.  SF_EINVAL for *pred without draws. */
+SF_API int sf_fit_predict_summary(const sf_fit *fit, const sf_point *x, const double *levels,
+                                  size_t n_levels, sf_summary *loss, sf_summary *pred,
+                                  sf_error *err);
+
+/* Summary of n values (NaN and infinities left out) at the given levels;
+ * `value` is set to NaN.  The building block of the functions above. */
+SF_API void sf_summarize(const double *x, size_t n, const double *levels, size_t n_levels,
+                         sf_summary *out);
+
+/* 1 when the summarised quantity does not vary over the draws beyond
+ * rounding (its widest interval spans at most 1e-12 of its median): the
+ * budget of an allocation, the loss of a target.  Reports leave it out. */
+SF_API int sf_summary_constant(const sf_summary *s);
+
+/* Budgets and points at which sf_fit_json also reports the allocation and
+ * the predicted loss ("allocations", "predictions"), with intervals when
+ * the fit has draws.  Copied; replaces earlier ones. */
+SF_API int sf_fit_set_report(sf_fit *fit, const double *compute, size_t n_compute,
+                             const sf_point *at, size_t n_at);
+
+/* The fit's draws as CSV, one row per draw, numbers with 17 significant
+ * digits.  Bootstrap: draw,PARAMS...,noise; posterior:
+ * walker,step,PARAMS...,sigma,noise (step counted from the first step
+ * after burn-in).  "noise" is the log-residual draw used for prediction
+ * intervals.  NULL without draws or on out-of-memory; caller frees. */
+SF_API char *sf_draws_csv(const sf_fit *fit);
+
+/* JSON of allocation rows with their summaries (sf_fit_alloc_summary):
+ * {"law", "rows": [{"compute", "params", "tokens", "tokens_per_param",
+ * "loss", "se": {...}, "ci": {...}, "intervals": {...}}]}; rows whose
+ * summaries have n = 0 get no "se"/"ci".  Caller frees. */
+SF_API char *sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows,
+                                   const sf_summary (*s)[5], size_t n);
+/* Predictions with summaries: rows as sf_predict_json plus "se", "ci",
+ * "intervals" of the loss and, when pred is not NULL,
+ * "prediction_intervals".  Caller frees. */
+SF_API char *sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_summary *loss,
+                                     const sf_summary *pred, size_t n, int with_u);
+
+/* ------------------------------------------------------------------------ */
 /* Utilities                                                                */
 /* ------------------------------------------------------------------------ */
 

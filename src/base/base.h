@@ -58,6 +58,14 @@ uint64_t sf_rng_below(sf_rng *r, uint64_t n);
  * stream position depends only on the number of calls). */
 double sf_rng_normal(sf_rng *r);
 
+/* Set a variable shared by the threads of a parallel region (a failure
+ * status) without a data race. */
+#ifdef _OPENMP
+#define SF_SHARED_SET(var, value) _Pragma("omp atomic write") var = (value)
+#else
+#define SF_SHARED_SET(var, value) var = (value)
+#endif
+
 /* Threads to use for a request of `threads` (0 = all cores), never more
  * than `work` items, at least 1. */
 int sf_threads_for(int threads, size_t work);

@@ -137,6 +137,61 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d);
  * role. */
 void cli_print_data(FILE *out, const sf_data *d);
 
+/* ---- intervals: options shared by fit and bayes, tables, progress ------ */
+
+enum { CLI_UNC_CI = 1100, CLI_UNC_COMPUTE, CLI_UNC_AT };
+/* Entries for a command's option table. */
+#define CLI_UNC_OPTIONS                                                                      \
+    {"ci", 0, 1, CLI_UNC_CI}, {"compute", 0, 1, CLI_UNC_COMPUTE}, {"at", 0, 1, CLI_UNC_AT}
+
+typedef struct cli_unc_args {
+    size_t n_levels;
+    double levels[SF_MAX_LEVELS];
+    int ci_given;
+    double *compute;          /* --compute budgets (malloc'd) */
+    size_t n_compute;
+    sf_point *at;             /* --at points (malloc'd) */
+    size_t n_at;
+} cli_unc_args;
+
+extern const char cli_unc_help[];
+void cli_unc_args_init(cli_unc_args *u);
+void cli_unc_args_free(cli_unc_args *u);
+/* As cli_fit_arg, for CLI_UNC_* ids. */
+int cli_unc_arg(const cli_parser *p, int id, const char *v, cli_unc_args *u);
+/* A list of interval levels in (0, 1) for --ci. */
+int cli_levels(const cli_parser *p, const char *v, double *levels, size_t *n);
+
+/* Tables: the draws' summaries of parameters and derived quantities;
+ * allocations (with intervals when s has draws, else one line each);
+ * predictions (pred, the prediction interval, may be NULL). */
+void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, size_t n_levels);
+void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *rows,
+                           const sf_summary (*s)[5], size_t n);
+void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
+                           const sf_summary *loss, const sf_summary *pred, size_t n, int with_u);
+/* Allocation and prediction summaries for --compute and --at, printed (or
+ * a usage of the fit's JSON); returns CLI_OK or prints the error. */
+int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
+
+/* What fit and bayes do once the work is done: keep --compute and --at in
+ * the fit (its JSON reports them), print its warnings, write -o FILE and
+ * --samples FILE, and print the JSON when json. */
+int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const char *samples,
+                 int json);
+
+/* A progress bar on standard error, only when it is a terminal (and TERM
+ * is not "dumb"); coloured unless NO_COLOR is set.  cli_progress_update
+ * is an sf_progress_fn with ctx = the cli_progress. */
+typedef struct cli_progress {
+    int on, color, drawn;
+    const char *what;
+    double t0, last;
+} cli_progress;
+void cli_progress_init(cli_progress *pr, const char *what);
+void cli_progress_update(void *ctx, size_t done, size_t total);
+void cli_progress_done(cli_progress *pr);
+
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
@@ -147,5 +202,6 @@ int cmd_envelope(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_bayes(int argc, char **argv);
 
 #endif /* SF_CLI_H */

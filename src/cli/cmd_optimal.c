@@ -10,7 +10,7 @@
 static const char usage[] =
     "scalefit optimal (FIT.json | --law NAME --set P=V...) "
     "(--compute C[,C...] | --target-loss L[,L...]) "
-    "[--unique-tokens U | --inference-tokens T] [--json] [--plot FILE.svg]";
+    "[--unique-tokens U | --inference-tokens T] [--ci L,...] [--json] [--plot FILE.svg]";
 
 static const char help[] =
     "Usage: scalefit optimal FIT.json --compute C[,C...] [--json]\n"
@@ -39,12 +39,19 @@ static const char help[] =
     "  --law NAME               law, instead of FIT.json\n"
     "  --set NAME=VALUE         a parameter of --law (natural scale)\n"
     "  --x N|D|C, --breaks K    options of --law (see scalefit fit --help)\n"
+    "  --ci L[,L...]            interval levels when the fit file has draws\n"
+    "                           (default: the levels it was fitted with)\n"
     "  --json                   {\"law\", \"rows\": [{\"compute\", \"params\",\n"
     "                           \"tokens\", \"tokens_per_param\", \"loss\", ...}]}\n"
     "  --plot FILE.svg          also draw optimal N, D and tokens per parameter\n"
     "                           against compute as SVG, with markers at the rows\n"
-    "                           above, to FILE (overwritten; docs/plots.md)\n"
+    "                           above, to FILE (overwritten; docs/plots.md);\n"
+    "                           shaded bands over the fit file's draws\n"
     "  -h, --help               show this help\n"
+    "\n"
+    "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
+    "-o FIT.json' keeps its draws: the plain rows then get intervals over them,\n"
+    "the same the fit reported (the JSON rows gain \"se\", \"ci\", \"intervals\").\n"
     "\n"
     "Examples:\n"
     "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n"
@@ -53,7 +60,7 @@ static const char help[] =
 
 enum {
     O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_UNIQUE, O_INFER, O_X,
-    O_BREAKS, O_PLOT
+    O_BREAKS, O_PLOT, O_CI
 };
 
 static const cli_opt opts[] = {
@@ -62,15 +69,8 @@ static const cli_opt opts[] = {
     {"set", 0, 1, O_SET},             {"json", 0, 0, O_JSON},
     {"unique-tokens", 0, 1, O_UNIQUE}, {"inference-tokens", 0, 1, O_INFER},
     {"x", 0, 1, O_X},                 {"breaks", 0, 1, O_BREAKS},
-    {"plot", 0, 1, O_PLOT},           {0, 0, 0, 0}};
-
-static void print_plain(const sf_alloc_row *rows, size_t n)
-{
-    printf("%12s %14s %14s %12s %12s\n", "compute", "N_opt", "D_opt", "tokens/param", "loss");
-    for (size_t i = 0; i < n; i++)
-        printf("%12.4g %14.6g %14.6g %12.4g %12.6g\n", rows[i].compute, rows[i].params,
-               rows[i].tokens, rows[i].tokens_per_param, rows[i].loss);
-}
+    {"plot", 0, 1, O_PLOT},           {"ci", 0, 1, O_CI},
+    {0, 0, 0, 0}};
 
 static void print_dc(const sf_alloc_dc_row *r, size_t n)
 {
@@ -110,6 +110,8 @@ int cmd_optimal(int argc, char **argv)
     size_t nb = 0, nt = 0;
     int json = 0, status = CLI_OK;
     const char *plot_path = NULL;
+    double levels[SF_MAX_LEVELS];
+    size_t n_levels = 0;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -143,6 +145,7 @@ int cmd_optimal(int argc, char **argv)
             break;
         case O_JSON: json = 1; break;
         case O_PLOT: plot_path = v; break;
+        case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
@@ -173,10 +176,17 @@ int cmd_optimal(int argc, char **argv)
                                  "(datablations has)", sf_law_name(law));
     size_t n = budgets ? nb : nt;
     sf_alloc_row *rows = status == CLI_OK ? calloc(n, sizeof *rows) : NULL;
+    sf_summary(*s)[5] = status == CLI_OK ? calloc(n, sizeof *s) : NULL;
     sf_alloc_dc_row *dc = status == CLI_OK && U > 0 ? calloc(n, sizeof *dc) : NULL;
     sf_alloc_inference_row *inf = status == CLI_OK && T > 0 ? calloc(n, sizeof *inf) : NULL;
-    if (status == CLI_OK && (!rows || (U > 0 && !dc) || (T > 0 && !inf)))
+    if (status == CLI_OK && (!rows || !s || (U > 0 && !dc) || (T > 0 && !inf)))
         status = cli_error("out of memory");
+    if (status == CLI_OK && n_levels && !sf_fit_n_draws(fit))
+        status = cli_usage_error(&p, "--ci: the fit file has no draws (fit it with --bootstrap "
+                                 "K, or with scalefit bayes, and -o FIT.json)");
+    if (status == CLI_OK && n_levels && (U > 0 || T > 0))
+        status = cli_usage_error(&p, "--ci: intervals are computed for the plain allocation, not "
+                                 "with --%s", U > 0 ? "unique-tokens" : "inference-tokens");
     for (size_t i = 0; i < n && status == CLI_OK; i++) {
         sf_error err;
         sf_error_clear(&err);
@@ -186,9 +196,16 @@ int cmd_optimal(int argc, char **argv)
         if (U > 0) {
             rc = sf_alloc_data_constrained(law, par, budgets[i], U, &dc[i], &err);
             rows[i] = dc[i].opt;
-        } else
+        } else if (T > 0) {
             rc = budgets ? sf_alloc_optimal(law, par, budgets[i], &rows[i], &err)
                          : sf_alloc_target_loss(law, par, targets[i], &rows[i], &err);
+        } else {
+            /* Over the fit file's draws when it has them (intervals), else
+             * at its parameters only. */
+            rc = budgets
+                     ? sf_fit_alloc_summary(fit, budgets[i], levels, n_levels, &rows[i], s[i], &err)
+                     : sf_fit_target_summary(fit, targets[i], levels, n_levels, &rows[i], s[i], &err);
+        }
         if (rc == SF_OK && T > 0) rc = sf_alloc_inference(law, par, &rows[i], T, &inf[i], &err);
         if (rc != SF_OK) status = cli_lib_error(&err);
     }
@@ -196,21 +213,32 @@ int cmd_optimal(int argc, char **argv)
         char *svg = NULL;
         sf_error err;
         sf_error_clear(&err);
-        int rc = sf_plot_optimal(fit, NULL, 0, rows, n, NULL, &svg, &err);
-        status = cli_write_made(plot_path, rc, svg, &err);
+        /* Bands across the fit file's draws, when it has them. */
+        size_t nd = sf_fit_n_draws(fit), np = sf_law_n_params(law);
+        double *draws = nd ? malloc(nd * np * sizeof *draws) : NULL;
+        if (nd && !draws) {
+            status = cli_error("out of memory");
+        } else {
+            for (size_t k = 0; k < nd; k++)
+                memcpy(draws + k * np, sf_fit_draw(fit, k), np * sizeof *draws);
+            int rc = sf_plot_optimal(fit, draws, nd, rows, n, NULL, &svg, &err);
+            status = cli_write_made(plot_path, rc, svg, &err);
+        }
+        free(draws);
     }
     if (status == CLI_OK && json) {
         char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
                    : T > 0 ? sf_alloc_inference_json(law, inf, n)
-                           : sf_alloc_json(law, rows, n);
+                           : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
         status = js ? cli_write_file("-", js) : cli_error("out of memory");
         free(js);
     } else if (status == CLI_OK) {
         if (U > 0) print_dc(dc, n);
         else if (T > 0) print_inference(inf, n);
-        else print_plain(rows, n);
+        else cli_print_allocations(stdout, fit, rows, (const sf_summary(*)[5])s, n);
     }
     free(rows);
+    free(s);
     free(dc);
     free(inf);
     sf_fit_free(fit);

@@ -8,7 +8,7 @@
 static const char usage[] =
     "scalefit predict (FIT.json | --law NAME --set P=V...) --params N[,N...] "
     "--tokens D[,D...] [--unique-tokens U[,...]] [--flops C[,...]] [--x N|D|C] "
-    "[--breaks K] [--json]";
+    "[--breaks K] [--interval] [--ci L,...] [--json]";
 
 static const char help[] =
     "Usage: scalefit predict FIT.json --params N --tokens D [options]\n"
@@ -25,21 +25,31 @@ static const char help[] =
     "  --law NAME                law, instead of FIT.json\n"
     "  --set NAME=VALUE          a parameter of --law (natural scale)\n"
     "  --x N|D|C, --breaks K     options of --law (see scalefit fit --help)\n"
+    "  --interval                also a prediction interval for a new run: the\n"
+    "                            fit's draws combined with its residual scatter\n"
+    "                            (needs a fit file with draws)\n"
+    "  --ci L[,L...]             interval levels (default: the fit file's)\n"
     "  --json                    one JSON object: {\"law\", \"rows\": [...]}\n"
     "  -h, --help                show this help\n"
     "\n"
     "Lists are paired element by element; a single value applies to all.\n"
+    "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
+    "-o FIT.json' keeps its draws: the predicted loss then gets intervals over\n"
+    "them (the uncertainty of the law), and --interval the wider interval for\n"
+    "the loss a new run would show (docs/uncertainty.md).\n"
     "\n"
     "Example:\n"
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
 
-enum { O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_LAW, O_SET, O_JSON, O_X, O_BREAKS };
+enum {
+    O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_LAW, O_SET, O_JSON, O_INTERVAL, O_CI, O_X, O_BREAKS
+};
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"params", 0, 1, O_N}, {"tokens", 0, 1, O_D},
     {"unique-tokens", 0, 1, O_U}, {"flops", 0, 1, O_C}, {"law", 0, 1, O_LAW},
-    {"set", 0, 1, O_SET}, {"json", 0, 0, O_JSON}, {"x", 0, 1, O_X},
-    {"breaks", 0, 1, O_BREAKS}, {0, 0, 0, 0}};
+    {"set", 0, 1, O_SET}, {"json", 0, 0, O_JSON}, {"interval", 0, 0, O_INTERVAL},
+    {"ci", 0, 1, O_CI}, {"x", 0, 1, O_X}, {"breaks", 0, 1, O_BREAKS}, {0, 0, 0, 0}};
 
 int cmd_predict(int argc, char **argv)
 {
@@ -49,7 +59,9 @@ int cmd_predict(int argc, char **argv)
     cli_model_args_init(&m);
     double *list[4] = {NULL, NULL, NULL, NULL};  /* N, D, U, C */
     size_t len[4] = {0, 0, 0, 0};
-    int json = 0, status = CLI_OK;
+    int json = 0, interval = 0, status = CLI_OK;
+    double levels[SF_MAX_LEVELS];
+    size_t n_levels = 0;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -78,6 +90,8 @@ int cmd_predict(int argc, char **argv)
             m.n_set++;
             break;
         case O_JSON: json = 1; break;
+        case O_INTERVAL: interval = 1; break;
+        case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
@@ -107,41 +121,37 @@ int cmd_predict(int argc, char **argv)
         }
         n = len[k];
     }
+    if (status == CLI_OK && n_levels && !sf_fit_n_draws(fit))
+        status = cli_usage_error(&p, "--ci: the fit file has no draws (fit it with --bootstrap "
+                                 "K, or with scalefit bayes, and -o FIT.json)");
     sf_point *pts = status == CLI_OK ? calloc(n, sizeof *pts) : NULL;
-    double *loss = status == CLI_OK ? calloc(n, sizeof *loss) : NULL;
-    if (status == CLI_OK && (!pts || !loss)) status = cli_error("out of memory");
+    sf_summary *loss = status == CLI_OK ? calloc(n, sizeof *loss) : NULL;
+    sf_summary *pred = status == CLI_OK && interval ? calloc(n, sizeof *pred) : NULL;
+    if (status == CLI_OK && (!pts || !loss || (interval && !pred)))
+        status = cli_error("out of memory");
     for (size_t i = 0; i < n && status == CLI_OK; i++) {
         double val[4] = {0, 0, 0, 0};
         for (int k = 0; k < 4; k++)
             if (list[k]) val[k] = list[k][len[k] == 1 ? 0 : i];
         pts[i] = (sf_point){.N = val[0], .D = val[1], .U = val[2], .C = val[3]};
-        if (sf_law_predict(law, sf_fit_params(fit), &pts[i], &loss[i]) != SF_OK)
-            status = cli_error("no finite prediction at N=%g, D=%g: inputs must be finite and > 0",
-                               pts[i].N, pts[i].D);
+        sf_error err;
+        sf_error_clear(&err);
+        /* Over the fit file's draws when it has them, else the point only. */
+        if (sf_fit_predict_summary(fit, &pts[i], levels, n_levels, &loss[i],
+                                   interval ? &pred[i] : NULL, &err) != SF_OK)
+            status = cli_lib_error(&err);
     }
+    int with_u = list[2] != NULL;
     if (status == CLI_OK && json) {
-        char *js = sf_predict_json(law, pts, loss, n, list[2] != NULL);
+        char *js = sf_predict_summary_json(law, pts, loss, pred, n, with_u);
         status = js ? cli_write_file("-", js) : cli_error("out of memory");
         free(js);
     } else if (status == CLI_OK) {
-        /* The columns given, and C = 6ND when N and D are (U takes its
-         * place for laws of unique tokens). */
-        int show[4] = {list[0] != NULL, list[1] != NULL, list[2] != NULL,
-                       list[3] != NULL || (list[0] && list[1] && !list[2])};
-        static const char *const head[4] = {"N", "D", "U", "C"};
-        for (int k = 0; k < 4; k++)
-            if (show[k]) printf("%14s ", head[k]);
-        printf("%16s\n", "loss");
-        for (size_t i = 0; i < n; i++) {
-            double val[4] = {pts[i].N, pts[i].D, pts[i].U,
-                             pts[i].C > 0 ? pts[i].C : 6.0 * pts[i].N * pts[i].D};
-            for (int k = 0; k < 4; k++)
-                if (show[k]) printf("%14.6g ", val[k]);
-            printf("%16.10g\n", loss[i]);
-        }
+        cli_print_predictions(stdout, fit, pts, loss, pred, n, with_u);
     }
     free(pts);
     free(loss);
+    free(pred);
     sf_fit_free(fit);
     sf_law_free(owned);
 done:

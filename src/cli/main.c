@@ -21,6 +21,7 @@ static const char main_help[] =
     "  plan      design an IsoFLOP sweep around a prior law's optimum\n"
     "  report    fit a law and write the analysis as one HTML page with plots\n"
     "  validate  judge a law by extrapolating from smaller models to a larger one\n"
+    "  bayes     posterior over a law's parameters (ensemble MCMC), intervals\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -76,6 +77,7 @@ static const struct {
     {"plan", cmd_plan},
     {"report", cmd_report},
     {"validate", cmd_validate},
+    {"bayes", cmd_bayes},
 };
 
 int main(int argc, char **argv)

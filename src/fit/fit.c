@@ -288,9 +288,7 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
 
 /* ---- result ---------------------------------------------------------------------- */
 
-static void add_warning(sf_fit *fit, const char *fmt, ...) SF_PRINTF(2, 3);
-
-static void add_warning(sf_fit *fit, const char *fmt, ...)
+void sf_fit_add_warning(sf_fit *fit, const char *fmt, ...)
 {
     if (fit->n_warn >= SF_MAX_WARN) return;
     va_list ap;
@@ -491,8 +489,10 @@ static int check_identifiable(const sf_law *law, const sf_data *d, const sf_fit_
     return SF_OK;
 }
 
-int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
-               sf_error *err)
+/* The fit: from the global search's starts, or from theta0 (count
+ * points, internal coordinates) when theta0 is not NULL. */
+static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    const double *theta0, size_t count, sf_fit **out, sf_error *err)
 {
     *out = NULL;
     sf_fit_options defaults;
@@ -531,8 +531,17 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
                        "parameters do not make up for it: the free parameters cannot be "
                        "told apart", law->cls->name);
     }
-    sf_starts st;
-    if ((rc = sf_search_starts(&pb, o->grid, o->refine, o->threads, &st, err)) != SF_OK) {
+    sf_starts st = {0};
+    if (theta0) {
+        st.theta = malloc((count ? count : 1) * p * sizeof *st.theta);
+        if (!st.theta) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        else memcpy(st.theta, theta0, count * p * sizeof *st.theta);
+        st.count = count;
+        st.strategy = SF_GRID_AUTO;
+    } else {
+        rc = sf_search_starts(&pb, o->grid, o->refine, o->threads, &st, err);
+    }
+    if (rc != SF_OK) {
         sf_problem_free(&pb);
         return rc;
     }
@@ -657,15 +666,15 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
     if (status == SF_OK) {
         for (size_t j = 0; j < p; j++)
             if (fit->map.bound[j] && fit->map.rep[j] == (int)j)
-                add_warning(fit, "%s is on the bound %g of its range: the data push it "
+                sf_fit_add_warning(fit, "%s is on the bound %g of its range: the data push it "
                             "there, so its value (and the terms it scales) is not estimated",
                             law->param[j].name, fit->params[j]);
         if (!fit->converged)
-            add_warning(fit, "the best start did not meet the convergence test (%s, "
+            sf_fit_add_warning(fit, "the best start did not meet the convergence test (%s, "
                         "gradient %.3g): treat the parameters with care",
                         sf_strerror(fit->stop), fit->gnorm);
         if (fit->n_best == 1 && ns > 1)
-            add_warning(fit, "only 1 of %d starts reached the best objective: a better "
+            sf_fit_add_warning(fit, "only 1 of %d starts reached the best objective: a better "
                         "optimum may exist (try --grid full)", fit->starts);
         if (fit->n_basins > 1) {
             double rel = (fit->basin_f[1] - fit->basin_f[0]) / fabs(fit->basin_f[0]);
@@ -679,7 +688,7 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
                     if (w < 0) break;
                     k += (size_t)w;
                 }
-                add_warning(fit, "a second local optimum lies within %.2g%% of the best "
+                sf_fit_add_warning(fit, "a second local optimum lies within %.2g%% of the best "
                             "objective (%s): the data barely tell them apart",
                             100.0 * rel, desc);
             }
@@ -699,6 +708,21 @@ int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_
     }
     *out = fit;
     return SF_OK;
+}
+
+int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
+               sf_error *err)
+{
+    return fit_core(law, d, o, NULL, 0, out, err);
+}
+
+int sf_fit_run_from(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    const double *theta0, size_t count, sf_fit **out, sf_error *err)
+{
+    *out = NULL;
+    if (!theta0 || count == 0)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "no starting points");
+    return fit_core(law, d, o, theta0, count, out, err);
 }
 
 int sf_fit_from_params(const sf_law *law, const double *params, sf_fit **out)
@@ -726,7 +750,19 @@ void sf_fit_free(sf_fit *fit)
     for (size_t k = 0; k < fit->n_filters; k++) free(fit->filters[k]);
     free(fit->filters);
     sf_law_free(fit->owned_law);
+    sf_draws_free(fit->draws);
+    free(fit->report_c);
+    free(fit->report_at);
     free(fit);
+}
+
+void sf_draws_free(sf_draws *d)
+{
+    if (!d) return;
+    free(d->x);
+    free(d->noise);
+    free(d->sigma);
+    free(d);
 }
 
 double sf_objective(const sf_law *law, const double *params, const sf_data *d,

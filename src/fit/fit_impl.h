@@ -56,6 +56,18 @@ void sf_problem_free(sf_problem *pb);
 int sf_work_init(sf_work *w, const sf_problem *pb);
 void sf_work_free(sf_work *w);
 
+/* The Huber function rho_delta(r) (r^2/2 within delta, delta (|r| -
+ * delta/2) beyond; r^2/2 when !huber) and its derivative psi into *psi. */
+static inline double sf_huber_rho(int huber, double r, double delta, double *psi)
+{
+    if (huber && (r > delta || r < -delta)) {
+        *psi = r > 0 ? delta : -delta;
+        return delta * ((r > 0 ? r : -r) - 0.5 * delta);
+    }
+    *psi = r;
+    return 0.5 * r * r;
+}
+
 /* Objective sum_i w_i rho(log y_i - log L^_i) at internal theta; its
  * gradient in theta into g when g is not NULL. */
 double sf_problem_value(const sf_problem *pb, sf_work *w, const double *theta, double *g);
@@ -71,6 +83,36 @@ typedef struct sf_starts {
 int sf_search_starts(const sf_problem *pb, sf_grid how, int refine, int threads,
                      sf_starts *out, sf_error *err);
 void sf_starts_free(sf_starts *s);
+
+/* Draws of the parameters a fit carries (src/infer fills them, src/out
+ * writes and reads them back). */
+typedef struct sf_draws {
+    int kind;                   /* sf_draws_kind */
+    size_t n, p;                /* draws, parameters per draw */
+    double *x;                  /* n * p natural parameters, row-major */
+    double *noise;              /* n log-residual draws (prediction intervals) */
+    double *sigma;              /* n likelihood scales (posterior), or NULL */
+    size_t n_levels;
+    double levels[SF_MAX_LEVELS];
+    /* Bootstrap. */
+    size_t resamples, failed, not_converged;
+    int resample;               /* sf_resample */
+    int warm;
+    /* Posterior. */
+    size_t walkers, burn, steps, thin;
+    double acceptance;
+    double rhat[SF_MAX_PARAMS + 1], ess[SF_MAX_PARAMS + 1];
+    double ml[SF_MAX_PARAMS], ml_sigma;
+    size_t n_priors;
+    sf_prior prior[SF_MAX_PARAMS + 1];
+} sf_draws;
+
+void sf_draws_free(sf_draws *d);
+
+/* sf_fit_run from given starting points (internal coordinates, count * p)
+ * instead of the global search: the bootstrap's warm path. */
+int sf_fit_run_from(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    const double *theta0, size_t count, sf_fit **out, sf_error *err);
 
 #define SF_MAX_BASINS 16
 #define SF_MAX_WARN 16
@@ -103,6 +145,20 @@ struct sf_fit {
     size_t n_filters;
     size_t n_warn;
     char warn[SF_MAX_WARN][SF_WARN_LEN];
+    /* Uncertainty (issue 5): draws, and the budgets and points the JSON
+     * reports allocations and predictions at. */
+    sf_draws *draws;
+    double *report_c;
+    size_t n_report_c;
+    sf_point *report_at;
+    size_t n_report_at;
 };
+
+/* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN). */
+void sf_fit_add_warning(sf_fit *fit, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 #endif /* SF_FIT_IMPL_H */

@@ -163,14 +163,7 @@ double sf_problem_value(const sf_problem *pb, sf_work *w, const double *theta, d
     for (size_t i = 0; i < n; i++) {
         double r = ly[i] - w->logy[i];
         double wi = wt ? wt[i] : 1.0;
-        double rho, psi;
-        if (huber && fabs(r) > delta) {
-            rho = delta * (fabs(r) - 0.5 * delta);
-            psi = r > 0 ? delta : -delta;
-        } else {
-            rho = 0.5 * r * r;
-            psi = r;
-        }
+        double psi, rho = sf_huber_rho(huber, r, delta, &psi);
         f += wi * rho;
         if (g) {
             const double *J = w->jac + i * p;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "base/base.h"
+#include "fit/fit_impl.h"
 
 char *sf_data_csv(const sf_data *d)
 {
@@ -38,6 +39,33 @@ char *sf_data_csv(const sf_data *d)
             first = 0;
         }
         bad |= sf_buf_printf(&b, "\n");
+    }
+    if (bad) {
+        sf_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+char *sf_draws_csv(const sf_fit *fit)
+{
+    const sf_draws *dr = fit->draws;
+    if (!dr || dr->n == 0) return NULL;
+    const sf_law *law = fit->law;
+    const size_t p = law->n_params;
+    const int post = dr->kind == SF_DRAWS_POSTERIOR;
+    sf_buf b = {0};
+    int bad = sf_buf_printf(&b, "%s", post ? "walker,step" : "draw");
+    for (size_t j = 0; j < p; j++) bad |= sf_buf_printf(&b, ",%s", law->param[j].name);
+    bad |= sf_buf_printf(&b, "%s,noise\n", post && dr->sigma ? ",sigma" : "");
+    for (size_t k = 0; k < dr->n && !bad; k++) {
+        if (post && dr->walkers)
+            bad |= sf_buf_printf(&b, "%zu,%zu", k % dr->walkers, (k / dr->walkers) * dr->thin);
+        else
+            bad |= sf_buf_printf(&b, "%zu", k);
+        for (size_t j = 0; j < p; j++) bad |= sf_buf_printf(&b, ",%.17g", dr->x[k * p + j]);
+        if (post && dr->sigma) bad |= sf_buf_printf(&b, ",%.17g", dr->sigma[k]);
+        bad |= sf_buf_printf(&b, ",%.17g\n", dr->noise[k]);
     }
     if (bad) {
         sf_buf_free(&b);

@@ -1,8 +1,9 @@
 /*
  * JSON for fits and allocations (cJSON), as documented in docs/json.md.
  *
- * cJSON prints a double with 15 significant digits when that reads back
- * exactly and 17 otherwise, so every number round-trips.  NaN and infinity
+ * Numbers are printed with 15 significant digits when that reads back
+ * exactly and 16 or 17 otherwise (sf_json_number), so every number
+ * round-trips.  NaN and infinity
  * never reach the output: a non-finite value is left out (or written as
  * null where the key must exist), never printed as a number.
  */
@@ -15,6 +16,7 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
+#include "out/json_impl.h"
 #include "out/out_impl.h"
 
 static const char *grid_name(int g)
@@ -39,11 +41,35 @@ static const char *stop_name(int s)
     }
 }
 
+/* A number item that reads back to exactly v: the shortest of 15, 16 or
+ * 17 significant digits that does (cJSON 1.7.15's own printing accepts
+ * 15 digits when they come within an epsilon, which loses the last bit of
+ * about one double in six).  Printed in the C locale; null when v is not
+ * finite. */
+cJSON *sf_json_number(double v)
+{
+    if (!isfinite(v)) return cJSON_CreateNull();
+    sf_buf b = {0};
+    for (int prec = 15; prec <= 17; prec++) {
+        b.len = 0;
+        double back;
+        if (sf_buf_printf(&b, "%.*g", prec, v) != 0) break;
+        if (prec == 17 || (sf_parse_double(b.data, &back) == SF_OK && back == v)) {
+            cJSON *it = cJSON_CreateRaw(b.data);
+            sf_buf_free(&b);
+            return it;
+        }
+    }
+    sf_buf_free(&b);
+    return NULL;
+}
+
 /* Add a number when finite; returns 0 on allocation failure. */
 static int add_num(cJSON *o, const char *k, double v)
 {
     if (!isfinite(v)) return 1;
-    return cJSON_AddNumberToObject(o, k, v) != NULL;
+    cJSON *it = sf_json_number(v);
+    return it && cJSON_AddItemToObject(o, k, it);
 }
 
 static cJSON *params_object(const sf_law *law, const double *p)
@@ -163,6 +189,7 @@ char *sf_fit_json(const sf_fit *fit)
         for (size_t k = 0; ok && k < fit->n_filters; k++)
             ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
     }
+    ok = ok && sf_json_add_uncertainty(root, fit);
     cJSON *wn = ok ? cJSON_AddArrayToObject(root, "warnings") : NULL;
     ok = ok && wn;
     for (size_t k = 0; ok && k < fit->n_warn; k++)
@@ -186,27 +213,22 @@ static char *rows_json(const sf_law *law, size_t n, row_fn fn, const void *rows)
     return finish(root, ok);
 }
 
-static int alloc_fields(cJSON *o, const sf_alloc_row *r)
+int sf_json_alloc_fields(cJSON *o, const sf_alloc_row *r)
 {
     return add_num(o, "compute", r->compute) && add_num(o, "params", r->params) &&
            add_num(o, "tokens", r->tokens) &&
            add_num(o, "tokens_per_param", r->tokens_per_param) && add_num(o, "loss", r->loss);
 }
 
-static int alloc_row(cJSON *o, const void *rows, size_t i)
-{
-    return alloc_fields(o, (const sf_alloc_row *)rows + i);
-}
-
 char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
 {
-    return rows_json(law, n, alloc_row, rows);
+    return sf_alloc_summary_json(law, rows, NULL, n);
 }
 
 static int dc_row(cJSON *o, const void *rows, size_t i)
 {
     const sf_alloc_dc_row *r = (const sf_alloc_dc_row *)rows + i;
-    return alloc_fields(o, &r->opt) && add_num(o, "unique_tokens", r->unique_tokens) &&
+    return sf_json_alloc_fields(o, &r->opt) && add_num(o, "unique_tokens", r->unique_tokens) &&
            add_num(o, "epochs", r->epochs) &&
            add_num(o, "loss_per_doubling", r->loss_per_doubling) &&
            add_num(o, "unlimited_per_doubling", r->unlimited_per_doubling) &&
@@ -221,10 +243,10 @@ char *sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n)
 static int inference_row(cJSON *o, const void *rows, size_t i)
 {
     const sf_alloc_inference_row *r = (const sf_alloc_inference_row *)rows + i;
-    int ok = alloc_fields(o, &r->opt) && add_num(o, "inference_tokens", r->inference_tokens) &&
+    int ok = sf_json_alloc_fields(o, &r->opt) && add_num(o, "inference_tokens", r->inference_tokens) &&
              add_num(o, "total_flops", r->total_flops) && add_num(o, "saving", r->saving);
     cJSON *ref = ok ? cJSON_AddObjectToObject(o, "reference") : NULL;
-    return ref && alloc_fields(ref, &r->reference) &&
+    return ref && sf_json_alloc_fields(ref, &r->reference) &&
            add_num(ref, "total_flops", r->reference_total);
 }
 
@@ -236,22 +258,13 @@ char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *r
 char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
                       int with_u)
 {
-    cJSON *root = cJSON_CreateObject();
-    int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
-    cJSON *arr = ok ? cJSON_AddArrayToObject(root, "rows") : NULL;
-    ok = ok && arr;
-    for (size_t i = 0; ok && i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        ok = o && cJSON_AddItemToArray(arr, o);
-        /* Coordinates not given (0: a one-variable law) are left out. */
-        double C = x[i].C > 0 ? x[i].C : 6.0 * x[i].N * x[i].D;
-        if (x[i].N > 0) ok = ok && add_num(o, "N", x[i].N);
-        if (x[i].D > 0) ok = ok && add_num(o, "D", x[i].D);
-        if (C > 0) ok = ok && add_num(o, "C", C);
-        if (with_u) ok = ok && add_num(o, "U", x[i].U);
-        ok = ok && add_num(o, "loss", loss[i]);
-    }
-    return finish(root, ok);
+    /* Predictions without draws: summaries with only the point value. */
+    sf_summary *s = calloc(n ? n : 1, sizeof *s);
+    if (!s) return NULL;
+    for (size_t i = 0; i < n; i++) s[i].value = loss[i];
+    char *out = sf_predict_summary_json(law, x, s, NULL, n, with_u);
+    free(s);
+    return out;
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
@@ -353,6 +366,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
+    rc = sf_json_read_uncertainty(root, fit, name, err);
 done:
     sf_law_free(law);
     cJSON_Delete(root);

@@ -1,0 +1,34 @@
+/*
+ * Internals shared by the JSON writers and readers (src/out).
+ */
+#ifndef SF_JSON_IMPL_H
+#define SF_JSON_IMPL_H
+
+#include <cjson/cJSON.h>
+
+#include "fit/fit_impl.h"
+#include "out/out_impl.h"
+
+/* A number item printed so it reads back exactly (null when not finite);
+ * NULL on allocation failure. */
+cJSON *sf_json_number(double v);
+/* The five fields of an allocation row into o; 0 on allocation failure. */
+int sf_json_alloc_fields(cJSON *o, const sf_alloc_row *r);
+
+/* One allocation row {"compute", "params", "tokens", "tokens_per_param",
+ * "loss"} and, when s (5 summaries) has draws, "se", "ci", "intervals". */
+cJSON *sf_json_alloc_row(const sf_alloc_row *r, const sf_summary *s);
+/* One prediction row {"N", "D", "C", "U"?, "loss"} with the loss's
+ * summary (ls) and prediction intervals (ps) when given with draws. */
+cJSON *sf_json_predict_row(const sf_point *x, double loss, int with_u, const sf_summary *ls,
+                           const sf_summary *ps);
+
+/* The uncertainty part of a fit's JSON (json_unc.c): summaries ("se",
+ * "mean", "median", "ci", "intervals", "ci_levels"), the requested
+ * "allocations" and "predictions", and the "draws".  Returns 0 on
+ * allocation failure. */
+int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit);
+/* Read "draws" and "ci_levels" back into fit->draws (none when absent). */
+int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
+
+#endif /* SF_JSON_IMPL_H */
