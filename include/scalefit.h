@@ -675,6 +675,14 @@ typedef struct sf_plot_options {
     double level;
     /* x range of sf_plot_optimal in FLOPs; 0 = from the budgets. */
     double x_min, x_max;
+    /* sf_plot_optimal with only this many unique tokens (> 0; 0 = none,
+     * the default): the data-constrained allocation
+     * (sf_alloc_data_constrained) of a law that reads U. */
+    double unique_tokens;
+    /* sf_plot_optimal for a model that will process this many tokens at
+     * inference (> 0; 0 = none, the default): also the inference-aware
+     * allocation (sf_alloc_inference). */
+    double inference_tokens;
 } sf_plot_options;
 
 SF_API void sf_plot_options_init(sf_plot_options *o);
@@ -792,6 +800,30 @@ SF_API int sf_plot_pairs(const double *draws, size_t n_draws, size_t p,
                          const char *const *names, const double *estimate,
                          const size_t *pairs, size_t n_pairs, const sf_plot_options *o,
                          char **svg, sf_error *err);
+
+/* The pairwise scatter of the draws a fit carries (sf_fit_bootstrap,
+ * sf_bayes_run): sf_plot_pairs over the free parameters (those held by a
+ * fix or a tie are left out), each on the scale the law optimises it on
+ * (log for E, A and B, linear for the exponents, so the ridge
+ * log A - alpha log N = const is a straight line), the fit's parameters
+ * marked.  `d` (may be NULL), the rows fitted, names the file in the
+ * title.  SF_ENODATA when the fit has no draws. */
+SF_API int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options *o,
+                            char **svg, sf_error *err);
+
+struct sf_validation; /* typedef'd, with its functions, in the issue 7 section */
+
+/* Predicted against actual loss on the rows of a validation's target
+ * (sf_validate, below; `scalefit validate --plot`), drawn by
+ * sf_plot_validate.  n = 1: one series per target that was fitted (with
+ * loo, every target; beyond 7, the 7 largest).  n > 1: validations of
+ * several laws on the same data (as sf_validation_compare_json), each with
+ * one target, one series per law.  The subtitle gives the protocol and
+ * the targets whose fit failed.  `d` (may be NULL), the rows validated,
+ * names the file in the title.  SF_EINVAL for a sweep (its cells have no
+ * predictions), SF_ENODATA when no target was fitted. */
+SF_API int sf_validation_svg(const struct sf_validation *const *v, size_t n, const sf_data *d,
+                             const sf_plot_options *o, char **svg, sf_error *err);
 
 /* What a report shows.  Only fit and data are required; every other field
  * is optional (NULL / 0 leaves its part out). */

@@ -944,7 +944,7 @@ Test(plot, allocation_plot)
     cr_assert_eq(sf_plot_optimal(fit, dr, 300, rows, 3, &o, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "allocation plot with bands");
     cr_assert_eq(count(svg, "fill-opacity=\"0.2\""), 3);
-    cr_assert(strstr(svg, "90% band over the draws") && strstr(svg, "over 300 draws"));
+    cr_assert(strstr(svg, "90% band over the draws") && strstr(svg, "of 300 draws"));
     free(svg);
 
     /* A range and no budgets; no range and no budgets is an error. */
@@ -1348,6 +1348,329 @@ Test(plot, pairwise_draws)
     free(dr);
 }
 
+/* A simulated sweep's fit with K bootstrap draws (warm starts, one
+ * thread), alpha held at Besiroglu's value when fix_alpha; free with
+ * free_all. */
+static sf_fit *bootstrapped_sweep(size_t K, int fix_alpha, sf_law **law, sf_data **d)
+{
+    *law = chinchilla();
+    *d = sweep(*law, 5, 7, 21);
+    sf_fit_options o;
+    sf_fit_options_init(&o);
+    o.threads = 1;
+    if (fix_alpha) cr_assert_eq(sf_fit_options_fix(&o, "alpha", besiroglu[3]), SF_OK);
+    sf_fit *fit;
+    sf_error err;
+    cr_assert_eq(sf_fit_run(*law, *d, &o, &fit, &err), SF_OK, "%s", err.message);
+    sf_bootstrap_options bo;
+    sf_bootstrap_options_init(&bo);
+    bo.resamples = K;
+    bo.warm = 1;
+    cr_assert_eq(sf_fit_bootstrap(fit, *d, &bo, &err), SF_OK, "%s", err.message);
+    return fit;
+}
+
+/* The number after `label` in text (the U+2212 minus read as '-'). */
+static double number_after(const char *text, const char *label)
+{
+    const char *p = strstr(text, label);
+    cr_assert(p, "no '%s'", label);
+    p += strlen(label);
+    double sign = 1;
+    if (strncmp(p, "\xE2\x88\x92", 3) == 0) {
+        sign = -1;
+        p += 3;
+    }
+    char *end;
+    double v = strtod(p, &end);
+    cr_assert(end > p, "no number after '%s'", label);
+    return sign * v;
+}
+
+Test(plot, pairs_of_a_fits_draws)
+{
+    sf_law *law;
+    sf_data *d;
+    sf_fit *fit = bootstrapped_sweep(10, 0, &law, &d);
+    size_t n = sf_fit_n_draws(fit);
+    cr_assert_gt(n, 5);
+    char *svg;
+    sf_error err;
+    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "bootstrap pairs");
+    cr_assert(strstr(svg, "<title>Bootstrap draws of chinchilla, pairwise</title>"), "%.300s", svg);
+    char want[96];
+    snprintf(want, sizeof want, ">%zu draws; ", n);
+    cr_assert(strstr(svg, want), "%s", want);
+    cr_assert_eq(count(svg, "<circle"), 3 * n, "three panels, every draw");
+    /* The law's scales: E, A, B on log axes, the exponents linear; the
+     * correlation in each panel is computed on them (log A against alpha). */
+    int lg[5];
+    sf_plot_law_scales(law, lg);
+    cr_assert(lg[0] && lg[1] && lg[2] && !lg[3] && !lg[4]);
+    double x[64], y[64];
+    for (size_t b = 0; b < n; b++) {
+        x[b] = sf_fit_draw(fit, b)[3];
+        y[b] = log(sf_fit_draw(fit, b)[1]);
+    }
+    double r = number_after(svg, "A against \xCE\xB1:  r = ");
+    cr_assert(fabs(r - sf_plot_corr(x, y, n)) <= 5e-4, "r %g, computed %g", r,
+              sf_plot_corr(x, y, n));
+    free(svg);
+    free_all(fit, d, law);
+
+    /* A held parameter has no cloud: its pairs are left out. */
+    fit = bootstrapped_sweep(10, 1, &law, &d);
+    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert(strstr(svg, "B against \xCE\xB2:"));
+    cr_assert(!strstr(svg, "against \xCE\xB1:") && !strstr(svg, "\xCE\xB1 against"));
+    free(svg);
+    free_all(fit, d, law);
+
+    /* A fit without draws. */
+    fit = fitted_sweep(5, 7, 21, &law, &d);
+    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_ENODATA);
+    cr_assert(strstr(err.message, "no parameter draws"));
+    free_all(fit, d, law);
+}
+
+/* A correlation that rounds to 1.000 at three decimals gets more: r =
+ * 0.99996 and r = 0.9995 are different ridges. */
+Test(plot, pairs_correlation_never_reads_one)
+{
+    double dr[2 * 400], xs[400], ys[400];
+    for (size_t b = 0; b < 400; b++) {
+        sf_rng g;
+        sf_rng_seed(&g, 3, b);
+        xs[b] = dr[2 * b] = 0.3 + 0.05 * sf_rng_normal(&g);
+        ys[b] = dr[2 * b + 1] = 2.0 * xs[b] + 0.001 * sf_rng_normal(&g);
+    }
+    const char *names[2] = {"alpha", "beta"};
+    char *svg;
+    sf_error err;
+    cr_assert_eq(sf_plot_pairs(dr, 400, 2, names, NULL, NULL, 0, NULL, &svg, &err), SF_OK);
+    double r = sf_plot_corr(xs, ys, 400);
+    cr_assert(r > 0.9995 && r < 1.0);
+    cr_assert(!strstr(svg, "r = 1.000"), "r rounded to one");
+    cr_assert(fabs(number_after(svg, "\xCE\xB2 against \xCE\xB1:  r = ") - r) < 1e-4);
+    free(svg);
+}
+
+/* A model ladder: five sizes and a 2.5B target, 25 checkpoints each up
+ * to 20 tokens per parameter, simulated from Besiroglu's law with 0.3%
+ * noise (runs told apart by N). */
+static sf_data *ladder(const sf_law *law)
+{
+    static const double sizes[6] = {2e7, 4e7, 8e7, 1.6e8, 3.2e8, 2.5e9};
+    double N[150], D[150];
+    for (size_t k = 0; k < 6; k++)
+        for (size_t i = 0; i < 25; i++) {
+            N[25 * k + i] = sizes[k];
+            D[25 * k + i] = 20.0 * sizes[k] * (double)(i + 1) / 25.0;
+        }
+    sf_data *d;
+    sf_error err;
+    cr_assert_eq(sf_simulate(law, besiroglu, N, D, NULL, 150, 0.003, 5, &d, &err), SF_OK);
+    return d;
+}
+
+/* The legend entry of a validation target: "NAME (ROWS): mean |error| E%"
+ * with the target's ARE to two digits. */
+static void assert_are_entry(const char *svg, const char *name, const sf_validation_target *t)
+{
+    char e[16], want[128];
+    sf_plot_g(e, sizeof e, 100.0 * t->are, 2);
+    snprintf(want, sizeof want, ">%s (%zu): mean |error| %s%%<", name, t->n_points, e);
+    cr_assert(strstr(svg, want), "expected '%s'", want);
+}
+
+Test(plot, validation_of_a_ladder)
+{
+    sf_law *law = chinchilla(), *power;
+    sf_error err;
+    cr_assert_eq(sf_law_new("power", NULL, &power, &err), SF_OK);
+    sf_data *d = ladder(law);
+    sf_validate_options vo;
+    sf_validate_options_init(&vo);
+    vo.fit.threads = 1;
+    sf_validation *v[2];
+    cr_assert_eq(sf_validate(law, d, &vo, &v[0], &err), SF_OK, "%s", err.message);
+    char *svg;
+    cr_assert_eq(sf_validation_svg((const sf_validation *const *)v, 1, d, NULL, &svg, &err), SF_OK,
+                 "%s", err.message);
+    assert_readable(svg, 800, 500, "validation of a ladder");
+    cr_assert(strstr(svg, "<title>Predicting 2.5B (chinchilla)</title>"), "%.400s", svg);
+    cr_assert(strstr(svg, "fitted on 5 smaller sizes; rows from 70% of training"));
+    assert_are_entry(svg, "target 2.5B", sf_validation_target_at(v[0], 0));
+    free(svg);
+
+    /* Another law on the same target: one series per law. */
+    cr_assert_eq(sf_validate(power, d, &vo, &v[1], &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_validation_svg((const sf_validation *const *)v, 2, d, NULL, &svg, &err), SF_OK,
+                 "%s", err.message);
+    assert_readable(svg, 800, 500, "validation of two laws");
+    assert_are_entry(svg, "chinchilla", sf_validation_target_at(v[0], 0));
+    assert_are_entry(svg, "power", sf_validation_target_at(v[1], 0));
+    cr_assert(strstr(svg, "<title>Predicting 2.5B: 2 laws</title>"));
+    free(svg);
+    sf_validation_free(v[1]);
+    sf_validation_free(v[0]);
+
+    /* Every size with two smaller ones as the target in turn. */
+    vo.loo = 1;
+    cr_assert_eq(sf_validate(law, d, &vo, &v[0], &err), SF_OK, "%s", err.message);
+    size_t nt = sf_validation_n_targets(v[0]);
+    cr_assert_eq(nt, 4);
+    cr_assert_eq(sf_validation_svg((const sf_validation *const *)v, 1, d, NULL, &svg, &err), SF_OK);
+    assert_readable(svg, 800, 500, "validation, every target");
+    cr_assert_eq(count(svg, ": mean |error| "), nt);
+    for (size_t k = 0; k < nt; k++) {
+        const sf_validation_target *t = sf_validation_target_at(v[0], k);
+        char name[32] = "target ";
+        sf_plot_size_text(name + 7, sizeof name - 7, t->N);
+        assert_are_entry(svg, name, t);
+    }
+    cr_assert(strstr(svg, "each fitted on the sizes below it"));
+    free(svg);
+    /* Several laws take one target each. */
+    v[1] = v[0];
+    cr_assert_eq(sf_validation_svg((const sf_validation *const *)v, 2, d, NULL, &svg, &err),
+                 SF_EINVAL);
+    sf_validation_free(v[0]);
+
+    /* A sweep has ARE per cell, no predictions. */
+    vo.loo = 0;
+    static const double one = 1, zero = 0;
+    static const size_t all = 0;
+    cr_assert_eq(sf_validate_sweep(law, d, &vo, &all, 1, &one, 1, &zero, 1, &v[0], &err), SF_OK,
+                 "%s", err.message);
+    cr_assert_eq(sf_validation_svg((const sf_validation *const *)v, 1, d, NULL, &svg, &err),
+                 SF_EINVAL);
+    cr_assert(strstr(err.message, "sweep"));
+    sf_validation_free(v[0]);
+    sf_data_free(d);
+    sf_law_free(power);
+    sf_law_free(law);
+}
+
+Test(plot, size_text)
+{
+    static const struct {
+        double N;
+        const char *text;
+    } cases[] = {{1.75e11, "175B"}, {6.7e9, "6.7B"}, {1.25e8, "125M"}, {999.6e6, "1B"},
+                 {7e4, "70K"},      {512, "512"},     {3e12, "3T"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char buf[32];
+        sf_plot_size_text(buf, sizeof buf, cases[k].N);
+        cr_assert_str_eq(buf, cases[k].text, "%g", cases[k].N);
+    }
+}
+
+/* Muennighoff et al.'s published fit (datablations README; SOURCE.md),
+ * natural values E, A, B, alpha, beta, rd*, rn*. */
+static const double muennighoff[7] = {1.8691436784054858, 520.8249516599187, 1487.716093782861,
+                                      0.3526596, 0.3526596, 15.387756, 5.309743};
+
+Test(plot, allocation_with_unique_tokens)
+{
+    sf_law *law;
+    sf_error err;
+    cr_assert_eq(sf_law_new("datablations", NULL, &law, &err), SF_OK);
+    sf_fit *fit;
+    cr_assert_eq(sf_fit_from_params(law, muennighoff, &fit), SF_OK);
+    const double U = 25e9, C[3] = {1e20, 1e22, 1e24};
+    sf_alloc_row rows[3];
+    for (int i = 0; i < 3; i++) {
+        sf_alloc_dc_row dc;
+        cr_assert_eq(sf_alloc_data_constrained(law, muennighoff, C[i], U, &dc, &err), SF_OK);
+        rows[i] = dc.opt;
+    }
+    char *svg;
+    /* The allocation of a law of unique tokens needs U. */
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, NULL, &svg, &err), SF_ENOTSUP);
+    cr_assert(strstr(err.message, "unique tokens"), "%s", err.message);
+    sf_plot_options o;
+    sf_plot_options_init(&o);
+    o.unique_tokens = U;
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "data-constrained allocation");
+    cr_assert(strstr(svg, ">U = 2.5e+10 unique tokens<"));
+    cr_assert(strstr(svg, ">with unlimited unique tokens<"));
+    /* Repetition starts where the optimal D reaches U: bisect log C. */
+    double a = log(1e18), b = log(1e22);
+    for (int it = 0; it < 60; it++) {
+        sf_alloc_dc_row dc;
+        double m = 0.5 * (a + b);
+        cr_assert_eq(sf_alloc_data_constrained(law, muennighoff, exp(m), U, &dc, &err), SF_OK);
+        if (dc.opt.tokens > U) b = m;
+        else a = m;
+    }
+    double shown = number_after(svg, "data repeated (D &gt; U) beyond C = ");
+    assert_rel(shown, exp(a), 0.01, "compute where repetition starts");
+    cr_assert_eq(count(svg, "fill=\"#0072B2\" stroke=\"#ffffff\""), 3 + 1, "the budgets and the legend");
+    free(svg);
+    /* Bands over draws of rd* and rn*, each solved with U. */
+    double dr[20 * 7];
+    for (size_t k = 0; k < 20; k++) {
+        memcpy(dr + 7 * k, muennighoff, sizeof muennighoff);
+        dr[7 * k + 5] *= exp(0.3 * sin((double)k));
+        dr[7 * k + 6] *= exp(0.3 * cos((double)k));
+    }
+    cr_assert_eq(sf_plot_optimal(fit, dr, 20, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "data-constrained allocation with bands");
+    cr_assert(strstr(svg, "bands: 95% of 20 draws"));
+    free(svg);
+    /* Misuse. */
+    o.inference_tokens = 1e12;
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_EINVAL);
+    o.inference_tokens = 0;
+    o.unique_tokens = -1;
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_EINVAL);
+    sf_fit_free(fit);
+    sf_law_free(law);
+    law = chinchilla();
+    cr_assert_eq(sf_fit_from_params(law, besiroglu, &fit), SF_OK);
+    o.unique_tokens = U;
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_ENOTSUP);
+    cr_assert(strstr(err.message, "does not read unique tokens"), "%s", err.message);
+    sf_fit_free(fit);
+    sf_law_free(law);
+}
+
+Test(plot, allocation_for_inference)
+{
+    sf_law *law = chinchilla();
+    sf_fit *fit;
+    cr_assert_eq(sf_fit_from_params(law, besiroglu, &fit), SF_OK);
+    const double C[3] = {1e21, 1e23, 1e25}, T = 2e12;
+    sf_alloc_row rows[3];
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
+    sf_plot_options o;
+    sf_plot_options_init(&o);
+    o.inference_tokens = T;
+    char *svg;
+    sf_error err;
+    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    assert_readable(svg, 800, 500, "inference-aware allocation");
+    cr_assert(strstr(svg, "dotted: T = 2e+12 inference tokens"));
+    cr_assert(strstr(svg, ">inference-aware: same loss<"));
+    /* One hollow marker per budget for N, D and D/N: the smaller model
+     * trained longer that reaches the same loss. */
+    cr_assert_eq(count(svg, "fill=\"#ffffff\" stroke=\"#0072B2\""), 3);
+    cr_assert_eq(count(svg, "fill=\"#ffffff\" stroke=\"#D55E00\""), 3);
+    cr_assert_eq(count(svg, "fill=\"#ffffff\" stroke=\"#009E73\""), 3);
+    for (int i = 0; i < 3; i++) {
+        sf_alloc_inference_row inf;
+        cr_assert_eq(sf_alloc_inference(law, besiroglu, &rows[i], T, &inf, &err), SF_OK);
+        cr_assert(inf.opt.params < rows[i].params && inf.opt.compute > rows[i].compute);
+    }
+    free(svg);
+    sf_fit_free(fit);
+    sf_law_free(law);
+}
+
 /* ---- the report ------------------------------------------------------------ */
 
 static void assert_self_contained(const char *page)
@@ -1738,6 +2061,266 @@ Test(cli_plot, envelope_plot_of_gpt3_curves)
     free(text);
 }
 
+/* The JSON a command prints (asserts it parses). */
+static cJSON *json_of(const cli_run *r)
+{
+    cr_assert_eq(r->status, 0, "%s", r->err);
+    cJSON *js = cJSON_Parse(r->out);
+    cr_assert(js, "not JSON: %.200s", r->out);
+    return js;
+}
+
+/* A legend entry "NAME (ROWS): mean |error| E%" with E the ARE of a
+ * target in validate's JSON, to two digits. */
+static void assert_json_are(const char *svg, const char *name, const cJSON *target)
+{
+    char e[16], want[128];
+    double are = cJSON_GetObjectItem(target, "are")->valuedouble;
+    int rows = cJSON_GetArraySize(cJSON_GetObjectItem(target, "points"));
+    sf_plot_g(e, sizeof e, 100.0 * are, 2);
+    snprintf(want, sizeof want, ">%s (%d): mean |error| %s%%<", name, rows, e);
+    cr_assert(strstr(svg, want), "expected '%s'", want);
+}
+
+Test(cli_plot, validate_plot_option)
+{
+    sf_law *law = chinchilla();
+    const char *csv = write_rows("ladder.csv", ladder(law));
+    sf_law_free(law);
+    const char *svg = tmp_file("validate.svg");
+    cli_run r = RUN("validate", csv, "--threads", "1", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run plain = RUN("validate", csv, "--threads", "1");
+    cr_assert_str_eq(r.out, plain.out, "--plot changes nothing else");
+    cli_run_free(&plain);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "scalefit validate --plot");
+    cr_assert(strstr(text, "<title>Predicting 2.5B (chinchilla): ladder.csv</title>"));
+    /* The error in the legend is the JSON's. */
+    r = RUN("validate", csv, "--threads", "1", "--json");
+    cJSON *js = json_of(&r);
+    assert_json_are(text, "target 2.5B", cJSON_GetArrayItem(cJSON_GetObjectItem(js, "targets"), 0));
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(text);
+
+    /* --loo: one series per target. */
+    r = RUN("validate", csv, "--threads", "1", "--loo", "--json", "--plot", svg);
+    js = json_of(&r);
+    text = read_plot(svg, "scalefit validate --loo --plot");
+    const cJSON *targets = cJSON_GetObjectItem(js, "targets");
+    cr_assert_eq(count(text, ": mean |error| "), (size_t)cJSON_GetArraySize(targets));
+    for (int k = 0; k < cJSON_GetArraySize(targets); k++) {
+        const cJSON *t = cJSON_GetArrayItem(targets, k);
+        char name[32] = "target ";
+        sf_plot_size_text(name + 7, sizeof name - 7, cJSON_GetObjectItem(t, "N")->valuedouble);
+        assert_json_are(text, name, t);
+    }
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(text);
+
+    /* --compare: one series per law that reads the data. */
+    r = RUN("validate", csv, "--threads", "1", "--compare", "--json", "--plot", svg);
+    js = json_of(&r);
+    text = read_plot(svg, "scalefit validate --compare --plot");
+    const cJSON *laws = cJSON_GetObjectItem(js, "compare");
+    cr_assert_gt(cJSON_GetArraySize(laws), 1);
+    cr_assert_eq(count(text, ": mean |error| "), (size_t)cJSON_GetArraySize(laws));
+    for (int k = 0; k < cJSON_GetArraySize(laws); k++) {
+        const cJSON *v = cJSON_GetArrayItem(laws, k);
+        assert_json_are(text, cJSON_GetObjectItem(v, "law")->valuestring,
+                        cJSON_GetArrayItem(cJSON_GetObjectItem(v, "targets"), 0));
+    }
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(text);
+
+    /* Misuse and errors. */
+    r = RUN("validate", csv, "--sweep", "--plot", svg);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "a sweep gives ARE per cell"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("validate", csv, "--compare", "--loo", "--plot", svg);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "drop --loo"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("validate", csv, "--threads", "1", "--plot", "/nonexistent-dir/x.svg");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "scalefit: error: /nonexistent-dir/x.svg: cannot open"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("validate", "--help");
+    cr_assert(strstr(r.out, "--plot FILE.svg"));
+    cli_run_free(&r);
+}
+
+/* The correlation of log A and alpha over the draws of a --samples CSV
+ * (columns draw,E,A,B,alpha,beta,...). */
+static double samples_corr(const char *path)
+{
+    sf_table *t;
+    sf_error err;
+    cr_assert_eq(sf_table_read(path, &t, &err), SF_OK, "%s", err.message);
+    long ca = sf_table_find(t, "A"), cl = sf_table_find(t, "alpha");
+    cr_assert(ca >= 0 && cl >= 0);
+    size_t n = sf_table_rows(t);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(sf_parse_double(sf_table_cell(t, i, (size_t)cl), &x[i]), SF_OK);
+        cr_assert_eq(sf_parse_double(sf_table_cell(t, i, (size_t)ca), &y[i]), SF_OK);
+        y[i] = log(y[i]);
+    }
+    double r = sf_plot_corr(x, y, n);
+    free(x);
+    free(y);
+    sf_table_free(t);
+    return r;
+}
+
+Test(cli_plot, draws_plot_options)
+{
+    sf_law *law = chinchilla();
+    const char *csv = write_rows("sweep.csv", sweep(law, 5, 7, 21));
+    sf_law_free(law);
+    const char *svg = tmp_file("draws.svg"), *samples = tmp_file("draws.csv");
+    cli_run r = RUN("fit", csv, "--threads", "1", "--bootstrap", "10", "--warm-start",
+                    "--samples", samples, "--plot-draws", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run plain = RUN("fit", csv, "--threads", "1", "--bootstrap", "10", "--warm-start");
+    cr_assert_str_eq(r.out, plain.out, "--plot-draws changes nothing else");
+    cli_run_free(&plain);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "scalefit fit --plot-draws");
+    cr_assert(strstr(text, "<title>Bootstrap draws of chinchilla: sweep.csv</title>"));
+    cr_assert(strstr(text, ">10 draws; "));
+    /* The panel's r is that of the draws the command wrote. */
+    double rr = number_after(text, "A against \xCE\xB1:  r = ");
+    cr_assert(fabs(rr - samples_corr(samples)) <= 5e-4, "%g", rr);
+    free(text);
+    r = RUN("fit", csv, "--plot-draws", svg);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--plot-draws goes with --bootstrap K"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("fit", "--help");
+    cr_assert(strstr(r.out, "--plot-draws FILE.svg"));
+    cli_run_free(&r);
+
+    /* bayes --plot: the posterior's draws, as many as its JSON says. */
+    r = RUN("bayes", csv, "--threads", "1", "--walkers", "16", "--burn", "40", "--steps", "60",
+            "--json", "--samples", samples, "--plot", svg);
+    cJSON *js = json_of(&r);
+    text = read_plot(svg, "scalefit bayes --plot");
+    cr_assert(strstr(text, "<title>Posterior draws of chinchilla: sweep.csv</title>"));
+    const cJSON *values = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "draws"), "values");
+    cr_assert(cJSON_GetArraySize(values) > 10, "%.300s", r.out);
+    char want[64];
+    snprintf(want, sizeof want, ">%d draws; ", cJSON_GetArraySize(values));
+    cr_assert(strstr(text, want), "%s", want);
+    rr = number_after(text, "A against \xCE\xB1:  r = ");
+    cr_assert(fabs(rr - samples_corr(samples)) <= 5e-4, "%g", rr);
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(text);
+    r = RUN("bayes", "--help");
+    cr_assert(strstr(r.out, "--plot FILE.svg"));
+    cli_run_free(&r);
+}
+
+Test(cli_plot, report_with_bootstrap)
+{
+    sf_law *law = chinchilla();
+    const char *csv = write_rows("sweep.csv", sweep(law, 5, 7, 21));
+    sf_law_free(law);
+    const char *html = tmp_file("report.html");
+    cli_run r = RUN("report", csv, "--threads", "1", "--bootstrap", "10", "--warm-start", "--seed",
+                    "3", "-o", html);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "");
+    cli_run_free(&r);
+    char *page = read_text(html);
+    assert_self_contained(page);
+    cr_assert(strstr(page, "Intervals: percentile bootstrap over 10 resamples of the rows, each "
+                           "refitted from the fit&#39;s optima (seed 3)."),
+              "the method");
+    cr_assert_eq(count(page, "<figure>"), 4, "the pairwise scatter joins");
+    cr_assert(strstr(page, "A against \xCE\xB1:"));
+    /* The 95% interval of alpha: that of fit --bootstrap with the same
+     * seed (percentiles of the same draws). */
+    r = RUN("fit", csv, "--threads", "1", "--bootstrap", "10", "--warm-start", "--seed", "3",
+            "--ci", "0.95", "--json");
+    cJSON *js = json_of(&r);
+    const cJSON *ci = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "ci"), "alpha");
+    cr_assert(cJSON_GetArraySize(ci) == 2, "%.300s", r.out);
+    char lo[32], hi[32], want[128];
+    sf_plot_g(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble, 4);
+    sf_plot_g(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble, 4);
+    snprintf(want, sizeof want, "%s \xE2\x80\x93 %s", lo, hi);
+    cr_assert(strstr(page, want), "alpha interval '%s'", want);
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(page);
+    /* Misuse. */
+    r = RUN("report", csv, "--resample", "rows", "-o", html);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "--resample goes with --bootstrap K"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("report", csv, "--bootstrap", "10", "--resample", "group", "-o", html);
+    cr_assert_eq(r.status, 1, "no group column");
+    cli_run_free(&r);
+    r = RUN("report", csv, "--bootstrap", "1", "-o", html);
+    cr_assert_eq(r.status, 2);
+    cli_run_free(&r);
+    r = RUN("report", "--help");
+    cr_assert(strstr(r.out, "--bootstrap K") && strstr(r.out, "--resample group"));
+    cli_run_free(&r);
+}
+
+Test(cli_plot, optimal_plot_with_unique_and_inference_tokens)
+{
+    const char *svg = tmp_file("optimal.svg");
+    cli_run r = RUN("optimal", "examples/muennighoff2023.json", "--compute", "1e20,1e22,1e24",
+                    "--unique-tokens", "25e9", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run plain = RUN("optimal", "examples/muennighoff2023.json", "--compute", "1e20,1e22,1e24",
+                        "--unique-tokens", "25e9");
+    cr_assert_str_eq(r.out, plain.out, "--plot changes nothing else");
+    cli_run_free(&plain);
+    cli_run_free(&r);
+    char *text = read_plot(svg, "scalefit optimal --unique-tokens --plot");
+    cr_assert(strstr(text, "<title>Compute-optimal allocation (datablations)</title>"));
+    cr_assert(strstr(text, ">U = 2.5e+10 unique tokens<"));
+    /* The tokens per parameter written at the budgets are the table's. */
+    r = RUN("optimal", "examples/muennighoff2023.json", "--compute", "1e20,1e22,1e24",
+            "--unique-tokens", "25e9", "--json");
+    cJSON *js = json_of(&r);
+    const cJSON *rows = cJSON_GetObjectItem(js, "rows");
+    cr_assert_eq(cJSON_GetArraySize(rows), 3);
+    for (int i = 0; i < 3; i++) {
+        char t[32], want[64];
+        sf_plot_num(t, sizeof t,
+                    cJSON_GetObjectItem(cJSON_GetArrayItem(rows, i), "tokens_per_param")->valuedouble);
+        snprintf(want, sizeof want, ">%s</text>", t);
+        cr_assert(strstr(text, want), "%s", want);
+    }
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    free(text);
+    /* A law of unique tokens without them is refused before any plot. */
+    r = RUN("optimal", "examples/muennighoff2023.json", "--compute", "1e22", "--plot", svg);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "give --unique-tokens U"), "%s", r.err);
+    cli_run_free(&r);
+
+    r = RUN("optimal", "examples/hoffmann2022.json", "--compute", "1e21,1e23,1e25",
+            "--inference-tokens", "2e12", "--plot", svg);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    text = read_plot(svg, "scalefit optimal --inference-tokens --plot");
+    cr_assert(strstr(text, "dotted: T = 2e+12 inference tokens"));
+    cr_assert_eq(count(text, "fill=\"#ffffff\" stroke=\"#0072B2\""), 3, "one per budget");
+    free(text);
+}
+
 /* ---- headless Chromium ---------------------------------------------------- */
 
 /* Run a program (PATH lookup) with its output in a file; returns the exit
@@ -1882,28 +2465,6 @@ static void keep(const char *path)
     cr_assert_eq(fclose(g), 0);
 }
 
-/* A Besiroglu-style bootstrap of Epoch's fit (200 resamples of the rows),
- * to show the report as it looks with intervals. */
-static double *bootstrap(const sf_law *law, const sf_data *d, size_t K)
-{
-    double *dr = malloc(K * 5 * sizeof *dr);
-    size_t *idx = malloc(d->n * sizeof *idx);
-    cr_assert(dr && idx);
-    for (size_t b = 0; b < K; b++) {
-        sf_rng r;
-        sf_rng_seed(&r, 42, b);
-        for (size_t i = 0; i < d->n; i++) idx[i] = (size_t)sf_rng_below(&r, d->n);
-        sf_data *s;
-        cr_assert_eq(sf_data_subset(d, idx, d->n, &s), SF_OK);
-        sf_fit *f = fit_of(law, s);
-        memcpy(dr + b * 5, sf_fit_params(f), 5 * sizeof *dr);
-        sf_fit_free(f);
-        sf_data_free(s);
-    }
-    free(idx);
-    return dr;
-}
-
 Test(browser, report_of_epoch_data_renders, .timeout = 300)
 {
     need_tools();
@@ -1919,31 +2480,19 @@ Test(browser, report_of_epoch_data_renders, .timeout = 300)
     keep(html);
     keep(tmp_file("epoch-report.png"));
 
-    /* The same report with intervals from a bootstrap, built through the
-     * library (the page the CLI makes once bootstrap options exist). */
-    sf_law *law;
-    sf_data *d;
-    sf_fit *fit = fitted_epoch(&law, &d);
-    sf_error err;
-    double *dr = bootstrap(law, d, 200);
-    sf_report rep;
-    sf_report_init(&rep);
-    rep.fit = fit;
-    rep.data = d;
-    rep.draws = dr;
-    rep.n_draws = 200;
-    rep.interval_method = "percentile bootstrap over 200 resamples of the rows (test)";
-    char *text;
-    cr_assert_eq(sf_report_html(&rep, &text, &err), SF_OK);
+    /* The same report with intervals from 200 bootstrap resamples. */
     const char *html2 = tmp_file("epoch-report-bootstrap.html");
-    write_text(html2, text);
-    cr_assert_eq(lint_page(text, "report-bootstrap"), 4);
-    free(text);
+    r = RUN("report", shared_file(EPOCH), "--filter", "loss<3.44", "--compute", "5.76e23",
+            "--bootstrap", "200", "--seed", "1", "-o", html2);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    page = read_text(html2);
+    cr_assert(strstr(page, "percentile bootstrap over 200 resamples of the rows"));
+    cr_assert_eq(lint_page(page, "report-bootstrap"), 4);
+    free(page);
     screenshot(html2, tmp_file("epoch-report-bootstrap.png"), 1200, 3800, 9);
     keep(html2);
     keep(tmp_file("epoch-report-bootstrap.png"));
-    free(dr);
-    free_all(fit, d, law);
 }
 
 Test(browser, every_plot_renders, .timeout = 300)
@@ -2039,6 +2588,30 @@ Test(browser, every_plot_renders, .timeout = 300)
     sf_law_free(law);
 }
 
+/* Run each command line (NULL-terminated, with --plot, --plot-draws or
+ * the like naming an SVG file), then check the file (in-test checks,
+ * xmllint) and its render in Chromium (not blank). */
+#define MAX_ARGS 24
+static void render_cli_plots(const char *const (*runs)[MAX_ARGS], size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        cli_run r = run_cli(NULL, runs[k]);
+        cr_assert_eq(r.status, 0, "%s %s: %s", runs[k][0], runs[k][1], r.err);
+        cli_run_free(&r);
+        const char *svg = NULL;
+        for (int i = 0; runs[k][i]; i++)
+            if (strncmp(runs[k][i], "--plot", 6) == 0 && strcmp(runs[k][i], "--plot-x") != 0)
+                svg = runs[k][i + 1];
+        cr_assert(svg, "%s: no plot file", runs[k][0]);
+        free(read_plot(svg, runs[k][0]));
+        char png[600];
+        snprintf(png, sizeof png, "%.*s.png", (int)(strlen(svg) - 4), svg);
+        screenshot(svg, png, 800, 500, 5);
+        keep(svg);
+        keep(png);
+    }
+}
+
 /* `scalefit isoflop --plot` and `scalefit envelope --plot` as a user runs
  * them, on a simulated sweep with budgets left out, on Epoch's points of
  * Hoffmann et al. (29 budgets with --budget-tol 0.3, docs/approaches.md),
@@ -2050,7 +2623,7 @@ Test(browser, approach_plots_from_the_cli_render, .timeout = 300)
     const char *sweep_csv = write_rows("odd_sweep.csv", odd_sweep());
     const char *curves_csv = write_rows("curves.csv", noisy_curves());
     const char *gpt3 = shared_file("hitchhiker_colpret/derived_learning_curves_long.csv");
-    const char *const runs[4][20] = {
+    const char *const runs[4][MAX_ARGS] = {
         {"isoflop", sweep_csv, "--plot", tmp_file("cli-isoflop-sweep.svg"), NULL},
         {"isoflop", shared_file(EPOCH), "--budget-tol", "0.3", "--plot",
          tmp_file("cli-isoflop-epoch.svg"), NULL},
@@ -2058,18 +2631,32 @@ Test(browser, approach_plots_from_the_cli_render, .timeout = 300)
         {"envelope", gpt3, "--filter", "family==gpt3", "--filter", "metric==val_loss", "--col",
          "N=num_params", "--col", "D=tokens_seen", "--col", "loss=value", "--col", "group=model",
          "--plot", tmp_file("cli-envelope-gpt3.svg"), NULL}};
-    for (int k = 0; k < 4; k++) {
-        cli_run r = run_cli(NULL, runs[k]);
-        cr_assert_eq(r.status, 0, "%s %s: %s", runs[k][0], runs[k][1], r.err);
-        cli_run_free(&r);
-        const char *svg = NULL;
-        for (int i = 0; runs[k][i]; i++)
-            if (strcmp(runs[k][i], "--plot") == 0) svg = runs[k][i + 1];
-        free(read_plot(svg, runs[k][0]));
-        char png[600];
-        snprintf(png, sizeof png, "%.*s.png", (int)(strlen(svg) - 4), svg);
-        screenshot(svg, png, 800, 500, 5);
-        keep(svg);
-        keep(png);
-    }
+    render_cli_plots(runs, 4);
+}
+
+/* The pictures of validate (GPT-3's validation curves: the 175B target,
+ * every size in turn, every law), of the draws of fit --bootstrap and
+ * bayes (Epoch's 240 rows) and of optimal with unique tokens
+ * (Muennighoff et al.'s fit) and with inference tokens, as a user makes
+ * them: each file passes xmllint and renders, not blank. */
+Test(browser, analysis_plots_from_the_cli_render, .timeout = 300)
+{
+    need_tools();
+    const char *gpt3 = shared_file("hitchhiker_colpret/derived_learning_curves_long.csv");
+    const char *epoch = shared_file(EPOCH);
+#define GPT3_VAL "validate", gpt3, "--filter", "family==gpt3", "--filter", "metric==val_loss", \
+                 "--col", "loss=value"
+    const char *const runs[7][MAX_ARGS] = {
+        {GPT3_VAL, "--plot", tmp_file("cli-validate-gpt3.svg"), NULL},
+        {GPT3_VAL, "--loo", "--plot", tmp_file("cli-validate-gpt3-loo.svg"), NULL},
+        {GPT3_VAL, "--compare", "--plot", tmp_file("cli-validate-gpt3-compare.svg"), NULL},
+        {"fit", epoch, "--filter", "loss<3.44", "--bootstrap", "200", "--plot-draws",
+         tmp_file("cli-fit-draws-epoch.svg"), NULL},
+        {"bayes", epoch, "--filter", "loss<3.44", "--plot", tmp_file("cli-bayes-epoch.svg"), NULL},
+        {"optimal", "examples/muennighoff2023.json", "--compute", "1e20,1e22,1e24",
+         "--unique-tokens", "25e9", "--plot", tmp_file("cli-optimal-unique.svg"), NULL},
+        {"optimal", "examples/hoffmann2022.json", "--compute", "1e21,1e23,1e25",
+         "--inference-tokens", "2e12", "--plot", tmp_file("cli-optimal-inference.svg"), NULL}};
+#undef GPT3_VAL
+    render_cli_plots(runs, 7);
 }

@@ -174,6 +174,17 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
  * a usage of the fit's JSON); returns CLI_OK or prints the error. */
 int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
 
+/* --resample rows|group into bo->resample. */
+int cli_resample_arg(const cli_parser *p, const char *v, sf_bootstrap_options *bo);
+/* sf_fit_bootstrap with a progress bar ("bootstrap"); CLI_OK, or
+ * CLI_ERROR after printing the error. */
+int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo);
+
+/* The fit's draws as one array, n x sf_law_n_params row-major (for
+ * sf_plot_optimal and sf_report): *out malloc'd, NULL with n = 0 when the
+ * fit has none.  CLI_OK, or CLI_ERROR after printing out of memory. */
+int cli_fit_draws(const sf_fit *fit, double **out, size_t *n);
+
 /* What fit and bayes do once the work is done: keep --compute and --at in
  * the fit (its JSON reports them), print its warnings, write -o FILE and
  * --samples FILE, and print the JSON when json. */

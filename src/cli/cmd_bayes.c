@@ -8,7 +8,8 @@
 static const char usage[] =
     "scalefit bayes DATA.csv [--law NAME] [--prior NAME=KIND(A,B)]... [--walkers W] "
     "[--burn B] [--steps S] [--thin T] [--seed S] [--threads T] [--ci L,...] "
-    "[--compute C,...] [--at N,D]... [--samples FILE.csv] [--json] [-o FIT.json]";
+    "[--compute C,...] [--at N,D]... [--samples FILE.csv] [--json] [-o FIT.json] "
+    "[--plot FILE.svg]";
 
 static const char help_head[] =
     "Usage: scalefit bayes DATA.csv [options]\n"
@@ -47,6 +48,11 @@ static const char help_tail[] =
     "  --json              print the fit with its posterior as one JSON object\n"
     "  -o FILE             also write it to FILE, for predict --interval and\n"
     "                      optimal (FILE is overwritten)\n"
+    "  --plot FILE.svg     also draw the posterior draws as SVG to FILE\n"
+    "                      (overwritten): pairwise scatter of alpha against\n"
+    "                      beta, A against alpha, B against beta, A and B on\n"
+    "                      log axes, the correlation in each panel\n"
+    "                      (docs/plots.md)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Example:\n"
@@ -54,17 +60,18 @@ static const char help_tail[] =
 
 enum {
     O_HELP = 'h', O_OUT = 'o', O_JSON = 256, O_PRIOR, O_WALKERS, O_BURN, O_STEPS, O_THIN,
-    O_SAMPLES
+    O_SAMPLES, O_PLOT
 };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP},      {"json", 0, 0, O_JSON},         {"output", 'o', 1, O_OUT},
     {"prior", 0, 1, O_PRIOR},      {"walkers", 0, 1, O_WALKERS},   {"burn", 0, 1, O_BURN},
     {"steps", 0, 1, O_STEPS},      {"thin", 0, 1, O_THIN},         {"samples", 0, 1, O_SAMPLES},
-    CLI_UNC_OPTIONS,               {0, 0, 0, 0}};
+    {"plot", 0, 1, O_PLOT},        CLI_UNC_OPTIONS,               {0, 0, 0, 0}};
 
 static int parse_args(cli_parser *p, cli_fit_args *fa, cli_unc_args *ua, sf_bayes_options *bo,
-                      const char **path, const char **out_path, const char **samples, int *json)
+                      const char **path, const char **out_path, const char **samples,
+                      const char **plot, int *json)
 {
     const char *v;
     int id, status = CLI_OK;
@@ -93,6 +100,7 @@ static int parse_args(cli_parser *p, cli_fit_args *fa, cli_unc_args *ua, sf_baye
         case O_JSON: *json = 1; break;
         case O_OUT: *out_path = v; break;
         case O_SAMPLES: *samples = v; break;
+        case O_PLOT: *plot = v; break;
         case O_PRIOR:
             if (bo->n_priors == SF_MAX_PARAMS + 1) {
                 status = cli_usage_error(p, "--prior: too many");
@@ -132,9 +140,9 @@ int cmd_bayes(int argc, char **argv)
     cli_unc_args_init(&ua);
     sf_bayes_options bo;
     sf_bayes_options_init(&bo);
-    const char *path = NULL, *out_path = NULL, *samples = NULL;
+    const char *path = NULL, *out_path = NULL, *samples = NULL, *plot = NULL;
     int json = 0;
-    int status = parse_args(&p, &fa, &ua, &bo, &path, &out_path, &samples, &json);
+    int status = parse_args(&p, &fa, &ua, &bo, &path, &out_path, &samples, &plot, &json);
     if (status != CLI_OK) {
         cli_unc_args_free(&ua);
         return status == -1 ? CLI_OK : status;
@@ -158,6 +166,11 @@ int cmd_bayes(int argc, char **argv)
     if (rc != SF_OK) {
         status = cli_lib_error(&err);
         goto done;
+    }
+    if (plot) {
+        char *svg = NULL;
+        rc = sf_fit_draws_svg(fit, d, NULL, &svg, &err);
+        if ((status = cli_write_made(plot, rc, svg, &err)) != CLI_OK) goto done;
     }
     status = cli_emit_fit(fit, &ua, out_path, samples, json);
     if (status != CLI_OK || json) goto done;

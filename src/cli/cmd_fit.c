@@ -11,7 +11,7 @@ static const char usage[] =
     "[--loss huber|ls] [--delta X] [--grid auto|full|screen|vp] [--threads T] [--seed S] "
     "[--fix NAME=VALUE]... [--tie A=B]... [--bootstrap K [--resample rows|group]] "
     "[--ci L,...] [--compute C,...] [--at N,D]... [--json] [-o FIT.json] [--plot FILE.svg] "
-    "[--plot-x C|N|D]";
+    "[--plot-x C|N|D] [--plot-draws FILE.svg]";
 
 static const char help_head[] =
     "Usage: scalefit fit DATA.csv [options]\n"
@@ -37,7 +37,12 @@ static const char help_boot[] =
     "                      new global search: about 5x faster, the same answers\n"
     "                      when resamples stay in the same basin\n"
     "                      (docs/uncertainty.md)\n"
-    "  --samples FILE.csv  write the draws as CSV (overwrites FILE)\n";
+    "  --samples FILE.csv  write the draws as CSV (overwrites FILE)\n"
+    "  --plot-draws FILE.svg\n"
+    "                      draw the bootstrap draws as SVG to FILE\n"
+    "                      (overwritten): pairwise scatter of alpha against\n"
+    "                      beta, A against alpha, B against beta, A and B on\n"
+    "                      log axes, the correlation in each panel\n";
 
 static const char help_tail[] =
     "\n"
@@ -63,7 +68,7 @@ static const char help_tail[] =
 
 enum {
     O_HELP = 'h', O_OUT = 'o', O_JSON = 256, O_BOOT, O_RESAMPLE, O_WARM, O_SAMPLES, O_PLOT,
-    O_PLOT_X
+    O_PLOT_X, O_PLOT_DRAWS
 };
 
 static const cli_opt opts[] = {
@@ -71,7 +76,8 @@ static const cli_opt opts[] = {
     {"output", 'o', 1, O_OUT},       {"bootstrap", 0, 1, O_BOOT},
     {"resample", 0, 1, O_RESAMPLE},  {"warm-start", 0, 0, O_WARM},
     {"samples", 0, 1, O_SAMPLES},    {"plot", 0, 1, O_PLOT},
-    {"plot-x", 0, 1, O_PLOT_X},      CLI_UNC_OPTIONS,
+    {"plot-x", 0, 1, O_PLOT_X},      {"plot-draws", 0, 1, O_PLOT_DRAWS},
+    CLI_UNC_OPTIONS,
     {0, 0, 0, 0}};
 
 static const char *grid_label(int g)
@@ -163,6 +169,7 @@ int cmd_fit(int argc, char **argv)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     const char *path = NULL, *out_path = NULL, *samples = NULL, *plot_path = NULL;
+    const char *plot_draws = NULL;
     int json = 0, boot = 0, resample_given = 0, status = CLI_OK, plot_x = -1;
     const char *v;
     int id;
@@ -197,13 +204,12 @@ int cmd_fit(int argc, char **argv)
             break;
         case O_RESAMPLE:
             resample_given = 1;
-            if (strcmp(v, "rows") == 0) bo.resample = SF_RESAMPLE_ROWS;
-            else if (strcmp(v, "group") == 0) bo.resample = SF_RESAMPLE_GROUP;
-            else status = cli_usage_error(&p, "--resample: expected rows or group, got '%s'", v);
+            status = cli_resample_arg(&p, v, &bo);
             break;
         case O_WARM: bo.warm = 1; break;
         case O_SAMPLES: samples = v; break;
         case O_PLOT: plot_path = v; break;
+        case O_PLOT_DRAWS: plot_draws = v; break;
         case O_PLOT_X: {
             sf_role r;
             if (sf_role_parse(v, &r) != SF_OK ||
@@ -218,10 +224,11 @@ int cmd_fit(int argc, char **argv)
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && plot_x != -1 && !plot_path)
         status = cli_usage_error(&p, "--plot-x goes with --plot");
-    if (status == CLI_OK && !boot && (resample_given || bo.warm || samples || ua.ci_given))
+    if (status == CLI_OK && !boot &&
+        (resample_given || bo.warm || samples || ua.ci_given || plot_draws))
         status = cli_usage_error(&p, "--%s goes with --bootstrap K",
                                  resample_given ? "resample" : bo.warm ? "warm-start"
-                                 : samples ? "samples" : "ci");
+                                 : samples ? "samples" : plot_draws ? "plot-draws" : "ci");
     if (status != CLI_OK) {
         cli_unc_args_free(&ua);
         return status;
@@ -256,18 +263,7 @@ int cmd_fit(int argc, char **argv)
                                "--at N,D,U" : "");
     }
     if (status != CLI_OK) goto done;
-    if (boot) {
-        cli_progress pr;
-        cli_progress_init(&pr, "bootstrap");
-        bo.progress = cli_progress_update;
-        bo.progress_ctx = &pr;
-        int rc = sf_fit_bootstrap(fit, d, &bo, &err);
-        cli_progress_done(&pr);
-        if (rc != SF_OK) {
-            status = cli_lib_error(&err);
-            goto done;
-        }
-    }
+    if (boot && (status = cli_bootstrap(fit, d, &bo)) != CLI_OK) goto done;
     if (plot_path) {
         sf_plot_options po;
         sf_plot_options_init(&po);
@@ -275,6 +271,11 @@ int cmd_fit(int argc, char **argv)
         char *svg = NULL;
         int rc = sf_plot_fit(fit, d, &po, &svg, &err);
         if ((status = cli_write_made(plot_path, rc, svg, &err)) != CLI_OK) goto done;
+    }
+    if (plot_draws) {
+        char *svg = NULL;
+        int rc = sf_fit_draws_svg(fit, d, NULL, &svg, &err);
+        if ((status = cli_write_made(plot_draws, rc, svg, &err)) != CLI_OK) goto done;
     }
     status = cli_emit_fit(fit, &ua, out_path, samples, json);
     if (status != CLI_OK || json) goto done;

@@ -214,14 +214,14 @@ int cmd_optimal(int argc, char **argv)
         sf_error err;
         sf_error_clear(&err);
         /* Bands across the fit file's draws, when it has them. */
-        size_t nd = sf_fit_n_draws(fit), np = sf_law_n_params(law);
-        double *draws = nd ? malloc(nd * np * sizeof *draws) : NULL;
-        if (nd && !draws) {
-            status = cli_error("out of memory");
-        } else {
-            for (size_t k = 0; k < nd; k++)
-                memcpy(draws + k * np, sf_fit_draw(fit, k), np * sizeof *draws);
-            int rc = sf_plot_optimal(fit, draws, nd, rows, n, NULL, &svg, &err);
+        double *draws;
+        size_t nd;
+        if ((status = cli_fit_draws(fit, &draws, &nd)) == CLI_OK) {
+            sf_plot_options po;
+            sf_plot_options_init(&po);
+            po.unique_tokens = U;
+            po.inference_tokens = T;
+            int rc = sf_plot_optimal(fit, draws, nd, rows, n, &po, &svg, &err);
             status = cli_write_made(plot_path, rc, svg, &err);
         }
         free(draws);

@@ -6,8 +6,8 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "scalefit report DATA.csv [--law NAME] [fit options] [--compute C[,C...]] "
-    "[--title TEXT] -o REPORT.html";
+    "scalefit report DATA.csv [--law NAME] [fit options] [--bootstrap K [--resample rows|group] "
+    "[--warm-start]] [--compute C[,C...]] [--title TEXT] -o REPORT.html";
 
 static const char help_head[] =
     "Usage: scalefit report DATA.csv [options] -o REPORT.html\n"
@@ -18,6 +18,11 @@ static const char help_head[] =
     "largest run (and --compute), and the plots inline (fit against C and\n"
     "against N, allocation).  The page needs no network: CSS and SVG are\n"
     "inline, nothing is fetched.  See docs/plots.md.\n"
+    "\n"
+    "With --bootstrap K the fit is refitted to K resamples (as 'scalefit fit\n"
+    "--bootstrap K'), and the page adds 95% percentile intervals to the\n"
+    "parameters and the allocation, bands to the allocation plot, the pairwise\n"
+    "plot of the draws and the identifiability warnings they show.\n"
     "\n";
 
 static const char help_tail[] =
@@ -27,17 +32,27 @@ static const char help_tail[] =
     "                      standard output); required\n"
     "  --compute C[,C...]  budgets in FLOPs to add to the allocation table\n"
     "  --title TEXT        the page's title\n"
+    "  --bootstrap K       intervals from K bootstrap refits, in parallel\n"
+    "                      (--threads), reproducible for a --seed\n"
+    "  --resample rows     draw rows with replacement (default)\n"
+    "  --resample group    draw whole groups (run ids) with replacement\n"
+    "  --warm-start        refit each resample from the fit's optima only\n"
+    "                      (faster; docs/uncertainty.md)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Example:\n"
-    "  scalefit report runs.csv --filter 'loss<3.45' --compute 5.76e23 -o report.html\n";
+    "  scalefit report runs.csv --filter 'loss<3.45' --compute 5.76e23 -o report.html\n"
+    "  scalefit report runs.csv --bootstrap 1000 --seed 1 -o report.html\n";
 
-enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE };
+enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE, O_BOOT, O_RESAMPLE, O_WARM };
 
 static const cli_opt opts[] = {{"help", 'h', 0, O_HELP},
                                {"output", 'o', 1, O_OUT},
                                {"compute", 0, 1, O_COMPUTE},
                                {"title", 0, 1, O_TITLE},
+                               {"bootstrap", 0, 1, O_BOOT},
+                               {"resample", 0, 1, O_RESAMPLE},
+                               {"warm-start", 0, 0, O_WARM},
                                {0, 0, 0, 0}};
 
 /* The command line as a shell would take it back: arguments with spaces
@@ -77,9 +92,12 @@ int cmd_report(int argc, char **argv)
     cli_fit_args fa;
     cli_fit_args_init(&fa);
     const char *path = NULL, *out_path = NULL, *title = NULL;
-    double *budgets = NULL;
-    size_t nb = 0;
-    int status = CLI_OK;
+    double *budgets = NULL, *draws = NULL;
+    size_t nb = 0, nd = 0;
+    sf_bootstrap_options bo;
+    sf_bootstrap_options_init(&bo);
+    int status = CLI_OK, boot = 0, resample_given = 0;
+    long kval;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -107,12 +125,25 @@ int cmd_report(int argc, char **argv)
             free(budgets);
             status = cli_list(&p, v, &budgets, &nb);
             break;
+        case O_BOOT:
+            status = cli_int(&p, v, 2, 10000000, &kval);
+            bo.resamples = (size_t)kval;
+            boot = 1;
+            break;
+        case O_RESAMPLE:
+            resample_given = 1;
+            status = cli_resample_arg(&p, v, &bo);
+            break;
+        case O_WARM: bo.warm = 1; break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && !out_path)
         status = cli_usage_error(&p, "missing -o REPORT.html (the page is written to a file)");
+    if (status == CLI_OK && !boot && (resample_given || bo.warm))
+        status = cli_usage_error(&p, "--%s goes with --bootstrap K",
+                                 resample_given ? "resample" : "warm-start");
     if (status != CLI_OK) {
         free(budgets);
         return status;
@@ -124,11 +155,26 @@ int cmd_report(int argc, char **argv)
     sf_data *d = NULL;
     sf_fit *fit = NULL;
     char *cmd = NULL;
+    char method[160] = "";
+    if (bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);
         goto done;
+    }
+    if (boot) {
+        if ((status = cli_bootstrap(fit, d, &bo)) != CLI_OK) goto done;
+        if ((status = cli_fit_draws(fit, &draws, &nd)) != CLI_OK) goto done;
+        int w = snprintf(method, sizeof method,
+                         "percentile bootstrap over %zu resamples of the %s, each refitted %s "
+                         "(seed %llu)", sf_fit_resamples(fit),
+                         bo.resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
+                         bo.warm ? "from the fit's optima" : "with the same search",
+                         (unsigned long long)fa.fit.seed);
+        if (sf_fit_resamples_failed(fit) && w > 0 && (size_t)w < sizeof method)
+            snprintf(method + w, sizeof method - (size_t)w, "; %zu could not be fitted",
+                     sf_fit_resamples_failed(fit));
     }
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
     cmd = command_line(argc, argv);
@@ -140,12 +186,16 @@ int cmd_report(int argc, char **argv)
     rep.command = cmd;
     rep.budgets = budgets;
     rep.n_budgets = nb;
+    rep.draws = draws;
+    rep.n_draws = nd;
+    rep.interval_method = boot ? method : NULL;
     char *page = NULL;
     int rc = sf_report_html(&rep, &page, &err);
     status = cli_write_made(out_path, rc, page, &err);
 done:
     free(cmd);
     free(budgets);
+    free(draws);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

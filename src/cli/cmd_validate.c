@@ -10,7 +10,7 @@
 static const char usage[] =
     "scalefit validate DATA.csv [--law NAME | --compare] [--target largest|N=VALUE] "
     "[--target-from F] [--train-fraction F] [--min-tokens T] [--cut-cap F] [--models K] "
-    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--json] [fit options]";
+    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--json] [--plot FILE.svg] [fit options]";
 
 static const char help_head[] =
     "Usage: scalefit validate DATA.csv [options]\n"
@@ -73,6 +73,13 @@ static const char help_tail[] =
     "  --json              print one JSON object: \"are\" and \"max_re\"\n"
     "                      (fractions), the targets with their fits, the runs\n"
     "                      fitted and every predicted row (docs/validate.md)\n"
+    "  --plot FILE.svg     also draw predicted against actual loss on the\n"
+    "                      target's rows as SVG to FILE (overwritten), the\n"
+    "                      line y = x, the ARE of each series in the legend:\n"
+    "                      one series per target (--loo: every target size,\n"
+    "                      the 7 largest when more), one per law with\n"
+    "                      --compare (not with --loo); not with --sweep\n"
+    "                      (docs/plots.md)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Examples:\n"
@@ -84,7 +91,7 @@ static const char help_tail[] =
 enum {
     O_HELP = 'h', O_JSON = 256, O_TARGET, O_FROM, O_FRACTION, O_MIN_TOKENS, O_CAP, O_MODELS,
     O_PER_RUN, O_WEIGHT, O_BORROW, O_LOO, O_COMPARE, O_SWEEP, O_SW_MODELS, O_SW_FRACTIONS,
-    O_SW_MIN_TOKENS, O_CSV
+    O_SW_MIN_TOKENS, O_CSV, O_PLOT
 };
 
 static const cli_opt opts[] = {
@@ -106,6 +113,7 @@ static const cli_opt opts[] = {
     {"sweep-fractions", 0, 1, O_SW_FRACTIONS},
     {"sweep-min-tokens", 0, 1, O_SW_MIN_TOKENS},
     {"csv", 0, 1, O_CSV},
+    {"plot", 0, 1, O_PLOT},
     {0, 0, 0, 0}};
 
 #define MAX_BORROW 8
@@ -114,7 +122,7 @@ static const cli_opt opts[] = {
 typedef struct args {
     cli_fit_args fa;
     sf_validate_options vo;
-    const char *path, *csv;
+    const char *path, *csv, *plot;
     const char *borrow[MAX_BORROW];
     size_t n_borrow;
     int json, compare, sweep, per_run_given;
@@ -247,6 +255,7 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
                 return rc;
             break;
         case O_CSV: a->csv = v; break;
+        case O_PLOT: a->plot = v; break;
         default: return cli_usage_error(p, "internal: unhandled option");
         }
     }
@@ -255,6 +264,11 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
     if (a->sweep && a->compare) return cli_usage_error(p, "--sweep takes one law: drop --compare");
     if (!a->sweep && (a->csv || a->n_sw_models || a->n_sw_fractions || a->n_sw_min_tokens))
         return cli_usage_error(p, "--csv and --sweep-* go with --sweep");
+    if (a->plot && a->sweep)
+        return cli_usage_error(p, "--plot draws a target's predictions; a sweep gives ARE per "
+                               "cell (write them with --csv)");
+    if (a->plot && a->compare && a->vo.loo)
+        return cli_usage_error(p, "--plot with --compare draws one target per law: drop --loo");
     if (a->compare && a->n_borrow)
         return cli_usage_error(p, "--borrow names one law's parameters: drop --compare");
     return CLI_OK;
@@ -517,6 +531,11 @@ int cmd_validate(int argc, char **argv)
         char *csv = sf_validation_cells_csv(vs[0]);
         status = csv ? cli_write_file(a->csv, csv) : cli_error("out of memory");
         free(csv);
+    }
+    if (status == CLI_OK && a->plot) {
+        char *svg = NULL;
+        int rc = sf_validation_svg((const sf_validation *const *)vs, nv, d, NULL, &svg, &err);
+        status = cli_write_made(a->plot, rc, svg, &err);
     }
     if (status == CLI_OK && a->json) {
         char *js = a->compare ? sf_validation_compare_json((const sf_validation *const *)vs, nv)

@@ -284,6 +284,43 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
     }
 }
 
+int cli_resample_arg(const cli_parser *p, const char *v, sf_bootstrap_options *bo)
+{
+    if (strcmp(v, "rows") == 0) bo->resample = SF_RESAMPLE_ROWS;
+    else if (strcmp(v, "group") == 0) bo->resample = SF_RESAMPLE_GROUP;
+    else return cli_usage_error(p, "--resample: expected rows or group, got '%s'", v);
+    return CLI_OK;
+}
+
+int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo)
+{
+    cli_progress pr;
+    cli_progress_init(&pr, "bootstrap");
+    bo->progress = cli_progress_update;
+    bo->progress_ctx = &pr;
+    sf_error err;
+    sf_error_clear(&err);
+    int rc = sf_fit_bootstrap(fit, d, bo, &err);
+    cli_progress_done(&pr);
+    bo->progress = NULL;
+    bo->progress_ctx = NULL;
+    return rc == SF_OK ? CLI_OK : cli_lib_error(&err);
+}
+
+int cli_fit_draws(const sf_fit *fit, double **out, size_t *n)
+{
+    size_t nd = sf_fit_n_draws(fit), np = sf_law_n_params(sf_fit_law(fit));
+    *out = NULL;
+    *n = 0;
+    if (nd == 0) return CLI_OK;
+    double *dr = malloc(nd * np * sizeof *dr);
+    if (!dr) return cli_error("out of memory");
+    for (size_t k = 0; k < nd; k++) memcpy(dr + k * np, sf_fit_draw(fit, k), np * sizeof *dr);
+    *out = dr;
+    *n = nd;
+    return CLI_OK;
+}
+
 /* ---- progress ------------------------------------------------------------------- */
 
 static double seconds_now(void)

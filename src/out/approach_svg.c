@@ -65,35 +65,6 @@ static sf_plot_optimum optimum_of(const optimum_arrays *a, size_t n, const sf_po
     return o;
 }
 
-/* The title: the plot's name, the data file and its filters, as
- * "Envelope of training curves: runs.csv (family==gpt3)"; when that is
- * too wide, the short name with the filters, else without them. */
-static const sf_plot_options *titled(const sf_plot_options *o, const sf_data *d, const char *name,
-                                     const char *short_name, sf_plot_options *copy, char *title,
-                                     size_t size)
-{
-    if (o) *copy = *o;
-    else sf_plot_options_init(copy);
-    if (copy->title || !d || !d->source) return copy;
-    const char *file = sf_plot_basename(d->source);
-    sf_buf f = {0};
-    for (size_t k = 0; k < d->n_filters; k++)
-        sf_buf_printf(&f, "%s%s", k ? ", " : " (", d->filters[k]);
-    if (d->n_filters) sf_buf_printf(&f, ")");
-    const char *filters = f.data ? f.data : "";
-    /* Titles are bold: about 10% wider than the regular text measured. */
-    double room = (copy->width - 24.0) / 1.1;
-    snprintf(title, size, "%s: %s%s", name, file, filters);
-    if (sf_svg_text_width(title, SF_SVG_FS_TITLE) > room) {
-        snprintf(title, size, "%s: %s%s", short_name, file, filters);
-        if (sf_svg_text_width(title, SF_SVG_FS_TITLE) > room)
-            snprintf(title, size, "%s: %s", name, file);
-    }
-    sf_buf_free(&f);
-    copy->title = title;
-    return copy;
-}
-
 int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options *o, char **svg,
                    sf_error *err)
 {
@@ -146,7 +117,7 @@ int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options 
                                     sf_isoflop_get_options(r)->level);
     sf_plot_options copy;
     char title[512];
-    o = titled(o, d, "IsoFLOP profiles", "IsoFLOP", &copy, title, sizeof title);
+    o = sf_plot_titled(o, d, "IsoFLOP profiles", "IsoFLOP", &copy, title, sizeof title);
     int rc = sf_plot_isoflop(pr, nb, &po, o, svg, err);
     free(pr);
     free(cx);
@@ -187,7 +158,7 @@ int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot_option
                                     sf_envelope_get_options(e)->level);
     sf_plot_options copy;
     char title[512];
-    o = titled(o, d, "Envelope of training curves", "Envelope", &copy, title, sizeof title);
+    o = sf_plot_titled(o, d, "Envelope of training curves", "Envelope", &copy, title, sizeof title);
     int rc = sf_plot_envelope(cv, nc, &env, &po, o, svg, err);
     free(cv);
     free(ey);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "law/law_impl.h"
+
 void sf_plot_options_init(sf_plot_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -198,13 +200,23 @@ int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **o
     return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+int sf_plot_alloc(const sf_law *law, const double *params, double C, double U, sf_alloc_row *row,
+                  sf_error *err)
+{
+    if (!(U > 0)) return sf_alloc_optimal(law, params, C, row, err);
+    sf_alloc_dc_row dc;
+    int rc = sf_alloc_data_constrained(law, params, C, U, &dc, err);
+    if (rc == SF_OK) *row = dc.opt;
+    return rc;
+}
+
 size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                           double C, double *v[3])
+                           double C, double U, double *v[3])
 {
     size_t np = sf_law_n_params(law), m = 0;
     for (size_t b = 0; b < n_draws; b += stride) {
         sf_alloc_row row;
-        if (sf_alloc_optimal(law, draws + b * np, C, &row, NULL) != SF_OK) continue;
+        if (sf_plot_alloc(law, draws + b * np, C, U, &row, NULL) != SF_OK) continue;
         if (!(row.params > 0 && row.tokens > 0)) continue;
         v[0][m] = row.params;
         v[1][m] = row.tokens;
@@ -213,4 +225,63 @@ size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draw
     }
     for (int k = 0; k < 3; k++) sf_plot_sort(v[k], m);
     return m;
+}
+
+void sf_plot_law_scales(const sf_law *law, int *log)
+{
+    for (size_t j = 0; j < law->n_params; j++) log[j] = law->param[j].scale == SF_SCALE_LOG;
+}
+
+void sf_plot_free_params(const sf_fit *fit, int *free_param)
+{
+    size_t np = sf_law_n_params(sf_fit_law(fit));
+    for (size_t j = 0; j < np; j++)
+        free_param[j] = !sf_fit_is_fixed(fit, j) && sf_fit_tied_to(fit, j) < 0;
+}
+
+void sf_plot_size_text(char *buf, size_t size, double N)
+{
+    static const struct {
+        double scale;
+        const char *suffix;
+    } units[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+        /* 999.6M rounds to 1000M: written 1B. */
+        if (fabs(N) >= 0.9995 * units[k].scale && isfinite(N)) {
+            char m[32];
+            sf_plot_g(m, sizeof m, N / units[k].scale, 3);
+            snprintf(buf, size, "%s%s", m, units[k].suffix);
+            return;
+        }
+    }
+    sf_plot_g(buf, size, N, 3);
+}
+
+/* The title: the plot's name, the data file and its filters, as
+ * "Envelope of training curves: runs.csv (family==gpt3)"; when that is
+ * too wide, the short name with the filters, else without them. */
+const sf_plot_options *sf_plot_titled(const sf_plot_options *o, const sf_data *d,
+                                      const char *name, const char *short_name,
+                                      sf_plot_options *copy, char *title, size_t size)
+{
+    if (o) *copy = *o;
+    else sf_plot_options_init(copy);
+    if (copy->title || !d || !d->source) return copy;
+    const char *file = sf_plot_basename(d->source);
+    sf_buf f = {0};
+    for (size_t k = 0; k < d->n_filters; k++)
+        sf_buf_printf(&f, "%s%s", k ? ", " : " (", d->filters[k]);
+    if (d->n_filters) sf_buf_printf(&f, ")");
+    const char *filters = f.data ? f.data : "";
+    /* Titles are bold: about 10% wider than the regular text measured. */
+    double room = (copy->width - 24.0) / 1.1;
+    snprintf(title, size, "%s: %s%s", name, file, filters);
+    if (sf_svg_text_width(title, SF_SVG_FS_TITLE) > room) {
+        snprintf(title, size, "%s: %s%s", short_name, file, filters);
+        if (sf_svg_text_width(title, SF_SVG_FS_TITLE) > room)
+            snprintf(title, size, "%s: %s", name, file);
+    }
+    sf_buf_free(&f);
+    copy->title = title;
+    return copy;
 }

@@ -49,11 +49,57 @@ const char *sf_plot_basename(const char *path);
  * Returns the status. */
 int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **out, sf_error *err);
 
-/* Optimal N, D and D/N at budget C for every stride-th of n_draws
- * parameter vectors (row-major, sf_law_n_params each), sorted ascending
- * into v[0], v[1], v[2] (each with room for the draws used).  Returns how
- * many draws gave an allocation. */
+/* The compute-optimal allocation at budget C: sf_alloc_optimal, or with
+ * U > 0 unique tokens the data-constrained one (sf_alloc_data_constrained). */
+int sf_plot_alloc(const sf_law *law, const double *params, double C, double U, sf_alloc_row *row,
+                  sf_error *err);
+
+/* Optimal N, D and D/N at budget C (and U unique tokens when U > 0, as
+ * sf_plot_alloc) for every stride-th of n_draws parameter vectors
+ * (row-major, sf_law_n_params each), sorted ascending into v[0], v[1],
+ * v[2] (each with room for the draws used).  Returns how many draws gave
+ * an allocation. */
 size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                           double C, double *v[3]);
+                           double C, double U, double *v[3]);
+
+/* sf_plot_pairs with two more inputs: log_scale (p flags, may be NULL)
+ * puts parameter j on a log axis when log_scale[j] is nonzero and its
+ * draws are positive, on a linear one otherwise (NULL: log when the draws
+ * are positive and span a factor of 2); shown (p flags, may be NULL)
+ * limits the default pairs to the parameters flagged (SF_EINVAL when
+ * fewer than 2 are). */
+int sf_plot_pairs_on(const double *draws, size_t n_draws, size_t p, const char *const *names,
+                     const double *estimate, const size_t *pairs, size_t n_pairs,
+                     const int *log_scale, const int *shown, const sf_plot_options *o, char **svg,
+                     sf_error *err);
+
+/* sf_plot_validate with `note` (may be NULL) written at the start of the
+ * subtitle. */
+int sf_plot_validate_note(const sf_plot_series *series, size_t n, const char *note,
+                          const sf_plot_options *o, char **svg, sf_error *err);
+
+/* The scale on which draws of a fit's parameters are read (pairwise
+ * plots, their correlations): log[j] = 1 for the parameters the law
+ * optimises as log x (E, A, B of chinchilla), 0 for the others (the
+ * exponents).  Along the ridge log A - alpha log N = const of the
+ * Chinchilla law the draws then lie on a straight line. */
+void sf_plot_law_scales(const sf_law *law, int *log);
+
+/* free[j] = 1 for the parameters the fit estimates, 0 for those held by
+ * --fix or following another by --tie (their draws only repeat a value). */
+void sf_plot_free_params(const sf_fit *fit, int *free_param);
+
+/* A model size as people write it: 175B, 6.7B, 125M, 70K (3 significant
+ * digits), or plain below 1000. */
+void sf_plot_size_text(char *buf, size_t size, double N);
+
+/* Options for a plot of an analysis of `d`: a copy of o (NULL = defaults)
+ * whose title, unless o sets one, is "NAME: FILE (FILTERS)" (or, when that
+ * is too wide for the plot, SHORT_NAME: FILE (FILTERS), else NAME: FILE),
+ * written into title[size].  Without d or its file name the title is
+ * left to the plot.  Returns copy. */
+const sf_plot_options *sf_plot_titled(const sf_plot_options *o, const sf_data *d,
+                                      const char *name, const char *short_name,
+                                      sf_plot_options *copy, char *title, size_t size);
 
 #endif /* SF_PLOT_H */

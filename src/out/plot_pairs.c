@@ -23,29 +23,37 @@ static int find(const char *const *names, size_t p, const char *name)
     return -1;
 }
 
-/* Default pairs: beta-alpha, alpha-A, beta-B when those names exist (the
- * ridges of the Chinchilla law), else neighbours (0,1), (1,2), (2,3). */
-static size_t default_pairs(const char *const *names, size_t p, size_t *pr)
+/* Default pairs among the parameters shown (shown[j] != 0, or all when
+ * shown is NULL): beta-alpha, alpha-A, beta-B when those names exist (the
+ * ridges of the Chinchilla law), else up to three pairs of neighbours
+ * among the shown parameters. */
+static size_t default_pairs(const char *const *names, size_t p, const int *shown, size_t *pr)
 {
     static const char *const want[3][2] = {{"beta", "alpha"}, {"alpha", "A"}, {"beta", "B"}};
     size_t n = 0;
     for (size_t k = 0; k < 3; k++) {
         int a = find(names, p, want[k][0]), b = find(names, p, want[k][1]);
-        if (a >= 0 && b >= 0) {
+        if (a >= 0 && b >= 0 && (!shown || (shown[a] && shown[b]))) {
             pr[2 * n] = (size_t)a;
             pr[2 * n + 1] = (size_t)b;
             n++;
         }
     }
-    for (size_t j = 0; n == 0 && j + 1 < p && j < 3; j++) {
-        pr[0] = j;
-        pr[1] = j + 1;
-        n = 1;
-        for (size_t k = j + 1; k + 1 < p && n < 3; k++) {
-            pr[2 * n] = k;
-            pr[2 * n + 1] = k + 1;
-            n++;
+    size_t prev = p;
+    for (size_t j = 0; n == 0 && j < p; j++) {
+        if (shown && !shown[j]) continue;
+        if (prev < p) {
+            pr[0] = prev;
+            pr[1] = j;
+            n = 1;
         }
+        prev = j;
+    }
+    for (size_t j = pr[1] + 1; n > 0 && n < 3 && j < p; j++) {
+        if (shown && !shown[j]) continue;
+        pr[2 * n] = pr[2 * n - 1];
+        pr[2 * n + 1] = j;
+        n++;
     }
     return n;
 }
@@ -53,6 +61,14 @@ static size_t default_pairs(const char *const *names, size_t p, size_t *pr)
 int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *const *names,
                   const double *estimate, const size_t *pairs, size_t n_pairs,
                   const sf_plot_options *o, char **out, sf_error *err)
+{
+    return sf_plot_pairs_on(draws, n_draws, p, names, estimate, pairs, n_pairs, NULL, NULL, o,
+                            out, err);
+}
+
+int sf_plot_pairs_on(const double *draws, size_t n_draws, size_t p, const char *const *names,
+                     const double *estimate, const size_t *pairs, size_t n_pairs, const int *log_scale,
+                     const int *shown, const sf_plot_options *o, char **out, sf_error *err)
 {
     sf_plot_options opt;
     int rc = sf_plot_check_options(o, &opt, out, err);
@@ -71,7 +87,9 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
             pr[k] = pairs[k];
         }
     } else {
-        n_pairs = default_pairs(names, p, pr);
+        n_pairs = default_pairs(names, p, shown, pr);
+        if (n_pairs == 0)
+            return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a pairwise plot needs 2 free parameters");
     }
 
     /* Per parameter: range and scale over the finite draws. */
@@ -97,7 +115,9 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
         if (r.n == 0)
             return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no finite draws of %s",
                            names && names[used[u]] ? names[used[u]] : "a parameter");
-        lg[u] = positive && r.hi >= 2.0 * r.lo;
+        /* The scale asked for (a log scale needs positive draws), else log
+         * when the draws span a factor of 2. */
+        lg[u] = positive && (log_scale ? log_scale[used[u]] != 0 : r.hi >= 2.0 * r.lo);
         if (lg[u]) {
             sf_svg_range_init(&r);
             for (size_t b = 0; b < n_draws; b++) sf_svg_range_add(&r, draws[b * p + used[u]], 1);
@@ -125,7 +145,14 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
     sf_svg_doc s;
     sf_svg_begin(&s, W, H, opt.id, title);
     sf_svg_title(&s, title, sub);
-    double r_pt = n_draws / stride <= 1000 ? 2.4 : 1.8;
+    /* Points and their opacity shrink with their number, so that a dense
+     * core stays graded instead of turning solid: about 0.35 for 1000
+     * points, 0.18 for 4000. */
+    size_t shown_n = (n_draws + stride - 1) / stride;
+    double r_pt = shown_n <= 1000 ? 2.4 : 1.8;
+    double alpha = fmin(0.35, 11.0 / sqrt((double)shown_n));
+    char fill_op[16];
+    sf_svg_fixed(fill_op, sizeof fill_op, alpha, 2, "-");
     for (size_t k = 0; k < n_pairs; k++) {
         size_t a = pr[2 * k], b = pr[2 * k + 1], ua = 0, ub = 0;
         while (used[ua] != a) ua++;
@@ -150,7 +177,13 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
             ys[i] = lg[ub] ? (vb > 0 ? log(vb) : NAN) : vb;
         }
         double corr = sf_plot_corr(xs, ys, n_draws);
-        if (isfinite(corr)) sf_svg_fixed(rs, sizeof rs, corr, 3, "\xE2\x88\x92");
+        /* Three decimals, more when those round to 1: r = 0.9995 and
+         * r = 0.99999 are different ridges, and neither is exact. */
+        int dec = 3;
+        while (isfinite(corr) && dec < 6 && fabs(corr) < 1.0 &&
+               round(fabs(corr) * pow(10.0, dec)) >= pow(10.0, dec))
+            dec++;
+        if (isfinite(corr)) sf_svg_fixed(rs, sizeof rs, corr, dec, "\xE2\x88\x92");
         else sf_strlcpy(rs, "n/a", sizeof rs);
         free(xs);
         free(ys);
@@ -160,7 +193,7 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
         sf_svg_panel_init(&s, &pn, x0, y0, x1, y1, lo[ua], hi[ua], lg[ua], lo[ub], hi[ub], lg[ub]);
         sf_svg_panel_axes(&s, &pn, na, nb, 1);
         sf_svg_clip_begin(&s, &pn);
-        sf_svg_printf(&s, "<g fill=\"#0072B2\" fill-opacity=\"0.35\">\n");
+        sf_svg_printf(&s, "<g fill=\"#0072B2\" fill-opacity=\"%s\">\n", fill_op);
         for (size_t i = 0; i < n_draws; i += stride) {
             double va = draws[i * p + a], vb = draws[i * p + b];
             if (!isfinite(va) || !isfinite(vb) || (lg[ua] && !(va > 0)) || (lg[ub] && !(vb > 0)))
@@ -182,4 +215,39 @@ int sf_plot_pairs(const double *draws, size_t n_draws, size_t p, const char *con
         sf_svg_panel_free(&pn);
     }
     return sf_plot_done(&s, NULL, 0, SF_OK, out, err);
+}
+
+int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, char **svg,
+                     sf_error *err)
+{
+    *svg = NULL;
+    if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_fit_draws_svg: no fit");
+    size_t nd = sf_fit_n_draws(fit);
+    if (nd < 2)
+        return sf_fail(err, SF_ENODATA, NULL, 0, 0,
+                       "the fit has no parameter draws to plot (a bootstrap or a posterior)");
+    const sf_law *law = sf_fit_law(fit);
+    size_t np = sf_law_n_params(law);
+    double *dr = malloc(nd * np * sizeof *dr);
+    if (!dr) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t k = 0; k < nd; k++) memcpy(dr + k * np, sf_fit_draw(fit, k), np * sizeof *dr);
+    const char *names[SF_MAX_PARAMS];
+    int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
+    for (size_t j = 0; j < np; j++) names[j] = sf_law_param_name(law, j);
+    sf_plot_law_scales(law, lg);
+    sf_plot_free_params(fit, shown);
+    int post = sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR;
+    char name[96], title[512];
+    snprintf(name, sizeof name, "%s draws of %s", post ? "Posterior" : "Bootstrap",
+             sf_law_name(law));
+    sf_plot_options copy;
+    o = sf_plot_titled(o, d, name, post ? "Posterior" : "Bootstrap", &copy, title, sizeof title);
+    if (!copy.title) {
+        snprintf(title, sizeof title, "%s, pairwise", name);
+        copy.title = title;
+    }
+    int rc = sf_plot_pairs_on(dr, nd, np, names, sf_fit_params(fit), NULL, 0, lg, shown, o, svg,
+                              err);
+    free(dr);
+    return rc;
 }

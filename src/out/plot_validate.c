@@ -13,6 +13,8 @@
 #include "out/plot.h"
 
 #define MAX_SERIES 7
+/* A series of more points than this is drawn with light markers. */
+#define DENSE 60
 
 static const sf_svg_shape shapes[MAX_SERIES] = {SF_SVG_CIRCLE,   SF_SVG_SQUARE, SF_SVG_DIAMOND,
                                                 SF_SVG_TRIANGLE, SF_SVG_CIRCLE, SF_SVG_SQUARE,
@@ -20,6 +22,12 @@ static const sf_svg_shape shapes[MAX_SERIES] = {SF_SVG_CIRCLE,   SF_SVG_SQUARE, 
 
 int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_options *o, char **out,
                      sf_error *err)
+{
+    return sf_plot_validate_note(series, n, NULL, o, out, err);
+}
+
+int sf_plot_validate_note(const sf_plot_series *series, size_t n, const char *note,
+                          const sf_plot_options *o, char **out, sf_error *err)
 {
     sf_plot_options opt;
     int rc = sf_plot_check_options(o, &opt, out, err);
@@ -82,8 +90,8 @@ int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_optio
 
     char title[256], sub[256];
     sf_strlcpy(title, opt.title ? opt.title : "Predicted against actual loss", sizeof title);
-    snprintf(sub, sizeof sub, "points on the dashed line are predicted exactly%s",
-             bars ? "; bars: prediction intervals" : "");
+    snprintf(sub, sizeof sub, "%s%spoints on the dashed line are predicted exactly%s",
+             note ? note : "", note ? "; " : "", bars ? "; bars: prediction intervals" : "");
     sf_svg_doc s;
     sf_svg_panel p;
     sf_svg_begin(&s, W, H, opt.id, title);
@@ -95,11 +103,15 @@ int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_optio
     sf_svg_line(&s, &p, d, d, 2, "#777777", 1.2, "6 4", 1.0);
     for (size_t k = 0; k < n; k++) {
         const sf_plot_series *q = &series[k];
+        /* Hundreds of checkpoints of a run overlap: smaller, translucent
+         * markers without the white ring let the density and the series
+         * below show through. */
+        int dense = q->n > DENSE;
         for (size_t i = 0; i < q->n; i++) {
             if (q->y_lo && q->y_hi)
                 sf_svg_errbar(&s, &p, q->x[i], q->y[i], q->y_lo[i], q->y_hi[i], 0, sf_svg_okabe(k));
-            sf_svg_marker(&s, &p, q->x[i], q->y[i], shapes[k], 4.2, sf_svg_okabe(k), "#ffffff", 0.7,
-                          0.9);
+            sf_svg_marker(&s, &p, q->x[i], q->y[i], shapes[k], dense ? 3.2 : 4.2, sf_svg_okabe(k),
+                          dense ? NULL : "#ffffff", 0.7, dense ? 0.55 : 0.9);
         }
     }
     sf_svg_clip_end(&s);

@@ -421,7 +421,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, v);
+            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, 0, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
@@ -470,8 +470,11 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
         free(y);
         return;
     }
+    int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
+    sf_plot_law_scales(law, lg);
+    sf_plot_free_params(r->fit, shown);
     for (size_t a = 0; a < np; a++) {
-        if (sf_fit_is_fixed(r->fit, a) || sf_fit_tied_to(r->fit, a) >= 0) continue;
+        if (!shown[a]) continue;
         char na[64], nb[64], rs[32];
         sf_plot_pretty(na, sizeof na, sf_law_param_name(law, a));
         if (lo && hi && lo[a] > 0 && hi[a] > 10.0 * lo[a]) {
@@ -480,8 +483,9 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
             warn_add(w, "%s is poorly determined: its interval spans a factor of %s.", na, f);
         }
         for (size_t b = a + 1; b < np; b++) {
-            if (sf_fit_is_fixed(r->fit, b) || sf_fit_tied_to(r->fit, b) >= 0) continue;
-            int la = 1, lb = 1;
+            if (!shown[b]) continue;
+            /* On the law's scales, as the pairwise plot draws them. */
+            int la = lg[a], lb = lg[b];
             for (size_t i = 0; i < nd; i++) {
                 la &= r->draws[i * np + a] > 0;
                 lb &= r->draws[i * np + b] > 0;
@@ -493,7 +497,7 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
             double c = sf_plot_corr(x, y, nd);
             if (!(fabs(c) > 0.95)) continue;
             sf_plot_pretty(nb, sizeof nb, sf_law_param_name(law, b));
-            sf_plot_g(rs, sizeof rs, c, 3);
+            sf_plot_g(rs, sizeof rs, c, 4);
             warn_add(w,
                      "%s and %s are strongly correlated across the draws (r = %s): the data "
                      "determine a combination of them better than either alone.",
@@ -635,9 +639,12 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
                                       nrows, &po, &figs[k], &perr);
             } else {
                 const char *names[SF_MAX_PARAMS];
+                int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
                 for (size_t j = 0; j < np; j++) names[j] = sf_law_param_name(law, j);
-                prc = sf_plot_pairs(r->draws, r->n_draws, np, names, sf_fit_params(fit), NULL, 0,
-                                    &po, &figs[k], &perr);
+                sf_plot_law_scales(law, lg);
+                sf_plot_free_params(fit, shown);
+                prc = sf_plot_pairs_on(r->draws, r->n_draws, np, names, sf_fit_params(fit), NULL,
+                                       0, lg, shown, &po, &figs[k], &perr);
             }
             if (prc == SF_ENOMEM) {
                 rc = SF_ENOMEM;
