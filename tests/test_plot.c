@@ -1768,10 +1768,10 @@ Test(report, intervals_from_draws_and_given)
     /* The 95% interval of alpha from the draws: percentiles 2.5 and 97.5. */
     double v[500];
     for (size_t b = 0; b < 500; b++) v[b] = dr[b * 5 + 3];
-    sf_plot_sort(v, 500);
+    sf_sort_doubles(v, 500);
     char lo[32], hi[32], want[128];
-    sf_plot_g(lo, sizeof lo, sf_plot_quantile(v, 500, 0.025), 4);
-    sf_plot_g(hi, sizeof hi, sf_plot_quantile(v, 500, 0.975), 4);
+    sf_plot_g(lo, sizeof lo, sf_quantile_sorted(v, 500, 0.025), 4);
+    sf_plot_g(hi, sizeof hi, sf_quantile_sorted(v, 500, 0.975), 4);
     snprintf(want, sizeof want, "%s \xE2\x80\x93 %s", lo, hi);
     cr_assert(strstr(page, want), "alpha interval '%s'", want);
     free(page);

@@ -69,20 +69,6 @@ int sf_powerlaws_fit(const double *lc, const double *ln, const double *w, size_t
     return 0;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
-static double quantile_sorted(const double *v, size_t m, double p)
-{
-    double h = (double)(m - 1) * p;
-    size_t f = (size_t)floor(h);
-    if (f + 1 >= m) return v[m - 1];
-    return v[f] + (h - (double)f) * (v[f + 1] - v[f]);
-}
-
 size_t sf_percentile_interval(double *v, size_t n, double level, double *lo, double *hi)
 {
     size_t m = 0;
@@ -94,9 +80,9 @@ size_t sf_percentile_interval(double *v, size_t n, double level, double *lo, dou
         }
     *lo = *hi = NAN;
     if (m == 0) return 0;
-    qsort(v, m, sizeof *v, cmp_double);
-    *lo = quantile_sorted(v, m, 0.5 * (1.0 - level));
-    *hi = quantile_sorted(v, m, 0.5 * (1.0 + level));
+    sf_sort_doubles(v, m);
+    *lo = sf_quantile_sorted(v, m, 0.5 * (1.0 - level));
+    *hi = sf_quantile_sorted(v, m, 0.5 * (1.0 + level));
     return m;
 }
 

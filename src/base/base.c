@@ -332,3 +332,27 @@ int sf_spd_solve(size_t k, const double *A, const double *b, double *x)
     for (size_t i = 0; i < k; i++) x[i] *= s[i];
     return 1;
 }
+
+/* ---- order statistics ------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x)) return isnan(y) ? 0 : 1;
+    if (isnan(y)) return -1;
+    return (x > y) - (x < y);
+}
+
+void sf_sort_doubles(double *v, size_t n)
+{
+    if (n > 1) qsort(v, n, sizeof *v, cmp_double);
+}
+
+double sf_quantile_sorted(const double *sorted, size_t n, double p)
+{
+    if (n == 0) return NAN;
+    double h = (double)(n - 1) * p;
+    size_t i = (size_t)floor(h);
+    if (i + 1 >= n) return sorted[n - 1];
+    return sorted[i] + (h - (double)i) * (sorted[i + 1] - sorted[i]);
+}

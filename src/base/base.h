@@ -41,6 +41,13 @@ void sf_buf_free(sf_buf *b);
 /* Locale-independent "%.17g"-style formatting into buf; returns buf. */
 char *sf_format_double(double x, char *buf, size_t size);
 
+/* Sort ascending, NaNs last (a total order, so qsort is well defined). */
+void sf_sort_doubles(double *v, size_t n);
+/* The p-quantile (0 <= p <= 1) of n sorted values, interpolating linearly
+ * between order statistics (Hyndman & Fan type 7, NumPy's default); NaN
+ * when n = 0. */
+double sf_quantile_sorted(const double *sorted, size_t n, double p);
+
 /* Counter-based random numbers: every stream is a pure function of
  * (seed, stream index), so results do not depend on how work is split
  * across threads.  xoshiro256** seeded through splitmix64. */

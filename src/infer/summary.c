@@ -60,21 +60,6 @@ int sf_levels_check(const double *v, size_t n, sf_error *err)
     return SF_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double quantile(const double *s, size_t m, double p)
-{
-    double h = (double)(m - 1) * p;
-    size_t j = (size_t)floor(h);
-    if (j + 1 >= m) return s[m - 1];
-    double g = h - (double)j;
-    return s[j] + g * (s[j + 1] - s[j]);
-}
-
 /* As sf_summarize, with a caller's scratch buffer of n doubles. */
 static void summarize_into(const double *x, size_t n, const double *levels, size_t nl,
                            double *s, sf_summary *out)
@@ -102,11 +87,11 @@ static void summarize_into(const double *x, size_t n, const double *levels, size
     for (size_t k = 0; k < m; k++) ss += (s[k] - mean) * (s[k] - mean);
     out->mean = mean;
     out->sd = m > 1 ? sqrt(ss / (double)(m - 1)) : NAN;
-    qsort(s, m, sizeof *s, cmp_double);
-    out->median = quantile(s, m, 0.5);
+    sf_sort_doubles(s, m);
+    out->median = sf_quantile_sorted(s, m, 0.5);
     for (size_t l = 0; l < out->n_levels; l++) {
-        out->lo[l] = quantile(s, m, 0.5 * (1.0 - levels[l]));
-        out->hi[l] = quantile(s, m, 0.5 * (1.0 + levels[l]));
+        out->lo[l] = sf_quantile_sorted(s, m, 0.5 * (1.0 - levels[l]));
+        out->hi[l] = sf_quantile_sorted(s, m, 0.5 * (1.0 + levels[l]));
     }
 }
 

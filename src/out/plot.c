@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "law/law_impl.h"
 
 void sf_plot_options_init(sf_plot_options *o)
@@ -50,28 +51,6 @@ int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, char *
     return SF_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    if (isnan(x)) return isnan(y) ? 0 : 1;
-    if (isnan(y)) return -1;
-    return (x > y) - (x < y);
-}
-
-void sf_plot_sort(double *v, size_t n)
-{
-    if (n > 1) qsort(v, n, sizeof *v, cmp_double);
-}
-
-double sf_plot_quantile(const double *sorted, size_t n, double q)
-{
-    if (n == 0) return NAN;
-    double h = (double)(n - 1) * q;
-    size_t i = (size_t)floor(h);
-    if (i + 1 >= n) return sorted[n - 1];
-    return sorted[i] + (h - (double)i) * (sorted[i + 1] - sorted[i]);
-}
-
 size_t sf_plot_distinct(const double *v, size_t n, double **out)
 {
     *out = NULL;
@@ -80,7 +59,7 @@ size_t sf_plot_distinct(const double *v, size_t n, double **out)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(v[i])) u[m++] = v[i];
-    sf_plot_sort(u, m);
+    sf_sort_doubles(u, m);
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (k == 0 || fabs(u[i] - u[k - 1]) > 1e-4 * fabs(u[k - 1])) u[k++] = u[i];
@@ -223,7 +202,7 @@ size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draw
         v[2][m] = row.tokens_per_param;
         m++;
     }
-    for (int k = 0; k < 3; k++) sf_plot_sort(v[k], m);
+    for (int k = 0; k < 3; k++) sf_sort_doubles(v[k], m);
     return m;
 }
 

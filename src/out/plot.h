@@ -16,11 +16,6 @@
 int sf_plot_check_options(const sf_plot_options *o, sf_plot_options *out, char **doc,
                           sf_error *err);
 
-/* Ascending sort of doubles (NaN last). */
-void sf_plot_sort(double *v, size_t n);
-/* Quantile q of sorted v[0..n-1] (linear interpolation, Hyndman & Fan
- * type 7, the default of R and NumPy); NaN when n = 0. */
-double sf_plot_quantile(const double *sorted, size_t n, double q);
 /* Distinct finite values of v, sorted, into out (malloc'd); a value within
  * 1e-4 (relative) of the last one kept counts as equal, since digitised
  * model sizes differ in their 7th digit.  Returns the count, or

@@ -46,8 +46,8 @@ static int bands(const sf_law *law, const double *draws, size_t n_draws, double 
     for (size_t j = 0; ok && j < m; j++) {
         size_t cnt = sf_plot_alloc_draws(law, draws, n_draws, stride, cg[j], U, v);
         for (int k = 0; k < 3; k++) {
-            lo[k][j] = cnt >= 10 ? sf_plot_quantile(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
-            hi[k][j] = cnt >= 10 ? sf_plot_quantile(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
+            lo[k][j] = cnt >= 10 ? sf_quantile_sorted(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
+            hi[k][j] = cnt >= 10 ? sf_quantile_sorted(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
         }
     }
     for (int k = 0; k < 3; k++) free(v[k]);

@@ -216,9 +216,9 @@ static int draw_intervals(const double *draws, size_t nd, size_t p, double level
         double mean = sum / (double)m, ss = 0;
         for (size_t i = 0; i < m; i++) ss += (v[i] - mean) * (v[i] - mean);
         se[j] = sqrt(ss / (double)(m - 1));
-        sf_plot_sort(v, m);
-        lo[j] = sf_plot_quantile(v, m, 0.5 * (1.0 - level));
-        hi[j] = sf_plot_quantile(v, m, 0.5 * (1.0 + level));
+        sf_sort_doubles(v, m);
+        lo[j] = sf_quantile_sorted(v, m, 0.5 * (1.0 - level));
+        hi[j] = sf_quantile_sorted(v, m, 0.5 * (1.0 + level));
     }
     free(v);
     return SF_OK;
@@ -335,12 +335,6 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
 
 /* ---- allocation --------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Budgets: decades from a tenth of the largest run's compute to 10^4 times
  * it, plus the ones asked for; sorted, repeats dropped. */
 static size_t budgets(const sf_report *r, double cmax, double *out)
@@ -352,7 +346,7 @@ static size_t budgets(const sf_report *r, double cmax, double *out)
     }
     for (size_t i = 0; i < r->n_budgets && n < MAX_BUDGETS; i++)
         if (r->budgets[i] > 0 && isfinite(r->budgets[i])) out[n++] = r->budgets[i];
-    qsort(out, n, sizeof *out, cmp_double);
+    sf_sort_doubles(out, n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (m == 0 || out[i] > out[m - 1] * (1 + 1e-9)) out[m++] = out[i];
@@ -363,9 +357,9 @@ static void interval_cell(html *h, const double *v, size_t m, double level)
 {
     raw(h, "<td>");
     if (m >= 10) {
-        num(h, sf_plot_quantile(v, m, 0.5 * (1.0 - level)), 3);
+        num(h, sf_quantile_sorted(v, m, 0.5 * (1.0 - level)), 3);
         raw(h, " \xE2\x80\x93 ");
-        num(h, sf_plot_quantile(v, m, 0.5 * (1.0 + level)), 3);
+        num(h, sf_quantile_sorted(v, m, 0.5 * (1.0 + level)), 3);
     }
     raw(h, "</td>");
 }
