@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "law/law_impl.h"
+
 extern char **environ;
 
 const char *shared_file(const char *rel)
@@ -206,5 +208,45 @@ sf_law *law_checked(const char *name, sf_role x, int breaks)
     sf_law *law;
     sf_error err;
     cr_assert_eq(sf_law_new(name, &o, &law, &err), SF_OK, "%s: %s", name, err.message);
+    return law;
+}
+
+/* ---- a law of another shape ------------------------------------------------------ */
+
+static int slope_setup(sf_law *law, sf_error *err)
+{
+    (void)err;
+    law->roles |= SF_ROLE_BIT(SF_ROLE_N);
+    sf_law_add_param(law, "c", SF_SCALE_LINEAR, -INFINITY, INFINITY);
+    sf_law_add_param(law, "k", SF_SCALE_LINEAR, 0.0, INFINITY);
+    sf_law_grid_range(law, 0, 0.5, 0.5, 1.5);
+    sf_law_grid_range(law, 1, 0.25, 0.25, 1.0);
+    return SF_OK;
+}
+
+static void slope_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
+                       double *jac)
+{
+    (void)law;
+    for (size_t i = 0; i < x->n; i++) {
+        logy[i] = th[0] - th[1] * x->log[SF_ROLE_N][i];
+        if (jac) {
+            jac[2 * i] = 1.0;
+            jac[2 * i + 1] = -x->log[SF_ROLE_N][i];
+        }
+    }
+}
+
+static const sf_law_class slope_class = {
+    .name = "slope", .formula = "L = exp(c) N^-k", .setup = slope_setup, .eval = slope_eval};
+
+sf_law *test_slope_law(void)
+{
+    sf_law *law = calloc(1, sizeof *law);
+    cr_assert(law);
+    law->cls = &slope_class;
+    sf_law_options_init(&law->opt);
+    law->roles = SF_ROLE_BIT(SF_ROLE_LOSS);
+    slope_setup(law, NULL);
     return law;
 }

@@ -59,4 +59,9 @@ sf_fit *fit_checked(const sf_law *law, const sf_data *d, const sf_fit_options *o
 /* Create law `name` with the variable x and breaks; asserts success. */
 sf_law *law_checked(const char *name, sf_role x, int breaks);
 
+/* A law of another shape, made for tests of the generic machinery:
+ * log L = c - k log N with k >= 0 (a bound), no variable projection (the
+ * fit screens its start grid).  Reads N; free it with free(). */
+sf_law *test_slope_law(void);
+
 #endif

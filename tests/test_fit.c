@@ -284,44 +284,13 @@ Test(fit, too_few_rows_and_unidentifiable_data)
     sf_law_free(law);
 }
 
-/* The active set for bounds, on a law made for the purpose: log L = c - k
- * log N with k >= 0.  Loss that grows with N wants k < 0, so the
+/* The active set for bounds, on test_slope_law: log L = c - k log N with
+ * k >= 0.  Loss that grows with N wants k < 0, so the
  * constrained optimum is k = 0 exactly (the objective is convex in k), with
  * c the mean log loss under least squares. */
-static int slope_setup(sf_law *law, sf_error *err)
-{
-    (void)err;
-    law->roles |= SF_ROLE_BIT(SF_ROLE_N);
-    sf_law_add_param(law, "c", SF_SCALE_LINEAR, -INFINITY, INFINITY);
-    sf_law_add_param(law, "k", SF_SCALE_LINEAR, 0.0, INFINITY);
-    sf_law_grid_range(law, 0, 0.5, 0.5, 1.5);
-    sf_law_grid_range(law, 1, 0.25, 0.25, 1.0);
-    return SF_OK;
-}
-
-static void slope_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
-                       double *jac)
-{
-    (void)law;
-    for (size_t i = 0; i < x->n; i++) {
-        logy[i] = th[0] - th[1] * x->log[SF_ROLE_N][i];
-        if (jac) {
-            jac[2 * i] = 1.0;
-            jac[2 * i + 1] = -x->log[SF_ROLE_N][i];
-        }
-    }
-}
-
-static const sf_law_class slope_class = {
-    .name = "slope", .formula = "L = exp(c) N^-k", .setup = slope_setup, .eval = slope_eval};
-
 Test(fit, parameter_held_on_its_bound)
 {
-    sf_law *law = calloc(1, sizeof *law);
-    law->cls = &slope_class;
-    sf_law_options_init(&law->opt);
-    law->roles = SF_ROLE_BIT(SF_ROLE_LOSS);
-    slope_setup(law, NULL);
+    sf_law *law = test_slope_law();
     sf_data *d;
     cr_assert_eq(sf_data_new(12, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_LOSS), &d), SF_OK);
     double mean = 0;

@@ -747,45 +747,12 @@ Test(infer, prediction_intervals)
 
 /* ---- any law ------------------------------------------------------------------ */
 
-/* A law of another shape, without variable projection (the fit screens
- * its start grid): log L = c - k log N, k >= 0. */
-static int slope_setup(sf_law *law, sf_error *err)
-{
-    (void)err;
-    law->roles |= SF_ROLE_BIT(SF_ROLE_N);
-    sf_law_add_param(law, "c", SF_SCALE_LINEAR, -INFINITY, INFINITY);
-    sf_law_add_param(law, "k", SF_SCALE_LINEAR, 0.0, INFINITY);
-    sf_law_grid_range(law, 0, 0.5, 0.5, 1.5);
-    sf_law_grid_range(law, 1, 0.25, 0.25, 1.0);
-    return SF_OK;
-}
-
-static void slope_eval(const sf_law *law, const double *th, const sf_obs *x, double *logy,
-                       double *jac)
-{
-    (void)law;
-    for (size_t i = 0; i < x->n; i++) {
-        logy[i] = th[0] - th[1] * x->log[SF_ROLE_N][i];
-        if (jac) {
-            jac[2 * i] = 1.0;
-            jac[2 * i + 1] = -x->log[SF_ROLE_N][i];
-        }
-    }
-}
-
-static const sf_law_class slope_class = {
-    .name = "slope", .formula = "L = exp(c) N^-k", .setup = slope_setup, .eval = slope_eval};
-
 /* The bootstrap and the sampler are generic over the law: a law of two
  * parameters that reads N only (no allocation: those intervals are
  * absent, not wrong), and chinchilla with a parameter held and two tied. */
 Test(infer, any_law_with_fixes_and_ties)
 {
-    sf_law *slope = calloc(1, sizeof *slope);
-    slope->cls = &slope_class;
-    sf_law_options_init(&slope->opt);
-    slope->roles = SF_ROLE_BIT(SF_ROLE_LOSS);
-    slope_setup(slope, NULL);
+    sf_law *slope = test_slope_law();
     sf_data *d;
     cr_assert_eq(sf_data_new(30, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_LOSS), &d), SF_OK);
     for (size_t i = 0; i < 30; i++) {

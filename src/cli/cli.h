@@ -90,6 +90,14 @@ typedef struct cli_model_args {
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
                    sf_law **owned_law);
 void cli_model_args_init(cli_model_args *m);
+/* The options that name the model (--law, --set, --x, --breaks) for a
+ * command's table, and their handler: as cli_fit_arg, for CLI_MODEL_* ids
+ * and the positional FIT.json. */
+enum { CLI_MODEL_LAW = 1200, CLI_MODEL_SET, CLI_MODEL_X, CLI_MODEL_BREAKS };
+#define CLI_MODEL_OPTIONS                                                                    \
+    {"law", 0, 1, CLI_MODEL_LAW}, {"set", 0, 1, CLI_MODEL_SET}, {"x", 0, 1, CLI_MODEL_X},    \
+        {"breaks", 0, 1, CLI_MODEL_BREAKS}
+int cli_model_arg(const cli_parser *p, int id, const char *v, cli_model_args *m);
 
 /* --x N|D|C and --breaks K into *o, recording SF_LAW_OPT_* in *given. */
 int cli_x_arg(const cli_parser *p, const char *v, sf_law_options *o, unsigned *given);
@@ -174,8 +182,23 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
  * a usage of the fit's JSON); returns CLI_OK or prints the error. */
 int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
 
-/* --resample rows|group into bo->resample. */
-int cli_resample_arg(const cli_parser *p, const char *v, sf_bootstrap_options *bo);
+/* The bootstrap options of fit and report (--bootstrap K, --resample
+ * rows|group, --warm-start) for a command's table, and their handler: as
+ * cli_fit_arg, for CLI_BOOT_* ids. */
+enum { CLI_BOOT_K = 1300, CLI_BOOT_RESAMPLE, CLI_BOOT_WARM };
+#define CLI_BOOT_OPTIONS                                                                     \
+    {"bootstrap", 0, 1, CLI_BOOT_K}, {"resample", 0, 1, CLI_BOOT_RESAMPLE},                  \
+        {"warm-start", 0, 0, CLI_BOOT_WARM}
+typedef struct cli_boot_args {
+    sf_bootstrap_options bo;
+    int on;             /* --bootstrap K given */
+    int resample_given; /* --resample given */
+} cli_boot_args;
+void cli_boot_args_init(cli_boot_args *b);
+int cli_boot_arg(const cli_parser *p, int id, const char *v, cli_boot_args *b);
+/* The option ("resample", "warm-start") given without --bootstrap K, or
+ * NULL. */
+const char *cli_boot_orphan(const cli_boot_args *b);
 /* sf_fit_bootstrap with a progress bar ("bootstrap"); CLI_OK, or
  * CLI_ERROR after printing the error. */
 int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo);

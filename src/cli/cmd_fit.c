@@ -67,17 +67,15 @@ static const char help_tail[] =
     "  scalefit fit runs.csv --bootstrap 4000 --seed 42 --compute 1e21,5.76e23,1e25\n";
 
 enum {
-    O_HELP = 'h', O_OUT = 'o', O_JSON = 256, O_BOOT, O_RESAMPLE, O_WARM, O_SAMPLES, O_PLOT,
-    O_PLOT_X, O_PLOT_DRAWS
+    O_HELP = 'h', O_OUT = 'o', O_JSON = 256, O_SAMPLES, O_PLOT, O_PLOT_X, O_PLOT_DRAWS
 };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP},        {"json", 0, 0, O_JSON},
-    {"output", 'o', 1, O_OUT},       {"bootstrap", 0, 1, O_BOOT},
-    {"resample", 0, 1, O_RESAMPLE},  {"warm-start", 0, 0, O_WARM},
-    {"samples", 0, 1, O_SAMPLES},    {"plot", 0, 1, O_PLOT},
-    {"plot-x", 0, 1, O_PLOT_X},      {"plot-draws", 0, 1, O_PLOT_DRAWS},
-    CLI_UNC_OPTIONS,
+    {"output", 'o', 1, O_OUT},       {"samples", 0, 1, O_SAMPLES},
+    {"plot", 0, 1, O_PLOT},          {"plot-x", 0, 1, O_PLOT_X},
+    {"plot-draws", 0, 1, O_PLOT_DRAWS},
+    CLI_BOOT_OPTIONS,                CLI_UNC_OPTIONS,
     {0, 0, 0, 0}};
 
 static const char *grid_label(int g)
@@ -166,21 +164,22 @@ int cmd_fit(int argc, char **argv)
     cli_fit_args_init(&fa);
     cli_unc_args ua;
     cli_unc_args_init(&ua);
-    sf_bootstrap_options bo;
-    sf_bootstrap_options_init(&bo);
+    cli_boot_args ba;
+    cli_boot_args_init(&ba);
+    sf_bootstrap_options *bo = &ba.bo;
     const char *path = NULL, *out_path = NULL, *samples = NULL, *plot_path = NULL;
     const char *plot_draws = NULL;
-    int json = 0, boot = 0, resample_given = 0, status = CLI_OK, plot_x = -1;
+    int json = 0, status = CLI_OK, plot_x = -1;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
         int rc = cli_fit_arg(&p, id, v, &fa);
         if (rc == -1) rc = cli_unc_arg(&p, id, v, &ua);
+        if (rc == -1) rc = cli_boot_arg(&p, id, v, &ba);
         if (rc != -1) {
             status = rc;
             continue;
         }
-        long k;
         switch (id) {
         case CLI_ARG_BAD: status = CLI_USAGE; break;
         case O_HELP:
@@ -197,16 +196,6 @@ int cmd_fit(int argc, char **argv)
             break;
         case O_JSON: json = 1; break;
         case O_OUT: out_path = v; break;
-        case O_BOOT:
-            status = cli_int(&p, v, 2, 10000000, &k);
-            bo.resamples = (size_t)k;
-            boot = 1;
-            break;
-        case O_RESAMPLE:
-            resample_given = 1;
-            status = cli_resample_arg(&p, v, &bo);
-            break;
-        case O_WARM: bo.warm = 1; break;
         case O_SAMPLES: samples = v; break;
         case O_PLOT: plot_path = v; break;
         case O_PLOT_DRAWS: plot_draws = v; break;
@@ -224,24 +213,25 @@ int cmd_fit(int argc, char **argv)
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && plot_x != -1 && !plot_path)
         status = cli_usage_error(&p, "--plot-x goes with --plot");
-    if (status == CLI_OK && !boot &&
-        (resample_given || bo.warm || samples || ua.ci_given || plot_draws))
+    if (status == CLI_OK && !ba.on && (cli_boot_orphan(&ba) || samples || ua.ci_given || plot_draws))
         status = cli_usage_error(&p, "--%s goes with --bootstrap K",
-                                 resample_given ? "resample" : bo.warm ? "warm-start"
-                                 : samples ? "samples" : plot_draws ? "plot-draws" : "ci");
+                                 cli_boot_orphan(&ba) ? cli_boot_orphan(&ba)
+                                 : samples            ? "samples"
+                                 : plot_draws         ? "plot-draws"
+                                                      : "ci");
     if (status != CLI_OK) {
         cli_unc_args_free(&ua);
         return status;
     }
-    bo.n_levels = ua.n_levels;
-    memcpy(bo.levels, ua.levels, ua.n_levels * sizeof *ua.levels);
+    bo->n_levels = ua.n_levels;
+    memcpy(bo->levels, ua.levels, ua.n_levels * sizeof *ua.levels);
 
     sf_error err;
     sf_error_clear(&err);
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
-    if (bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    if (bo->resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
@@ -263,7 +253,7 @@ int cmd_fit(int argc, char **argv)
                                "--at N,D,U" : "");
     }
     if (status != CLI_OK) goto done;
-    if (boot && (status = cli_bootstrap(fit, d, &bo)) != CLI_OK) goto done;
+    if (ba.on && (status = cli_bootstrap(fit, d, bo)) != CLI_OK) goto done;
     if (plot_path) {
         sf_plot_options po;
         sf_plot_options_init(&po);
@@ -280,10 +270,10 @@ int cmd_fit(int argc, char **argv)
     status = cli_emit_fit(fit, &ua, out_path, samples, json);
     if (status != CLI_OK || json) goto done;
     cli_print_fit(stdout, fit, d);
-    if (boot) {
+    if (ba.on) {
         printf("\nbootstrap:  %zu resamples of %s (seed %llu), %s per resample",
-               sf_fit_resamples(fit), bo.resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
-               (unsigned long long)fa.fit.seed, bo.warm ? "L-BFGS from the fit's optima"
+               sf_fit_resamples(fit), bo->resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
+               (unsigned long long)fa.fit.seed, bo->warm ? "L-BFGS from the fit's optima"
                                                         : "the same global search");
         if (sf_fit_resamples_failed(fit)) printf("; %zu failed", sf_fit_resamples_failed(fit));
         printf("\n");

@@ -59,18 +59,15 @@ static const char help[] =
     "  scalefit optimal fit.json --compute 4.5e22 --inference-tokens 2e12\n";
 
 enum {
-    O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_LAW, O_SET, O_JSON, O_UNIQUE, O_INFER, O_X,
-    O_BREAKS, O_PLOT, O_CI
+    O_HELP = 'h', O_COMPUTE = 256, O_TARGET, O_JSON, O_UNIQUE, O_INFER, O_PLOT, O_CI
 };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP},         {"compute", 0, 1, O_COMPUTE},
-    {"target-loss", 0, 1, O_TARGET},  {"law", 0, 1, O_LAW},
-    {"set", 0, 1, O_SET},             {"json", 0, 0, O_JSON},
+    {"target-loss", 0, 1, O_TARGET},  {"json", 0, 0, O_JSON},
     {"unique-tokens", 0, 1, O_UNIQUE}, {"inference-tokens", 0, 1, O_INFER},
-    {"x", 0, 1, O_X},                 {"breaks", 0, 1, O_BREAKS},
     {"plot", 0, 1, O_PLOT},           {"ci", 0, 1, O_CI},
-    {0, 0, 0, 0}};
+    CLI_MODEL_OPTIONS,                {0, 0, 0, 0}};
 
 static void print_dc(const sf_alloc_dc_row *r, size_t n)
 {
@@ -115,13 +112,11 @@ int cmd_optimal(int argc, char **argv)
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
+        if ((status = cli_model_arg(&p, id, v, &m)) != -1) continue;
+        status = CLI_OK;
         switch (id) {
         case CLI_ARG_BAD: status = CLI_USAGE; break;
         case O_HELP: fputs(help, stdout); goto done;
-        case CLI_ARG_POSITIONAL:
-            if (m.fit_path) status = cli_usage_error(&p, "more than one fit file");
-            m.fit_path = v;
-            break;
         case O_COMPUTE:
             free(budgets);
             status = cli_list(&p, v, &budgets, &nb);
@@ -132,17 +127,6 @@ int cmd_optimal(int argc, char **argv)
             break;
         case O_UNIQUE: status = cli_positive(&p, v, &U); break;
         case O_INFER: status = cli_positive(&p, v, &T); break;
-        case O_LAW: m.law = v; break;
-        case O_X: status = cli_x_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
-        case O_BREAKS: status = cli_breaks_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
-        case O_SET:
-            if (m.n_set == SF_MAX_PARAMS) {
-                status = cli_usage_error(&p, "--set: too many");
-                break;
-            }
-            status = cli_name_value(&p, v, m.set_name[m.n_set], SF_NAME_MAX, &m.set_value[m.n_set]);
-            m.n_set++;
-            break;
         case O_JSON: json = 1; break;
         case O_PLOT: plot_path = v; break;
         case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;

@@ -42,14 +42,14 @@ static const char help[] =
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
 
 enum {
-    O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_LAW, O_SET, O_JSON, O_INTERVAL, O_CI, O_X, O_BREAKS
+    O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_JSON, O_INTERVAL, O_CI
 };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"params", 0, 1, O_N}, {"tokens", 0, 1, O_D},
-    {"unique-tokens", 0, 1, O_U}, {"flops", 0, 1, O_C}, {"law", 0, 1, O_LAW},
-    {"set", 0, 1, O_SET}, {"json", 0, 0, O_JSON}, {"interval", 0, 0, O_INTERVAL},
-    {"ci", 0, 1, O_CI}, {"x", 0, 1, O_X}, {"breaks", 0, 1, O_BREAKS}, {0, 0, 0, 0}};
+    {"unique-tokens", 0, 1, O_U}, {"flops", 0, 1, O_C},
+    {"json", 0, 0, O_JSON},       {"interval", 0, 0, O_INTERVAL}, {"ci", 0, 1, O_CI},
+    CLI_MODEL_OPTIONS,            {0, 0, 0, 0}};
 
 int cmd_predict(int argc, char **argv)
 {
@@ -65,30 +65,17 @@ int cmd_predict(int argc, char **argv)
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
+        if ((status = cli_model_arg(&p, id, v, &m)) != -1) continue;
+        status = CLI_OK;
         switch (id) {
         case CLI_ARG_BAD: status = CLI_USAGE; break;
         case O_HELP: fputs(help, stdout); goto done;
-        case CLI_ARG_POSITIONAL:
-            if (m.fit_path) status = cli_usage_error(&p, "more than one fit file");
-            m.fit_path = v;
-            break;
         case O_N: case O_D: case O_U: case O_C: {
             int k = id - O_N;
             free(list[k]);
             status = cli_list(&p, v, &list[k], &len[k]);
             break;
         }
-        case O_LAW: m.law = v; break;
-        case O_X: status = cli_x_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
-        case O_BREAKS: status = cli_breaks_arg(&p, v, &m.law_opt, &m.law_opt_given); break;
-        case O_SET:
-            if (m.n_set == SF_MAX_PARAMS) {
-                status = cli_usage_error(&p, "--set: too many");
-                break;
-            }
-            status = cli_name_value(&p, v, m.set_name[m.n_set], SF_NAME_MAX, &m.set_value[m.n_set]);
-            m.n_set++;
-            break;
         case O_JSON: json = 1; break;
         case O_INTERVAL: interval = 1; break;
         case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;

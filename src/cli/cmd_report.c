@@ -44,15 +44,13 @@ static const char help_tail[] =
     "  scalefit report runs.csv --filter 'loss<3.45' --compute 5.76e23 -o report.html\n"
     "  scalefit report runs.csv --bootstrap 1000 --seed 1 -o report.html\n";
 
-enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE, O_BOOT, O_RESAMPLE, O_WARM };
+enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE };
 
 static const cli_opt opts[] = {{"help", 'h', 0, O_HELP},
                                {"output", 'o', 1, O_OUT},
                                {"compute", 0, 1, O_COMPUTE},
                                {"title", 0, 1, O_TITLE},
-                               {"bootstrap", 0, 1, O_BOOT},
-                               {"resample", 0, 1, O_RESAMPLE},
-                               {"warm-start", 0, 0, O_WARM},
+                               CLI_BOOT_OPTIONS,
                                {0, 0, 0, 0}};
 
 /* The command line as a shell would take it back: arguments with spaces
@@ -94,18 +92,17 @@ int cmd_report(int argc, char **argv)
     const char *path = NULL, *out_path = NULL, *title = NULL;
     double *budgets = NULL, *draws = NULL;
     size_t nb = 0, nd = 0;
-    sf_bootstrap_options bo;
-    sf_bootstrap_options_init(&bo);
-    int status = CLI_OK, boot = 0, resample_given = 0;
-    long kval;
+    cli_boot_args ba;
+    cli_boot_args_init(&ba);
+    int status = CLI_OK;
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
         int rc = cli_fit_arg(&p, id, v, &fa);
-        if (rc == CLI_OK) continue;
+        if (rc == -1) rc = cli_boot_arg(&p, id, v, &ba);
         if (rc != -1) {
             status = rc;
-            break;
+            continue;
         }
         switch (id) {
         case CLI_ARG_BAD: status = CLI_USAGE; break;
@@ -125,25 +122,14 @@ int cmd_report(int argc, char **argv)
             free(budgets);
             status = cli_list(&p, v, &budgets, &nb);
             break;
-        case O_BOOT:
-            status = cli_int(&p, v, 2, 10000000, &kval);
-            bo.resamples = (size_t)kval;
-            boot = 1;
-            break;
-        case O_RESAMPLE:
-            resample_given = 1;
-            status = cli_resample_arg(&p, v, &bo);
-            break;
-        case O_WARM: bo.warm = 1; break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && !out_path)
         status = cli_usage_error(&p, "missing -o REPORT.html (the page is written to a file)");
-    if (status == CLI_OK && !boot && (resample_given || bo.warm))
-        status = cli_usage_error(&p, "--%s goes with --bootstrap K",
-                                 resample_given ? "resample" : "warm-start");
+    if (status == CLI_OK && cli_boot_orphan(&ba))
+        status = cli_usage_error(&p, "--%s goes with --bootstrap K", cli_boot_orphan(&ba));
     if (status != CLI_OK) {
         free(budgets);
         return status;
@@ -156,21 +142,21 @@ int cmd_report(int argc, char **argv)
     sf_fit *fit = NULL;
     char *cmd = NULL;
     char method[160] = "";
-    if (bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    if (ba.bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);
         goto done;
     }
-    if (boot) {
-        if ((status = cli_bootstrap(fit, d, &bo)) != CLI_OK) goto done;
+    if (ba.on) {
+        if ((status = cli_bootstrap(fit, d, &ba.bo)) != CLI_OK) goto done;
         if ((status = cli_fit_draws(fit, &draws, &nd)) != CLI_OK) goto done;
         int w = snprintf(method, sizeof method,
                          "percentile bootstrap over %zu resamples of the %s, each refitted %s "
                          "(seed %llu)", sf_fit_resamples(fit),
-                         bo.resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
-                         bo.warm ? "from the fit's optima" : "with the same search",
+                         ba.bo.resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
+                         ba.bo.warm ? "from the fit's optima" : "with the same search",
                          (unsigned long long)fa.fit.seed);
         if (sf_fit_resamples_failed(fit) && w > 0 && (size_t)w < sizeof method)
             snprintf(method + w, sizeof method - (size_t)w, "; %zu could not be fitted",
@@ -188,7 +174,7 @@ int cmd_report(int argc, char **argv)
     rep.n_budgets = nb;
     rep.draws = draws;
     rep.n_draws = nd;
-    rep.interval_method = boot ? method : NULL;
+    rep.interval_method = ba.on ? method : NULL;
     char *page = NULL;
     int rc = sf_report_html(&rep, &page, &err);
     status = cli_write_made(out_path, rc, page, &err);

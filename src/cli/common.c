@@ -249,6 +249,27 @@ void cli_model_args_init(cli_model_args *m)
     sf_law_options_init(&m->law_opt);
 }
 
+int cli_model_arg(const cli_parser *p, int id, const char *v, cli_model_args *m)
+{
+    switch (id) {
+    case CLI_ARG_POSITIONAL:
+        if (m->fit_path) return cli_usage_error(p, "more than one fit file");
+        m->fit_path = v;
+        return CLI_OK;
+    case CLI_MODEL_LAW: m->law = v; return CLI_OK;
+    case CLI_MODEL_X: return cli_x_arg(p, v, &m->law_opt, &m->law_opt_given);
+    case CLI_MODEL_BREAKS: return cli_breaks_arg(p, v, &m->law_opt, &m->law_opt_given);
+    case CLI_MODEL_SET:
+        if (m->n_set == SF_MAX_PARAMS) return cli_usage_error(p, "--set: too many");
+    {
+        int rc = cli_name_value(p, v, m->set_name[m->n_set], SF_NAME_MAX, &m->set_value[m->n_set]);
+        if (rc == CLI_OK) m->n_set++;
+        return rc;
+    }
+    default: return -1;
+    }
+}
+
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, sf_law **owned)
 {
     *out = NULL;

@@ -284,12 +284,37 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
     }
 }
 
-int cli_resample_arg(const cli_parser *p, const char *v, sf_bootstrap_options *bo)
+void cli_boot_args_init(cli_boot_args *b)
 {
-    if (strcmp(v, "rows") == 0) bo->resample = SF_RESAMPLE_ROWS;
-    else if (strcmp(v, "group") == 0) bo->resample = SF_RESAMPLE_GROUP;
-    else return cli_usage_error(p, "--resample: expected rows or group, got '%s'", v);
-    return CLI_OK;
+    memset(b, 0, sizeof *b);
+    sf_bootstrap_options_init(&b->bo);
+}
+
+int cli_boot_arg(const cli_parser *p, int id, const char *v, cli_boot_args *b)
+{
+    switch (id) {
+    case CLI_BOOT_K: {
+        long k;
+        int rc = cli_int(p, v, 2, 10000000, &k);
+        if (rc == CLI_OK) b->bo.resamples = (size_t)k;
+        b->on = 1;
+        return rc;
+    }
+    case CLI_BOOT_RESAMPLE:
+        b->resample_given = 1;
+        if (strcmp(v, "rows") == 0) b->bo.resample = SF_RESAMPLE_ROWS;
+        else if (strcmp(v, "group") == 0) b->bo.resample = SF_RESAMPLE_GROUP;
+        else return cli_usage_error(p, "--resample: expected rows or group, got '%s'", v);
+        return CLI_OK;
+    case CLI_BOOT_WARM: b->bo.warm = 1; return CLI_OK;
+    default: return -1;
+    }
+}
+
+const char *cli_boot_orphan(const cli_boot_args *b)
+{
+    if (b->on) return NULL;
+    return b->resample_given ? "resample" : b->bo.warm ? "warm-start" : NULL;
 }
 
 int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo)
