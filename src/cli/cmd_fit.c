@@ -62,7 +62,7 @@ static const char help_tail[] =
     "optimum nearly as good) go to standard error and into the JSON.\n"
     "\n"
     "Examples:\n"
-    "  scalefit fit runs.csv --filter 'loss<3.45' -o fit.json\n"
+    "  scalefit fit runs.csv --filter 'loss<3.44' -o fit.json\n"
     "  scalefit optimal fit.json --compute 5.76e23\n"
     "  scalefit fit runs.csv --bootstrap 4000 --seed 42 --compute 1e21,5.76e23,1e25\n";
 

@@ -41,7 +41,7 @@ static const char help_tail[] =
     "  -h, --help          show this help\n"
     "\n"
     "Example:\n"
-    "  scalefit report runs.csv --filter 'loss<3.45' --compute 5.76e23 -o report.html\n"
+    "  scalefit report runs.csv --filter 'loss<3.44' --compute 5.76e23 -o report.html\n"
     "  scalefit report runs.csv --bootstrap 1000 --seed 1 -o report.html\n";
 
 enum { O_HELP = 'h', O_OUT = 'o', O_COMPUTE = 256, O_TITLE };
