@@ -70,6 +70,9 @@ int cli_write_file(const char *path, const char *text);
  * failure with err filled) to path, and free it: CLI_OK, or CLI_ERROR
  * after printing the library's or the write's error. */
 int cli_write_made(const char *path, int rc, char *text, const sf_error *err);
+/* Write text a library call made (malloc'd, NULL when out of memory) to
+ * path, and free it: CLI_OK, or CLI_ERROR after printing the error. */
+int cli_write_owned(const char *path, char *text);
 
 /* Flush and close stdout, reporting a write error (full disk, closed
  * pipe); returns the status to exit with. */
@@ -180,6 +183,8 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
                            const sf_summary *loss, const sf_summary *pred, size_t n, int with_u);
 /* Allocation and prediction summaries for --compute and --at, printed (or
  * a usage of the fit's JSON); returns CLI_OK or prints the error. */
+/* --ci given (n_levels > 0) for a fit file without draws: a usage error. */
+int cli_ci_needs_draws(const cli_parser *p, const sf_fit *fit, size_t n_levels);
 int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
 
 /* The bootstrap options of fit and report (--bootstrap K, --resample

@@ -124,20 +124,11 @@ int cmd_demo(int argc, char **argv)
         goto done;
     }
     if (data_path) {
-        char *csv = sf_data_csv(d);
-        status = csv ? cli_write_file(data_path, csv) : cli_error("out of memory");
-        free(csv);
-        if (status != CLI_OK) goto done;
+        if ((status = cli_write_owned(data_path, sf_data_csv(d))) != CLI_OK) goto done;
     }
-    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
-    char *js = sf_fit_json(fit);
-    if (!js) {
-        status = cli_error("out of memory");
-        goto done;
-    }
-    if (out_path) status = cli_write_file(out_path, js);
-    if (status == CLI_OK && json) fputs(js, stdout);
-    free(js);
+    cli_unc_args none; /* no --compute or --at: the fit's JSON as it is */
+    cli_unc_args_init(&none);
+    status = cli_emit_fit(fit, &none, out_path, NULL, json);
     if (status != CLI_OK || json) goto done;
 
     printf("scalefit demo: an IsoFLOP sweep simulated from %s's Chinchilla law\n", truth_name);

@@ -213,12 +213,11 @@ int cmd_fit(int argc, char **argv)
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && plot_x != -1 && !plot_path)
         status = cli_usage_error(&p, "--plot-x goes with --plot");
-    if (status == CLI_OK && !ba.on && (cli_boot_orphan(&ba) || samples || ua.ci_given || plot_draws))
-        status = cli_usage_error(&p, "--%s goes with --bootstrap K",
-                                 cli_boot_orphan(&ba) ? cli_boot_orphan(&ba)
-                                 : samples            ? "samples"
-                                 : plot_draws         ? "plot-draws"
-                                                      : "ci");
+    if (status == CLI_OK && !ba.on) {
+        const char *orphan = cli_boot_orphan(&ba);
+        if (!orphan) orphan = samples ? "samples" : plot_draws ? "plot-draws" : ua.ci_given ? "ci" : NULL;
+        if (orphan) status = cli_usage_error(&p, "--%s goes with --bootstrap K", orphan);
+    }
     if (status != CLI_OK) {
         cli_unc_args_free(&ua);
         return status;

@@ -165,9 +165,7 @@ int cmd_optimal(int argc, char **argv)
     sf_alloc_inference_row *inf = status == CLI_OK && T > 0 ? calloc(n, sizeof *inf) : NULL;
     if (status == CLI_OK && (!rows || !s || (U > 0 && !dc) || (T > 0 && !inf)))
         status = cli_error("out of memory");
-    if (status == CLI_OK && n_levels && !sf_fit_n_draws(fit))
-        status = cli_usage_error(&p, "--ci: the fit file has no draws (fit it with --bootstrap "
-                                 "K, or with scalefit bayes, and -o FIT.json)");
+    if (status == CLI_OK) status = cli_ci_needs_draws(&p, fit, n_levels);
     if (status == CLI_OK && n_levels && (U > 0 || T > 0))
         status = cli_usage_error(&p, "--ci: intervals are computed for the plain allocation, not "
                                  "with --%s", U > 0 ? "unique-tokens" : "inference-tokens");
@@ -214,8 +212,7 @@ int cmd_optimal(int argc, char **argv)
         char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
                    : T > 0 ? sf_alloc_inference_json(law, inf, n)
                            : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
-        status = js ? cli_write_file("-", js) : cli_error("out of memory");
-        free(js);
+        status = cli_write_owned("-", js);
     } else if (status == CLI_OK) {
         if (U > 0) print_dc(dc, n);
         else if (T > 0) print_inference(inf, n);

@@ -79,7 +79,7 @@ int cmd_plan(int argc, char **argv)
     sf_plan_options o;
     sf_plan_options_init(&o);
     cli_model_args m;
-    memset(&m, 0, sizeof m);
+    cli_model_args_init(&m);
     double *budgets = NULL;
     size_t nb = 0;
     const char *out_path = NULL;
@@ -158,9 +158,7 @@ int cmd_plan(int argc, char **argv)
         else if (!json) fputs(csv, stdout);
     }
     if (status == CLI_OK && json) {
-        char *js = sf_plan_json(law, params, &o, opt, nb, rows);
-        status = js ? cli_write_file("-", js) : cli_error("out of memory");
-        free(js);
+        status = cli_write_owned("-", sf_plan_json(law, params, &o, opt, nb, rows));
     } else if (status == CLI_OK && out_path) {
         print_summary(out_path, law, params, &o, opt, nb, rows);
     }

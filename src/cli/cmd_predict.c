@@ -108,9 +108,7 @@ int cmd_predict(int argc, char **argv)
         }
         n = len[k];
     }
-    if (status == CLI_OK && n_levels && !sf_fit_n_draws(fit))
-        status = cli_usage_error(&p, "--ci: the fit file has no draws (fit it with --bootstrap "
-                                 "K, or with scalefit bayes, and -o FIT.json)");
+    if (status == CLI_OK) status = cli_ci_needs_draws(&p, fit, n_levels);
     sf_point *pts = status == CLI_OK ? calloc(n, sizeof *pts) : NULL;
     sf_summary *loss = status == CLI_OK ? calloc(n, sizeof *loss) : NULL;
     sf_summary *pred = status == CLI_OK && interval ? calloc(n, sizeof *pred) : NULL;
@@ -130,9 +128,7 @@ int cmd_predict(int argc, char **argv)
     }
     int with_u = list[2] != NULL;
     if (status == CLI_OK && json) {
-        char *js = sf_predict_summary_json(law, pts, loss, pred, n, with_u);
-        status = js ? cli_write_file("-", js) : cli_error("out of memory");
-        free(js);
+        status = cli_write_owned("-", sf_predict_summary_json(law, pts, loss, pred, n, with_u));
     } else if (status == CLI_OK) {
         cli_print_predictions(stdout, fit, pts, loss, pred, n, with_u);
     }

@@ -128,8 +128,9 @@ int cmd_report(int argc, char **argv)
     if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
     if (status == CLI_OK && !out_path)
         status = cli_usage_error(&p, "missing -o REPORT.html (the page is written to a file)");
-    if (status == CLI_OK && cli_boot_orphan(&ba))
-        status = cli_usage_error(&p, "--%s goes with --bootstrap K", cli_boot_orphan(&ba));
+    const char *orphan = cli_boot_orphan(&ba);
+    if (status == CLI_OK && orphan)
+        status = cli_usage_error(&p, "--%s goes with --bootstrap K", orphan);
     if (status != CLI_OK) {
         free(budgets);
         return status;

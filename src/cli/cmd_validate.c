@@ -527,11 +527,8 @@ int cmd_validate(int argc, char **argv)
         if (v) vs[nv++] = v;
     }
     if (status == CLI_OK && nv == 0) status = cli_error("no law in the catalogue can read these data");
-    if (status == CLI_OK && a->sweep && a->csv) {
-        char *csv = sf_validation_cells_csv(vs[0]);
-        status = csv ? cli_write_file(a->csv, csv) : cli_error("out of memory");
-        free(csv);
-    }
+    if (status == CLI_OK && a->sweep && a->csv)
+        status = cli_write_owned(a->csv, sf_validation_cells_csv(vs[0]));
     if (status == CLI_OK && a->plot) {
         char *svg = NULL;
         int rc = sf_validation_svg((const sf_validation *const *)vs, nv, d, NULL, &svg, &err);
@@ -540,9 +537,7 @@ int cmd_validate(int argc, char **argv)
     if (status == CLI_OK && a->json) {
         char *js = a->compare ? sf_validation_compare_json((const sf_validation *const *)vs, nv)
                               : sf_validation_json(vs[0]);
-        if (js) fputs(js, stdout);
-        else status = cli_error("out of memory");
-        free(js);
+        status = cli_write_owned("-", js);
     } else if (status == CLI_OK && !(a->csv && strcmp(a->csv, "-") == 0)) {
         char b[32];
         cli_print_data(stdout, d);

@@ -198,12 +198,7 @@ int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, d
     if (len >= size) return cli_usage_error(p, "--%s: name too long in '%s'", p->name, s);
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (!value) return CLI_OK;
-    int rc = sf_parse_double(eq + 1, value);
-    if (rc != SF_OK)
-        return cli_usage_error(p, "--%s: '%s' is not a %snumber", p->name, eq + 1,
-                               rc == SF_ENONFINITE ? "finite " : "");
-    return CLI_OK;
+    return value ? cli_double(p, eq + 1, value) : CLI_OK;
 }
 
 int cli_write_file(const char *path, const char *text)
@@ -224,6 +219,13 @@ int cli_write_file(const char *path, const char *text)
 int cli_write_made(const char *path, int rc, char *text, const sf_error *err)
 {
     int status = rc == SF_OK ? cli_write_file(path, text) : cli_lib_error(err);
+    free(text);
+    return status;
+}
+
+int cli_write_owned(const char *path, char *text)
+{
+    int status = text ? cli_write_file(path, text) : cli_error("out of memory");
     free(text);
     return status;
 }
@@ -289,13 +291,8 @@ int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, s
     if (!m->law) return cli_usage_error(p, "missing FIT.json (or --law NAME --set NAME=VALUE...)");
     int rc = cli_law_options_check(p, m->law, m->law_opt_given);
     if (rc != CLI_OK) return rc;
-    /* Options only when given: callers that zero the struct get defaults. */
-    sf_law_options lo;
-    sf_law_options_init(&lo);
-    if (m->law_opt_given & SF_LAW_OPT_X) lo.x = m->law_opt.x;
-    if (m->law_opt_given & SF_LAW_OPT_BREAKS) lo.breaks = m->law_opt.breaks;
     sf_law *law;
-    if (sf_law_new(m->law, &lo, &law, &err) != SF_OK) return cli_lib_error(&err);
+    if (sf_law_new(m->law, &m->law_opt, &law, &err) != SF_OK) return cli_lib_error(&err);
     size_t np = sf_law_n_params(law);
     double params[SF_MAX_PARAMS];
     int have[SF_MAX_PARAMS] = {0};

@@ -145,6 +145,12 @@ static const char *spread_label(const sf_fit *fit)
     return sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "sd" : "SE";
 }
 
+/* What the draws are, for table titles. */
+static const char *draws_label(const sf_fit *fit)
+{
+    return sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "posterior" : "bootstrap";
+}
+
 void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, size_t n_levels)
 {
     const size_t max = SF_MAX_PARAMS + 32;
@@ -165,8 +171,8 @@ void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, s
     if (post) sf_law_derived(law, ml, dn, dml, 32);
     char lw[128];
     fprintf(out, "\nIntervals over %zu %s draws (%s):\n", sf_fit_n_draws(fit),
-            post ? "posterior" : "bootstrap", levels_words(&s[0], lw, sizeof lw));
-    print_heads(out, "quantity", post ? "ML" : "fit", post ? "sd" : "SE", &s[0], post);
+            draws_label(fit), levels_words(&s[0], lw, sizeof lw));
+    print_heads(out, "quantity", post ? "ML" : "fit", spread_label(fit), &s[0], post);
     if (post) fprintf(out, "  %12s %7s %7s", "mean", "R-hat", "ESS");
     fputc('\n', out);
     for (size_t i = 0; i < n; i++) {
@@ -202,7 +208,7 @@ void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *row
     char lw[128];
     fprintf(out, "Compute-optimal allocation (%s intervals over %zu %s draws):\n",
             levels_words(&s[0][1], lw, sizeof lw), sf_fit_n_draws(fit),
-            sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "posterior" : "bootstrap");
+            draws_label(fit));
     static const char *const label[5] = {"compute", "N_opt", "D_opt", "tokens/param", "loss"};
     for (size_t i = 0; i < n; i++) {
         char c[32], head[48];
@@ -258,7 +264,7 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
     char lw[128];
     fprintf(out, "Predicted loss (%s intervals over %zu %s draws%s):\n",
             levels_words(&loss[0], lw, sizeof lw), sf_fit_n_draws(fit),
-            sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "posterior" : "bootstrap",
+            draws_label(fit),
             pred ? "; 'new run' adds the residual scatter" : "");
     for (size_t i = 0; i < n; i++) {
         char head_text[160] = "";
@@ -397,6 +403,13 @@ void cli_progress_done(cli_progress *pr)
     fflush(stderr);
 }
 
+int cli_ci_needs_draws(const cli_parser *p, const sf_fit *fit, size_t n_levels)
+{
+    if (!n_levels || sf_fit_n_draws(fit)) return CLI_OK;
+    return cli_usage_error(p, "--ci: the fit file has no draws (fit it with --bootstrap K, or "
+                           "with scalefit bayes, and -o FIT.json)");
+}
+
 int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u)
 {
     const sf_law *law = sf_fit_law(fit);
@@ -447,11 +460,7 @@ int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const
     char *js = sf_fit_json(fit);
     if (!js) return cli_error("out of memory");
     int status = out_path ? cli_write_file(out_path, js) : CLI_OK;
-    if (status == CLI_OK && samples) {
-        char *csv = sf_draws_csv(fit);
-        status = csv ? cli_write_file(samples, csv) : cli_error("out of memory");
-        free(csv);
-    }
+    if (status == CLI_OK && samples) status = cli_write_owned(samples, sf_draws_csv(fit));
     if (status == CLI_OK && json) fputs(js, stdout);
     free(js);
     return status;
