@@ -67,6 +67,10 @@ int sf_plot_pairs_on(const double *draws, size_t n_draws, size_t p, const char *
                      const double *estimate, const size_t *pairs, size_t n_pairs,
                      const int *log_scale, const int *shown, const sf_plot_options *o, char **svg,
                      sf_error *err);
+/* sf_plot_pairs_on for draws of a fit's law (n_draws x its parameters):
+ * the law's names and scales, the fit's free parameters, its estimate. */
+int sf_plot_fit_pairs(const sf_fit *fit, const double *draws, size_t n_draws,
+                      const sf_plot_options *o, char **svg, sf_error *err);
 
 /* sf_plot_validate with `note` (may be NULL) written at the start of the
  * subtitle. */

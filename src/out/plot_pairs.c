@@ -227,15 +227,6 @@ int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options 
         return sf_fail(err, SF_ENODATA, NULL, 0, 0,
                        "the fit has no parameter draws to plot (a bootstrap or a posterior)");
     const sf_law *law = sf_fit_law(fit);
-    size_t np = sf_law_n_params(law);
-    double *dr = malloc(nd * np * sizeof *dr);
-    if (!dr) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    for (size_t k = 0; k < nd; k++) memcpy(dr + k * np, sf_fit_draw(fit, k), np * sizeof *dr);
-    const char *names[SF_MAX_PARAMS];
-    int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
-    for (size_t j = 0; j < np; j++) names[j] = sf_law_param_name(law, j);
-    sf_plot_law_scales(law, lg);
-    sf_plot_free_params(fit, shown);
     int post = sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR;
     char name[96], title[512];
     snprintf(name, sizeof name, "%s draws of %s", post ? "Posterior" : "Bootstrap",
@@ -246,8 +237,20 @@ int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options 
         snprintf(title, sizeof title, "%s, pairwise", name);
         copy.title = title;
     }
-    int rc = sf_plot_pairs_on(dr, nd, np, names, sf_fit_params(fit), NULL, 0, lg, shown, o, svg,
-                              err);
-    free(dr);
-    return rc;
+    /* The draws are one array, row k at sf_fit_draw(fit, k) (fit_impl.h). */
+    return sf_plot_fit_pairs(fit, sf_fit_draw(fit, 0), nd, o, svg, err);
+}
+
+int sf_plot_fit_pairs(const sf_fit *fit, const double *draws, size_t n_draws,
+                      const sf_plot_options *o, char **svg, sf_error *err)
+{
+    const sf_law *law = sf_fit_law(fit);
+    size_t np = sf_law_n_params(law);
+    const char *names[SF_MAX_PARAMS];
+    int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
+    for (size_t j = 0; j < np; j++) names[j] = sf_law_param_name(law, j);
+    sf_plot_law_scales(law, lg);
+    sf_plot_free_params(fit, shown);
+    return sf_plot_pairs_on(draws, n_draws, np, names, sf_fit_params(fit), NULL, 0, lg, shown, o,
+                            svg, err);
 }

@@ -632,13 +632,7 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
                 prc = sf_plot_optimal(fit, draws ? r->draws : NULL, draws ? r->n_draws : 0, rows,
                                       nrows, &po, &figs[k], &perr);
             } else {
-                const char *names[SF_MAX_PARAMS];
-                int lg[SF_MAX_PARAMS], shown[SF_MAX_PARAMS];
-                for (size_t j = 0; j < np; j++) names[j] = sf_law_param_name(law, j);
-                sf_plot_law_scales(law, lg);
-                sf_plot_free_params(fit, shown);
-                prc = sf_plot_pairs_on(r->draws, r->n_draws, np, names, sf_fit_params(fit), NULL,
-                                       0, lg, shown, &po, &figs[k], &perr);
+                prc = sf_plot_fit_pairs(fit, r->draws, r->n_draws, &po, &figs[k], &perr);
             }
             if (prc == SF_ENOMEM) {
                 rc = SF_ENOMEM;
