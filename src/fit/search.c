@@ -228,7 +228,6 @@ static int search_grid(const sf_problem *pb, int screen, int refine, int threads
 {
     grid g;
     grid_dims(pb, &g, 0);
-    const size_t p = pb->law->n_params;
     double fill[SF_MAX_PARAMS] = {0};
     if (g.total == 0 || g.total > 50000000)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "start grid of law '%s' is %s",
@@ -270,7 +269,6 @@ static int search_grid(const sf_problem *pb, int screen, int refine, int threads
         }
         if (ok) sf_work_free(&w);
     }
-    (void)p;
     if (status == SF_OK) {
         size_t np = select_points(&g, score, (size_t)refine, pick);
         status = put_starts(pb, &g, pick, np, out, fill);

@@ -1,5 +1,6 @@
 /* Run data as CSV text, numbers written so that they read back exactly. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
@@ -29,8 +30,16 @@ char *sf_data_csv(const sf_data *d)
                 /* Quote run ids: they may hold commas. */
                 const char *g = d->group_names[d->group[i]];
                 bad |= sf_buf_printf(&b, "%s\"", first ? "" : ",");
-                for (const char *c = g; *c && !bad; c++)
-                    bad |= *c == '"' ? sf_buf_printf(&b, "\"\"") : sf_buf_printf(&b, "%c", *c);
+                /* Runs between quotes as they are, each quote doubled. */
+                for (const char *c = g; *c && !bad;) {
+                    size_t run = strcspn(c, "\"");
+                    bad |= sf_buf_append(&b, c, run);
+                    c += run;
+                    if (*c == '"') {
+                        bad |= sf_buf_append(&b, "\"\"", 2);
+                        c++;
+                    }
+                }
                 bad |= sf_buf_printf(&b, "\"");
             } else {
                 if (!col[r]) continue;

@@ -188,8 +188,8 @@ char *sf_validation_cells_csv(const sf_validation *v)
          * value); the errors with 17, like every number scalefit writes. */
         char a[40] = "", x[40] = "";
         if (c->status == SF_OK) {
-            snprintf(a, sizeof a, "%.17g", c->are);
-            snprintf(x, sizeof x, "%.17g", c->max_re);
+            sf_format_double(c->are, a, sizeof a);
+            sf_format_double(c->max_re, x, sizeof x);
         }
         bad = sf_buf_printf(&b, "%zu,%.15g,%.15g,%zu,%s,%s,%s\n", c->n_models, c->train_fraction,
                             c->min_tokens, c->n_train_rows, a, x,
