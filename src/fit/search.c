@@ -327,6 +327,7 @@ typedef struct vp {
     double cfix[SF_MAX_PARAMS];    /* natural value of each fixed coefficient */
     unsigned dep[MAX_LIN + 1];     /* dimension bitmask of each vector */
     double *u;                     /* n: sqrt(w_i) / L_i */
+    double *y;                     /* n: L_i, exp of the problem's log loss */
     /* Cached vectors: for a vector with one dimension d, table[v] holds
      * size[d] vectors of n; with none, one vector. */
     double *table[MAX_LIN + 1];
@@ -361,7 +362,7 @@ static void vp_vectors(const vp *s, const double *theta, double *B, double *V)
     for (size_t i = 0; i < n; i++) {
         double fixed = 0;
         for (size_t q = 0; q < s->nfix; q++) fixed += s->cfix[q] * B[(size_t)s->kfix[q] * n + i];
-        t[i] = s->u[i] * (exp(pb->obs.logy[i]) - fixed);
+        t[i] = s->u[i] * (s->y[i] - fixed);
     }
 }
 
@@ -424,6 +425,7 @@ static int vp_prepare(vp *s, const sf_problem *pb, const grid *g)
 static void vp_release(vp *s)
 {
     free(s->u);
+    free(s->y);
     for (size_t a = 0; a < MAX_LIN + 1; a++) free(s->table[a]);
     for (size_t e = 0; e < s->ne; e++) free(s->ecache[e]);
 }
@@ -436,14 +438,17 @@ static int vp_cache(vp *s, const double *fill)
     const grid *g = s->g;
     const size_t n = s->n, p = pb->law->n_params, nl = pb->law->n_lin;
     s->u = malloc(n * sizeof *s->u);
+    s->y = malloc(n * sizeof *s->y);
     double *B = malloc(nl * n * sizeof *B), *V = malloc(s->nv * n * sizeof *V);
-    if (!s->u || !B || !V) {
+    if (!s->u || !s->y || !B || !V) {
         free(B);
         free(V);
         return SF_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++)
-        s->u[i] = sqrt(pb->obs.w ? pb->obs.w[i] : 1.0) / exp(pb->obs.logy[i]);
+    for (size_t i = 0; i < n; i++) {
+        s->y[i] = exp(pb->obs.logy[i]);
+        s->u[i] = sqrt(pb->obs.w ? pb->obs.w[i] : 1.0) / s->y[i];
+    }
     double theta[SF_MAX_PARAMS];
     for (size_t a = 0; a < s->nv; a++) {
         int d = single_dim(s->dep[a]);
