@@ -180,6 +180,32 @@ void sf_buf_free(sf_buf *b)
     b->len = b->cap = 0;
 }
 
+int sf_buf_escape_xml(sf_buf *b, const char *text)
+{
+    if (!text) return 0;
+    int bad = 0;
+    const char *run = text;
+    for (const char *c = text;; c++) {
+        const char *rep = NULL;
+        switch (*c) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        int drop = (unsigned char)*c < 0x20 && *c != '\0' && *c != '\t' && *c != '\n';
+        if (rep || drop || *c == '\0') {
+            if (c > run && sf_buf_append(b, run, (size_t)(c - run)) != 0) bad = -1;
+            if (rep && sf_buf_append(b, rep, strlen(rep)) != 0) bad = -1;
+            run = c + 1;
+        }
+        if (*c == '\0') break;
+    }
+    return bad;
+}
+
 char *sf_format_double(double x, char *buf, size_t size)
 {
     locale_t c = c_locale();

@@ -37,6 +37,10 @@ int sf_buf_printf(sf_buf *b, const char *fmt, ...) SF_PRINTF(2, 3);
 /* Append len raw bytes (NUL bytes included) and keep a NUL after them. */
 int sf_buf_append(sf_buf *b, const void *data, size_t len);
 void sf_buf_free(sf_buf *b);
+/* Append text escaped for XML and HTML (& < > " ' as entities), dropping
+ * the control characters XML 1.0 forbids (all below 0x20 but tab and
+ * newline).  NULL appends nothing.  Returns 0 or -1 on ENOMEM. */
+int sf_buf_escape_xml(sf_buf *b, const char *text);
 
 /* Locale-independent "%.17g"-style formatting into buf; returns buf. */
 char *sf_format_double(double x, char *buf, size_t size);

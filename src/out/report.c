@@ -54,18 +54,7 @@ static void raw(html *h, const char *s)
 
 static void esc(html *h, const char *s)
 {
-    for (const char *c = s ? s : ""; *c && !h->bad; c++) {
-        switch (*c) {
-        case '&': raw(h, "&amp;"); break;
-        case '<': raw(h, "&lt;"); break;
-        case '>': raw(h, "&gt;"); break;
-        case '"': raw(h, "&quot;"); break;
-        case '\'': raw(h, "&#39;"); break;
-        default:
-            if ((unsigned char)*c >= 0x20 || *c == '\n' || *c == '\t')
-                if (sf_buf_append(&h->b, c, 1) != 0) h->bad = 1;
-        }
-    }
+    if (!h->bad && sf_buf_escape_xml(&h->b, s) != 0) h->bad = 1;
 }
 
 /* A number with sig digits, "5.76e+23" written as 5.76×10<sup>23</sup>. */

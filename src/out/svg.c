@@ -73,28 +73,7 @@ void sf_svg_printf(sf_svg_doc *s, const char *fmt, ...)
 
 void sf_svg_escape(sf_svg_doc *s, const char *text)
 {
-    if (!text) return;
-    const char *run = text;
-    for (const char *c = text;; c++) {
-        const char *rep = NULL;
-        switch (*c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
-        }
-        /* Control characters other than tab and newline are not allowed in
-         * XML 1.0 at all: drop them. */
-        int drop = (unsigned char)*c < 0x20 && *c != '\0' && *c != '\t' && *c != '\n';
-        if (rep || drop || *c == '\0') {
-            if (c > run && sf_buf_append(&s->b, run, (size_t)(c - run)) != 0) s->bad = 1;
-            if (rep && sf_buf_append(&s->b, rep, strlen(rep)) != 0) s->bad = 1;
-            run = c + 1;
-        }
-        if (*c == '\0') break;
-    }
+    if (sf_buf_escape_xml(&s->b, text) != 0) s->bad = 1;
 }
 
 void sf_svg_num(sf_svg_doc *s, double v)
