@@ -17,8 +17,8 @@
 #include "base/base.h"
 #include "common.h"
 #include "law/law_impl.h"
-#include "out/plot.h"
-#include "out/svg.h"
+#include "render/plot.h"
+#include "render/svg.h"
 
 #define EPOCH "chinchilla_epoch/svg_extracted_data.csv"
 #define RUN(...) run_cli(NULL, (const char *const[]){__VA_ARGS__, NULL})

@@ -1,7 +1,7 @@
 /*
  * Internals of Chinchilla Approaches 1 and 2 (isoflop.c, envelope.c) and
  * the pieces they share: the profile of one IsoFLOP budget (profile.c),
- * weighted line fits, percentiles and warnings (powerlaw.c).  src/out
+ * weighted line fits, percentiles and warnings (powerlaw.c).  src/io
  * reads the result structs to write JSON.
  */
 #ifndef SF_APPROACH_IMPL_H

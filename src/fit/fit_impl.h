@@ -84,7 +84,7 @@ int sf_search_starts(const sf_problem *pb, sf_grid how, int refine, int threads,
                      sf_starts *out, sf_error *err);
 void sf_starts_free(sf_starts *s);
 
-/* Draws of the parameters a fit carries (src/infer fills them, src/out
+/* Draws of the parameters a fit carries (src/infer fills them, src/io
  * writes and reads them back). */
 typedef struct sf_draws {
     int kind;                   /* sf_draws_kind */

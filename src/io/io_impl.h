@@ -1,6 +1,6 @@
-/* Helpers shared by the JSON writers in src/out (defined in json.c). */
-#ifndef SF_OUT_IMPL_H
-#define SF_OUT_IMPL_H
+/* Helpers shared by the JSON writers in src/io (defined in json.c). */
+#ifndef SF_IO_IMPL_H
+#define SF_IO_IMPL_H
 
 #include <cjson/cJSON.h>
 
@@ -12,4 +12,4 @@ int sf_json_num(cJSON *o, const char *key, double v);
  * and delete it; NULL when !ok or out of memory. */
 char *sf_json_finish(cJSON *root, int ok);
 
-#endif /* SF_OUT_IMPL_H */
+#endif /* SF_IO_IMPL_H */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 #define CURVE_PTS 120
 #define BAND_PTS 48

@@ -1,5 +1,5 @@
 /*
- * Internals shared by the JSON writers and readers (src/out).
+ * Internals shared by the JSON writers and readers (src/io).
  */
 #ifndef SF_JSON_IMPL_H
 #define SF_JSON_IMPL_H
@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "fit/fit_impl.h"
-#include "out/out_impl.h"
+#include "io/io_impl.h"
 
 /* A number item printed so it reads back exactly (null when not finite);
  * NULL on allocation failure. */

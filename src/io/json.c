@@ -16,8 +16,8 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
-#include "out/json_impl.h"
-#include "out/out_impl.h"
+#include "io/json_impl.h"
+#include "io/io_impl.h"
 
 static const char *grid_name(int g)
 {
@@ -403,7 +403,7 @@ int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
     return rc;
 }
 
-/* ---- for the other JSON writers in src/out (out_impl.h) ----------------------- */
+/* ---- for the other JSON writers in src/io (io_impl.h) ----------------------- */
 
 int sf_json_num(cJSON *o, const char *key, double v) { return add_num(o, key, v); }
 

@@ -1,6 +1,6 @@
 /*
  * What a validation holds: sf_validate and sf_validate_sweep fill it, the
- * JSON writer (src/out/validate_json.c) reads it.
+ * JSON writer (src/io/validate_json.c) reads it.
  */
 #ifndef SF_VALIDATE_IMPL_H
 #define SF_VALIDATE_IMPL_H

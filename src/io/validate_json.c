@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approach/validate_impl.h"
+#include "validate/validate_impl.h"
 #include "base/base.h"
-#include "out/out_impl.h"
+#include "io/io_impl.h"
 
 static int add_str(cJSON *o, const char *k, const char *s)
 {

@@ -1,5 +1,5 @@
 /* Shared helpers of the plots and the report (see plot.h). */
-#include "out/plot.h"
+#include "render/plot.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 #define MAX_SERIES 7
 /* A series of more points than this is drawn with light markers. */

@@ -1,5 +1,5 @@
 /*
- * SVG drawing primitives shared by the plots (src/out/plot_*.c): a canvas
+ * SVG drawing primitives shared by the plots (src/render/plot_*.c): a canvas
  * that builds one SVG 1.1 document as a string, log and linear axes whose
  * tick labels never overlap, panels with clipping, markers, lines, bands,
  * legends placed where the data are not, colour bars, and the palettes.

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "out/svg.h"
+#include "render/svg.h"
 #include "scalefit.h"
 
 /* The start of every plot function: *doc = NULL, then the options with

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 #define CURVE_PTS 160
 #define FRONTIER_PTS 240

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approach/validate_impl.h"
+#include "validate/validate_impl.h"
 #include "base/base.h"
 
 void sf_validate_options_init(sf_validate_options *o)

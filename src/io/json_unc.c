@@ -14,7 +14,7 @@
 
 #include "base/base.h"
 #include "infer/infer_impl.h"
-#include "out/json_impl.h"
+#include "io/json_impl.h"
 
 static void level_key(double level, char *buf, size_t size)
 {

@@ -5,7 +5,7 @@
  * scripts, no external references) so that it displays the same in a
  * browser, an image viewer and a print, and can be inlined in HTML.
  */
-#include "out/svg.h"
+#include "render/svg.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 #define MAX_BUDGETS 64
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 #define MAX_PAIRS 12
 #define MAX_SHOWN 4000

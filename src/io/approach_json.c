@@ -12,7 +12,7 @@
 
 #include "approach/approach_impl.h"
 #include "base/base.h"
-#include "out/out_impl.h"
+#include "io/io_impl.h"
 
 static int add_bool(cJSON *o, const char *k, int v)
 {

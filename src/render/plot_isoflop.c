@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 /* Narrower plots leave out the N_opt(C) panel: the profiles would get
  * less than half the width. */

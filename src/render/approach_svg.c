@@ -2,7 +2,7 @@
  * The plots of Chinchilla Approaches 1 and 2 made from their results:
  * sf_isoflop_svg and sf_envelope_svg read an sf_isoflop or sf_envelope
  * through its public accessors only and hand the plain inputs to
- * sf_plot_isoflop and sf_plot_envelope (src/out/plot_isoflop.c).
+ * sf_plot_isoflop and sf_plot_envelope (src/render/plot_isoflop.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 /* Points of each fitted profile: a smooth parabola or spline at 800 px. */
 #define PROFILE_PTS 64

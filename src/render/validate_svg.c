@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "out/plot.h"
+#include "render/plot.h"
 
 /* sf_plot_validate draws at most this many series (Okabe-Ito colours). */
 #define MAX_SERIES 7
