@@ -44,19 +44,6 @@ const char *sf_plot_basename(const char *path);
  * Returns the status. */
 int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **out, sf_error *err);
 
-/* The compute-optimal allocation at budget C: sf_alloc_optimal, or with
- * U > 0 unique tokens the data-constrained one (sf_alloc_data_constrained). */
-int sf_plot_alloc(const sf_law *law, const double *params, double C, double U, sf_alloc_row *row,
-                  sf_error *err);
-
-/* Optimal N, D and D/N at budget C (and U unique tokens when U > 0, as
- * sf_plot_alloc) for every stride-th of n_draws parameter vectors
- * (row-major, sf_law_n_params each), sorted ascending into v[0], v[1],
- * v[2] (each with room for the draws used).  Returns how many draws gave
- * an allocation. */
-size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                           double C, double U, double *v[3]);
-
 /* sf_plot_pairs with two more inputs: log_scale (p flags, may be NULL)
  * puts parameter j on a log axis when log_scale[j] is nonzero and its
  * draws are positive, on a linear one otherwise (NULL: log when the draws

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "alloc/alloc_grid.h"
 #include "render/plot.h"
 
 #define CURVE_PTS 120
@@ -44,7 +45,7 @@ static int bands(const sf_law *law, const double *draws, size_t n_draws, double 
     for (int k = 0; k < 3; k++) v[k] = malloc(cap * sizeof *v[k]);
     int ok = v[0] && v[1] && v[2];
     for (size_t j = 0; ok && j < m; j++) {
-        size_t cnt = sf_plot_alloc_draws(law, draws, n_draws, stride, cg[j], U, v);
+        size_t cnt = sf_alloc_draws_at(law, draws, n_draws, stride, cg[j], U, v);
         for (int k = 0; k < 3; k++) {
             lo[k][j] = cnt >= 10 ? sf_quantile_sorted(v[k], cnt, 0.5 * (1.0 - level)) : NAN;
             hi[k][j] = cnt >= 10 ? sf_quantile_sorted(v[k], cnt, 0.5 * (1.0 + level)) : NAN;
@@ -184,14 +185,14 @@ int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
         cg[k] = exp(log(lo) + (log(hi) - log(lo)) * (double)k / (CURVE_PTS - 1));
         nv[k] = dv[k] = rv[k] = xa[k] = na[k] = da[k] = ra[k] = NAN;
         sf_alloc_row row, alt;
-        if (sf_plot_alloc(law, p, cg[k], U, &row, &aerr) != SF_OK) continue;
+        if (sf_alloc_at(law, p, cg[k], U, &row, &aerr) != SF_OK) continue;
         nv[k] = row.params;
         dv[k] = row.tokens;
         rv[k] = row.tokens_per_param;
         good++;
         int arc = SF_EINVAL;
         if (U > 0) {
-            arc = sf_plot_alloc(law, p, cg[k], UNLIMITED_U, &alt, &ierr);
+            arc = sf_alloc_at(law, p, cg[k], UNLIMITED_U, &alt, &ierr);
         } else if (T > 0) {
             sf_alloc_inference_row inf;
             arc = sf_alloc_inference(law, p, &row, T, &inf, &ierr);

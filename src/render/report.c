@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc/alloc_grid.h"
 #include "base/base.h"
 #include "render/plot.h"
 
@@ -404,7 +405,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, 0, v);
+            size_t m = sf_alloc_draws_at(law, r->draws, r->n_draws, 1, w->compute, 0, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
