@@ -199,9 +199,7 @@ static void draw_point_labels(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_se
     double last_end = -INFINITY;
     for (size_t i = 0; i < q->n; i++) {
         double x = q->x[i], y = q->y[i];
-        if (!(sf_svg_map(&sp->x, x) >= sp->x0 - 1e-9 && sf_svg_map(&sp->x, x) <= sp->x1 + 1e-9))
-            continue;
-        if (!(y > 0) || !isfinite(x)) continue;
+        if (!(x >= sp->x.lo && x <= sp->x.hi) || !(y > 0)) continue;
         const char *t = q->text + 32 * i;
         double px = sf_svg_px(sp, x), py = sf_svg_py(sp, y) - 9.0, w = sf_svg_text_width(t, fs);
         if (py - fs < sp->y0) py += 18.0 + fs;
