@@ -238,3 +238,23 @@ void sf_chart_note(sf_chart_panel *p, const char *text)
 {
     if (p) set(p->note, sizeof p->note, text);
 }
+
+void sf_chart_box(sf_chart_panel *p, const sf_svg_label *label, const char *line2,
+                  const char *color)
+{
+    if (!p) return;
+    p->has_box = 1;
+    p->box = *label;
+    set(p->box_line2, sizeof p->box_line2, line2);
+    set(p->box_color, sizeof p->box_color, color);
+}
+
+void sf_chart_markers_sparse(sf_chart *c, sf_chart_panel *p, const double *x, const double *y,
+                             size_t n, double px, sf_svg_shape shape, double r, const char *fill,
+                             const char *stroke, double stroke_width, double opacity)
+{
+    sf_chart_markers(c, p, x, y, n, shape, r, fill, stroke, stroke_width, opacity, NULL);
+    if (!p || !p->n_series || p->series[p->n_series - 1].kind != SF_CHART_MARKERS) return;
+    p->series[p->n_series - 1].st.sparse = 1;
+    p->sparse_px = px;
+}

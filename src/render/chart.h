@@ -30,7 +30,10 @@ typedef enum sf_chart_layout {
                             heights in proportion to each panel's share */
     SF_CHART_SQUARE,     /* one square panel (equal axes), its legend beside
                             it when there is room */
-    SF_CHART_ROW,        /* panels side by side, widths by share */
+    SF_CHART_ROW,        /* the first panel, then side panels at its right
+                            (each share x the width, at least min_px);
+                            the first panel's legend goes in one or two
+                            rows above them when `legend_row` and it fits */
     SF_CHART_GRID        /* a grid of small panels, `cols` to a row, each
                             with its own title above it */
 } sf_chart_layout;
@@ -58,6 +61,7 @@ typedef struct sf_chart_style {
     char stroke[16];     /* marker outline ("" = none) */
     double stroke_width; /* marker outline width */
     int horizontal;      /* error bars along x; rule at y = v */
+    int sparse;          /* markers: only when not crowded (sparse_px) */
 } sf_chart_style;
 
 typedef struct sf_chart_series {
@@ -96,6 +100,13 @@ typedef struct sf_chart_panel {
     int cb_log;
     char cb_title[64];
     char note[160];   /* grey note at the bottom left inside the panel */
+    int has_box;      /* a boxed annotation in the emptiest corner: */
+    sf_svg_label box; /* its first line (text with a raised part) */
+    char box_line2[96]; /* its second line ("" = none) */
+    char box_color[16]; /* its frame */
+    double sparse_px; /* MARKERS series flagged `sparse` are drawn only
+                         when their points lie at least this many px
+                         apart on average across the panel */
 } sf_chart_panel;
 
 typedef struct sf_chart {
@@ -105,8 +116,8 @@ typedef struct sf_chart {
     char subtitle[512];
     sf_chart_layout layout;
     int cols;          /* GRID: panels per row */
-    int legend_row;    /* ROW: panel 0's legend goes in one or two rows
-                          above the panels instead of inside */
+    int legend_row;    /* ROW: panel 0's legend may go in rows above the
+                          panels (the renderer decides whether it fits) */
     sf_chart_panel *panels;
     size_t n_panels, cap_panels;
     int bad; /* an allocation failed */
@@ -162,6 +173,16 @@ void sf_chart_legend_add(sf_chart *c, sf_chart_panel *p, const sf_svg_legend_ite
 void sf_chart_colorbar(sf_chart_panel *p, double lo, double hi, int log, const char *title);
 /* A grey note at the bottom left of the panel. */
 void sf_chart_note(sf_chart_panel *p, const char *text);
+/* A boxed annotation (label: text with a raised part, then a plain second
+ * line, may be NULL) framed in `color`, in the corner of the panel that
+ * covers the fewest marks. */
+void sf_chart_box(sf_chart_panel *p, const sf_svg_label *label, const char *line2,
+                  const char *color);
+/* Markers drawn only when their n points would lie at least px pixels
+ * apart on average across the panel (else the line alone shows them). */
+void sf_chart_markers_sparse(sf_chart *c, sf_chart_panel *p, const double *x, const double *y,
+                             size_t n, double px, sf_svg_shape shape, double r, const char *fill,
+                             const char *stroke, double stroke_width, double opacity);
 
 /* The renderer: the chart as one SVG document into *svg (malloc'd; NULL
  * on failure).  SF_ENOMEM when the chart is bad or the document could not

@@ -28,6 +28,10 @@ typedef struct frame {
     int xlabels_last;    /* x tick labels and title on the last panel only */
     int legend_outside;  /* SQUARE: legend at (lx, ly), beside the panel */
     double lx, ly;
+    size_t row_split;    /* ROW: panel 0's legend in rows above the panels:
+                            entries [0, row_split) in the first row, the
+                            rest in a second; 0 = inside the panel */
+    double row_y;        /* the first row's top */
 } frame;
 
 static const char *or_null(const char *s)
@@ -44,6 +48,20 @@ static double colorbar_room(const sf_chart_panel *p, double y0, double y1)
 {
     if (!p->has_colorbar) return 0.0;
     return sf_svg_colorbar_width(p->cb_lo, p->cb_hi, p->cb_log, y0, y1) + COLORBAR_GAP;
+}
+
+/* The legend items of a panel, pointing into its strings. */
+static size_t legend_items(const sf_chart_panel *p, sf_svg_legend_item *items, size_t cap)
+{
+    size_t n = 0;
+    for (; n < p->n_legend && n < cap; n++) {
+        const sf_chart_legend *l = &p->legend[n];
+        items[n] = l->item;
+        items[n].text = l->text;
+        items[n].color = or_null(l->color);
+        items[n].dash = or_null(l->dash);
+    }
+    return n;
 }
 
 /* Panels top to bottom sharing x0..x1: heights by share (at least min_px,
@@ -86,8 +104,7 @@ static void layout_square(const sf_chart *c, frame *f)
     double y0 = SF_SVG_TITLE_H + 8.0, y1 = c->height - sf_svg_x_margin();
     double x0 = 10.0 + ymargin(p, y0, y1), lw = 0.0, lh = 0.0;
     sf_svg_legend_item items[64];
-    size_t n = 0;
-    for (; n < p->n_legend && n < 64; n++) items[n] = p->legend[n].item;
+    size_t n = legend_items(p, items, 64);
     if (n) sf_svg_legend_size(items, n, &lw, &lh);
     int outside = n && c->width - x0 - lw - 36.0 >= 120.0;
     double side = fmin(y1 - y0, outside ? c->width - x0 - lw - 36.0 : c->width - x0 - 16.0);
@@ -97,31 +114,57 @@ static void layout_square(const sf_chart *c, frame *f)
     f->ly = y0;
 }
 
+/* The legend of panel 0 in at most two rows above the panels, each as
+ * wide as fits: how many entries go in the first row, 0 when it does not
+ * fit. */
+static size_t legend_split(const sf_chart *c)
+{
+    const sf_chart_panel *p = &c->panels[0];
+    if (!c->legend_row || c->n_panels < 2 || p->n_legend == 0) return 0;
+    sf_svg_legend_item items[64];
+    size_t n = legend_items(p, items, 64), split = n;
+    double room = c->width - 24.0;
+    while (split > 0 && sf_svg_legend_row_width(items, split) > room) split--;
+    return split > 0 && sf_svg_legend_row_width(items + split, n - split) <= room ? split : 0;
+}
+
+/* The first panel and side panels at its right, each side panel share x
+ * the width (at least min_px) with its own y labels; a colour bar right of
+ * the first panel; the legend rows above when they fit. */
+static void layout_row(const sf_chart *c, frame *f)
+{
+    double y0 = SF_SVG_TITLE_H + 8.0, y1 = c->height - sf_svg_x_margin();
+    f->row_split = legend_split(c);
+    f->row_y = y0;
+    if (f->row_split) {
+        y0 += 22.0;
+        if (f->row_split < c->panels[0].n_legend) y0 += 20.0;
+    }
+    double x1 = c->width - MARGIN_RIGHT;
+    for (size_t k = c->n_panels; k-- > 1;) {
+        const sf_chart_panel *p = &c->panels[k];
+        double w = fmax(p->min_px, p->share * c->width);
+        f->b[k] = (box){x1 - w, y0, x1, y1};
+        x1 = x1 - w - ymargin(p, y0, y1) - 8.0;
+    }
+    x1 -= colorbar_room(&c->panels[0], y0, y1);
+    f->b[0] = (box){10.0 + ymargin(&c->panels[0], y0, y1), y0, x1, y1};
+}
+
 static void layout(const sf_chart *c, frame *f)
 {
     switch (c->layout) {
     case SF_CHART_SQUARE: layout_square(c, f); break;
+    case SF_CHART_ROW: layout_row(c, f); break;
     default: layout_stack(c, f); break;
     }
 }
 
-/* The legend items of a panel, pointing into its strings. */
-static size_t legend_items(const sf_chart_panel *p, sf_svg_legend_item *items, size_t cap)
-{
-    size_t n = 0;
-    for (; n < p->n_legend && n < cap; n++) {
-        const sf_chart_legend *l = &p->legend[n];
-        items[n] = l->item;
-        items[n].text = l->text;
-        items[n].color = or_null(l->color);
-        items[n].dash = or_null(l->dash);
-    }
-    return n;
-}
-
-static void draw_markers(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_series *q)
+static void draw_markers(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p,
+                         const sf_chart_series *q)
 {
     const sf_chart_style *st = &q->st;
+    if (st->sparse && p->sparse_px * (double)q->n > sp->x1 - sp->x0) return;
     for (size_t i = 0; i < q->n; i++)
         sf_svg_marker(s, sp, q->x[i], q->y[i], st->shape, st->r,
                       q->fills ? q->fills[i].hex : st->fill, or_null(st->stroke),
@@ -129,14 +172,15 @@ static void draw_markers(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_series 
 }
 
 /* The data series of a panel, in the order given (labels come later). */
-static void draw_series(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_series *q)
+static void draw_series(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p,
+                        const sf_chart_series *q)
 {
     const sf_chart_style *st = &q->st;
     switch (q->kind) {
     case SF_CHART_LINE:
         sf_svg_line(s, sp, q->x, q->y, q->n, st->color, st->width, or_null(st->dash), st->opacity);
         break;
-    case SF_CHART_MARKERS: draw_markers(s, sp, q); break;
+    case SF_CHART_MARKERS: draw_markers(s, sp, p, q); break;
     case SF_CHART_BAND: sf_svg_band(s, sp, q->x, q->lo, q->hi, q->n, st->color, st->opacity); break;
     case SF_CHART_ERRBARS:
         for (size_t i = 0; i < q->n; i++)
@@ -210,19 +254,47 @@ static void draw_point_labels(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_se
     }
 }
 
+/* The boxed annotation, on white, in the corner with the fewest marks. */
+static void draw_box(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p)
+{
+    const double fs = SF_SVG_FS_NOTE;
+    double w = sf_svg_label_width(&p->box, fs) + 12.0, h = 1.05 * fs + 10.0;
+    if (p->box_line2[0]) {
+        w = fmax(w, sf_svg_text_width(p->box_line2, fs) + 12.0);
+        h += 1.3 * fs;
+    }
+    double bx, by;
+    sf_svg_corner(sp, w, h, &bx, &by);
+    double x = bx + 6.0, y = by + 4.0 + 1.05 * fs;
+    sf_svg_printf(s, "<rect x=\"");
+    sf_svg_num(s, bx);
+    sf_svg_printf(s, "\" y=\"");
+    sf_svg_num(s, by);
+    sf_svg_printf(s, "\" width=\"");
+    sf_svg_num(s, w);
+    sf_svg_printf(s, "\" height=\"");
+    sf_svg_num(s, h);
+    sf_svg_printf(s, "\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"%s\"/>\n",
+                  p->box_color);
+    sf_svg_label_draw(s, x, y, fs, "start", &p->box);
+    if (p->box_line2[0]) sf_svg_text(s, x, y + 1.3 * fs, fs, "start", 0.0, NULL, NULL, p->box_line2);
+}
+
 /* Labels, legend, colour bar and note of a panel: after its data, so the
  * legend can avoid them. */
-static void draw_extras(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p, const frame *f)
+static void draw_extras(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p,
+                        const sf_chart_panel *c0, const frame *f)
 {
     for (size_t j = 0; j < p->n_series; j++) {
         const sf_chart_series *q = &p->series[j];
         if (q->kind == SF_CHART_RULE_LABEL) draw_rule_label(s, sp, p, q);
         else if (q->kind == SF_CHART_POINT_LABELS) draw_point_labels(s, sp, q);
     }
+    if (p->has_box) draw_box(s, sp, p);
     sf_svg_legend_item items[64];
     size_t n = legend_items(p, items, 64);
     if (n && f->legend_outside) sf_svg_legend_at(s, f->lx, f->ly, items, n);
-    else if (n) sf_svg_legend(s, sp, items, n);
+    else if (n && !(p == c0 && f->row_split)) sf_svg_legend(s, sp, items, n);
     if (p->has_colorbar)
         sf_svg_colorbar(s, sp->x1 + COLORBAR_GAP, sp->y0, sp->y1, p->cb_lo, p->cb_hi, p->cb_log,
                         p->cb_title);
@@ -236,6 +308,13 @@ static void draw_extras(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p
 static void draw_panels(sf_svg_doc *s, const sf_chart *c, const frame *f, sf_svg_panel *sp)
 {
     const size_t n = c->n_panels;
+    if (f->row_split) {
+        sf_svg_legend_item items[64];
+        size_t m = legend_items(&c->panels[0], items, 64);
+        sf_svg_legend_row(s, 12.0, f->row_y + 4.0, items, f->row_split);
+        if (f->row_split < m)
+            sf_svg_legend_row(s, 12.0, f->row_y + 24.0, items + f->row_split, m - f->row_split);
+    }
     for (size_t k = 0; k < n; k++) {
         const sf_chart_panel *p = &c->panels[k];
         sf_svg_panel_init(s, &sp[k], f->b[k].x0, f->b[k].y0, f->b[k].x1, f->b[k].y1, p->x.lo,
@@ -250,9 +329,9 @@ static void draw_panels(sf_svg_doc *s, const sf_chart *c, const frame *f, sf_svg
     for (size_t k = 0; k < n; k++) {
         sf_svg_clip_begin(s, &sp[k]);
         for (size_t j = 0; j < c->panels[k].n_series; j++)
-            draw_series(s, &sp[k], &c->panels[k].series[j]);
+            draw_series(s, &sp[k], &c->panels[k], &c->panels[k].series[j]);
         sf_svg_clip_end(s);
-        draw_extras(s, &sp[k], &c->panels[k], f);
+        draw_extras(s, &sp[k], &c->panels[k], &c->panels[0], f);
     }
 }
 
