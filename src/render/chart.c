@@ -258,3 +258,13 @@ void sf_chart_markers_sparse(sf_chart *c, sf_chart_panel *p, const double *x, co
     p->series[p->n_series - 1].st.sparse = 1;
     p->sparse_px = px;
 }
+
+void sf_chart_cloud(sf_chart *c, sf_chart_panel *p, const double *x, const double *y, size_t n,
+                    double r, const char *color, double opacity)
+{
+    sf_chart_series *s = series_add(c, p, SF_CHART_CLOUD, x, y, NULL, NULL, n);
+    if (!s) return;
+    set(s->st.color, sizeof s->st.color, color);
+    s->st.r = r;
+    s->st.opacity = opacity;
+}

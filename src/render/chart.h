@@ -34,8 +34,8 @@ typedef enum sf_chart_layout {
                             (each share x the width, at least min_px);
                             the first panel's legend goes in one or two
                             rows above them when `legend_row` and it fits */
-    SF_CHART_GRID        /* a grid of small panels, `cols` to a row, each
-                            with its own title above it */
+    SF_CHART_GRID        /* a grid of equal cells, `cols` to a row, each
+                            panel with its own title above it */
 } sf_chart_layout;
 
 typedef enum sf_chart_kind {
@@ -46,8 +46,10 @@ typedef enum sf_chart_kind {
     SF_CHART_RULE,        /* a line across the panel at x = v or y = v */
     SF_CHART_RULE_LABEL,  /* text naming the horizontal rule at y = v, put
                              where no line of the panel crosses it */
-    SF_CHART_POINT_LABELS /* a text above (or below) each point, skipped
-                             where it would overlap the previous one */
+    SF_CHART_POINT_LABELS, /* a text above (or below) each point, skipped
+                              where it would overlap the previous one */
+    SF_CHART_CLOUD         /* many plain translucent dots in one group
+                              (thousands of draws stay a small file) */
 } sf_chart_kind;
 
 typedef struct sf_chart_style {
@@ -88,7 +90,7 @@ typedef struct sf_chart_legend {
 
 typedef struct sf_chart_panel {
     sf_chart_axis x, y;
-    char title[128];  /* bold line above the panel (GRID); "" = none */
+    char title[192];  /* bold line above the panel; "" = none */
     double share;     /* STACK / ROW: relative height / width (0 = 1) */
     double min_px;    /* STACK: at least this many pixels high */
     sf_chart_series *series;
@@ -153,6 +155,10 @@ void sf_chart_band(sf_chart *c, sf_chart_panel *p, const double *x, const double
 void sf_chart_errbars(sf_chart *c, sf_chart_panel *p, const double *x, const double *y,
                       const double *lo, const double *hi, size_t n, int horizontal,
                       const char *color);
+/* A cloud of n dots of radius r, filled `color` at fill opacity opacity
+ * (two decimals); points a log axis cannot show are left out. */
+void sf_chart_cloud(sf_chart *c, sf_chart_panel *p, const double *x, const double *y, size_t n,
+                    double r, const char *color, double opacity);
 /* A rule across the panel at x = v (vertical) or y = v. */
 void sf_chart_rule(sf_chart *c, sf_chart_panel *p, double v, int vertical, const char *color,
                    const char *dash);

@@ -64,26 +64,23 @@ static size_t legend_items(const sf_chart_panel *p, sf_svg_legend_item *items, s
     return n;
 }
 
-/* Panels top to bottom sharing x0..x1: heights by share (at least min_px,
- * the first panel giving up what the others need), a common left margin
- * wide enough for every panel's labels, and room for colour bars. */
+/* Panels top to bottom sharing x0..x1: each below the first takes its
+ * share of the height (at least min_px), the first the rest less the
+ * gaps; a common left margin wide enough for every panel's labels, and
+ * room for colour bars. */
 static void layout_stack(const sf_chart *c, frame *f)
 {
     const size_t n = c->n_panels;
-    double y0 = SF_SVG_TITLE_H + 8.0, ybot = c->height - sf_svg_x_margin();
-    double avail = ybot - y0 - STACK_GAP * (double)(n - 1), total = 0.0;
+    double y0 = SF_SVG_TITLE_H + 8.0, ybot = c->height - sf_svg_x_margin(), total = 0.0;
     for (size_t k = 0; k < n; k++) total += c->panels[k].share > 0 ? c->panels[k].share : 1.0;
-    double rest = avail;
     for (size_t k = n; k-- > 1;) {
         const sf_chart_panel *p = &c->panels[k];
-        double h = fmax(p->min_px, avail * (p->share > 0 ? p->share : 1.0) / total);
+        double h = fmax(p->min_px, (ybot - y0) * (p->share > 0 ? p->share : 1.0) / total);
         f->b[k].y1 = k + 1 == n ? ybot : f->b[k + 1].y0 - STACK_GAP;
         f->b[k].y0 = f->b[k].y1 - h;
-        rest -= h;
     }
     f->b[0].y0 = y0;
     f->b[0].y1 = n > 1 ? f->b[1].y0 - STACK_GAP : ybot;
-    (void)rest;
     double left = 0.0, right = 0.0;
     for (size_t k = 0; k < n; k++) {
         left = fmax(left, ymargin(&c->panels[k], f->b[k].y0, f->b[k].y1));
@@ -151,11 +148,26 @@ static void layout_row(const sf_chart *c, frame *f)
     f->b[0] = (box){10.0 + ymargin(&c->panels[0], y0, y1), y0, x1, y1};
 }
 
+/* Equal cells, c->cols to a row, under the title: in each a line for the
+ * panel's title, its y labels at the left, x labels below. */
+static void layout_grid(const sf_chart *c, frame *f)
+{
+    size_t cols = c->cols > 0 ? (size_t)c->cols : 1, rows = (c->n_panels + cols - 1) / cols;
+    double top = SF_SVG_TITLE_H + 4.0;
+    double cw = (c->width - 8.0) / (double)cols, ch = (c->height - top) / (double)rows;
+    for (size_t k = 0; k < c->n_panels; k++) {
+        double cx = 4.0 + cw * (double)(k % cols), cy = top + ch * (double)(k / cols);
+        double y0 = cy + 22.0, y1 = cy + ch - sf_svg_x_margin();
+        f->b[k] = (box){cx + 6.0 + ymargin(&c->panels[k], y0, y1), y0, cx + cw - 14.0, y1};
+    }
+}
+
 static void layout(const sf_chart *c, frame *f)
 {
     switch (c->layout) {
     case SF_CHART_SQUARE: layout_square(c, f); break;
     case SF_CHART_ROW: layout_row(c, f); break;
+    case SF_CHART_GRID: layout_grid(c, f); break;
     default: layout_stack(c, f); break;
     }
 }
@@ -171,6 +183,27 @@ static void draw_markers(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *
                       st->stroke_width, st->opacity);
 }
 
+/* Plain circles in one group: thousands of points stay small. */
+static void draw_cloud(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_series *q)
+{
+    char op[16];
+    sf_svg_fixed(op, sizeof op, q->st.opacity, 2, "-");
+    sf_svg_printf(s, "<g fill=\"%s\" fill-opacity=\"%s\">\n", q->st.color, op);
+    for (size_t i = 0; i < q->n; i++) {
+        double x = q->x[i], y = q->y[i];
+        if (!isfinite(x) || !isfinite(y) || (sp->x.log && !(x > 0)) || (sp->y.log && !(y > 0)))
+            continue;
+        sf_svg_printf(s, "<circle cx=\"");
+        sf_svg_num(s, sf_svg_px(sp, x));
+        sf_svg_printf(s, "\" cy=\"");
+        sf_svg_num(s, sf_svg_py(sp, y));
+        sf_svg_printf(s, "\" r=\"");
+        sf_svg_num(s, q->st.r);
+        sf_svg_printf(s, "\"/>\n");
+    }
+    sf_svg_printf(s, "</g>\n");
+}
+
 /* The data series of a panel, in the order given (labels come later). */
 static void draw_series(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p,
                         const sf_chart_series *q)
@@ -181,6 +214,7 @@ static void draw_series(sf_svg_doc *s, sf_svg_panel *sp, const sf_chart_panel *p
         sf_svg_line(s, sp, q->x, q->y, q->n, st->color, st->width, or_null(st->dash), st->opacity);
         break;
     case SF_CHART_MARKERS: draw_markers(s, sp, p, q); break;
+    case SF_CHART_CLOUD: draw_cloud(s, sp, q); break;
     case SF_CHART_BAND: sf_svg_band(s, sp, q->x, q->lo, q->hi, q->n, st->color, st->opacity); break;
     case SF_CHART_ERRBARS:
         for (size_t i = 0; i < q->n; i++)
@@ -323,6 +357,9 @@ static void draw_panels(sf_svg_doc *s, const sf_chart *c, const frame *f, sf_svg
     for (size_t k = 0; k < n; k++) {
         const sf_chart_panel *p = &c->panels[k];
         int labels = !f->xlabels_last || k + 1 == n;
+        if (p->title[0])
+            sf_svg_text(s, f->b[k].x0, f->b[k].y0 - 8.0, SF_SVG_FS_NOTE, "start", 0.0, "bold", NULL,
+                        p->title);
         sf_svg_panel_axes(s, &sp[k], labels ? or_null(p->x.title) : NULL, or_null(p->y.title),
                           labels);
     }
