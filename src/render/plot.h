@@ -88,4 +88,28 @@ const sf_plot_options *sf_plot_titled(const sf_plot_options *o, const sf_data *d
                                       const char *name, const char *short_name,
                                       sf_plot_options *copy, char *title, size_t size);
 
+/* ---- shared by the Approach 1 and 2 plots (plot_isoflop.c) ---------- */
+
+/* Narrower plots leave out the N_opt(C) panel: the main panel would get
+ * less than half the width. */
+#define SF_PLOT_MIN_TWO_PANELS 760
+
+struct sf_chart;
+struct sf_chart_panel;
+
+/* SF_EINVAL (naming `what` and k + 1) when s has points but no x or y. */
+int sf_plot_check_series(const sf_plot_series *s, const char *what, size_t k, sf_error *err);
+int sf_plot_check_optimum(const sf_plot_optimum *opt, sf_error *err);
+/* Point i of s is flagged left out. */
+int sf_plot_left_out(const sf_plot_series *s, size_t i);
+/* A degenerate range [v, v] becomes [v/2, 2v]. */
+void sf_plot_widen(double *lo, double *hi);
+/* Ranges of the N_opt(C) panel into r (x lo, x hi, y lo, y hi); 0 when it
+ * has no point to show. */
+int sf_plot_optimum_range(const sf_plot_optimum *opt, double r[4]);
+/* The N_opt(C) panel added to c, right of the main one: diamonds coloured
+ * on [clo, chi] when `diamonds`, else black circles. */
+void sf_plot_optimum_panel(struct sf_chart *c, const sf_plot_optimum *opt, const double r[4],
+                           int diamonds, double clo, double chi);
+
 #endif /* SF_PLOT_H */
