@@ -2,7 +2,8 @@
  * The plots of Chinchilla Approaches 1 and 2 made from their results:
  * sf_isoflop_svg and sf_envelope_svg read an sf_isoflop or sf_envelope
  * through its public accessors only and hand the plain inputs to
- * sf_plot_isoflop and sf_plot_envelope (src/render/plot_isoflop.c).
+ * sf_plot_isoflop and sf_plot_envelope (src/render/plot_isoflop.c and
+ * plot_envelope.c).
  */
 #include <math.h>
 #include <stdio.h>
