@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc/alloc_grid.h"
 #include "base/base.h"
 #include "render/plot.h"
 
@@ -213,13 +214,10 @@ static int draw_intervals(const double *draws, size_t nd, size_t p, double level
     return SF_OK;
 }
 
-static void fit_section(html *h, const sf_report *r, const double *se, const double *lo,
-                        const double *hi)
+/* The law, the objective and the search. */
+static void fit_intro(html *h, const sf_fit *fit)
 {
-    const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
-    const double *p = sf_fit_params(fit);
-    size_t np = sf_law_n_params(law);
     const sf_fit_options *o = sf_fit_get_options(fit);
     char formula[200];
     sf_plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
@@ -242,6 +240,17 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
     put(h, ".  Search: %d start%s, %d reached the best optimum; %s.</p>\n", sf_fit_starts(fit),
         sf_fit_starts(fit) == 1 ? "" : "s", sf_fit_n_best(fit),
         sf_fit_converged(fit) ? "converged" : "<b>not converged</b>");
+}
+
+/* One row per parameter: estimate, SE and interval when given, and why it
+ * is not free (fixed, tied) or suspect (at a bound). */
+static void param_table(html *h, const sf_report *r, const double *se, const double *lo,
+                        const double *hi)
+{
+    const sf_fit *fit = r->fit;
+    const sf_law *law = sf_fit_law(fit);
+    const double *p = sf_fit_params(fit);
+    size_t np = sf_law_n_params(law);
     int have_se = se != NULL, have_ci = lo && hi;
     const char *cols[5] = {"parameter", "estimate", NULL, NULL, "note"};
     size_t nc = 2;
@@ -291,6 +300,14 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
         raw(h, "</td></tr>\n");
     }
     raw(h, "</table>\n");
+}
+
+/* Derived quantities, how intervals were made, other local optima. */
+static void fit_notes(html *h, const sf_report *r, int have_ci)
+{
+    const sf_fit *fit = r->fit;
+    const sf_law *law = sf_fit_law(fit);
+    const double *p = sf_fit_params(fit);
     const char *dn[16];
     double dv[16];
     size_t nd = sf_law_derived(law, p, dn, dv, 16);
@@ -320,6 +337,15 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
         }
         raw(h, ".</p>\n");
     }
+}
+
+
+static void fit_section(html *h, const sf_report *r, const double *se, const double *lo,
+                        const double *hi)
+{
+    fit_intro(h, r->fit);
+    param_table(h, r, se, lo, hi);
+    fit_notes(h, r, lo && hi);
 }
 
 /* ---- allocation --------------------------------------------------------- */
@@ -404,7 +430,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, 0, v);
+            size_t m = sf_alloc_draws_at(law, r->draws, r->n_draws, 1, w->compute, 0, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
@@ -505,9 +531,153 @@ static void figure(html *h, const char *doc, const char *caption)
     raw(h, "</figure>\n");
 }
 
-int sf_report_html(const sf_report *r, char **out, sf_error *err)
+/* The page's head, title and the line that says how it was made. */
+static void page_head(html *h, const sf_report *r)
 {
-    *out = NULL;
+    const sf_law *law = sf_fit_law(r->fit);
+    char title[512];
+    if (r->title) sf_strlcpy(title, r->title, sizeof title);
+    else
+        snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
+                 r->data->source ? sf_plot_basename(r->data->source) : "data");
+    raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
+    esc(h, title);
+    raw(h, "</title>\n<style>");
+    raw(h, css);
+    raw(h, "</style>\n</head>\n<body>\n<h1>");
+    esc(h, title);
+    raw(h, "</h1>\n<p class=\"meta\">scalefit " SF_VERSION);
+    put(h, "; seed %llu", (unsigned long long)sf_fit_get_options(r->fit)->seed);
+    if (r->command) {
+        raw(h, "; made by <code>");
+        esc(h, r->command);
+        raw(h, "</code>");
+    }
+    raw(h, "</p>\n");
+}
+
+static void warnings_section(html *h, const warn_list *wl)
+{
+    put(h, "<h2 id=\"warnings\">Warnings (%zu)</h2>\n", wl->n);
+    if (!wl->n) {
+        raw(h, "<p class=\"ok\">None: no parameter on a bound, the best optimum was reached "
+               "by several starts, no second optimum close to it, the search converged.</p>\n");
+        return;
+    }
+    raw(h, "<div class=\"warn\"><ul>\n");
+    for (size_t k = 0; k < wl->n; k++) {
+        raw(h, "<li>");
+        esc(h, wl->text[k]);
+        raw(h, "</li>\n");
+    }
+    raw(h, "</ul></div>\n");
+}
+
+/* What the figures of the page need besides the report. */
+typedef struct fig_ctx {
+    const sf_alloc_row *rows;
+    size_t nrows;
+    double x_min, x_max; /* the allocation plot's compute range */
+    int draws;           /* the report has draws enough for bands and pairs */
+} fig_ctx;
+
+/* The report's figures, in order: an id (unique on the page), whether the
+ * report calls for it, the plot, and its caption. */
+typedef struct fig_kind {
+    const char *id;
+    int (*make)(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                sf_error *err); /* SF_OK with *svg NULL: not for
+                                   this report */
+    const char *caption;
+} fig_kind;
+
+static int fig_fit_c(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    (void)f;
+    return sf_plot_fit(r->fit, r->data, po, svg, err);
+}
+
+static int fig_fit_n(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    (void)f;
+    const unsigned nd = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    if ((sf_law_roles(sf_fit_law(r->fit)) & nd) != nd) return SF_OK;
+    po->x = SF_ROLE_N;
+    return sf_plot_fit(r->fit, r->data, po, svg, err);
+}
+
+/* From the smallest run to past the largest budget. */
+static int fig_alloc(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    if (f->nrows == 0) return SF_OK;
+    po->x_min = f->x_min;
+    po->x_max = f->x_max;
+    return sf_plot_optimal(r->fit, f->draws ? r->draws : NULL, f->draws ? r->n_draws : 0, f->rows,
+                           f->nrows, po, svg, err);
+}
+
+static int fig_pairs(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    if (!f->draws) return SF_OK;
+    return sf_plot_fit_pairs(r->fit, r->draws, r->n_draws, po, svg, err);
+}
+
+static const fig_kind figure_kinds[] = {
+    {"fit-c", fig_fit_c,
+     "Loss against compute: runs coloured by model size, the fitted law at fixed N "
+     "(solid where that size has runs), the compute-optimal frontier, and the log "
+     "residuals below."},
+    {"fit-n", fig_fit_n,
+     "Loss against model size: the fitted law at fixed compute (IsoFLOP profiles), whose "
+     "minima lie on the compute-optimal frontier."},
+    {"alloc", fig_alloc,
+     "Compute-optimal N, D and tokens per parameter against compute, with the budgets of "
+     "the table marked."},
+    {"pairs", fig_pairs,
+     "Pairs of parameter draws: a thin, tilted cloud means the data fix a combination of "
+     "the two parameters better than either one."}};
+
+#define N_FIGURE_KINDS (sizeof figure_kinds / sizeof figure_kinds[0])
+
+/* Every figure the report calls for, then the caller's.  A plot that
+ * cannot be drawn is reported, not fatal; SF_ENOMEM is. */
+static int figures_section(html *h, const sf_report *r, const fig_ctx *f)
+{
+    char *figs[N_FIGURE_KINDS] = {NULL};
+    int rc = SF_OK;
+    raw(h, "<h2 id=\"figures\">Figures</h2>\n");
+    for (size_t k = 0; k < N_FIGURE_KINDS && rc == SF_OK; k++) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        po.level = r->level;
+        po.id = figure_kinds[k].id;
+        sf_error perr;
+        sf_error_clear(&perr);
+        int prc = figure_kinds[k].make(r, f, &po, &figs[k], &perr);
+        if (prc == SF_ENOMEM) {
+            rc = SF_ENOMEM;
+        } else if (prc != SF_OK) {
+            raw(h, "<p class=\"note\">Figure left out: ");
+            esc(h, perr.message);
+            raw(h, "</p>\n");
+        }
+    }
+    for (size_t k = 0; k < N_FIGURE_KINDS && rc == SF_OK; k++)
+        if (figs[k]) figure(h, figs[k], figure_kinds[k].caption);
+    for (size_t k = 0; k < r->n_figures && rc == SF_OK; k++)
+        if (r->figures[k]) figure(h, r->figures[k], r->captions ? r->captions[k] : NULL);
+    for (size_t k = 0; k < N_FIGURE_KINDS; k++) free(figs[k]);
+    return rc;
+}
+
+static int check_report(const sf_report *r, sf_error *err)
+{
     if (!r || !r->fit || !r->data)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report needs a fit and its data");
     if (!(r->level > 0 && r->level < 1))
@@ -515,18 +685,25 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     if ((r->n_draws && !r->draws) || (r->n_budgets && !r->budgets) ||
         (r->n_warnings && !r->warnings) || (r->n_figures && !r->figures))
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report count is set without its array");
+    return SF_OK;
+}
+
+int sf_report_html(const sf_report *r, char **out, sf_error *err)
+{
+    *out = NULL;
+    int rc = check_report(r, err);
+    if (rc != SF_OK) return rc;
     const sf_fit *fit = r->fit;
     const sf_data *d = r->data;
-    const sf_law *law = sf_fit_law(fit);
-    size_t np = sf_law_n_params(law);
+    size_t np = sf_law_n_params(sf_fit_law(fit));
     html h;
     memset(&h, 0, sizeof h);
-    char *figs[4] = {NULL, NULL, NULL, NULL};
     char(*wtext)[400] = calloc(SF_MAX_PARAMS * SF_MAX_PARAMS + 64, sizeof *wtext);
     double se_d[SF_MAX_PARAMS], lo_d[SF_MAX_PARAMS], hi_d[SF_MAX_PARAMS];
     sf_alloc_row rows[MAX_BUDGETS];
-    int rc = wtext ? SF_OK : SF_ENOMEM;
+    rc = wtext ? SF_OK : SF_ENOMEM;
 
+    /* Intervals as given, else from the draws. */
     const double *se = r->se, *lo = r->ci_lo, *hi = r->ci_hi;
     int draws = r->draws && r->n_draws >= 10;
     if (rc == SF_OK && draws && !(se && lo && hi)) {
@@ -552,103 +729,16 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
         cmax = fmax(cmax, d->C[i]);
     }
     double bud[MAX_BUDGETS + 8];
-    size_t nbud = budgets(r, cmax, bud);
-
-    char title[512];
-    if (r->title) sf_strlcpy(title, r->title, sizeof title);
-    else
-        snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
-                 d->source ? sf_plot_basename(d->source) : "data");
-    raw(&h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
-    esc(&h, title);
-    raw(&h, "</title>\n<style>");
-    raw(&h, css);
-    raw(&h, "</style>\n</head>\n<body>\n<h1>");
-    esc(&h, title);
-    raw(&h, "</h1>\n<p class=\"meta\">scalefit " SF_VERSION);
-    put(&h, "; seed %llu", (unsigned long long)sf_fit_get_options(fit)->seed);
-    if (r->command) {
-        raw(&h, "; made by <code>");
-        esc(&h, r->command);
-        raw(&h, "</code>");
-    }
-    raw(&h, "</p>\n");
-
-    put(&h, "<h2 id=\"warnings\">Warnings (%zu)</h2>\n", wl.n);
-    if (wl.n) {
-        raw(&h, "<div class=\"warn\"><ul>\n");
-        for (size_t k = 0; k < wl.n; k++) {
-            raw(&h, "<li>");
-            esc(&h, wl.text[k]);
-            raw(&h, "</li>\n");
-        }
-        raw(&h, "</ul></div>\n");
-    } else {
-        raw(&h, "<p class=\"ok\">None: no parameter on a bound, the best optimum was reached "
-                "by several starts, no second optimum close to it, the search converged.</p>\n");
-    }
+    size_t nbud = budgets(r, cmax, bud), nrows = 0;
+    page_head(&h, r);
+    warnings_section(&h, &wl);
     if (rc == SF_OK) rc = data_section(&h, d);
     if (rc == SF_OK) fit_section(&h, r, se, lo, hi);
-    size_t nrows = 0;
     if (rc == SF_OK) rc = alloc_section(&h, r, bud, nbud, cmax, rows, &nrows);
-
-    /* Figures. */
-    if (rc == SF_OK) {
-        sf_plot_options po;
-        sf_plot_options_init(&po);
-        po.level = r->level;
-        sf_error perr;
-        raw(&h, "<h2 id=\"figures\">Figures</h2>\n");
-        static const char *const ids[4] = {"fit-c", "fit-n", "alloc", "pairs"};
-        const int nd_law =
-            (sf_law_roles(law) & (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D))) ==
-            (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D));
-        const int wanted[4] = {1, nd_law, nrows > 0, draws};
-        for (int k = 0; k < 4 && rc == SF_OK; k++) {
-            if (!wanted[k]) continue;
-            po.id = ids[k];
-            po.x = k == 1 ? SF_ROLE_N : -1;
-            sf_error_clear(&perr);
-            int prc;
-            if (k <= 1) {
-                prc = sf_plot_fit(fit, d, &po, &figs[k], &perr);
-            } else if (k == 2) {
-                /* From the smallest run to past the largest budget. */
-                po.x_min = cmin < cmax ? cmin : 0;
-                po.x_max = bud[nbud - 1] * 3.0;
-                prc = sf_plot_optimal(fit, draws ? r->draws : NULL, draws ? r->n_draws : 0, rows,
-                                      nrows, &po, &figs[k], &perr);
-            } else {
-                prc = sf_plot_fit_pairs(fit, r->draws, r->n_draws, &po, &figs[k], &perr);
-            }
-            if (prc == SF_ENOMEM) {
-                rc = SF_ENOMEM;
-            } else if (prc != SF_OK) {
-                /* A plot that cannot be drawn is reported, not fatal. */
-                raw(&h, "<p class=\"note\">Figure left out: ");
-                esc(&h, perr.message);
-                raw(&h, "</p>\n");
-            }
-        }
-        static const char *const caps[4] = {
-            "Loss against compute: runs coloured by model size, the fitted law at fixed N "
-            "(solid where that size has runs), the compute-optimal frontier, and the log "
-            "residuals below.",
-            "Loss against model size: the fitted law at fixed compute (IsoFLOP profiles), whose "
-            "minima lie on the compute-optimal frontier.",
-            "Compute-optimal N, D and tokens per parameter against compute, with the budgets of "
-            "the table marked.",
-            "Pairs of parameter draws: a thin, tilted cloud means the data fix a combination of "
-            "the two parameters better than either one."};
-        for (int k = 0; k < 4; k++)
-            if (figs[k]) figure(&h, figs[k], caps[k]);
-        for (size_t k = 0; k < r->n_figures; k++)
-            if (r->figures[k]) figure(&h, r->figures[k], r->captions ? r->captions[k] : NULL);
-    }
+    fig_ctx f = {.rows = rows, .nrows = nrows, .x_min = cmin < cmax ? cmin : 0,
+                 .x_max = nbud ? bud[nbud - 1] * 3.0 : 0, .draws = draws};
+    if (rc == SF_OK) rc = figures_section(&h, r, &f);
     raw(&h, "</body>\n</html>\n");
-    for (int k = 0; k < 4; k++) free(figs[k]);
     free(wtext);
     if (rc == SF_OK && h.bad) rc = SF_ENOMEM;
     if (rc != SF_OK) {
