@@ -1349,8 +1349,7 @@ SF_API int sf_default_threads(void);
 /* ---- extrapolation intervals (issue 23) ---- */
 
 /* An interval for a prediction beyond the data (docs/uncertainty.md,
- * "Extrapolation intervals").  On the log-loss scale three independent
- * parts add in quadrature:
+ * "Extrapolation intervals").  On the log-loss scale, three parts:
  *   parameters     the sd of log L^ over the fit's draws (bootstrap over
  *                  runs or posterior), 0 without draws;
  *   residual       the scatter of a run around the law (the sd of the log
@@ -1360,8 +1359,12 @@ SF_API int sf_default_threads(void);
  *                  the largest fitted D (0 inside the data) and k(level) is
  *                  calibrated on real families of models (held-out largest
  *                  models; the table ships compiled into the library).
- * The interval at level p is L^ exp(+-z_p sqrt(sum of squares)), z_p the
- * standard normal quantile (1 + p)/2. */
+ * The interval at level p is L^ exp(+-z_p sqrt(resid^2 + max(param,
+ * k(p) distance)^2)), z_p the standard normal quantile (1 + p)/2: the
+ * calibrated term measures the whole error of the point prediction beyond
+ * a run's scatter (the parameters' share included), so the parameter part
+ * counts only where it is larger; inside the data it is the usual
+ * z_p sqrt(resid^2 + param^2). */
 typedef enum sf_extrap_part {
     SF_EXTRAP_PARAMS = 0,
     SF_EXTRAP_RESIDUAL,
@@ -1402,12 +1405,21 @@ SF_API size_t sf_extrap_calibration(const double **levels, const double **scale)
 
 /* `json` (one object, as the predict and optimal writers give it) with
  * "extrapolation": {"distance", "parts": {"parameters", "residual",
- * "extrapolation"}, "dominant", "intervals": [{"level", "lo", "hi"}]}
+ * "extrapolation"}, "dominates", "intervals": [{"level", "lo", "hi"}]}
  * added to element i of its array `key` wherever ex[i].n_levels > 0; the
  * array must have n elements.  *out is a new string (caller frees).
  * SF_EPARSE when json does not have that shape, SF_ENOMEM. */
 SF_API int sf_extrap_attach_json(const char *json, const char *key, const sf_extrap *ex,
                                  size_t n, char **out, sf_error *err);
+
+/* The extrapolation interval of `fit`'s prediction at x: the distance
+ * from the fit's data range (0 when unknown), the parameter part the sd
+ * of log L^ over the fit's draws, the residual part the sd of the draws'
+ * residual noise (both 0 without draws).  levels NULL / n_levels 0: the
+ * fit's levels (0.8, 0.9, 0.95 without draws).  SF_EDOMAIN when the law
+ * has no finite positive loss at x. */
+SF_API int sf_fit_extrap_interval(const sf_fit *fit, const sf_point *x, const double *levels,
+                                  size_t n_levels, sf_extrap *out, sf_error *err);
 
 /* The range of the rows a fit was made on: out[0] the largest N, out[1]
  * the largest D, out[2] the largest C (6ND where C is not a column); NaN

@@ -208,16 +208,21 @@ int cmd_optimal(int argc, char **argv)
         }
         free(draws);
     }
+    /* The loss beyond the data gets the extrapolation term (issue 23). */
+    sf_extrap *ex = status == CLI_OK && !U && !T ? cli_extrap_alloc(fit, rows, n, levels, n_levels)
+                                                 : NULL;
     if (status == CLI_OK && json) {
         char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
                    : T > 0 ? sf_alloc_inference_json(law, inf, n)
                            : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
-        status = cli_write_owned("-", js);
+        status = cli_write_owned("-", cli_attach_extrap(js, ex, n));
     } else if (status == CLI_OK) {
         if (U > 0) print_dc(dc, n);
         else if (T > 0) print_inference(inf, n);
         else cli_print_allocations(stdout, fit, rows, (const sf_summary(*)[5])s, n);
+        cli_print_extrap_rows(stdout, ex, n, budgets ? "budget" : "target");
     }
+    free(ex);
     free(rows);
     free(s);
     free(dc);

@@ -3,6 +3,7 @@
  * the data. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 
@@ -67,22 +68,82 @@ int cli_extrap_at(const sf_fit *fit, double loss, double N, double D, const doub
     x->n_levels = 0;
     double range[3];
     sf_fit_data_range(fit, range);
-    double dist = sf_extrap_distance(N, D, range[0], range[1]);
-    if (sf_fit_n_draws(fit) < 2 || !(dist > 0) || !(loss > 0)) return CLI_OK;
-    double lv[SF_MAX_LEVELS];
-    if (n_levels == 0) {
-        n_levels = sf_fit_levels(fit, lv, SF_MAX_LEVELS);
-        levels = lv;
-    }
-    /* The spread of log L^ over the draws, and of a new run (draw plus its
-     * residual noise): the residual part is what the second adds. */
+    if (sf_fit_n_draws(fit) < 2 || !(sf_extrap_distance(N, D, range[0], range[1]) > 0) ||
+        !(loss > 0))
+        return CLI_OK;
     sf_point at = {.N = N, .D = D};
-    sf_summary ls, ps;
     sf_error err;
     sf_error_clear(&err);
-    if (sf_fit_predict_summary(fit, &at, NULL, 0, &ls, &ps, &err) != SF_OK) return CLI_OK;
-    double p = ls.sd / ls.value, t = ps.sd / ls.value;
-    double r = t > p ? sqrt(t * t - p * p) : 0;
-    if (sf_extrap_interval(loss, dist, p, r, levels, n_levels, x) != SF_OK) x->n_levels = 0;
+    if (sf_fit_extrap_interval(fit, &at, levels, n_levels, x, &err) != SF_OK) x->n_levels = 0;
     return CLI_OK;
+}
+
+static sf_extrap *extrap_rows(const sf_fit *fit, const double *N, const double *D,
+                              const double *L, size_t n, const double *levels,
+                              size_t n_levels)
+{
+    sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
+    size_t any = 0;
+    for (size_t i = 0; ex && i < n; i++) {
+        cli_extrap_at(fit, L[i], N[i], D[i], levels, n_levels, &ex[i]);
+        any += ex[i].n_levels > 0;
+    }
+    if (!any) {
+        free(ex);
+        return NULL;
+    }
+    return ex;
+}
+
+sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_alloc_row *rows, size_t n,
+                            const double *levels, size_t n_levels)
+{
+    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = rows[i].params;
+        v[n + i] = rows[i].tokens;
+        v[2 * n + i] = rows[i].loss;
+    }
+    sf_extrap *ex = extrap_rows(fit, v, v + n, v + 2 * n, n, levels, n_levels);
+    free(v);
+    return ex;
+}
+
+sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_point *x, const sf_summary *loss,
+                             size_t n, const double *levels, size_t n_levels)
+{
+    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = x[i].N;
+        v[n + i] = x[i].D;
+        v[2 * n + i] = loss[i].value;
+    }
+    sf_extrap *ex = extrap_rows(fit, v, v + n, v + 2 * n, n, levels, n_levels);
+    free(v);
+    return ex;
+}
+
+char *cli_attach_extrap(char *js, const sf_extrap *ex, size_t n)
+{
+    if (!js || !ex) return js;
+    char *out = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    sf_extrap_attach_json(js, "rows", ex, n, &out, &err);
+    free(js);
+    return out;
+}
+
+void cli_print_extrap_rows(FILE *out, const sf_extrap *ex, size_t n, const char *what)
+{
+    for (size_t i = 0; ex && i < n; i++) {
+        if (!ex[i].n_levels) continue;
+        char b[32];
+        fprintf(out, "\n%s %zu (loss %s) lies %.2f decades beyond the fitted data; with the "
+                "extrapolation term:\n", what, i + 1, cli_num(ex[i].loss, b, sizeof b),
+                ex[i].distance);
+        cli_print_extrap(out, "  ", &ex[i]);
+    }
 }

@@ -46,7 +46,7 @@ cJSON *sf_json_extrap(const sf_extrap *x)
     ok = ok && parts && sf_json_num(parts, "parameters", x->param_sd);
     ok = ok && sf_json_num(parts, "residual", x->resid_sd);
     ok = ok && sf_json_num(parts, "extrapolation", x->extrap_sd);
-    ok = ok && cJSON_AddStringToObject(o, "dominant", sf_extrap_part_name(x->dominant));
+    ok = ok && cJSON_AddStringToObject(o, "dominates", sf_extrap_part_name(x->dominant));
     cJSON *iv = ok ? cJSON_AddArrayToObject(o, "intervals") : NULL;
     ok = ok && iv;
     for (size_t j = 0; ok && j < x->n_levels; j++) {

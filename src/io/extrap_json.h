@@ -14,7 +14,7 @@
 int sf_json_add_range(cJSON *root, const sf_fit *fit);
 /* Read "data_range" back into fit->range (left 0 when absent). */
 void sf_json_read_range(const cJSON *root, sf_fit *fit);
-/* {"distance", "parts": {...}, "dominant", "intervals": [...]}. */
+/* {"distance", "parts": {...}, "dominates", "intervals": [...]}. */
 cJSON *sf_json_extrap(const sf_extrap *x);
 /* A validation target's "final" object. */
 cJSON *sf_json_validation_final(const sf_validation_final *f);

@@ -8,8 +8,16 @@
  * with scale).  The last part is k(level) x distance, distance in decades
  * beyond the largest fitted N and D, k calibrated on held-out largest
  * models of real families (bench/extrap_calibration.py): for each held-out
- * target the smallest k that covers it, and k(level) the conformal
- * quantile of those over all targets.
+ * target the smallest k that covers it with the residual part, and
+ * k(level) the conformal quantile of those over all targets.
+ *
+ * The calibrated term measures the whole error of the point prediction
+ * beyond a run's scatter, the parameters' share included, so the
+ * parameter part is not added on top of it: the half-width is
+ * z sqrt(resid^2 + max(param, k d)^2).  The parameter part shows where it
+ * is the larger (a fit on few runs, a bootstrap wider than the families
+ * it was calibrated on) and, inside the data (d = 0), the interval is the
+ * usual one, z sqrt(resid^2 + param^2).
  */
 #include <math.h>
 #include <string.h>
@@ -116,8 +124,8 @@ int sf_extrap_interval(double loss, double distance, double param_sd, double res
     out->n_levels = n_levels;
     for (size_t j = 0; j < n_levels; j++) {
         double z = normal_quantile(0.5 + levels[j] / 2);
-        double e = sf_extrap_scale(levels[j]) * distance;
-        double h = z * sqrt(ps * ps + rs * rs + e * e);
+        double e = sf_extrap_scale(levels[j]) * distance, m = e > ps ? e : ps;
+        double h = z * sqrt(rs * rs + m * m);
         out->level[j] = levels[j];
         out->lo[j] = loss * exp(-h);
         out->hi[j] = loss * exp(h);
