@@ -322,6 +322,36 @@ Test(extrap_cli, validate_loo_coverage, .timeout = 300)
     cli_run_free(&r);
 }
 
+/* --sweep and --compare report coverage across their cells and laws. */
+Test(extrap_cli, sweep_and_compare_coverage, .timeout = 300)
+{
+    const char *data = olmo_csv();
+    cli_run r = RUN("validate", data, "--sweep", "--sweep-fractions", "0.5,1",
+                    "--sweep-min-tokens", "1e10", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cJSON *js = cJSON_Parse(r.out);
+    cJSON *sw = cJSON_GetObjectItemCaseSensitive(js, "sweep");
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(sw, "coverage");
+    /* 4 model counts x 2 fractions; one size alone cannot be fitted. */
+    cr_assert_eq(num(c, "targets"), 6);
+    int n = 0;
+    const cJSON *cell;
+    cJSON_ArrayForEach(cell, cJSON_GetObjectItemCaseSensitive(sw, "cells"))
+    {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(cell, "final");
+        if (!f) continue;
+        n += cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "covered"), "0.9"));
+    }
+    assert_rel(num(cJSON_GetObjectItem(c, "covered"), "0.9"), n / 6.0, 1e-15, "coverage");
+    cJSON_Delete(js);
+    cli_run_free(&r);
+    r = RUN("validate", data, "--compare");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "chinchilla: final rows inside their extrapolation intervals "
+                            "(1 target): 80%"), "%s", r.out);
+    cli_run_free(&r);
+}
+
 /* ---- the calibration: rebuilt by bench/extrap_calibration.py ------------------------- */
 
 static void need_python(void)

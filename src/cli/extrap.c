@@ -48,8 +48,9 @@ void cli_print_coverage(FILE *out, const sf_validation *v, int cells)
         m += f != NULL;
     }
     if (!first) return;
-    fprintf(out, "%s%s: final rows inside their extrapolation intervals (%zu %s):",
-            cells ? "\n" : "", sf_law_name(sf_validation_law(v)), m, cells ? "cells" : "targets");
+    fprintf(out, "%s%s: final rows inside their extrapolation intervals (%zu %s%s):",
+            cells ? "\n" : "", sf_law_name(sf_validation_law(v)), m, cells ? "cell" : "target",
+            m == 1 ? "" : "s");
     for (size_t j = 0; j < first->interval.n_levels; j++) {
         size_t c = 0;
         for (size_t k = 0; k < n; k++) {
