@@ -94,6 +94,55 @@ Test(extrap, compiled_calibration_is_the_shipped_table)
     free(text);
 }
 
+/* sf_validate on a small ladder of curves: the final row, its parts and
+ * its interval, with a bootstrap over runs (cheap enough for valgrind). */
+Test(extrap, validate_final_row_library)
+{
+    char csv[8192];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "run,N,D,loss\n");
+    int k = 0;
+    for (double N = 2.385e7; N < 1e9; N *= 2.5)
+        for (int r = 0; r < 2; r++)
+            for (double D = 1e9; D <= 2.1e10 * (r + 1); D *= 1.5) {
+                double L = 1.8172 + 482.01 / pow(N, 0.3478) + 2085.43 / pow(D, 0.3658);
+                L *= 1 + 0.003 * sin(2.1 * k++);
+                len += (size_t)snprintf(csv + len, sizeof csv - len, "r%.3g-%d,%.9g,%.9g,%.9g\n",
+                                        N, r, N, D, L);
+            }
+    sf_data_options dopt;
+    sf_data_options_init(&dopt);
+    dopt.required |= SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    sf_data *d = data_from_text(csv, &dopt);
+    sf_law *law;
+    cr_assert_eq(sf_law_new("chinchilla", NULL, &law, NULL), SF_OK);
+    sf_validate_options o;
+    sf_validate_options_init(&o);
+    o.bootstrap = 6;
+    o.min_tokens = 0;
+    sf_validation *v;
+    sf_error err;
+    sf_error_clear(&err);
+    cr_assert_eq(sf_validate(law, d, &o, &v, &err), SF_OK, "%s", err.message);
+    const sf_validation_final *f = sf_validation_target_final(v, 0);
+    cr_assert(f);
+    const sf_validation_target *t = sf_validation_target_at(v, 0);
+    cr_assert_eq(f->N, t->N);
+    cr_assert_eq(sf_fit_n_draws(t->fit), 6, "the bootstrap's draws stay on the fit");
+    cr_assert(f->interval.param_sd > 0 && f->interval.resid_sd > 0);
+    cr_assert(f->interval.distance > 0);
+    cr_assert_eq(f->interval.n_levels, 3);
+    for (size_t j = 0; j < 3; j++)
+        cr_assert_eq(f->covered[j],
+                     f->actual >= f->interval.lo[j] && f->actual <= f->interval.hi[j]);
+    char *js = sf_validation_json(v);
+    cr_assert(js && strstr(js, "\"final\"") && strstr(js, "\"coverage\""));
+    free(js);
+    cr_assert_null(sf_validation_target_final(v, 1));
+    sf_validation_free(v);
+    sf_law_free(law);
+    sf_data_free(d);
+}
+
 /* ---- predict and optimal -------------------------------------------------------- */
 
 /* Runs from a Chinchilla law (Besiroglu et al. 2024's estimate), N up to
@@ -262,6 +311,7 @@ static const char *olmo_csv(void)
 
 Test(extrap_cli, validate_olmo_ladder_final_row, .timeout = 300)
 {
+    skip_under_valgrind("minutes of fits under memcheck; extrap/validate_final_row_library covers the path");
     const char *data = olmo_csv();
     cli_run r = RUN("validate", data, "--bootstrap", "10", "--json");
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -310,6 +360,7 @@ Test(extrap_cli, validate_olmo_ladder_final_row, .timeout = 300)
 /* --loo reports coverage over its targets. */
 Test(extrap_cli, validate_loo_coverage, .timeout = 300)
 {
+    skip_under_valgrind("minutes of fits under memcheck; extrap/validate_final_row_library covers the path");
     const char *data = olmo_csv();
     cli_run r = RUN("validate", data, "--loo", "--json", "--ci", "0.9");
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -325,6 +376,7 @@ Test(extrap_cli, validate_loo_coverage, .timeout = 300)
 /* --sweep and --compare report coverage across their cells and laws. */
 Test(extrap_cli, sweep_and_compare_coverage, .timeout = 300)
 {
+    skip_under_valgrind("minutes of fits under memcheck; extrap/validate_final_row_library covers the path");
     const char *data = olmo_csv();
     cli_run r = RUN("validate", data, "--sweep", "--sweep-fractions", "0.5,1",
                     "--sweep-min-tokens", "1e10", "--json");

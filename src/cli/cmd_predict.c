@@ -36,7 +36,9 @@ static const char help[] =
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
     "-o FIT.json' keeps its draws: the predicted loss then gets intervals over\n"
     "them (the uncertainty of the law), and --interval the wider interval for\n"
-    "the loss a new run would show (docs/uncertainty.md).\n"
+    "the loss a new run would show (docs/uncertainty.md).  A point beyond the\n"
+    "fitted N or D also gets an extrapolation interval, widening with the\n"
+    "distance, calibrated on real families of models (\"extrapolation\").\n"
     "\n"
     "Example:\n"
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";

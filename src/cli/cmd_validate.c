@@ -10,7 +10,8 @@
 static const char usage[] =
     "scalefit validate DATA.csv [--law NAME | --compare] [--target largest|N=VALUE] "
     "[--target-from F] [--train-fraction F] [--min-tokens T] [--cut-cap F] [--models K] "
-    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--json] [--plot FILE.svg] [fit options]";
+    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--ci L,...] [--bootstrap K] "
+    "[--resample group|rows] [--json] [--plot FILE.svg] [fit options]";
 
 static const char help_head[] =
     "Usage: scalefit validate DATA.csv [options]\n"
