@@ -928,6 +928,14 @@ typedef struct sf_validate_options {
     size_t loo_min_sizes;
     /* How each fit is made; fixes and ties hold borrowed parameters. */
     sf_fit_options fit;
+    /* Extrapolation interval of each target's final row (issue 23):
+     * bootstrap resamples of the fitted rows for its parameter part (0,
+     * default: none), resampled by run (1, default, when the data have a
+     * run column) or by row (0), and up to 8 levels (0 = 0.8, 0.9, 0.95). */
+    size_t bootstrap;
+    int resample_runs;
+    size_t n_levels;
+    double levels[8];
 } sf_validate_options;
 
 SF_API void sf_validate_options_init(sf_validate_options *o);
@@ -1337,6 +1345,104 @@ SF_API int sf_parse_double(const char *s, double *out);
 
 /* Cores the library uses when threads = 0. */
 SF_API int sf_default_threads(void);
+
+/* ---- extrapolation intervals (issue 23) ---- */
+
+/* An interval for a prediction beyond the data (docs/uncertainty.md,
+ * "Extrapolation intervals").  On the log-loss scale, three parts:
+ *   parameters     the sd of log L^ over the fit's draws (bootstrap over
+ *                  runs or posterior), 0 without draws;
+ *   residual       the scatter of a run around the law (the sd of the log
+ *                  residuals);
+ *   extrapolation  k(level) x distance, where distance is the decades of N
+ *                  beyond the largest fitted N plus the decades of D beyond
+ *                  the largest fitted D (0 inside the data) and k(level) is
+ *                  calibrated on real families of models (held-out largest
+ *                  models; the table ships compiled into the library).
+ * The interval at level p is L^ exp(+-z_p sqrt(resid^2 + max(param,
+ * k(p) distance)^2)), z_p the standard normal quantile (1 + p)/2: the
+ * calibrated term measures the whole error of the point prediction beyond
+ * a run's scatter (the parameters' share included), so the parameter part
+ * counts only where it is larger; inside the data it is the usual
+ * z_p sqrt(resid^2 + param^2). */
+typedef enum sf_extrap_part {
+    SF_EXTRAP_PARAMS = 0,
+    SF_EXTRAP_RESIDUAL,
+    SF_EXTRAP_EXTRAPOLATION
+} sf_extrap_part;
+
+typedef struct sf_extrap {
+    double loss;            /* the point prediction */
+    double distance;        /* decades beyond the data, >= 0 */
+    double param_sd;        /* sd of log L^ over the draws */
+    double resid_sd;        /* sd of a run's log residual */
+    double extrap_sd;       /* k(0.9) x distance: the part shown */
+    int dominant;           /* sf_extrap_part with the largest sd */
+    size_t n_levels;
+    double level[SF_MAX_LEVELS];
+    double lo[SF_MAX_LEVELS], hi[SF_MAX_LEVELS];
+} sf_extrap;
+
+/* Decades beyond the data: max(0, log10(N / N_max)) + max(0, log10(D /
+ * D_max)); a non-finite or non-positive argument counts 0. */
+SF_API double sf_extrap_distance(double N, double D, double N_max, double D_max);
+/* The calibrated scale k(level) of the extrapolation part, in log loss
+ * per decade (linear in level between the calibrated levels, constant
+ * beyond them); NaN for a level outside (0, 1). */
+SF_API double sf_extrap_scale(double level);
+/* Fill *out for a prediction `loss` at `distance` decades (0 inside the
+ * data) with parts param_sd and resid_sd (each >= 0; NaN counts 0), at
+ * n_levels levels in (0, 1) (levels NULL, n_levels 0: 0.8, 0.9, 0.95).
+ * SF_EINVAL for a non-positive loss, a negative distance, more than
+ * SF_MAX_LEVELS levels or a level outside (0, 1).  The building block
+ * for every forecast that extrapolates. */
+SF_API int sf_extrap_interval(double loss, double distance, double param_sd, double resid_sd,
+                              const double *levels, size_t n_levels, sf_extrap *out);
+/* "parameters", "residual" or "extrapolation". */
+SF_API const char *sf_extrap_part_name(int part);
+/* The calibration table: n levels, and k(level) for each (borrowed). */
+SF_API size_t sf_extrap_calibration(const double **levels, const double **scale);
+
+/* `json` (one object, as the predict and optimal writers give it) with
+ * "extrapolation": {"distance", "parts": {"parameters", "residual",
+ * "extrapolation"}, "dominates", "intervals": [{"level", "lo", "hi"}]}
+ * added to element i of its array `key` wherever ex[i].n_levels > 0; the
+ * array must have n elements.  *out is a new string (caller frees).
+ * SF_EPARSE when json does not have that shape, SF_ENOMEM. */
+SF_API int sf_extrap_attach_json(const char *json, const char *key, const sf_extrap *ex,
+                                 size_t n, char **out, sf_error *err);
+
+/* The extrapolation interval of `fit`'s prediction at x: the distance
+ * from the fit's data range (0 when unknown), the parameter part the sd
+ * of log L^ over the fit's draws, the residual part the sd of the draws'
+ * residual noise (both 0 without draws).  levels NULL / n_levels 0: the
+ * fit's levels (0.8, 0.9, 0.95 without draws).  SF_EDOMAIN when the law
+ * has no finite positive loss at x. */
+SF_API int sf_fit_extrap_interval(const sf_fit *fit, const sf_point *x, const double *levels,
+                                  size_t n_levels, sf_extrap *out, sf_error *err);
+
+/* The range of the rows a fit was made on: out[0] the largest N, out[1]
+ * the largest D, out[2] the largest C (6ND where C is not a column); NaN
+ * where unknown (a fit read from a file without "data_range").  A fit with
+ * draws writes "data_range" into its JSON so that predict and optimal can
+ * measure how far they extrapolate. */
+SF_API void sf_fit_data_range(const sf_fit *fit, double out[3]);
+
+/* The final row of a validation target (its largest D; the first such
+ * row of the target size) with its extrapolation interval at the
+ * validation's levels, and whether each interval covered the actual loss.
+ * NULL for a target whose fit failed or a k out of range.  Borrowed from
+ * the validation. */
+typedef struct sf_validation_final {
+    double N, D;
+    double actual;
+    long line;
+    sf_extrap interval;     /* interval.loss is the prediction */
+    int covered[SF_MAX_LEVELS];
+} sf_validation_final;
+SF_API const sf_validation_final *sf_validation_target_final(const sf_validation *v, size_t k);
+/* Sweep cell k's final row, as above. */
+SF_API const sf_validation_final *sf_validation_cell_final(const sf_validation *v, size_t k);
 
 #ifdef __cplusplus
 }

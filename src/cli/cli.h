@@ -243,4 +243,32 @@ int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_bayes(int argc, char **argv);
 
+/* ---- extrapolation intervals (issue 23; src/cli/extrap.c) ---- */
+
+/* One line: the interval at each level with its half-width, the part that
+ * dominates and the distance. */
+void cli_print_extrap(FILE *out, const char *indent, const sf_extrap *x);
+/* A validation target's final row: prediction, actual, intervals, covered. */
+void cli_print_final(FILE *out, const sf_validation_final *f);
+/* Coverage of the final rows over a validation's targets (cells: 1 for a
+ * sweep's cells); nothing when none has an interval. */
+void cli_print_coverage(FILE *out, const sf_validation *v, int cells);
+/* The extrapolation interval of a prediction at (N, D) from a fit with
+ * draws: parameter part the sd of log L^ over the draws, residual part the
+ * sd of their noise; x->n_levels 0 when the fit has no draws, no recorded
+ * range, or (N, D) lies within it. */
+int cli_extrap_at(const sf_fit *fit, double loss, double N, double D, const double *levels,
+                  size_t n_levels, sf_extrap *x);
+/* Intervals of allocation rows (their N, D and loss) and of predicted
+ * points: malloc'd, n entries, or NULL when none lies beyond the data. */
+sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_alloc_row *rows, size_t n,
+                            const double *levels, size_t n_levels);
+sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_point *x, const sf_summary *loss,
+                             size_t n, const double *levels, size_t n_levels);
+/* js (freed) with "extrapolation" added to its "rows" where ex has one;
+ * js itself when ex is NULL; NULL on failure. */
+char *cli_attach_extrap(char *js, const sf_extrap *ex, size_t n);
+/* A paragraph per row of ex beyond the data ("budget 2 ..."). */
+void cli_print_extrap_rows(FILE *out, const sf_extrap *ex, size_t n, const char *what);
+
 #endif /* SF_CLI_H */

@@ -52,6 +52,9 @@ static const char help[] =
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
     "-o FIT.json' keeps its draws: the plain rows then get intervals over them,\n"
     "the same the fit reported (the JSON rows gain \"se\", \"ci\", \"intervals\").\n"
+    "A row whose N_opt or D_opt lies beyond the fitted rows also gets an\n"
+    "extrapolation interval of its loss, widening with the distance, calibrated\n"
+    "on real families of models (\"extrapolation\"; docs/uncertainty.md).\n"
     "\n"
     "Examples:\n"
     "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n"
@@ -208,16 +211,21 @@ int cmd_optimal(int argc, char **argv)
         }
         free(draws);
     }
+    /* The loss beyond the data gets the extrapolation term (issue 23). */
+    sf_extrap *ex = status == CLI_OK && !U && !T ? cli_extrap_alloc(fit, rows, n, levels, n_levels)
+                                                 : NULL;
     if (status == CLI_OK && json) {
         char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
                    : T > 0 ? sf_alloc_inference_json(law, inf, n)
                            : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
-        status = cli_write_owned("-", js);
+        status = cli_write_owned("-", cli_attach_extrap(js, ex, n));
     } else if (status == CLI_OK) {
         if (U > 0) print_dc(dc, n);
         else if (T > 0) print_inference(inf, n);
         else cli_print_allocations(stdout, fit, rows, (const sf_summary(*)[5])s, n);
+        cli_print_extrap_rows(stdout, ex, n, budgets ? "budget" : "target");
     }
+    free(ex);
     free(rows);
     free(s);
     free(dc);

@@ -36,7 +36,9 @@ static const char help[] =
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
     "-o FIT.json' keeps its draws: the predicted loss then gets intervals over\n"
     "them (the uncertainty of the law), and --interval the wider interval for\n"
-    "the loss a new run would show (docs/uncertainty.md).\n"
+    "the loss a new run would show (docs/uncertainty.md).  A point beyond the\n"
+    "fitted N or D also gets an extrapolation interval, widening with the\n"
+    "distance, calibrated on real families of models (\"extrapolation\").\n"
     "\n"
     "Example:\n"
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
@@ -127,11 +129,17 @@ int cmd_predict(int argc, char **argv)
             status = cli_lib_error(&err);
     }
     int with_u = list[2] != NULL;
+    /* Points beyond the data get the extrapolation term (issue 23). */
+    sf_extrap *ex = status == CLI_OK ? cli_extrap_points(fit, pts, loss, n, levels, n_levels)
+                                     : NULL;
     if (status == CLI_OK && json) {
-        status = cli_write_owned("-", sf_predict_summary_json(law, pts, loss, pred, n, with_u));
+        status = cli_write_owned("-", cli_attach_extrap(sf_predict_summary_json(
+                                          law, pts, loss, pred, n, with_u), ex, n));
     } else if (status == CLI_OK) {
         cli_print_predictions(stdout, fit, pts, loss, pred, n, with_u);
+        cli_print_extrap_rows(stdout, ex, n, "point");
     }
+    free(ex);
     free(pts);
     free(loss);
     free(pred);

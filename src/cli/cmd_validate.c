@@ -10,7 +10,8 @@
 static const char usage[] =
     "scalefit validate DATA.csv [--law NAME | --compare] [--target largest|N=VALUE] "
     "[--target-from F] [--train-fraction F] [--min-tokens T] [--cut-cap F] [--models K] "
-    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--json] [--plot FILE.svg] [fit options]";
+    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--ci L,...] [--bootstrap K] "
+    "[--resample group|rows] [--json] [--plot FILE.svg] [fit options]";
 
 static const char help_head[] =
     "Usage: scalefit validate DATA.csv [options]\n"
@@ -65,6 +66,13 @@ static const char help_head[] =
     "  --sweep-min-tokens LIST   cuts (default 0,1e9,1e10,3e10; capped by\n"
     "                            --cut-cap like --min-tokens)\n"
     "  --csv FILE          write the sweep cells as CSV to FILE ('-' = stdout)\n"
+    "\n"
+    "Extrapolation interval of the target's final row (docs/uncertainty.md):\n"
+    "  --ci L[,L...]       levels (default 0.8,0.9,0.95)\n"
+    "  --bootstrap K       K bootstrap refits for the parameter part (default 0:\n"
+    "                      residual and extrapolation parts only)\n"
+    "  --resample group|rows  resample whole runs (default, when the data have\n"
+    "                      a run column) or rows\n"
     "\n";
 
 static const char help_tail[] =
@@ -91,7 +99,7 @@ static const char help_tail[] =
 enum {
     O_HELP = 'h', O_JSON = 256, O_TARGET, O_FROM, O_FRACTION, O_MIN_TOKENS, O_CAP, O_MODELS,
     O_PER_RUN, O_WEIGHT, O_BORROW, O_LOO, O_COMPARE, O_SWEEP, O_SW_MODELS, O_SW_FRACTIONS,
-    O_SW_MIN_TOKENS, O_CSV, O_PLOT
+    O_SW_MIN_TOKENS, O_CSV, O_PLOT, O_BOOT, O_RESAMPLE, O_CI
 };
 
 static const cli_opt opts[] = {
@@ -114,6 +122,9 @@ static const cli_opt opts[] = {
     {"sweep-min-tokens", 0, 1, O_SW_MIN_TOKENS},
     {"csv", 0, 1, O_CSV},
     {"plot", 0, 1, O_PLOT},
+    {"bootstrap", 0, 1, O_BOOT},
+    {"resample", 0, 1, O_RESAMPLE},
+    {"ci", 0, 1, O_CI},
     {0, 0, 0, 0}};
 
 #define MAX_BORROW 8
@@ -164,6 +175,27 @@ static int fraction(const cli_parser *p, const char *v, double lo_open, double *
     return CLI_OK;
 }
 
+/* The final row's interval (issue 23): --bootstrap K, --resample, --ci;
+ * -1 for another option. */
+static int interval_arg(const cli_parser *p, int id, const char *v, sf_validate_options *o)
+{
+    long k;
+    int rc;
+    switch (id) {
+    case O_BOOT:
+        if ((rc = cli_int(p, v, 0, 1000000, &k)) != CLI_OK) return rc;
+        o->bootstrap = (size_t)k;
+        return CLI_OK;
+    case O_RESAMPLE:
+        if (strcmp(v, "rows") != 0 && strcmp(v, "group") != 0)
+            return cli_usage_error(p, "--resample: expected rows or group, got '%s'", v);
+        o->resample_runs = strcmp(v, "group") == 0;
+        return CLI_OK;
+    case O_CI: return cli_levels(p, v, o->levels, &o->n_levels);
+    default: return -1;
+    }
+}
+
 static int parse(int argc, char **argv, args *a, cli_parser *p)
 {
     cli_init(p, "validate", usage, opts, argc, argv);
@@ -174,6 +206,7 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
     double x;
     while ((id = cli_next(p, &v)) != CLI_ARG_END) {
         rc = cli_fit_arg(p, id, v, &a->fa);
+        if (rc == -1) rc = interval_arg(p, id, v, &a->vo);
         if (rc == CLI_OK) continue;
         if (rc != -1) return rc;
         switch (id) {
@@ -555,18 +588,22 @@ int cmd_validate(int argc, char **argv)
             for (size_t k = 1; k < nv; k++)
                 if (sf_validation_are(vs[k]) < sf_validation_are(vs[best])) best = k;
             printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
+            for (size_t k = 0; k < nv; k++) cli_print_coverage(stdout, vs[k], 0);
         } else if (a->sweep) {
             printf("law:        %s   %s\n\n", a->fa.law, sf_law_formula(a->fa.law));
             print_sweep(vs[0], a);
+            cli_print_coverage(stdout, vs[0], 1);
         } else {
             const sf_validation *v = vs[0];
             printf("law:        %s   %s\n", sf_law_name(sf_validation_law(v)),
                    sf_law_formula(sf_law_name(sf_validation_law(v))));
             if (a->vo.loo) {
                 print_loo(v);
+                cli_print_coverage(stdout, v, 0);
             } else {
                 const sf_validation_target *t = sf_validation_target_at(v, 0);
                 print_target(t);
+                cli_print_final(stdout, sf_validation_target_final(v, 0));
                 print_fit_params(t->fit);
                 for (size_t k = 0; k < sf_fit_n_warnings(t->fit); k++)
                     cli_warning("%s", sf_fit_warning(t->fit, k));

@@ -607,6 +607,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
         fit->opt = *o;
         fit->has_data = 1;
         fit->n_points = d->n;
+        sf_fit_set_range(fit, d);
         fit->starts = (int)ns;
         fit->strategy = st.strategy;
         const run *best = &pol[order[0]];
@@ -792,6 +793,23 @@ double sf_objective(const sf_law *law, const double *params, const sf_data *d,
 
 const sf_law *sf_fit_law(const sf_fit *fit) { return fit->law; }
 const sf_fit_options *sf_fit_get_options(const sf_fit *fit) { return &fit->opt; }
+/* The range of the rows fitted, for extrapolation intervals (issue 23). */
+void sf_fit_set_range(sf_fit *fit, const sf_data *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        double N = d->N ? d->N[i] : 0, D = d->D ? d->D[i] : 0;
+        double C = d->C ? d->C[i] : 6 * N * D;
+        if (N > fit->range[0]) fit->range[0] = N;
+        if (D > fit->range[1]) fit->range[1] = D;
+        if (C > fit->range[2]) fit->range[2] = C;
+    }
+}
+
+void sf_fit_data_range(const sf_fit *fit, double out[3])
+{
+    for (int k = 0; k < 3; k++) out[k] = fit->range[k] > 0 ? fit->range[k] : NAN;
+}
+
 const double *sf_fit_params(const sf_fit *fit) { return fit->params; }
 double sf_fit_objective(const sf_fit *fit) { return fit->objective; }
 size_t sf_fit_n_points(const sf_fit *fit) { return fit->n_points; }

@@ -109,6 +109,9 @@ typedef struct sf_draws {
 
 void sf_draws_free(sf_draws *d);
 
+/* Record the largest N, D and C of d in fit->range (issue 23). */
+void sf_fit_set_range(sf_fit *fit, const sf_data *d);
+
 /* sf_fit_run from given starting points (internal coordinates, count * p)
  * instead of the global search: the bootstrap's warm path. */
 int sf_fit_run_from(const sf_law *law, const sf_data *d, const sf_fit_options *o,
@@ -152,6 +155,8 @@ struct sf_fit {
     size_t n_report_c;
     sf_point *report_at;
     size_t n_report_at;
+    /* Largest N, D and C of the rows fitted (issue 23); 0 when unknown. */
+    double range[3];
 };
 
 /* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN). */

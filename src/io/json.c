@@ -16,6 +16,7 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
+#include "io/extrap_json.h"
 #include "io/json_impl.h"
 #include "io/io_impl.h"
 
@@ -189,6 +190,7 @@ char *sf_fit_json(const sf_fit *fit)
         for (size_t k = 0; ok && k < fit->n_filters; k++)
             ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
     }
+    ok = ok && sf_json_add_range(root, fit);
     ok = ok && sf_json_add_uncertainty(root, fit);
     cJSON *wn = ok ? cJSON_AddArrayToObject(root, "warnings") : NULL;
     ok = ok && wn;
@@ -366,6 +368,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
+    sf_json_read_range(root, fit);
     rc = sf_json_read_uncertainty(root, fit, name, err);
 done:
     sf_law_free(law);

@@ -11,6 +11,7 @@
 
 #include "validate/validate_impl.h"
 #include "base/base.h"
+#include "io/extrap_json.h"
 #include "io/io_impl.h"
 
 static int add_str(cJSON *o, const char *k, const char *s)
@@ -56,7 +57,7 @@ static int add_fit(cJSON *o, const sf_fit *fit)
     return cJSON_AddItemToObject(o, "fit", f);
 }
 
-static cJSON *target_json(const sf_validation_target *t)
+static cJSON *target_json(const sf_validation_target *t, const sf_validation_final *fin)
 {
     cJSON *o = cJSON_CreateObject();
     int ok = o && sf_json_num(o, "N", t->N);
@@ -94,11 +95,25 @@ static cJSON *target_json(const sf_validation_target *t)
         ok = ok && sf_json_num(e, "predicted", p->predicted);
         ok = ok && sf_json_num(e, "re", p->re);
     }
+    cJSON *fj = ok && fin ? sf_json_validation_final(fin) : NULL;
+    if (ok && fin) ok = fj && cJSON_AddItemToObject(o, "final", fj);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
     }
     return o;
+}
+
+/* "coverage": the share of final rows inside their intervals (issue 23). */
+static int add_coverage(cJSON *o, const sf_validation *v, size_t n,
+                        const sf_validation_final *(*at)(const sf_validation *, size_t))
+{
+    const sf_validation_final **f = calloc(n ? n : 1, sizeof *f);
+    if (!f) return 0;
+    for (size_t k = 0; k < n; k++) f[k] = at(v, k);
+    cJSON *c = sf_json_coverage(f, n);
+    free(f);
+    return c && cJSON_AddItemToObject(o, "coverage", c);
 }
 
 /* The body of one validation (everything but the version). */
@@ -132,8 +147,11 @@ static int fill(cJSON *root, const sf_validation *v)
             ok = ok && add_status(e, c->status, sf_strerror(c->status));
             ok = ok && sf_json_num(e, "are", c->are);
             ok = ok && sf_json_num(e, "max_re", c->max_re);
+            const sf_validation_final *fin = sf_validation_cell_final(v, k);
+            cJSON *fj = ok && fin ? sf_json_validation_final(fin) : NULL;
+            if (ok && fin) ok = fj && cJSON_AddItemToObject(e, "final", fj);
         }
-        return ok;
+        return ok && add_coverage(sw, v, v->n_cells, sf_validation_cell_final);
     }
     ok = ok && sf_json_num(root, "are", sf_validation_are(v));
     ok = ok && sf_json_num(root, "max_re", sf_validation_max_re(v));
@@ -141,10 +159,10 @@ static int fill(cJSON *root, const sf_validation *v)
     cJSON *ts = ok ? cJSON_AddArrayToObject(root, "targets") : NULL;
     ok = ok && ts;
     for (size_t k = 0; ok && k < v->n_targets; k++) {
-        cJSON *t = target_json(&v->targets[k].pub);
+        cJSON *t = target_json(&v->targets[k].pub, sf_validation_target_final(v, k));
         ok = t && cJSON_AddItemToArray(ts, t);
     }
-    return ok;
+    return ok && add_coverage(root, v, v->n_targets, sf_validation_target_final);
 }
 
 char *sf_validation_json(const sf_validation *v)
