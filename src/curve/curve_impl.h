@@ -20,7 +20,7 @@ struct sf_schedule {
  * computed once from each run's schedule in O(steps), so that one
  * evaluation of "steps" or "anneal" is O(rows).  "multipower" also needs
  * the LR drops before each row: the schedule is cut into segments at a
- * 256-point grid and at every row's step, and a row sums over the
+ * 64-point grid and at every row's step, and a row sums over the
  * segments before it (O(rows x segments) per evaluation).
  *   t[i]     step;  S1[i] = sum_{k=1..t} eta_k;  S2[i] = sum_{k=1..t} m_k
  *   y[i]     log observed loss (NaN for forecast rows)

@@ -48,11 +48,11 @@ static double s1_at(const double *S1, size_t T, double x)
     return S1[i] + fr * (S1[i + 1] - S1[i]);
 }
 
-/* Segments of one run: knots at a 256-point grid and at its rows' steps. */
+/* Segments of one run: knots at a 64-point grid and at its rows' steps. */
 static int run_segments(cfeat *f, const sf_schedule *s, const double *S1, size_t first,
                         size_t last, size_t peak)
 {
-    const size_t G = 256, T = s->steps;
+    const size_t G = 64, T = s->steps;
     size_t nk = G + 1 + (last - first);
     double *k = malloc(nk * sizeof *k);
     if (!k) return SF_ENOMEM;

@@ -138,7 +138,7 @@ static void covariance(sf_curve_fit *fit, const double *J, const double *r, cons
 
 static int fit_rows(const curve_law *law, const cfeat *f, sf_curve_fit *fit, sf_error *err)
 {
-    const size_t p = law->np, maxs = 8;
+    const size_t p = law->np, maxs = law->need_seg ? 3 : 8;
     double *r = malloc((f->n ? f->n : 1) * sizeof *r);
     double *J = malloc((f->n ? f->n : 1) * p * sizeof *J);
     double starts[8 * CURVE_MAX_P], th[CURVE_MAX_P];
