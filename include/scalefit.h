@@ -1457,6 +1457,21 @@ SF_API void sf_curve_plot_free(sf_curve_plot *p);
 SF_API int sf_schedule_anneal_at(const sf_schedule *s, double t, sf_schedule **out,
                                  sf_error *err);
 
+/* Correct checkpoints to the loss their run would have reached had its
+ * schedule annealed there (docs/curves.md): per model size (rows sharing N;
+ * all rows when N is NULL) the "anneal" law is fitted jointly to its runs,
+ * and each checkpoint at step t past the warm-up cut gets
+ *     loss += L^(t; schedule annealed at t) - L^(t; actual schedule),
+ * the annealed schedule keeping the warm-up and compressing the decay
+ * onto [warm-up, t].  A run's last checkpoint is unchanged.  run[i] is the
+ * row's run id (>= 0), step[i] and lr[i] its step and LR; loss is updated
+ * in place.  Sizes whose fit fails are left as they are.  *n_corrected
+ * (may be NULL) counts the rows changed.  SF_EINVAL on a step repeated
+ * within a run or a non-finite value. */
+SF_API int sf_curve_correct(size_t n, const int *run, const double *N, const double *step,
+                            const double *lr, double *loss, const sf_curve_options *o,
+                            size_t *n_corrected, sf_error *err);
+
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "base/base.h"
 #include "curve/curve_impl.h"
 
 extern char **environ;
@@ -413,4 +414,111 @@ Test(curves_cli, watch_sees_appended_checkpoints, .timeout = 120)
               "%s", r.out);
     cr_assert_eq(count_lines(r.out), 1);
     cli_run_free(&r);
+}
+
+/* The correction turns a long cosine run's checkpoint at step 1500 into
+ * the loss of a cosine run of 1500 steps (same warm-up, peak and final LR):
+ * both runs' losses come from the "anneal" law, so the corrected value
+ * must be the short run's final loss (C large enough that annealing pays,
+ * as on real runs). */
+Test(curves, correction_matches_a_shorter_run)
+{
+    const double truth[4] = {2.385, 0.9, 0.42, 5.0};
+    sf_schedule *lng = sched("cosine:peak=3e-4,warmup=100,steps=3000,final=3e-5");
+    sf_schedule *sht = sched("cosine:peak=3e-4,warmup=100,steps=1500,final=3e-5");
+    const sf_schedule *ss[2] = {lng, sht};
+    size_t n = 0;
+    int run[200];
+    double N[200], step[200], lr[200], loss[200];
+    sf_curve_options o;
+    sf_curve_options_init(&o);
+    for (int r = 0; r < 2; r++) {
+        double T = (double)sf_schedule_steps(ss[r]);
+        for (double t = 30; t <= T; t += 30) {
+            sf_curve_run q = {ss[r], 1, &t, NULL};
+            cfeat fe;
+            cr_assert_eq(cfeat_build(&fe, &q, 1, &o, 0, 0, NULL), SF_OK);
+            loss[n] = sf_curve_anneal.eval(truth, &fe, 0, NULL);
+            cfeat_free(&fe);
+            run[n] = r;
+            N[n] = 2.385e8;
+            step[n] = t;
+            lr[n] = sf_schedule_lr(ss[r], t);
+            n++;
+        }
+    }
+    double before[200], shortfinal = loss[n - 1];
+    memcpy(before, loss, sizeof before);
+    size_t changed = 0;
+    sf_error err;
+    cr_assert_eq(sf_curve_correct(n, run, N, step, lr, loss, &o, &changed, &err), SF_OK, "%s",
+                 err.message);
+    cr_assert(changed > 50);
+    size_t at = 1500 / 30 - 1; /* row of the long run at step 1500 */
+    cr_assert_float_eq(step[at], 1500, 0);
+    cr_assert(before[at] > shortfinal + 1e-3, "the unannealed checkpoint sits higher: %g %g %g", before[at], shortfinal, loss[at]);
+    /* Not exact: both schedules are read back from the LR every 30 steps,
+     * interpolated, and the warm-up ends at the 99%-of-peak step. */
+    cr_assert(fabs(loss[at] - shortfinal) <= 1e-3 * shortfinal, "%.8g vs %.8g", loss[at],
+              shortfinal);
+    cr_assert_eq(loss[99], before[99]); /* the long run's last checkpoint: unchanged */
+    cr_assert_eq(loss[0], before[0]);   /* before the warm-up cut: unchanged */
+    sf_schedule_free(lng);
+    sf_schedule_free(sht);
+}
+
+/* validate and fit: no lr column, no change (byte-identical with
+ * --no-schedule); with one, the corrected checkpoints are named, and
+ * --compare lists both. */
+Test(curves_cli, validate_schedule_correction)
+{
+    sf_schedule *s[3] = {sched("cosine:peak=1e-3,warmup=50,steps=2000"),
+                         sched("cosine:peak=8e-4,warmup=50,steps=2000"),
+                         sched("cosine:peak=6e-4,warmup=50,steps=2000")};
+    const double Ns[3] = {1e8, 2.385e8, 6e8};
+    sf_buf with = {0}, without = {0};
+    cr_assert_eq(sf_buf_printf(&with, "run,N,D,step,lr,loss\n"), 0);
+    cr_assert_eq(sf_buf_printf(&without, "run,N,D,step,loss\n"), 0);
+    for (int r = 0; r < 3; r++) {
+        for (double t = 40; t <= 2000; t += 40) {
+            double p[4] = {1.8 + 40 / pow(Ns[r], 0.25), 0.9, 0.42, 1.3};
+            sf_curve_run q = {s[r], 1, &t, NULL};
+            sf_curve_options o;
+            sf_curve_options_init(&o);
+            cfeat fe;
+            cr_assert_eq(cfeat_build(&fe, &q, 1, &o, 0, 0, NULL), SF_OK);
+            double L = sf_curve_anneal.eval(p, &fe, 0, NULL);
+            cfeat_free(&fe);
+            sf_buf_printf(&with, "r%d,%g,%g,%g,%.17g,%.17g\n", r, Ns[r], t * 1e6, t,
+                          sf_schedule_lr(s[r], t), L);
+            sf_buf_printf(&without, "r%d,%g,%g,%g,%.17g\n", r, Ns[r], t * 1e6, t, L);
+        }
+        sf_schedule_free(s[r]);
+    }
+    const char *pw = tmp_file("sched_with.csv"), *po = tmp_file("sched_without.csv");
+    write_text(pw, with.data);
+    write_text(po, without.data);
+    sf_buf_free(&with);
+    sf_buf_free(&without);
+    cli_run a = RUN("validate", po, "--law", "power", "--x", "D");
+    cli_run b = RUN("validate", po, "--law", "power", "--x", "D", "--no-schedule");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_str_eq(a.out, b.out);
+    cr_assert_null(strstr(a.out, "schedule"));
+    cli_run_free(&a);
+    cli_run_free(&b);
+    a = RUN("validate", pw, "--compare");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert(strstr(a.out, "checkpoints corrected to the loss their run would reach"), "%s",
+              a.out);
+    cr_assert(strstr(a.out, "corrected\n") && strstr(a.out, "as logged\n"), "%s", a.out);
+    cli_run_free(&a);
+    a = RUN("fit", pw, "--json");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert(strstr(a.err, "scalefit: note: "), "%s", a.err);
+    cli_run_free(&a);
+    a = RUN("fit", pw, "--json", "--no-schedule");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_null(strstr(a.err, "note"), "%s", a.err);
+    cli_run_free(&a);
 }

@@ -77,3 +77,14 @@ void fc_result_free(fc_result *r);
 
 int cmd_forecast(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+
+/* ---- schedule correction of fit / validate data (cli/schedfix.c) ---- */
+
+/* When the CSV at `path` has an lr column (lr, learning_rate,
+ * optim/learning_rate_group0) and a step column (step, _step), correct the
+ * losses of d in place to their annealed values (sf_curve_correct): runs
+ * by d's group, else by N.  *n_corrected rows changed; *lr_col the column
+ * used (static storage, NULL when none: d untouched).  CLI_OK or
+ * CLI_ERROR (message printed). */
+int cli_schedule_correct(const char *path, sf_data *d, size_t *n_corrected,
+                         const char **lr_col);
