@@ -130,7 +130,7 @@ Test(curves, gradients_match_finite_differences)
             law->eval(P[l], &f, i, g);
             for (size_t j = 0; j < law->np; j++) {
                 const double h = 1e-6;
-                memcpy(p, P[l], sizeof p);
+                memcpy(p, P[l], law->np * sizeof *p);
                 p[j] = P[l][j] * exp(h);
                 double up = law->eval(p, &f, i, NULL);
                 p[j] = P[l][j] * exp(-h);
