@@ -94,7 +94,7 @@ static double lm(const curve_law *law, const cfeat *f, double *theta, int max_it
         for (size_t j = 0; j < p; j++) trial[j] = fmin(60.0, fmax(-60.0, theta[j] + step[j]));
         double ct = cost(law, f, trial, NULL, NULL);
         if (ct < c) {
-            int small = c - ct <= 1e-15 * c;
+            int small = c - ct <= 1e-12 * c;
             memcpy(theta, trial, p * sizeof *theta);
             c = cost(law, f, theta, r, J);
             normal_eq(J, r, f->n, p, H, g);
