@@ -522,3 +522,42 @@ Test(curves_cli, validate_schedule_correction)
     cr_assert_null(strstr(a.err, "note"), "%s", a.err);
     cli_run_free(&a);
 }
+
+/* What a forecast chart needs, from the library (the chart itself is for
+ * the render layer): observed points as given, forecast with its band
+ * around it, the schedule sampled over the whole run. */
+Test(curves, plot_data)
+{
+    sf_schedule *s = sched(COS);
+    const double truth[4] = {2.385, 0.9, 0.42, 1.3};
+    double step[30], loss[30];
+    sf_curve_options o;
+    sf_curve_options_init(&o);
+    for (int i = 0; i < 30; i++) {
+        step[i] = 50.0 * (i + 1);
+        sf_curve_run q = {s, 1, &step[i], NULL};
+        cfeat fe;
+        cr_assert_eq(cfeat_build(&fe, &q, 1, &o, 0, 0, NULL), SF_OK);
+        loss[i] = sf_curve_anneal.eval(truth, &fe, 0, NULL) * (1 + 1e-3 * ((i % 3) - 1));
+        cfeat_free(&fe);
+    }
+    sf_curve_run run = {s, 30, step, loss};
+    sf_curve_fit *fit = NULL;
+    sf_error err;
+    cr_assert_eq(sf_curve_fit_run("anneal", &run, 1, &o, &fit, &err), SF_OK, "%s", err.message);
+    const double fc[3] = {2000, 2500, 3000};
+    sf_curve_plot pd;
+    cr_assert_eq(sf_curve_plot_data(fit, &run, fc, 3, &pd, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(pd.n_obs, 30);
+    cr_assert_eq(pd.obs_loss[7], loss[7]);
+    cr_assert_eq(pd.n_fc, 3);
+    for (size_t k = 0; k < 3; k++)
+        cr_assert(pd.fc_lo[k] < pd.fc_loss[k] && pd.fc_loss[k] < pd.fc_hi[k]);
+    cr_assert_eq(pd.n_lr, 512);
+    cr_assert_float_eq(pd.lr_step[511], 3000, 1e-9);
+    cr_assert_float_eq(pd.lr[511], 3e-5, 1e-18);
+    sf_curve_plot_free(&pd);
+    sf_curve_plot_free(NULL);
+    sf_curve_fit_free(fit);
+    sf_schedule_free(s);
+}
