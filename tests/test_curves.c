@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -560,4 +561,26 @@ Test(curves, plot_data)
     sf_curve_plot_free(NULL);
     sf_curve_fit_free(fit);
     sf_schedule_free(s);
+}
+
+/* watch on a directory: each CSV one run, the finished run fitted with
+ * the one that has steps to forecast. */
+Test(curves_cli, watch_directory_once)
+{
+    const char *dir = tmp_file("watchdir");
+    cr_assert(mkdir(dir, 0700) == 0 || errno == EEXIST);
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s/finished.csv", dir);
+    snprintf(b, sizeof b, "%s/running.csv", dir);
+    write_log(a, 3000, 0, 0, "w");
+    write_log(b, 1200, 1, 0, "w");
+    cli_run r = RUN("watch", dir, "--once");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "step 1200 (20 checkpoints): final loss "), "%s", r.out);
+    cr_assert(strstr(r.out, " at step 3000\n"), "%s", r.out);
+    cli_run_free(&r);
+    r = RUN("watch", tmp_file("no-such-dir"), "--once");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "no CSV file to read"), "%s", r.err);
+    cli_run_free(&r);
 }
