@@ -1444,6 +1444,141 @@ SF_API const sf_validation_final *sf_validation_target_final(const sf_validation
 /* Sweep cell k's final row, as above. */
 SF_API const sf_validation_final *sf_validation_cell_final(const sf_validation *v, size_t k);
 
+/* ---- learning curves under a learning-rate schedule (issue 16) ---- */
+
+/* A learning-rate schedule: the LR at every optimiser step 0..steps.
+ * Immutable once made; free with sf_schedule_free (NULL is a no-op). */
+typedef struct sf_schedule sf_schedule;
+
+/* From the LR logged at some steps (n >= 1, steps increasing, lr >= 0,
+ * finite): linear interpolation between them, LR 0 at step 0 when the first
+ * logged step is later (a linear warm-up), the last value held after the
+ * last step up to `steps` (0: the last logged step). */
+SF_API int sf_schedule_from_points(const double *step, const double *lr, size_t n,
+                                   double steps, sf_schedule **out, sf_error *err);
+/* From a description:
+ *   cosine:peak=P,warmup=W,steps=T[,final=F]   linear warm-up over W steps,
+ *       then cosine from P to F (default 0.1 P) at step T;
+ *   wsd:peak=P,warmup=W,steps=T[,decay=K][,final=F]  warm-up, constant P,
+ *       linear decay to F (default 0) over the last K steps (default 0.2 T,
+ *       a fraction when K < 1);
+ *   constant:peak=P,steps=T[,warmup=W]
+ * SF_EPARSE with a message naming the bad field. */
+SF_API int sf_schedule_parse(const char *spec, sf_schedule **out, sf_error *err);
+SF_API void sf_schedule_free(sf_schedule *s);
+/* Last step of the schedule. */
+SF_API size_t sf_schedule_steps(const sf_schedule *s);
+/* LR at a step (clamped to 0..steps). */
+SF_API double sf_schedule_lr(const sf_schedule *s, double step);
+/* First step at which the LR reaches 99% of its maximum (end of warm-up). */
+SF_API size_t sf_schedule_peak_step(const sf_schedule *s);
+
+/* Curve laws: the loss at step t of a run as a function of its schedule.
+ * A separate catalogue from sf_law's (those map points N, D to a loss).
+ *   "steps"      L = E + A t^-alpha                      (no schedule)
+ *   "anneal"     L = L0 + A S1^-alpha - C S2             (Tissue et al. 2024)
+ *   "multipower" L = L0 + A S1^-alpha - B sum_k dEta_k G(eta_k^-gamma S_k(t)),
+ *                G(x) = 1 - (C x + 1)^-beta              (Luo et al. 2025)
+ * docs/curves.md defines S1, S2, S_k.  Every parameter is > 0. */
+SF_API size_t sf_curve_law_count(void);
+SF_API const char *sf_curve_law_name_at(size_t i);
+/* Formula, or NULL for an unknown name. */
+SF_API const char *sf_curve_law_formula(const char *name);
+/* Number of parameters (0 for an unknown name) and their names. */
+SF_API size_t sf_curve_law_n_params(const char *name);
+SF_API const char *sf_curve_law_param_name(const char *name, size_t i);
+
+/* One run: its schedule (borrowed) and the checkpoints observed. */
+typedef struct sf_curve_run {
+    const sf_schedule *schedule;
+    size_t n;
+    const double *step;   /* n steps, > 0, within the schedule */
+    const double *loss;   /* n losses, finite and > 0 */
+} sf_curve_run;
+
+typedef struct sf_curve_options {
+    double lambda;     /* annealing momentum decay (anneal); default 0.999 */
+    double min_step;   /* checkpoints before this step are left out; < 0
+                          (default): 5 x the schedule's warm-up; 0 keeps all */
+    double level;      /* interval level; default 0.95 */
+    int max_iter;      /* Levenberg-Marquardt iterations per start; 500 */
+} sf_curve_options;
+
+SF_API void sf_curve_options_init(sf_curve_options *o);
+
+/* A fitted curve law: least squares on log losses over every checkpoint
+ * of every run (Levenberg-Marquardt from the law's starts). */
+typedef struct sf_curve_fit sf_curve_fit;
+
+/* Fit `law` to n_runs runs (the fit copies what it needs).  SF_ENODATA when
+ * fewer checkpoints than parameters remain, SF_EINVAL on bad input,
+ * SF_ENOCONV when no start gave a finite objective. */
+SF_API int sf_curve_fit_run(const char *law, const sf_curve_run *runs, size_t n_runs,
+                            const sf_curve_options *o, sf_curve_fit **out, sf_error *err);
+SF_API void sf_curve_fit_free(sf_curve_fit *f);
+SF_API const char *sf_curve_fit_law(const sf_curve_fit *f);
+SF_API size_t sf_curve_fit_n_params(const sf_curve_fit *f);
+SF_API const double *sf_curve_fit_params(const sf_curve_fit *f);  /* natural */
+/* sum (log L^ - log L)^2 / 2 over the fitted checkpoints. */
+SF_API double sf_curve_fit_objective(const sf_curve_fit *f);
+SF_API size_t sf_curve_fit_n_points(const sf_curve_fit *f);
+/* Residual scale (log loss) and the lag-1 autocorrelation of residuals
+ * along runs used to widen the parameter covariance. */
+SF_API double sf_curve_fit_sigma(const sf_curve_fit *f);
+SF_API double sf_curve_fit_rho(const sf_curve_fit *f);
+/* Objective of `law` at natural params on the runs (as the fit sees them). */
+SF_API double sf_curve_objective(const char *law, const double *params,
+                                 const sf_curve_run *runs, size_t n_runs,
+                                 const sf_curve_options *o);
+
+/* Predicted loss at m steps of a run following `schedule`, with the
+ * interval of level o->level of the fit (NULL lo/hi: none): the
+ * Gauss-Newton covariance of the parameters, scaled by the residual
+ * variance and the AR(1) factor (1+rho)/(1-rho), propagated by the delta
+ * method, plus the residual variance, on log loss. */
+SF_API int sf_curve_predict(const sf_curve_fit *f, const sf_schedule *schedule,
+                            const double *step, size_t m, double *loss, double *lo,
+                            double *hi, sf_error *err);
+
+/* What a plot of a forecast needs: the observed curve, the forecast with
+ * its band, the schedule (at most 512 points).  Arrays malloc'd; free with
+ * sf_curve_plot_free. */
+typedef struct sf_curve_plot {
+    size_t n_obs;
+    double *obs_step, *obs_loss;
+    size_t n_fc;
+    double *fc_step, *fc_loss, *fc_lo, *fc_hi;
+    size_t n_lr;
+    double *lr_step, *lr;
+} sf_curve_plot;
+
+SF_API int sf_curve_plot_data(const sf_curve_fit *f, const sf_curve_run *run,
+                              const double *fc_step, size_t m, sf_curve_plot *out,
+                              sf_error *err);
+SF_API void sf_curve_plot_free(sf_curve_plot *p);
+
+/* Loss a run would reach at step t if its schedule had been annealed there:
+ * L^(t; annealed) - L^(t; actual) + observed.  `annealed` is the schedule
+ * of a run of length t (sf_schedule_anneal_at). */
+SF_API int sf_schedule_anneal_at(const sf_schedule *s, double t, sf_schedule **out,
+                                 sf_error *err);
+
+/* Correct checkpoints to the loss their run would have reached had its
+ * schedule annealed there (docs/curves.md): per model size (rows sharing N;
+ * all rows when N is NULL) the "anneal" law is fitted jointly to its runs,
+ * and each checkpoint at step t past the warm-up cut gets
+ *     loss += L^(t; schedule annealed at t) - L^(t; actual schedule),
+ * the annealed schedule keeping the warm-up and compressing the decay
+ * onto [warm-up, t].  A run's last checkpoint is unchanged.  run[i] is the
+ * row's run id (>= 0), step[i] and lr[i] its step and LR; loss is updated
+ * in place.  Sizes whose fit fails are left as they are.  *n_corrected
+ * (may be NULL) counts the rows changed.  SF_EINVAL on a step repeated
+ * within a run or a non-finite value. */
+SF_API int sf_curve_correct(size_t n, const int *run, const double *N, const double *step,
+                            const double *lr, double *loss, const sf_curve_options *o,
+                            size_t *n_corrected, sf_error *err);
+
+
 #ifdef __cplusplus
 }
 #endif

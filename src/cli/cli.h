@@ -118,6 +118,7 @@ typedef struct cli_fit_args {
     unsigned law_opt_given;   /* SF_LAW_OPT_* bits: --x, --breaks given */
     sf_data_options data;
     sf_fit_options fit;
+    int no_schedule;          /* --no-schedule: losses as logged (issue 16) */
 } cli_fit_args;
 
 /* Option ids of the shared table are CLI_FIT_OPT_BASE and up. */

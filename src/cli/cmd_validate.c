@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/curves.h"
 
 static const char usage[] =
     "scalefit validate DATA.csv [--law NAME | --compare] [--target largest|N=VALUE] "
@@ -58,7 +59,9 @@ static const char help_head[] =
     "  --loo               every model size with two or more smaller sizes\n"
     "                      becomes the target in turn\n"
     "  --compare           validate every law in the catalogue whose columns\n"
-    "                      the data have, and name the one with the lowest ARE\n"
+    "                      the data have, and name the one with the lowest ARE;\n"
+    "                      with an lr column, each with and without the\n"
+    "                      schedule correction\n"
     "  --sweep             the guide's design axes for the target: model sizes\n"
     "                      used x train fraction x min tokens, ARE per cell\n"
     "  --sweep-models LIST       sizes used (default 1,2,... up to all below)\n"
@@ -468,6 +471,34 @@ static void print_fit_params(const sf_fit *fit)
                                          : "");
 }
 
+/* With an lr column: *d becomes the corrected copy, *raw the data as
+ * logged (NULL when nothing was corrected). */
+static int schedule_data(const args *a, sf_data **d, sf_data **raw, size_t *n_corr)
+{
+    size_t *idx = malloc(((*d)->n ? (*d)->n : 1) * sizeof *idx);
+    sf_data *c = NULL;
+    if (!idx) return cli_error("out of memory");
+    for (size_t i = 0; i < (*d)->n; i++) idx[i] = i;
+    int rc = sf_data_subset(*d, idx, (*d)->n, &c);
+    free(idx);
+    if (rc != SF_OK) return cli_error("out of memory");
+    const char *lr = NULL;
+    int status = cli_schedule_correct(a->path, c, n_corr, &lr);
+    if (status != CLI_OK || !lr) {
+        sf_data_free(c);
+        return status;
+    }
+    *raw = *d;
+    *d = c;
+    return CLI_OK;
+}
+
+static void print_schedule(size_t n_corr)
+{
+    printf("schedule:   %zu checkpoints corrected to the loss their run would reach\n"
+           "            annealed there (lr column; --no-schedule: as logged)\n", n_corr);
+}
+
 /* Validate one law; *out NULL and CLI_OK when the law cannot read the data
  * (skipped in --compare). */
 static int run_law(const args *a, const char *name, const sf_data *d, sf_law **law_out,
@@ -499,6 +530,30 @@ static int run_law(const args *a, const char *name, const sf_data *d, sf_law **l
         rc = sf_validate(law, d, &vo, out, &err);
     if (rc != SF_OK) return cli_lib_error(&err);
     return CLI_OK;
+}
+
+/* Every law asked for on d; with --compare and a corrected data set, each
+ * law on the data as logged too, listed after the corrected ones (text
+ * output only). */
+static int run_all(const args *a, const sf_data *d, const sf_data *raw, size_t nl,
+                   sf_law **laws, sf_validation **vs, size_t *nv, size_t *nraw)
+{
+    int status = CLI_OK;
+    unsigned char ran[64] = {0}; /* laws that could read the data */
+    for (size_t i = 0; i < nl && status == CLI_OK; i++) {
+        const char *name = a->compare ? sf_law_name_at(i) : a->fa.law;
+        sf_validation *v;
+        status = run_law(a, name, d, &laws[i], &v);
+        if (v) vs[(*nv)++] = v;
+        if (v && i < 64) ran[i] = 1;
+    }
+    for (size_t i = 0; raw && a->compare && !a->json && i < nl && status == CLI_OK; i++) {
+        if (i >= 64 || !ran[i]) continue;
+        sf_validation *v;
+        status = run_law(a, sf_law_name_at(i), raw, &laws[nl + i], &v);
+        if (v) vs[*nv + (*nraw)++] = v;
+    }
+    return status;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -548,17 +603,15 @@ int cmd_validate(int argc, char **argv)
         free(a);
         return cli_lib_error(&err);
     }
+    sf_data *raw = NULL;  /* the data as logged, when d was corrected */
+    size_t n_corr = 0;
+    if (!a->fa.no_schedule) status = schedule_data(a, &d, &raw, &n_corr);
 
-    size_t nl = a->compare ? sf_law_count() : 1, nv = 0;
-    sf_law **laws = calloc(nl, sizeof *laws);
-    sf_validation **vs = calloc(nl, sizeof *vs);
+    size_t nl = a->compare ? sf_law_count() : 1, nv = 0, nraw = 0;
+    sf_law **laws = calloc(2 * nl, sizeof *laws);
+    sf_validation **vs = calloc(2 * nl, sizeof *vs);
     if (!laws || !vs) status = cli_error("out of memory");
-    for (size_t i = 0; i < nl && status == CLI_OK; i++) {
-        const char *name = a->compare ? sf_law_name_at(i) : a->fa.law;
-        sf_validation *v;
-        status = run_law(a, name, d, &laws[i], &v);
-        if (v) vs[nv++] = v;
-    }
+    if (status == CLI_OK) status = run_all(a, d, raw, nl, laws, vs, &nv, &nraw);
     if (status == CLI_OK && nv == 0) status = cli_error("no law in the catalogue can read these data");
     if (status == CLI_OK && a->sweep && a->csv)
         status = cli_write_owned(a->csv, sf_validation_cells_csv(vs[0]));
@@ -575,13 +628,15 @@ int cmd_validate(int argc, char **argv)
         char b[32];
         cli_print_data(stdout, d);
         print_protocol(&a->vo);
+        if (raw) print_schedule(n_corr);
         if (a->compare) {
-            printf("\n  %-14s %10s %10s\n", "law", "ARE", "max RE");
-            for (size_t k = 0; k < nv; k++) {
+            printf("\n  %-14s %10s %10s%s\n", "law", "ARE", "max RE", raw ? "  schedule" : "");
+            for (size_t k = 0; k < nv + nraw; k++) {
                 char b2[32];
-                printf("  %-14s %10s %10s\n", sf_law_name(sf_validation_law(vs[k])),
+                printf("  %-14s %10s %10s%s\n", sf_law_name(sf_validation_law(vs[k])),
                        pct(sf_validation_are(vs[k]), b, sizeof b),
-                       pct(sf_validation_max_re(vs[k]), b2, sizeof b2));
+                       pct(sf_validation_max_re(vs[k]), b2, sizeof b2),
+                       !raw ? "" : k < nv ? "  corrected" : "  as logged");
             }
             /* The lowest ARE, first on ties (as the JSON's "best"). */
             size_t best = 0;
@@ -610,11 +665,12 @@ int cmd_validate(int argc, char **argv)
             }
         }
     }
-    for (size_t i = 0; i < nv; i++) sf_validation_free(vs[i]);
-    for (size_t i = 0; laws && i < nl; i++) sf_law_free(laws[i]);
+    for (size_t i = 0; i < nv + nraw; i++) sf_validation_free(vs[i]);
+    for (size_t i = 0; laws && i < 2 * nl; i++) sf_law_free(laws[i]);
     free(vs);
     free(laws);
     sf_data_free(d);
+    sf_data_free(raw);
     free(a);
     return status;
 }
