@@ -112,10 +112,11 @@ static void label_rule(sf_svg_doc *s, sf_svg_panel *p, double v, const char *tex
     }
 }
 
-int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
-                    const sf_alloc_row *marks, size_t n_marks, const sf_plot_options *o, char **out,
-                    sf_error *err)
+int sf_plot_optimal(const sf_fit *fit, const sf_draws *dr, const sf_alloc_row *marks,
+                    size_t n_marks, const sf_plot_options *o, char **out, sf_error *err)
 {
+    const double *draws = sf_draws_params(dr);
+    size_t n_draws = sf_draws_count(dr);
     sf_plot_options opt;
     int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
