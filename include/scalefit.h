@@ -17,9 +17,13 @@
  *     sf_fit_from_params, sf_fit_json_read) returns it.  Every later
  *     function takes `const sf_fit *` (only sf_fit_free does not), so the
  *     compiler refuses a write through this API, and one fit may be used
- *     from several threads at once.  Uncertainty is a separate handle,
- *     `sf_draws`, that refers to its fit; what a writer reports besides
- *     the fit is a request passed to it (sf_report_request).
+ *     from several threads at once.  tests/test_dataflow.c keeps it so: no
+ *     public function but sf_fit_free, and no library function outside
+ *     src/fit, takes a writable `sf_fit *`; and draws made from one fit
+ *     in two threads at once leave its bytes unchanged.  Uncertainty is a
+ *     separate handle, `sf_draws`, that refers to its fit; what a writer
+ *     reports besides the fit is a request passed to it
+ *     (sf_report_request).
  *   - Writers that make text (JSON, CSV) return a status and the text in
  *     `char **out` (malloc'd, NUL-terminated; the caller frees it; NULL on
  *     failure), with the details in `sf_error *err` (may be NULL).
