@@ -178,9 +178,10 @@ Test(dataflow, draws_belong_to_their_fit)
     /* Reading without asking for the draws gives the fit alone. */
     sf_fit *alone;
     cr_assert_eq(sf_fit_json_parse(js, "mem.json", &alone, NULL, &err), SF_OK);
-    cr_assert_eq(sf_draws_from_params(a, x, 0, &dr, &err), SF_EINVAL, "no draws");
-    x[7] = NAN;
     sf_draws *bad;
+    cr_assert_eq(sf_draws_from_params(a, x, 0, &bad, &err), SF_EINVAL, "no draws");
+    cr_assert(bad == NULL);
+    x[7] = NAN;
     cr_assert_eq(sf_draws_from_params(a, x, 3, &bad, &err), SF_EINVAL);
     cr_assert(bad == NULL && strstr(err.message, "draw 1"), "%s", err.message);
     free(js);
