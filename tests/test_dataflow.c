@@ -159,6 +159,9 @@ Test(dataflow, draws_belong_to_their_fit)
     sf_alloc_row row;
     sf_summary s[5];
     cr_assert_eq(sf_fit_alloc_summary(b, dr, 1e21, NULL, 0, &row, s, &err), SF_EINVAL);
+    char *svg = NULL;
+    cr_assert_eq(sf_plot_optimal(b, dr, NULL, 0, NULL, &svg, &err), SF_EINVAL);
+    cr_assert(svg == NULL && strstr(err.message, "another fit"), "%s", err.message);
     cr_assert_eq(sf_fit_alloc_summary(a, dr, 1e21, NULL, 0, &row, s, &err), SF_OK);
     cr_assert_eq(s[1].n, 3u);
     /* Given draws have no residual noise: no prediction interval. */

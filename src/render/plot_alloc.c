@@ -121,6 +121,8 @@ int sf_plot_optimal(const sf_fit *fit, const sf_draws *dr, const sf_alloc_row *m
     int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: no fit");
+    if (dr && sf_draws_fit(dr) != fit)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: draws of another fit");
     if (n_marks && !marks)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: n_marks without marks");
     const sf_law *law = sf_fit_law(fit);
