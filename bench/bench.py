@@ -29,7 +29,7 @@ run, never an absolute number compared with a constant.  Sections:
            Targets: the sweep takes less time than 3 SciPy runs of one
            cell; one cell >= 10x faster than SciPy; same ARE to 1e-3,
            objective no worse.
-  laws     the law catalogue (issue 3), one thread on both sides: bnsl on
+  laws     the law catalogue (every law but chinchilla), one thread on both sides: bnsl on
            4-digit addition against Caballero et al.'s own procedure
            (163,840-point brute force, then curve_fit), and the datablations
            second stage against a SciPy multi-start (tests/ref/laws_ref.py).
@@ -126,7 +126,7 @@ def section_fit(args, rep):
               "full-grid objective %.17g <= SciPy's %.17g" % (full["objective"],
                                                                ref["grid_objective"]))
     rep.check(default["objective"] <= 0.00101827401781,
-              "objective <= 0.00101827401781 (the issue's tight optimum)")
+              "objective <= 0.00101827401781 (a tightly converged optimum)")
 
 
 def datasets(args):

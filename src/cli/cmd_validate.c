@@ -321,9 +321,12 @@ static int borrow(const args *a, const sf_law *law, sf_fit_options *fo)
         memcpy(path, spec, len);
         path[len] = '\0';
         sf_fit *fit;
+        sf_draws *unused;
         sf_error err;
         sf_error_clear(&err);
-        if (sf_fit_json_read(path, &fit, &err) != SF_OK) return cli_lib_error(&err);
+        /* The draws are read (and checked) but not used. */
+        if (sf_fit_json_read(path, &fit, &unused, &err) != SF_OK) return cli_lib_error(&err);
+        sf_draws_free(unused);
         const sf_law *from = sf_fit_law(fit);
         int status = CLI_OK;
         if (strcmp(sf_law_name(from), sf_law_name(law)) != 0)
@@ -613,17 +616,22 @@ int cmd_validate(int argc, char **argv)
     if (!laws || !vs) status = cli_error("out of memory");
     if (status == CLI_OK) status = run_all(a, d, raw, nl, laws, vs, &nv, &nraw);
     if (status == CLI_OK && nv == 0) status = cli_error("no law in the catalogue can read these data");
-    if (status == CLI_OK && a->sweep && a->csv)
-        status = cli_write_owned(a->csv, sf_validation_cells_csv(vs[0]));
+    if (status == CLI_OK && a->sweep && a->csv) {
+        char *csv = NULL;
+        int rc = sf_validation_cells_csv(vs[0], &csv, &err);
+        status = cli_write_made(a->csv, rc, csv, &err);
+    }
     if (status == CLI_OK && a->plot) {
         char *svg = NULL;
         int rc = sf_validation_svg((const sf_validation *const *)vs, nv, d, NULL, &svg, &err);
         status = cli_write_made(a->plot, rc, svg, &err);
     }
     if (status == CLI_OK && a->json) {
-        char *js = a->compare ? sf_validation_compare_json((const sf_validation *const *)vs, nv)
-                              : sf_validation_json(vs[0]);
-        status = cli_write_owned("-", js);
+        char *js = NULL;
+        int rc = a->compare
+                     ? sf_validation_compare_json((const sf_validation *const *)vs, nv, &js, &err)
+                     : sf_validation_json(vs[0], &js, &err);
+        status = cli_write_made("-", rc, js, &err);
     } else if (status == CLI_OK && !(a->csv && strcmp(a->csv, "-") == 0)) {
         char b[32];
         cli_print_data(stdout, d);

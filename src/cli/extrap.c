@@ -63,30 +63,32 @@ void cli_print_coverage(FILE *out, const sf_validation *v, int cells)
     fprintf(out, "\n");
 }
 
-int cli_extrap_at(const sf_fit *fit, double loss, double N, double D, const double *levels,
-                  size_t n_levels, sf_extrap *x)
+int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double N, double D,
+                  const double *levels, size_t n_levels, sf_extrap *x)
 {
     x->n_levels = 0;
     double range[3];
     sf_fit_data_range(fit, range);
-    if (sf_fit_n_draws(fit) < 2 || !(sf_extrap_distance(N, D, range[0], range[1]) > 0) ||
+    if (sf_draws_count(draws) < 2 || !(sf_extrap_distance(N, D, range[0], range[1]) > 0) ||
         !(loss > 0))
         return CLI_OK;
     sf_point at = {.N = N, .D = D};
     sf_error err;
     sf_error_clear(&err);
-    if (sf_fit_extrap_interval(fit, &at, levels, n_levels, x, &err) != SF_OK) x->n_levels = 0;
+    if (sf_fit_extrap_interval(fit, draws, &at, levels, n_levels, x, &err) != SF_OK)
+        x->n_levels = 0;
     return CLI_OK;
 }
 
-static sf_extrap *extrap_rows(const sf_fit *fit, const double *N, const double *D,
+static sf_extrap *extrap_rows(const sf_fit *fit, const sf_draws *draws, const double *N,
+                              const double *D,
                               const double *L, size_t n, const double *levels,
                               size_t n_levels)
 {
     sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
     size_t any = 0;
     for (size_t i = 0; ex && i < n; i++) {
-        cli_extrap_at(fit, L[i], N[i], D[i], levels, n_levels, &ex[i]);
+        cli_extrap_at(fit, draws, L[i], N[i], D[i], levels, n_levels, &ex[i]);
         any += ex[i].n_levels > 0;
     }
     if (!any) {
@@ -96,8 +98,8 @@ static sf_extrap *extrap_rows(const sf_fit *fit, const double *N, const double *
     return ex;
 }
 
-sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_alloc_row *rows, size_t n,
-                            const double *levels, size_t n_levels)
+sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
+                            size_t n, const double *levels, size_t n_levels)
 {
     double *v = malloc(3 * (n ? n : 1) * sizeof *v);
     if (!v) return NULL;
@@ -106,13 +108,14 @@ sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_alloc_row *rows, size_t 
         v[n + i] = rows[i].tokens;
         v[2 * n + i] = rows[i].loss;
     }
-    sf_extrap *ex = extrap_rows(fit, v, v + n, v + 2 * n, n, levels, n_levels);
+    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
     free(v);
     return ex;
 }
 
-sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_point *x, const sf_summary *loss,
-                             size_t n, const double *levels, size_t n_levels)
+sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                             const sf_summary *loss, size_t n, const double *levels,
+                             size_t n_levels)
 {
     double *v = malloc(3 * (n ? n : 1) * sizeof *v);
     if (!v) return NULL;
@@ -121,7 +124,7 @@ sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_point *x, const sf_summ
         v[n + i] = x[i].D;
         v[2 * n + i] = loss[i].value;
     }
-    sf_extrap *ex = extrap_rows(fit, v, v + n, v + 2 * n, n, levels, n_levels);
+    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
     free(v);
     return ex;
 }

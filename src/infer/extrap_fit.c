@@ -22,11 +22,10 @@ static double sd_of(const double *v, size_t m)
     return sqrt(ss / (double)(m - 1));
 }
 
-int sf_fit_extrap_interval(const sf_fit *fit, const sf_point *x, const double *levels,
-                           size_t n_levels, sf_extrap *out, sf_error *err)
+int sf_fit_extrap_interval(const sf_fit *fit, const sf_draws *dr, const sf_point *x,
+                           const double *levels, size_t n_levels, sf_extrap *out, sf_error *err)
 {
     out->n_levels = 0;
-    const sf_draws *dr = fit->draws;
     double range[3], L;
     sf_fit_data_range(fit, range);
     int rc = sf_law_predict(fit->law, fit->params, x, &L);

@@ -14,11 +14,11 @@
 #include "io/json_impl.h"
 #include "base/base.h"
 
-int sf_json_add_range(cJSON *root, const sf_fit *fit)
+int sf_json_add_range(cJSON *root, const sf_fit *fit, const sf_draws *draws)
 {
     /* Only with draws: a plain fit's JSON is left as it was, and only
      * intervals (which need draws) use the range. */
-    if (!fit->draws || !(fit->range[0] > 0 || fit->range[1] > 0)) return 1;
+    if (!draws || !(fit->range[0] > 0 || fit->range[1] > 0)) return 1;
     static const char *const key[3] = {"N_max", "D_max", "C_max"};
     cJSON *o = cJSON_AddObjectToObject(root, "data_range");
     int ok = o != NULL;

@@ -11,7 +11,7 @@
 
 /* "data_range": {"N_max", "D_max", "C_max"} into a fit's JSON, only when
  * the fit has draws; 0 on allocation failure. */
-int sf_json_add_range(cJSON *root, const sf_fit *fit);
+int sf_json_add_range(cJSON *root, const sf_fit *fit, const sf_draws *draws);
 /* Read "data_range" back into fit->range (left 0 when absent). */
 void sf_json_read_range(const cJSON *root, sf_fit *fit);
 /* {"distance", "parts": {...}, "dominates", "intervals": [...]}. */

@@ -49,8 +49,8 @@ static int add_options(cJSON *root, const sf_validation *v)
  * validation embeds exactly what `scalefit fit -o` would write. */
 static int add_fit(cJSON *o, const sf_fit *fit)
 {
-    char *s = sf_fit_json(fit);
-    cJSON *f = s ? cJSON_Parse(s) : NULL;
+    char *s = NULL;
+    cJSON *f = sf_fit_json(fit, NULL, NULL, &s, NULL) == SF_OK ? cJSON_Parse(s) : NULL;
     free(s);
     if (!f) return 0;
     cJSON_DeleteItemFromObjectCaseSensitive(f, "scalefit_version");
@@ -165,14 +165,15 @@ static int fill(cJSON *root, const sf_validation *v)
     return ok && add_coverage(root, v, v->n_targets, sf_validation_target_final);
 }
 
-char *sf_validation_json(const sf_validation *v)
+int sf_validation_json(const sf_validation *v, char **out, sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && add_str(root, "scalefit_version", SF_VERSION);
-    return sf_json_finish(root, ok && fill(root, v));
+    return sf_json_finish_to(root, ok && fill(root, v), out, err);
 }
 
-char *sf_validation_compare_json(const sf_validation *const *v, size_t n)
+int sf_validation_compare_json(const sf_validation *const *v, size_t n, char **out,
+                               sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && n > 0 && add_str(root, "scalefit_version", SF_VERSION);
@@ -193,10 +194,10 @@ char *sf_validation_compare_json(const sf_validation *const *v, size_t n)
         }
     }
     if (ok && best) ok = add_str(root, "best", best);
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_validation_cells_csv(const sf_validation *v)
+int sf_validation_cells_csv(const sf_validation *v, char **out, sf_error *err)
 {
     sf_buf b = {0};
     int bad = sf_buf_printf(&b, "n_models,train_fraction,min_tokens,train_rows,are,max_re,status\n");
@@ -213,9 +214,5 @@ char *sf_validation_cells_csv(const sf_validation *v)
                             c->min_tokens, c->n_train_rows, a, x,
                             c->status == SF_OK ? "ok" : "failed");
     }
-    if (bad) {
-        sf_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return sf_buf_out(&b, bad, out, err);
 }

@@ -398,14 +398,17 @@ static int opt_alloc(opt_view *v)
     return SF_OK;
 }
 
-int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
-                    const sf_alloc_row *marks, size_t n_marks, const sf_plot_options *o, char **out,
-                    sf_error *err)
+int sf_plot_optimal(const sf_fit *fit, const sf_draws *dr, const sf_alloc_row *marks,
+                    size_t n_marks, const sf_plot_options *o, char **out, sf_error *err)
 {
+    const double *draws = sf_draws_params(dr);
+    size_t n_draws = sf_draws_count(dr);
     sf_plot_options opt;
     int rc = sf_plot_check_options(o, &opt, out, err);
     if (rc != SF_OK) return rc;
     if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: no fit");
+    if (dr && sf_draws_fit(dr) != fit)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: draws of another fit");
     if (n_marks && !marks)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_plot_optimal: n_marks without marks");
     opt_view v = {.law = sf_fit_law(fit), .p = sf_fit_params(fit), .U = opt.unique_tokens,

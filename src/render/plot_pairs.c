@@ -247,17 +247,17 @@ int sf_plot_pairs_on(const double *draws, size_t n_draws, size_t p, const char *
     return rc;
 }
 
-int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options *o, char **svg,
-                     sf_error *err)
+int sf_fit_draws_svg(const sf_draws *draws, const sf_data *d, const sf_plot_options *o,
+                     char **svg, sf_error *err)
 {
     *svg = NULL;
-    if (!fit) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_fit_draws_svg: no fit");
-    size_t nd = sf_fit_n_draws(fit);
+    size_t nd = sf_draws_count(draws);
     if (nd < 2)
         return sf_fail(err, SF_ENODATA, NULL, 0, 0,
                        "the fit has no parameter draws to plot (a bootstrap or a posterior)");
+    const sf_fit *fit = sf_draws_fit(draws);
     const sf_law *law = sf_fit_law(fit);
-    int post = sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR;
+    int post = sf_draws_get_kind(draws) == SF_DRAWS_POSTERIOR;
     char name[96], title[512];
     snprintf(name, sizeof name, "%s draws of %s", post ? "Posterior" : "Bootstrap",
              sf_law_name(law));
@@ -267,8 +267,7 @@ int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options 
         snprintf(title, sizeof title, "%s, pairwise", name);
         copy.title = title;
     }
-    /* The draws are one array, row k at sf_fit_draw(fit, k) (fit_impl.h). */
-    return sf_plot_fit_pairs(fit, sf_fit_draw(fit, 0), nd, o, svg, err);
+    return sf_plot_fit_pairs(fit, sf_draws_params(draws), nd, o, svg, err);
 }
 
 int sf_plot_fit_pairs(const sf_fit *fit, const double *draws, size_t n_draws,

@@ -385,7 +385,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
     const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
     const double *p = sf_fit_params(fit);
-    int draws = r->draws && r->n_draws >= 10;
+    int draws = sf_draws_count(r->draws) >= 10;
     raw(h, "<h2 id=\"allocation\">Compute-optimal allocation</h2>\n");
     *nrows = 0;
     sf_error err;
@@ -412,7 +412,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
     }
     cols[nc++] = "vs. largest run";
     table_head(h, cols, nc);
-    size_t cap = r->n_draws ? r->n_draws : 1;
+    size_t cap = sf_draws_count(r->draws) ? sf_draws_count(r->draws) : 1;
     double *v[3] = {malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
                     malloc(cap * sizeof(double))};
     int ok = v[0] && v[1] && v[2];
@@ -430,7 +430,8 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = sf_alloc_draws_at(law, r->draws, r->n_draws, 1, w->compute, 0, v);
+            size_t m = sf_alloc_draws_at(law, sf_draws_params(r->draws),
+                                         sf_draws_count(r->draws), 1, w->compute, 0, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
@@ -472,7 +473,8 @@ static void warn_add(warn_list *w, const char *fmt, ...)
 static void draw_warnings(const sf_report *r, const double *lo, const double *hi, warn_list *w)
 {
     const sf_law *law = sf_fit_law(r->fit);
-    size_t np = sf_law_n_params(law), nd = r->n_draws;
+    size_t np = sf_law_n_params(law), nd = sf_draws_count(r->draws);
+    const double *dx = sf_draws_params(r->draws);
     double *x = malloc(nd * sizeof *x), *y = malloc(nd * sizeof *y);
     if (!x || !y) {
         free(x);
@@ -496,12 +498,12 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
             /* On the law's scales, as the pairwise plot draws them. */
             int la = lg[a], lb = lg[b];
             for (size_t i = 0; i < nd; i++) {
-                la &= r->draws[i * np + a] > 0;
-                lb &= r->draws[i * np + b] > 0;
+                la &= dx[i * np + a] > 0;
+                lb &= dx[i * np + b] > 0;
             }
             for (size_t i = 0; i < nd; i++) {
-                x[i] = la ? log(r->draws[i * np + a]) : r->draws[i * np + a];
-                y[i] = lb ? log(r->draws[i * np + b]) : r->draws[i * np + b];
+                x[i] = la ? log(dx[i * np + a]) : dx[i * np + a];
+                y[i] = lb ? log(dx[i * np + b]) : dx[i * np + b];
             }
             double c = sf_plot_corr(x, y, nd);
             if (!(fabs(c) > 0.95)) continue;
@@ -617,7 +619,7 @@ static int fig_alloc(const sf_report *r, const fig_ctx *f, sf_plot_options *po, 
     if (f->nrows == 0) return SF_OK;
     po->x_min = f->x_min;
     po->x_max = f->x_max;
-    return sf_plot_optimal(r->fit, f->draws ? r->draws : NULL, f->draws ? r->n_draws : 0, f->rows,
+    return sf_plot_optimal(r->fit, f->draws ? r->draws : NULL, f->rows,
                            f->nrows, po, svg, err);
 }
 
@@ -625,7 +627,8 @@ static int fig_pairs(const sf_report *r, const fig_ctx *f, sf_plot_options *po, 
                      sf_error *err)
 {
     if (!f->draws) return SF_OK;
-    return sf_plot_fit_pairs(r->fit, r->draws, r->n_draws, po, svg, err);
+    return sf_plot_fit_pairs(r->fit, sf_draws_params(r->draws), sf_draws_count(r->draws), po, svg,
+                             err);
 }
 
 static const fig_kind figure_kinds[] = {
@@ -682,9 +685,11 @@ static int check_report(const sf_report *r, sf_error *err)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report needs a fit and its data");
     if (!(r->level > 0 && r->level < 1))
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "report level %g is not in (0, 1)", r->level);
-    if ((r->n_draws && !r->draws) || (r->n_budgets && !r->budgets) ||
+    if ((r->draws && sf_draws_fit(r->draws) != r->fit) || (r->n_budgets && !r->budgets) ||
         (r->n_warnings && !r->warnings) || (r->n_figures && !r->figures))
-        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report count is set without its array");
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "a report count is set without its array, or its draws are of another "
+                       "fit");
     return SF_OK;
 }
 
@@ -705,9 +710,10 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
 
     /* Intervals as given, else from the draws. */
     const double *se = r->se, *lo = r->ci_lo, *hi = r->ci_hi;
-    int draws = r->draws && r->n_draws >= 10;
+    int draws = sf_draws_count(r->draws) >= 10;
     if (rc == SF_OK && draws && !(se && lo && hi)) {
-        rc = draw_intervals(r->draws, r->n_draws, np, r->level, se_d, lo_d, hi_d);
+        rc = draw_intervals(sf_draws_params(r->draws), sf_draws_count(r->draws), np, r->level,
+                            se_d, lo_d, hi_d);
         if (!se) se = se_d;
         if (!lo || !hi) {
             lo = lo_d;
@@ -716,9 +722,11 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     }
     if (!(lo && hi)) lo = hi = NULL;
 
-    /* Warnings: the fit's, the caller's, what the draws show. */
+    /* Warnings: the fit's, the draws', the caller's, what the draws show. */
     warn_list wl = {wtext, 0, wtext ? SF_MAX_PARAMS * SF_MAX_PARAMS + 64 : 0};
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) warn_add(&wl, "%s", sf_fit_warning(fit, k));
+    for (size_t k = 0; k < sf_draws_n_warnings(r->draws); k++)
+        warn_add(&wl, "%s", sf_draws_warning(r->draws, k));
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);

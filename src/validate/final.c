@@ -32,10 +32,10 @@ static double resid_sd(const sf_law *law, const double *p, const sf_data *s)
     return sw > 0 ? sqrt(sr / sw) : NAN;
 }
 
-/* sd of log L^(x) over the fit's draws; NaN with fewer than two. */
-static int param_sd(const sf_law *law, const sf_fit *fit, const sf_point *x, double *out)
+/* sd of log L^(x) over the draws; NaN with fewer than two. */
+static int param_sd(const sf_law *law, const sf_draws *dr, const sf_point *x, double *out)
 {
-    size_t n = sf_fit_n_draws(fit);
+    size_t n = sf_draws_count(dr);
     *out = NAN;
     if (n < 2) return SF_OK;
     double *v = malloc(n * sizeof *v);
@@ -43,7 +43,7 @@ static int param_sd(const sf_law *law, const sf_fit *fit, const sf_point *x, dou
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
         double L;
-        if (sf_law_predict(law, sf_fit_draw(fit, k), x, &L) == SF_OK && L > 0 && isfinite(L))
+        if (sf_law_predict(law, sf_draws_at(dr, k), x, &L) == SF_OK && L > 0 && isfinite(L))
             v[m++] = log(L);
     }
     double mean = 0, ss = 0;
@@ -77,10 +77,12 @@ int sf_vfinal_compute(const sf_law *law, const sf_data *d, const sf_data *sub,
         bo.resample = o->resample_runs && sub->group ? SF_RESAMPLE_GROUP : SF_RESAMPLE_ROWS;
         sf_error err;
         sf_error_clear(&err);
-        if (sf_fit_bootstrap(t->fit, sub, &bo, &err) == SF_ENOMEM) return SF_ENOMEM;
+        sf_draws_free(t->draws);
+        t->draws = NULL;
+        if (sf_fit_bootstrap(t->fit, sub, &bo, &t->draws, &err) == SF_ENOMEM) return SF_ENOMEM;
     }
     double ps;
-    if (param_sd(law, t->fit, &x, &ps) != SF_OK) return SF_ENOMEM;
+    if (param_sd(law, t->draws, &x, &ps) != SF_OK) return SF_ENOMEM;
     double nmax = 0, dmax = 0;
     for (size_t r = 0; r < t->pub.n_runs; r++) {
         if (t->runs[r].N > nmax) nmax = t->runs[r].N;

@@ -399,6 +399,7 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
 
 static void vtarget_free(sf_vtarget *t)
 {
+    sf_draws_free(t->draws);
     sf_fit_free(t->fit);
     free(t->runs);
     free(t->points);

@@ -12,6 +12,7 @@
 typedef struct sf_vtarget {
     sf_validation_target pub;     /* what sf_validation_target_at returns */
     sf_fit *fit;
+    sf_draws *draws;              /* bootstrap of fit (o->bootstrap > 0), or NULL */
     sf_validation_run *runs;
     sf_validation_point *points;
     char message[320];
