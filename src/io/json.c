@@ -398,7 +398,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
-    sf_json_read_range(root, fit);
+    sf_json_read_range(root, fit->range);
     if (draws) rc = sf_json_read_uncertainty(root, fit, name, &dr, err);
 done:
     sf_law_free(law);
