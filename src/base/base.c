@@ -29,6 +29,7 @@ const char *sf_strerror(int status)
     case SF_ENODATA: return "too few rows";
     case SF_ENOTSUP: return "not supported by this law";
     case SF_ENOCONV: return "optimiser failed from every start";
+    case SF_ECANCELED: return "interrupted";
     case SF_STOP_GRADIENT: return "converged (gradient test)";
     case SF_STOP_NO_PROGRESS: return "stopped: no further decrease possible";
     case SF_STOP_MAX_ITER: return "stopped: iteration limit";

@@ -155,7 +155,10 @@ int cmd_bayes(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
-    status = cli_fit_load(&fa, path, &law, &d);
+    status = cli_check_paths((const char *const[]){path}, 1,
+                             (const char *const[]){out_path, samples, plot},
+                             (const char *const[]){"-o", "--samples", "--plot"}, 3);
+    if (status == CLI_OK) status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     cli_progress pr;
     cli_progress_init(&pr, "sampling");

@@ -231,7 +231,11 @@ int cmd_fit(int argc, char **argv)
     sf_data *d = NULL;
     sf_fit *fit = NULL;
     if (bo->resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    status = cli_fit_load(&fa, path, &law, &d);
+    status = cli_check_paths(
+        (const char *const[]){path}, 1,
+        (const char *const[]){out_path, plot_path, plot_draws, samples},
+        (const char *const[]){"-o", "--plot", "--plot-draws", "--samples"}, 4);
+    if (status == CLI_OK) status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);

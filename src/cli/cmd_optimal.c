@@ -148,6 +148,10 @@ int cmd_optimal(int argc, char **argv)
     }
     sf_fit *fit = NULL;
     sf_law *owned = NULL;
+    if ((status = cli_check_paths((const char *const[]){m.fit_path}, 1,
+                                  (const char *const[]){plot_path},
+                                  (const char *const[]){"--plot"}, 1)) != CLI_OK)
+        goto done;
     if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
     const double *par = sf_fit_params(fit);

@@ -328,7 +328,7 @@ static void exact_fixed(const sf_law *law, const sf_fit_options *o, const sf_pma
 
 /* Run every start in parallel, each writing only its own slot. */
 static int run_all(const sf_problem *pb, const double *theta0, size_t count, double eps,
-                   int threads, run *runs)
+                   int threads, const volatile sig_atomic_t *cancel, run *runs)
 {
     const size_t p = pb->law->n_params;
     int status = SF_OK;
@@ -344,7 +344,8 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t s = 0; s < count; s++) {
-            if (ok) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
+            /* Cancelled: the remaining starts are skipped, not run. */
+            if (ok && !(cancel && *cancel)) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
             else runs[s].f = NAN;
         }
         if (!ok) {
@@ -356,6 +357,7 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
         if (ok) sf_work_free(&w);
         lbfgs_free(z);
     }
+    if (status == SF_OK && cancel && *cancel) status = SF_ECANCELED;
     return status;
 }
 
@@ -502,6 +504,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     }
     int rc = check_options(o, err);
     if (rc != SF_OK) return rc;
+    if (o->cancel && *o->cancel) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     sf_pmap base;
     if ((rc = base_map(law, o, &base, err)) != SF_OK) return rc;
     const size_t p = law->n_params;
@@ -552,7 +555,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     sf_fit *fit = calloc(1, sizeof *fit);
     int status = runs && order && tmp && fit ? SF_OK : SF_ENOMEM;
     /* Phase 1: every start to a moderate tolerance. */
-    if (status == SF_OK) status = run_all(&pb, st.theta, ns, PHASE1_EPS, o->threads, runs);
+    if (status == SF_OK) status = run_all(&pb, st.theta, ns, PHASE1_EPS, o->threads, o->cancel, runs);
     size_t npol = 0;
     run *pol = NULL;
     /* via[s]: the polished run that stands for phase-1 run s (its own
@@ -593,7 +596,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
             pol_basin[npol] = -1;
             pol[npol++].f = r->f;
         }
-        if (status == SF_OK) status = run_all(&pb, seeds, npol, o->gtol, o->threads, pol);
+        if (status == SF_OK) status = run_all(&pb, seeds, npol, o->gtol, o->threads, o->cancel, pol);
         if (status == SF_OK) {
             for (size_t q = 0; q < npol; q++) order[q] = q;
             sort_runs(order, tmp, npol, pol);
@@ -702,6 +705,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     free(tmp);
     sf_starts_free(&st);
     sf_problem_free(&pb);
+    if (status == SF_ECANCELED) sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     if (status != SF_OK) {
         sf_fit_free(fit);
         return status;

@@ -307,6 +307,11 @@ int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_option
     }
     free(groups);
     if (o->progress) o->progress(o->progress_ctx, K, K);
+    if (ro.cancel && *ro.cancel) {
+        sf_draws_free(dr);
+        free(slots);
+        return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
+    }
     size_t kept = 0, failed = 0, unconv = 0;
     for (size_t k = 0; k < K && status == SF_OK; k++) {
         if (slots[k].status == SF_ENOMEM) status = SF_ENOMEM;
