@@ -101,3 +101,30 @@ def sensitivities(fg, x, quantities, free=None, fscale=1.0):
             c = V.T @ J[name]
             out[name] = max(out[name], float(np.sqrt(np.sum(c * c / w))))
     return {k: (v if v >= 0 else float("inf")) for k, v in out.items()}
+
+
+def value_sensitivities(obj, x, quantities, rel=1e-4):
+    """As sensitivities, for an objective with no analytic gradient (a
+    few parameters): the Hessian from second differences of the value
+    (step rel in each coordinate; rounding error ~ 1e-16 f / rel^2)."""
+    x = np.asarray(x, float)
+    k = len(x)
+    H = np.zeros((k, k))
+    f0 = obj(x)
+    for i in range(k):
+        for j in range(i, k):
+            ei, ej = np.zeros(k), np.zeros(k)
+            ei[i], ej[j] = rel, rel
+            if i == j:
+                H[i, i] = (obj(x + ei) - 2 * f0 + obj(x - ei)) / rel ** 2
+            else:
+                H[i, j] = H[j, i] = (obj(x + ei + ej) - obj(x + ei - ej) - obj(x - ei + ej)
+                                     + obj(x - ei - ej)) / (4 * rel * rel)
+    w, V = np.linalg.eigh(H)
+    out = {}
+    for name, q in quantities.items():
+        J = np.array([(q(x + np.eye(k)[i] * 1e-6) - q(x - np.eye(k)[i] * 1e-6)) / 2e-6
+                      for i in range(k)])
+        c = V.T @ J
+        out[name] = float(np.sqrt(np.sum(c * c / w))) if w[0] > 0 else float("inf")
+    return out
