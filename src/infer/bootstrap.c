@@ -264,6 +264,11 @@ int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_option
                 slots[k].status = SF_ENOMEM;
                 continue;
             }
+            if (ro.cancel && *ro.cancel) {
+                /* Cancelled: the remaining resamples are skipped. */
+                slots[k].status = SF_ECANCELED;
+                continue;
+            }
             sf_rng r;
             sf_rng_seed(&r, fit->opt.seed, (uint64_t)k);
             draw_counts(data, o->resample, groups, G, &r, w.count, w.gcount);
