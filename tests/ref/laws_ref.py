@@ -126,7 +126,8 @@ def datablations(path):
     # What the data determine at the best minimum (curvature.py).
     bt = np.log([basins[0]["rd_star"], basins[0]["rn_star"]])
     basins[0]["sensitivity"] = curvature.value_sensitivities(
-        obj, bt, {"rd_star": lambda t: math.exp(t[0]), "rn_star": lambda t: math.exp(t[1])})
+        obj, bt, {"rd_star": lambda t: math.exp(t[0]), "rn_star": lambda t: math.exp(t[1]),
+                  "r2": lambda t: float(r2(math.exp(t[0]), math.exp(t[1])))})
     profile = []
     for rd in np.exp(np.linspace(np.log(3), np.log(1000), 60)):
         r = so.minimize_scalar(lambda ln: obj([np.log(rd), ln]), bounds=(-3, 6),
