@@ -99,9 +99,12 @@ $(BUILD)/bench_boot: bench/bench_boot.c $(BUILD)/libscalefit.a
 $(BUILD)/bench_curve: bench/bench_curve.c $(BUILD)/libscalefit.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
 
-bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_curve
+$(BUILD)/bench_read: bench/bench_read.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_curve $(BUILD)/bench_read
 	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --bench-boot $(BUILD)/bench_boot \
-	    --bench-curve $(BUILD)/bench_curve --python $(PYTHON)
+	    --bench-curve $(BUILD)/bench_curve --bench-read $(BUILD)/bench_read --python $(PYTHON)
 
 demo: all
 	$(BUILD)/scalefit demo

@@ -38,6 +38,7 @@
 #ifndef SCALEFIT_H
 #define SCALEFIT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,7 +76,8 @@ enum {
     SF_ENOCOLUMN = -8,        /* a needed column is missing or ambiguous */
     SF_ENODATA = -9,          /* too few rows */
     SF_ENOTSUP = -10,         /* operation not supported by this law */
-    SF_ENOCONV = -11          /* every optimiser start failed */
+    SF_ENOCONV = -11,         /* every optimiser start failed */
+    SF_ECANCELED = -12        /* stopped by the caller (sf_fit_options.cancel) */
 };
 
 /* Positive values: why the optimiser stopped (not errors). */
@@ -320,6 +322,12 @@ typedef struct sf_fit_options {
     size_t n_tie;
     char tie_a[SF_MAX_PARAMS][SF_NAME_MAX];
     char tie_b[SF_MAX_PARAMS][SF_NAME_MAX];
+    /* Cancellation (issue 18): when non-NULL and *cancel becomes nonzero
+     * (e.g. set by the caller's SIGINT handler; the library never handles
+     * signals), the fit and the long loops that use these options
+     * (bootstrap, bayes, validation sweeps) stop within one optimiser
+     * start or sampler step and return SF_ECANCELED.  Default NULL. */
+    const volatile sig_atomic_t *cancel;
 } sf_fit_options;
 
 SF_API void sf_fit_options_init(sf_fit_options *o);

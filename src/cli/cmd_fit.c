@@ -270,7 +270,11 @@ int cmd_fit(int argc, char **argv)
     sf_fit *fit = NULL;
     sf_draws *draws = NULL;
     if (bo->resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    status = cli_fit_load(&fa, c.path, &law, &d);
+    status = cli_check_paths(
+        (const char *const[]){c.path}, 1,
+        (const char *const[]){c.out_path, c.plot_path, c.plot_draws, c.samples},
+        (const char *const[]){"-o", "--plot", "--plot-draws", "--samples"}, 4);
+    if (status == CLI_OK) status = cli_fit_load(&fa, c.path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);

@@ -199,6 +199,24 @@ static int interval_arg(const cli_parser *p, int id, const char *v, sf_validate_
     }
 }
 
+/* Neither output may be the data or a borrowed fit file. */
+static int check_paths(const args *a)
+{
+    char bpath[MAX_BORROW][1024];
+    const char *in[1 + MAX_BORROW] = {a->path};
+    for (size_t b = 0; b < a->n_borrow && b < 7; b++) {
+        const char *colon = strrchr(a->borrow[b], ':');
+        size_t len = colon ? (size_t)(colon - a->borrow[b]) : 0;
+        if (len >= sizeof bpath[b]) continue;
+        memcpy(bpath[b], a->borrow[b], len);
+        bpath[b][len] = '\0';
+        in[1 + b] = bpath[b];
+    }
+    size_t nin = 1 + (a->n_borrow < 7 ? a->n_borrow : 7);
+    return cli_check_paths(in, nin, (const char *const[]){a->csv, a->plot},
+                           (const char *const[]){"--csv", "--plot"}, 2);
+}
+
 static int parse(int argc, char **argv, args *a, cli_parser *p)
 {
     cli_init(p, "validate", usage, opts, argc, argv);
@@ -307,7 +325,7 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
         return cli_usage_error(p, "--plot with --compare draws one target per law: drop --loo");
     if (a->compare && a->n_borrow)
         return cli_usage_error(p, "--borrow names one law's parameters: drop --compare");
-    return CLI_OK;
+    return check_paths(a);
 }
 
 /* Hold the parameters named in each --borrow at the values of that fit. */

@@ -74,6 +74,7 @@ void cli_fit_args_init(cli_fit_args *a)
     sf_law_options_init(&a->law_opt);
     sf_data_options_init(&a->data);
     sf_fit_options_init(&a->fit);
+    a->fit.cancel = &cli_interrupted;   /* Ctrl-C stops long work (files.c) */
 }
 
 int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)

@@ -100,6 +100,7 @@ int main(int argc, char **argv)
         printf("scalefit %s\n", SF_VERSION);
         return cli_finish(CLI_OK);
     }
+    cli_install_signals();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return cli_finish(commands[i].run(argc - 1, argv + 1));

@@ -328,7 +328,7 @@ static void exact_fixed(const sf_law *law, const sf_fit_options *o, const sf_pma
 
 /* Run every start in parallel, each writing only its own slot. */
 static int run_all(const sf_problem *pb, const double *theta0, size_t count, double eps,
-                   int threads, run *runs)
+                   int threads, const volatile sig_atomic_t *cancel, run *runs)
 {
     const size_t p = pb->law->n_params;
     int status = SF_OK;
@@ -344,7 +344,8 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t s = 0; s < count; s++) {
-            if (ok) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
+            /* Cancelled: the remaining starts are skipped, not run. */
+            if (ok && !(cancel && *cancel)) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
             else runs[s].f = NAN;
         }
         if (!ok) {
@@ -356,6 +357,7 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
         if (ok) sf_work_free(&w);
         lbfgs_free(z);
     }
+    if (status == SF_OK && cancel && *cancel) status = SF_ECANCELED;
     return status;
 }
 
@@ -577,7 +579,8 @@ static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_option
     sr->order = malloc((ns ? ns : 1) * sizeof *sr->order);
     sr->tmp = malloc((ns ? ns : 1) * sizeof *sr->tmp);
     int status = sr->runs && sr->order && sr->tmp ? SF_OK : SF_ENOMEM;
-    if (status == SF_OK) status = run_all(pb, st->theta, ns, PHASE1_EPS, o->threads, sr->runs);
+    if (status == SF_OK)
+        status = run_all(pb, st->theta, ns, PHASE1_EPS, o->threads, o->cancel, sr->runs);
     sr->via = malloc((ns ? ns : 1) * sizeof *sr->via);
     if (!sr->via) status = SF_ENOMEM;
     for (size_t s = 0; s < ns && sr->via; s++) sr->via[s] = -1;
@@ -617,7 +620,8 @@ static int phase2(const sf_problem *pb, const sf_fit_options *o, search *sr, sf_
         sr->pol_basin[sr->npol] = -1;
         sr->pol[sr->npol++].f = r->f;
     }
-    if (status == SF_OK) status = run_all(pb, seeds, sr->npol, o->gtol, o->threads, sr->pol);
+    if (status == SF_OK)
+        status = run_all(pb, seeds, sr->npol, o->gtol, o->threads, o->cancel, sr->pol);
     if (status == SF_OK) {
         for (size_t q = 0; q < sr->npol; q++) sr->order[q] = q;
         sort_runs(sr->order, sr->tmp, sr->npol, sr->pol);
@@ -755,6 +759,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
         sf_fit_options_init(&defaults);
         o = &defaults;
     }
+    if (o->cancel && *o->cancel) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     sf_pmap base;
     int rank_test = 0;
     int rc = check_fit_inputs(law, d, o, &base, &rank_test, err);
@@ -774,6 +779,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     search_free(&sr);
     sf_starts_free(&st);
     sf_problem_free(&pb);
+    if (status == SF_ECANCELED) sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     if (status != SF_OK) {
         sf_fit_free(fit);
         return status;

@@ -84,6 +84,7 @@ typedef struct post {
     sf_prior prior[MAX_DIM];
     int huber;
     double delta, lognorm, wsum;
+    const volatile sig_atomic_t *cancel;   /* sf_fit_options.cancel */
 } post;
 
 /* Log posterior (or, without priors, log likelihood) at z; its gradient
@@ -333,6 +334,7 @@ static int setup(post *P, const sf_law *law, const sf_problem *pb, const sf_fit 
     P->dim = P->nz + 1;
     P->huber = fo->loss == SF_LOSS_HUBER;
     P->delta = fo->delta;
+    P->cancel = fo->cancel;
     const double pi = 3.14159265358979323846;
     P->lognorm = P->huber ? sf_huber_log_norm(fo->delta) : 0.5 * log(2.0 * pi);
     P->wsum = 0;
@@ -611,6 +613,9 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
                     memcpy(ch->lp + (t - burn) * W, lp, W * sizeof *lp);
                 }
                 if (bo->progress) bo->progress(bo->progress_ctx, t + 1, T);
+                /* Every thread sees the new status after this block's
+                 * barrier, so all leave the loop at the same step. */
+                if (P->cancel && *P->cancel) status = SF_ECANCELED;
             }
         }
         free(ly);
@@ -621,6 +626,7 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
     free(lp);
     free(acc);
     if (status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (status == SF_ECANCELED) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     return status;
 }
 

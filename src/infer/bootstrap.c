@@ -273,8 +273,10 @@ static int refit_all(boot_job *j, sf_draws *dr, slot *slots)
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t k = 0; k < K; k++) {
-            if (ok) refit_one(j, &w, k, dr->x + k * p, &slots[k]);
-            else slots[k].status = SF_ENOMEM;
+            if (!ok) slots[k].status = SF_ENOMEM;
+            else if (j->ro.cancel && *j->ro.cancel)
+                slots[k].status = SF_ECANCELED;  /* cancelled: the rest are skipped */
+            else refit_one(j, &w, k, dr->x + k * p, &slots[k]);
             size_t now;
 #ifdef _OPENMP
 #pragma omp atomic capture
@@ -298,6 +300,7 @@ static int collect(boot_job *j, sf_draws *dr, const slot *slots, sf_error *err)
     const sf_bootstrap_options *o = j->o;
     const size_t K = o->resamples, p = dr->p;
     size_t kept = 0, failed = 0, unconv = 0;
+    if (j->ro.cancel && *j->ro.cancel) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     for (size_t k = 0; k < K; k++) {
         if (slots[k].status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
         if (slots[k].status != SF_OK) {
