@@ -96,8 +96,12 @@ $(BUILD)/bench_fit: bench/bench_fit.c $(BUILD)/libscalefit.a
 $(BUILD)/bench_boot: bench/bench_boot.c $(BUILD)/libscalefit.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
 
-bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot
+$(BUILD)/bench_scale: bench/bench_scale.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_scale
 	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --bench-boot $(BUILD)/bench_boot \
+	    --bench-scale $(BUILD)/bench_scale \
 	    --python $(PYTHON)
 
 demo: all

@@ -305,6 +305,12 @@ typedef struct sf_fit_options {
     size_t n_tie;
     char tie_a[SF_MAX_PARAMS][SF_NAME_MAX];
     char tie_b[SF_MAX_PARAMS][SF_NAME_MAX];
+    /* Large tables (issue 22): above large_rows rows the global search runs
+     * on a stratified subsample of sample_rows rows and the best basins are
+     * refined on the full table (docs/methods.md); defaults 100000 and
+     * 16384 (0 means the default); (size_t)-1 turns the path off. */
+    size_t large_rows;
+    size_t sample_rows;
 } sf_fit_options;
 
 SF_API void sf_fit_options_init(sf_fit_options *o);
