@@ -404,31 +404,33 @@ int sf_fit_large(const sf_law *law, const sf_data *d, const sf_fit_options *o, s
      * sends the table to the full search, which reports its own errors. */
     if (subsample_fit(law, d, o, &sfit, err) != SF_OK) return sf_fit_run_full(law, d, o, out, err);
     int rc = SF_OK;
+    size_t ncand = 0;
+    double theta[LARGE_CANDIDATES][SF_MAX_PARAMS], floor[LARGE_CANDIDATES] = {0};
+    for (size_t b = 0; b < sfit->n_basins && ncand < LARGE_CANDIDATES; b++) {
+        if (!(sfit->basin_f[b] <= sfit->basin_f[0] * (1 + LARGE_MARGIN))) break;
+        sf_law_to_internal(law, sfit->basin_p[b], theta[ncand]);
+        from[ncand++] = b;
+    }
+    /* Newton steps for every candidate first, then the refinements: one
+     * copy of the table's logarithms at a time keeps the peak memory at
+     * the table plus one copy. */
     sf_problem pb;
     sf_work w;
-    int have_pb = full_problem(law, d, o, &pb, &w);
-    for (size_t b = 0; b < sfit->n_basins && nc < LARGE_CANDIDATES && rc == SF_OK; b++) {
-        if (!(sfit->basin_f[b] <= sfit->basin_f[0] * (1 + LARGE_MARGIN))) break;
-        double theta[SF_MAX_PARAMS];
-        sf_law_to_internal(law, sfit->basin_p[b], theta);
+    if (full_problem(law, d, o, &pb, &w)) {
+        for (size_t k = 0; k < ncand; k++) floor[k] = newton_steps(&pb, &w, theta[k]);
+        sf_work_free(&w);
+        sf_problem_free(&pb);
+    }
+    for (size_t k = 0; k < ncand && rc == SF_OK; k++) {
         /* Where Newton's method ran into rounding (the objective of a
          * million rows cannot resolve a smaller gradient), the refinement's
          * gradient test asks no more than that: L-BFGS would otherwise
          * spend a hundred evaluations in line searches that cannot
          * succeed, and end at the same point. */
         sf_fit_options ro = *o;
-        double floor = have_pb ? newton_steps(&pb, &w, theta) : 0;
-        if (floor > 0 && floor <= 1e-6 && 1.5 * floor > ro.gtol) ro.gtol = 1.5 * floor;
-        from[nc] = b;
-        rc = sf_fit_run_from(law, d, &ro, theta, 1, &cf[nc], err);
-        if (rc == SF_OK) {
-            cf[nc]->opt.gtol = o->gtol;
-            nc++;
-        }
-    }
-    if (have_pb) {
-        sf_work_free(&w);
-        sf_problem_free(&pb);
+        if (floor[k] > 0 && floor[k] <= 1e-6 && 1.5 * floor[k] > ro.gtol) ro.gtol = 1.5 * floor[k];
+        rc = sf_fit_run_from(law, d, &ro, theta[k], 1, &cf[nc], err);
+        if (rc == SF_OK) cf[nc++]->opt.gtol = o->gtol;
     }
     size_t best = 0;
     for (size_t k = 1; k < nc; k++)
