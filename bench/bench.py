@@ -41,10 +41,14 @@ run, never an absolute number compared with a constant.  Sections:
            times 4000), which must also find resample 0's optimum; the SEs
            against Besiroglu et al.'s.  Target: under 30 s.  --warm-start
            timed beside it.
+  scaling  issue 22 (bench/scaling.py): each parallel command at 1, 2 and
+           all threads, and the fit of 1e4..1e7 generated rows against a
+           plain-C evaluation floor measured in the same run.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate]
+                [--bench-scale build/bench_scale]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,scaling]
                 [--scalefit build/scalefit]
 """
 import argparse
@@ -58,6 +62,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import scaling
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -398,12 +404,15 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate")
+    ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
+    ap.add_argument("--only",
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,scaling")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
-                "plot": section_plot, "validate": section_validate}
+                "plot": section_plot, "validate": section_validate,
+                "scaling": scaling.section_scaling}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()
