@@ -119,7 +119,8 @@ int main(int argc, char **argv)
            t[repeat / 2], t[0], sf_fit_objective(fit), sf_fit_starts(fit), sf_fit_n_points(fit));
     for (size_t j = 0; j < sf_law_n_params(law); j++)
         printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
-    printf("}");
+    printf("}, \"n_warnings\": %zu", sf_fit_n_warnings(fit));
+    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) fprintf(stderr, "warning: %s\n", sf_fit_warning(fit, k));
     if (plot_x != -2) {
         sf_plot_options po;
         sf_plot_options_init(&po);

@@ -306,9 +306,10 @@ typedef struct sf_fit_options {
     char tie_a[SF_MAX_PARAMS][SF_NAME_MAX];
     char tie_b[SF_MAX_PARAMS][SF_NAME_MAX];
     /* Large tables (issue 22): above large_rows rows the global search runs
-     * on a stratified subsample of sample_rows rows and the best basins are
-     * refined on the full table (docs/methods.md); defaults 100000 and
-     * 16384 (0 means the default); (size_t)-1 turns the path off. */
+     * on two disjoint stratified subsamples of sample_rows rows each and
+     * their best basins are refined on the full table (docs/methods.md);
+     * defaults 100000 and 8192 (0 means the default); (size_t)-1 turns the
+     * path off. */
     size_t large_rows;
     size_t sample_rows;
 } sf_fit_options;

@@ -157,11 +157,17 @@ Test(large, subsample_is_stratified_and_seeded)
 {
     sf_data *d = sweep(30000, 2, 1);
     size_t *a, *b, *c, m = 3000;
-    cr_assert_eq(sf_subsample_rows(d, m, 1, &a), SF_OK);
-    cr_assert_eq(sf_subsample_rows(d, m, 1, &b), SF_OK);
-    cr_assert_eq(sf_subsample_rows(d, m, 2, &c), SF_OK);
+    cr_assert_eq(sf_subsample_rows(d, m, 1, 0.0, &a), SF_OK);
+    cr_assert_eq(sf_subsample_rows(d, m, 1, 0.0, &b), SF_OK);
+    cr_assert_eq(sf_subsample_rows(d, m, 2, 0.0, &c), SF_OK);
     cr_assert(memcmp(a, b, m * sizeof *a) == 0, "same seed, same rows");
     cr_assert(memcmp(a, c, m * sizeof *a) != 0, "another seed, other rows");
+    /* Half a step on: the second subsample shares no row with the first. */
+    size_t *h;
+    cr_assert_eq(sf_subsample_rows(d, m, 1, 0.5, &h), SF_OK);
+    for (size_t k = 0; k < m; k++)
+        for (size_t q = 0; q < m; q++) cr_assert(h[k] != a[q]);
+    free(h);
     /* 30 runs of 1000 rows: 100 rows each, in increasing D within a run. */
     size_t count = 0;
     for (size_t k = 0; k < m; k++) {

@@ -49,7 +49,7 @@ void sf_fit_options_init(sf_fit_options *o)
     o->gtol = 1e-10;
     o->max_iter = 5000;
     o->large_rows = 100000;
-    o->sample_rows = 16384;
+    o->sample_rows = 8192;
 }
 
 int sf_fit_options_fix(sf_fit_options *o, const char *name, double value)

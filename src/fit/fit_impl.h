@@ -200,7 +200,8 @@ int sf_fit_base_map(const sf_law *law, const sf_fit_options *o, sf_pmap *m, sf_e
 int sf_fit_run_full(const sf_law *law, const sf_data *d, const sf_fit_options *o,
                     sf_fit **out, sf_error *err);
 /* Row indices of a stratified subsample of m rows (sorted by stratum, then
- * D): strata are runs (group) or else values of N; malloc'd into *idx. */
-int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, size_t **idx);
+ * D): strata are runs (group) or else values of N; malloc'd into *idx.
+ * The offset is drawn from seed and moved by shift (of a step, mod 1). */
+int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, double shift, size_t **idx);
 
 #endif /* SF_FIT_IMPL_H */

@@ -29,10 +29,14 @@
 #include "base/base.h"
 #include "fit/fit_impl.h"
 
-/* Subsample basins refined on the full table: at most this many, and only
- * those within LARGE_MARGIN (relative) of the subsample's best objective. */
-#define LARGE_CANDIDATES 4
+/* Subsample basins refined on the full table: at most LARGE_PER_SAMPLE
+ * from each of the two subsamples, only those within LARGE_MARGIN
+ * (relative) of that subsample's best objective, and one for basins of the
+ * two whose internal coordinates agree to LARGE_CLOSE. */
+#define LARGE_PER_SAMPLE 3
+#define LARGE_CANDIDATES (2 * LARGE_PER_SAMPLE)
 #define LARGE_MARGIN 0.05
+#define LARGE_CLOSE 2e-2
 /* Two full-table optima are the same when their objectives agree to this. */
 #define LARGE_SAME 1e-9
 
@@ -183,7 +187,7 @@ static void sort_rows(const order_ctx *c, size_t *idx, size_t *tmp, size_t n)
     }
 }
 
-int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, size_t **out)
+int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, double shift, size_t **out)
 {
     const size_t n = d->n;
     *out = NULL;
@@ -208,7 +212,7 @@ int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, size_t **out)
      * rows in proportion to its size, spread evenly over its D range. */
     sf_rng r;
     sf_rng_seed(&r, seed, 0x5ca1eull);
-    double u = sf_rng_uniform(&r);
+    double u = fmod(sf_rng_uniform(&r) + shift, 1.0);
     for (size_t k = 0; k < m; k++) {
         size_t pos = (size_t)(((double)k + u) * (double)n / (double)m);
         pos = pos < n ? pos : n - 1;
@@ -229,7 +233,7 @@ static size_t large_rows(const sf_fit_options *o)
 
 static size_t sample_rows(const sf_fit_options *o)
 {
-    return o && o->sample_rows ? o->sample_rows : 16384;
+    return o && o->sample_rows ? o->sample_rows : 8192;
 }
 
 int sf_fit_is_large(const sf_data *d, const sf_fit_options *o)
@@ -237,14 +241,15 @@ int sf_fit_is_large(const sf_data *d, const sf_fit_options *o)
     return d && d->n > large_rows(o) && sample_rows(o) <= d->n / 2;
 }
 
-/* The search on the subsample: a fit of those rows by the ordinary path. */
-static int subsample_fit(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+/* The search on subsample s (0 or 1: offsets half a step apart, so the
+ * two share no row): a fit of those rows by the ordinary path. */
+static int subsample_fit(const sf_law *law, const sf_data *d, const sf_fit_options *o, int s,
                          sf_fit **out, sf_error *err)
 {
     size_t *idx = NULL;
     sf_data *sub = NULL;
     *out = NULL;
-    int rc = sf_subsample_rows(d, sample_rows(o), o->seed, &idx);
+    int rc = sf_subsample_rows(d, sample_rows(o), o->seed, 0.5 * s, &idx);
     if (rc == SF_OK) rc = sf_data_subset(d, idx, sample_rows(o), &sub);
     free(idx);
     if (rc != SF_OK) return sf_fail(err, rc, NULL, 0, 0, "out of memory");
@@ -275,6 +280,16 @@ static int in_box(const sf_problem *pb, const double *theta)
     return 1;
 }
 
+static double grad_ratio(const sf_problem *pb, const double *z, const double *g)
+{
+    double gg = 0, zz = 0;
+    for (size_t k = 0; k < pb->base.nz; k++) {
+        gg += g[k] * pb->scale * g[k] * pb->scale;
+        zz += z[k] * z[k];
+    }
+    return sqrt(gg) / (zz > 1 ? sqrt(zz) : 1.0);
+}
+
 /* Newton's method from theta (internal, updated) with the Hessian of the
  * full-table objective from forward differences of its gradient at the
  * start (nz + 1 evaluations), each step halved until the objective falls.
@@ -286,16 +301,6 @@ static int in_box(const sf_problem *pb, const double *theta)
  * not positive definite.  Returns liblbfgs's gradient ratio |g|/max(1,|z|)
  * (scaled objective) where it stopped because the objective no longer
  * fell (rounding), else 0. */
-static double grad_ratio(const sf_problem *pb, const double *z, const double *g)
-{
-    double gg = 0, zz = 0;
-    for (size_t k = 0; k < pb->base.nz; k++) {
-        gg += g[k] * pb->scale * g[k] * pb->scale;
-        zz += z[k] * z[k];
-    }
-    return sqrt(gg) / (zz > 1 ? sqrt(zz) : 1.0);
-}
-
 static double newton_steps(const sf_problem *pb, sf_work *w, double *theta)
 {
     const size_t nz = pb->base.nz;
@@ -355,38 +360,129 @@ static int full_problem(const sf_law *law, const sf_data *d, const sf_fit_option
     return 1;
 }
 
-/* The result: candidate k's full-table fit, with the search's counts from
- * the subsample and the distinct full-table optima of all candidates as
- * basins (each counting the subsample starts whose basin led there). */
-static void merge_basins(sf_fit *fit, const sf_fit *sfit, sf_fit *const *cf,
-                         const size_t *from, size_t nc)
+/* ---- candidates and the check ------------------------------------------------ */
+
+typedef struct cands {
+    size_t n;
+    double theta[LARGE_CANDIDATES][SF_MAX_PARAMS];
+    double floor[LARGE_CANDIDATES];
+    int src[LARGE_CANDIDATES];          /* subsample it came from */
+    size_t basin[LARGE_CANDIDATES];     /* its basin there */
+    size_t lead[2];                     /* candidate of each subsample's best */
+    sf_fit *fit[LARGE_CANDIDATES];      /* refined on the full table */
+} cands;
+
+static int close_theta(const sf_law *law, const double *a, const double *b)
 {
-    fit->starts = sfit->starts;
-    fit->strategy = sfit->strategy;
+    for (size_t j = 0; j < law->n_params; j++) {
+        if (a[j] == b[j]) continue;
+        double s = fabs(a[j]) > 1 ? fabs(a[j]) : 1.0;
+        if (!(fabs(a[j] - b[j]) <= LARGE_CLOSE * s)) return 0;
+    }
+    return 1;
+}
+
+static void add_candidates(const sf_law *law, const sf_fit *sfit, int s, cands *c)
+{
+    for (size_t b = 0, taken = 0; b < sfit->n_basins && taken < LARGE_PER_SAMPLE; b++) {
+        if (!(sfit->basin_f[b] <= sfit->basin_f[0] * (1 + LARGE_MARGIN))) break;
+        double th[SF_MAX_PARAMS];
+        sf_law_to_internal(law, sfit->basin_p[b], th);
+        size_t k = 0;
+        while (k < c->n && !close_theta(law, c->theta[k], th)) k++;
+        if (b == 0) c->lead[s] = k;
+        if (k < c->n) continue;
+        memcpy(c->theta[k], th, sizeof th);
+        c->src[k] = s;
+        c->basin[k] = b;
+        c->n++;
+        taken++;
+    }
+}
+
+/* Every candidate to its full-table optimum: Newton steps for all first,
+ * then the refinements, so that one copy of the table's logarithms is
+ * alive at a time (peak memory: the table plus one copy). */
+static int refine_candidates(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                             cands *c, sf_error *err)
+{
+    sf_problem pb;
+    sf_work w;
+    if (full_problem(law, d, o, &pb, &w)) {
+        for (size_t k = 0; k < c->n; k++) c->floor[k] = newton_steps(&pb, &w, c->theta[k]);
+        sf_work_free(&w);
+        sf_problem_free(&pb);
+    }
+    for (size_t k = 0; k < c->n; k++) {
+        /* Where Newton's method ran into rounding (the objective of a
+         * million rows cannot resolve a smaller gradient), the refinement's
+         * gradient test asks no more than that: L-BFGS would otherwise
+         * spend a hundred evaluations in line searches that cannot
+         * succeed, and end at the same point. */
+        sf_fit_options ro = *o;
+        double fl = c->floor[k];
+        if (fl > 0 && fl <= 1e-6 && 1.5 * fl > ro.gtol) ro.gtol = 1.5 * fl;
+        int rc = sf_fit_run_from(law, d, &ro, c->theta[k], 1, &c->fit[k], err);
+        if (rc != SF_OK) return rc;
+        c->fit[k]->opt.gtol = o->gtol;
+    }
+    return SF_OK;
+}
+
+/* The result: candidate k's full-table fit, with the search's counts from
+ * the subsamples and the distinct full-table optima of all candidates as
+ * basins (each counting the subsample starts whose basin led there). */
+static void merge_basins(sf_fit *fit, sf_fit *const *sfit, const cands *c)
+{
+    fit->starts = sfit[0]->starts + sfit[1]->starts;
+    fit->strategy = sfit[0]->strategy;
     fit->n_basins = 0;
     size_t order[LARGE_CANDIDATES];
-    for (size_t k = 0; k < nc; k++) order[k] = k;
-    for (size_t a = 1; a < nc; a++)     /* insertion sort by objective */
-        for (size_t b = a; b > 0 && cf[order[b]]->objective < cf[order[b - 1]]->objective; b--) {
+    for (size_t k = 0; k < c->n; k++) order[k] = k;
+    for (size_t a = 1; a < c->n; a++)     /* insertion sort by objective */
+        for (size_t b = a; b > 0 && c->fit[order[b]]->objective < c->fit[order[b - 1]]->objective;
+             b--) {
             size_t t = order[b];
             order[b] = order[b - 1];
             order[b - 1] = t;
         }
-    for (size_t a = 0; a < nc; a++) {
-        const sf_fit *c = cf[order[a]];
+    for (size_t a = 0; a < c->n; a++) {
+        const sf_fit *f = c->fit[order[a]];
         size_t b = 0;
         while (b < fit->n_basins &&
-               !(fabs(c->objective - fit->basin_f[b]) <= LARGE_SAME * fabs(fit->basin_f[b])))
+               !(fabs(f->objective - fit->basin_f[b]) <= LARGE_SAME * fabs(fit->basin_f[b])))
             b++;
         if (b == fit->n_basins) {
-            fit->basin_f[b] = c->objective;
-            memcpy(fit->basin_p[b], c->params, fit->law->n_params * sizeof *c->params);
+            fit->basin_f[b] = f->objective;
+            memcpy(fit->basin_p[b], f->params, fit->law->n_params * sizeof *f->params);
             fit->basin_n[b] = 0;
             fit->n_basins++;
         }
-        fit->basin_n[b] += sfit->basin_n[from[order[a]]];
+        fit->basin_n[b] += sfit[c->src[order[a]]]->basin_n[c->basin[order[a]]];
     }
     fit->n_best = fit->basin_n[0];
+}
+
+/* The check failed: the full search on all rows, unless a refined
+ * candidate is better still (the search's own starts can miss a basin
+ * that a subsample found). */
+static int full_search(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                       sf_fit **best, sf_fit **out, sf_error *err)
+{
+    int rc = sf_fit_run_full(law, d, o, out, err);
+    if (rc != SF_OK) return rc;
+    if (*best && (*best)->objective < (*out)->objective * (1 - LARGE_SAME)) {
+        sf_fit_free(*out);
+        *out = *best;
+        *best = NULL;
+        sf_fit_add_warning(*out, "the two subsample searches found different optima and the "
+                           "full search on all %zu rows a worse one: the best subsample optimum, "
+                           "refined on all rows, is reported", d->n);
+    } else {
+        sf_fit_add_warning(*out, "the two subsample searches found different optima: the full "
+                           "search ran on all %zu rows", d->n);
+    }
+    return SF_OK;
 }
 
 int sf_fit_large(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
@@ -398,60 +494,39 @@ int sf_fit_large(const sf_law *law, const sf_data *d, const sf_fit_options *o, s
         o = &defaults;
     }
     *out = NULL;
-    sf_fit *sfit = NULL, *cf[LARGE_CANDIDATES] = {NULL};
-    size_t from[LARGE_CANDIDATES], nc = 0;
+    sf_fit *sfit[2] = {NULL, NULL};
+    cands c;
+    memset(&c, 0, sizeof c);
     /* A subsample the ordinary fit refuses (a single N among its rows...)
      * sends the table to the full search, which reports its own errors. */
-    if (subsample_fit(law, d, o, &sfit, err) != SF_OK) return sf_fit_run_full(law, d, o, out, err);
-    int rc = SF_OK;
-    size_t ncand = 0;
-    double theta[LARGE_CANDIDATES][SF_MAX_PARAMS], floor[LARGE_CANDIDATES] = {0};
-    for (size_t b = 0; b < sfit->n_basins && ncand < LARGE_CANDIDATES; b++) {
-        if (!(sfit->basin_f[b] <= sfit->basin_f[0] * (1 + LARGE_MARGIN))) break;
-        sf_law_to_internal(law, sfit->basin_p[b], theta[ncand]);
-        from[ncand++] = b;
-    }
-    /* Newton steps for every candidate first, then the refinements: one
-     * copy of the table's logarithms at a time keeps the peak memory at
-     * the table plus one copy. */
-    sf_problem pb;
-    sf_work w;
-    if (full_problem(law, d, o, &pb, &w)) {
-        for (size_t k = 0; k < ncand; k++) floor[k] = newton_steps(&pb, &w, theta[k]);
-        sf_work_free(&w);
-        sf_problem_free(&pb);
-    }
-    for (size_t k = 0; k < ncand && rc == SF_OK; k++) {
-        /* Where Newton's method ran into rounding (the objective of a
-         * million rows cannot resolve a smaller gradient), the refinement's
-         * gradient test asks no more than that: L-BFGS would otherwise
-         * spend a hundred evaluations in line searches that cannot
-         * succeed, and end at the same point. */
-        sf_fit_options ro = *o;
-        if (floor[k] > 0 && floor[k] <= 1e-6 && 1.5 * floor[k] > ro.gtol) ro.gtol = 1.5 * floor[k];
-        rc = sf_fit_run_from(law, d, &ro, theta[k], 1, &cf[nc], err);
-        if (rc == SF_OK) cf[nc++]->opt.gtol = o->gtol;
-    }
+    for (int s = 0; s < 2; s++)
+        if (subsample_fit(law, d, o, s, &sfit[s], err) != SF_OK) {
+            sf_fit_free(sfit[0]);
+            return sf_fit_run_full(law, d, o, out, err);
+        }
+    add_candidates(law, sfit[0], 0, &c);
+    add_candidates(law, sfit[1], 1, &c);
+    int rc = c.n ? refine_candidates(law, d, o, &c, err) : SF_ENOCONV;
     size_t best = 0;
-    for (size_t k = 1; k < nc; k++)
-        if (cf[k]->objective < cf[best]->objective) best = k;
-    /* The check: the subsample's best basin, refined on the full table,
-     * must be the full table's best of the refined basins. */
-    int agree = rc == SF_OK && nc > 0 &&
-                cf[0]->objective <= cf[best]->objective * (1 + LARGE_SAME);
+    for (size_t k = 1; k < c.n && rc == SF_OK; k++)
+        if (c.fit[k]->objective < c.fit[best]->objective) best = k;
+    /* The check: both subsamples' best basins, refined on the full table,
+     * reach the full table's best of all the refined basins. */
+    int agree = rc == SF_OK;
+    for (int s = 0; s < 2 && agree; s++)
+        agree = c.fit[c.lead[s]]->objective <= c.fit[best]->objective * (1 + LARGE_SAME);
+    if (agree) merge_basins(c.fit[best], sfit, &c);
+    sf_fit *winner = rc == SF_OK ? c.fit[best] : NULL;
+    if (winner) c.fit[best] = NULL;
+    for (size_t k = 0; k < c.n; k++) sf_fit_free(c.fit[k]);
+    sf_fit_free(sfit[0]);
+    sf_fit_free(sfit[1]);
     if (agree) {
-        merge_basins(cf[0], sfit, (sf_fit *const *)cf, from, nc);
-        *out = cf[0];
-        cf[0] = NULL;
+        *out = winner;
+        return SF_OK;
     }
-    for (size_t k = 0; k < nc; k++) sf_fit_free(cf[k]);
-    sf_fit_free(sfit);
     if (rc != SF_OK && rc != SF_ENOCONV) return rc;
-    if (!agree) {
-        rc = sf_fit_run_full(law, d, o, out, err);
-        if (rc == SF_OK)
-            sf_fit_add_warning(*out, "the subsample search and the full table ranked the "
-                               "optima differently: the full search ran on all %zu rows", d->n);
-    }
+    rc = full_search(law, d, o, &winner, out, err);
+    sf_fit_free(winner);
     return rc;
 }
