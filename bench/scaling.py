@@ -141,7 +141,7 @@ def section_rows(args, rep):
             cmd.append("--full")
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         ratio = r["peak_rss_bytes"] / r["array_bytes"]
-        print("  %10.0e %8.2fs %6.1f ns %8.1f %12.0f %12.0f %9.2f" % (
+        print("  %10.0e %8.2fs %6.1f ns %8.1f %12.1f %12.0f %9.2f" % (
             n, r["seconds"], r["floor_ns_per_row"], r["full_evals"], r["array_bytes"] / 1e6,
             r["peak_rss_bytes"] / 1e6, ratio))
         if n == 1e6:

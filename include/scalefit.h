@@ -308,7 +308,7 @@ typedef struct sf_fit_options {
     /* Large tables (issue 22): above large_rows rows the global search runs
      * on two disjoint stratified subsamples of sample_rows rows each and
      * their best basins are refined on the full table (docs/methods.md);
-     * defaults 100000 and 8192 (0 means the default); (size_t)-1 turns the
+     * defaults 50000 and 8192 (0 means the default); (size_t)-1 turns the
      * path off. */
     size_t large_rows;
     size_t sample_rows;

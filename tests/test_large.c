@@ -120,7 +120,10 @@ Test(large, chunked_sum_matches_the_row_sum)
     sf_data *d = sweep(50000, 5, 0);
     sf_fit_options o;
     sf_fit_options_init(&o);
-    cr_assert(!sf_fit_is_large(d, &o), "50000 rows are below the default threshold");
+    cr_assert(!sf_fit_is_large(d, &o), "50000 rows are not above the default threshold");
+    sf_fit_options zero;
+    memset(&zero, 0, sizeof zero);
+    cr_assert(!sf_fit_is_large(d, &zero), "0 in large_rows means the default");
     double p[5] = {1.9, 400.0, 2300.0, 0.33, 0.37};
     double row = sf_objective(law, p, d, &o);
     o.large_rows = 1000;

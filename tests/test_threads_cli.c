@@ -1,7 +1,7 @@
 /*
  * Issue 22, must-show 3: every parallel command gives the same bytes for
  * --threads 1, 2 and 3: fit (the multi-start search, the large-table path
- * above 100,000 rows), fit --bootstrap, bayes (on a table large enough for
+ * above 50,000 rows), fit --bootstrap, bayes (on a table large enough for
  * the sampler to form a team), validate --sweep, isoflop and envelope with
  * bootstrap intervals.
  *
@@ -126,8 +126,8 @@ Test(threads_cli, fit_and_bootstrap, .timeout = 600)
 
 Test(threads_cli, fit_of_a_large_table, .timeout = 600)
 {
-    skip_under_valgrind("three fits of 120,000 rows; test_large covers the code under memcheck");
-    const char *f = curves("large.csv", 30, 4000);
+    skip_under_valgrind("three fits of 60,000 rows; test_large covers the code under memcheck");
+    const char *f = curves("large.csv", 30, 2000);
     same_bytes("fit (large table)", (const char *const[]){"fit", f, "--json", NULL});
 }
 

@@ -48,7 +48,7 @@ void sf_fit_options_init(sf_fit_options *o)
     o->refine = 8;
     o->gtol = 1e-10;
     o->max_iter = 5000;
-    o->large_rows = 100000;
+    o->large_rows = 50000;
     o->sample_rows = 8192;
 }
 

@@ -42,10 +42,14 @@
 
 /* ---- chunked evaluation ---------------------------------------------------- */
 
+static size_t large_rows(const sf_fit_options *o)
+{
+    return o && o->large_rows ? o->large_rows : 50000;
+}
+
 void sf_problem_set_chunking(sf_problem *pb, const sf_fit_options *o)
 {
-    size_t limit = o ? o->large_rows : 100000;
-    pb->chunked = pb->n > limit;
+    pb->chunked = pb->n > large_rows(o);
     pb->row_threads = 1;
     if (pb->chunked) pb->row_threads = sf_threads_for(o ? o->threads : 0, pb->n / SF_ROWS_PER_THREAD);
 }
@@ -225,11 +229,6 @@ int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, double shift, s
 }
 
 /* ---- the large-table fit ----------------------------------------------------- */
-
-static size_t large_rows(const sf_fit_options *o)
-{
-    return o && o->large_rows ? o->large_rows : 100000;
-}
 
 static size_t sample_rows(const sf_fit_options *o)
 {
