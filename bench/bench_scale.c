@@ -21,9 +21,11 @@
  * generality), on the first 1e6 rows at most, the fastest of E passes on
  * one thread; reported in ns per row.
  *
- * Prints one JSON object: rows, threads, seconds (median fit time),
- * objective, params, floor_ns_per_row, full_evals (seconds divided by one
- * floor evaluation of the table: the fit's cost in full evaluations),
+ * Prints one JSON object: rows, threads, seconds (median fit time, wall),
+ * cpu_seconds (CPU time of the fit, all threads), objective, params,
+ * floor_ns_per_row (CPU time of the floor's pass), full_evals (the fit's
+ * CPU time divided by one floor pass over the table: its cost in full
+ * evaluations; CPU time on both sides, so a busy machine moves neither),
  * array_bytes (the data set's arrays), rss_after_data_bytes and
  * peak_rss_bytes (getrusage), and with --full the same fit with the
  * large-table path switched off ("full_seconds", "full_objective",
@@ -43,6 +45,13 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double cpu_now(clockid_t c)
+{
+    struct timespec t;
+    clock_gettime(c, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -127,9 +136,9 @@ static double measure_floor(const sf_data *d, int evals)
     }
     double th[5] = {0.6, 6.2, 7.6, 0.35, 0.37}, g[5], sink = 0, best = INFINITY;
     for (int e = 0; e < evals; e++) {
-        double t0 = now();
+        double t0 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
         sink += floor_eval(lN, lD, ly, n, th, 1e-3, g) + g[0];
-        double t = now() - t0;
+        double t = cpu_now(CLOCK_THREAD_CPUTIME_ID) - t0;
         if (t < best) best = t;
         th[3] += 1e-9;
     }
@@ -147,24 +156,27 @@ static int cmp(const void *a, const void *b)
 }
 
 static int fit_timed(const sf_law *law, const sf_data *d, const sf_fit_options *o, int repeat,
-                     double *sec, sf_fit **fit)
+                     double *sec, double *cpu, sf_fit **fit)
 {
-    double t[16];
+    double t[16], c[16];
     sf_error err;
     char buf[1024];
     if (repeat > 16) repeat = 16;
     for (int r = 0; r < repeat; r++) {
         sf_fit_free(*fit);
         *fit = NULL;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
         if (sf_fit_run(law, d, o, fit, &err) != SF_OK) {
             fprintf(stderr, "bench_scale: %s\n", sf_error_format(&err, buf, sizeof buf));
             return 1;
         }
         t[r] = now() - t0;
+        c[r] = cpu_now(CLOCK_PROCESS_CPUTIME_ID) - c0;
     }
     qsort(t, (size_t)repeat, sizeof *t, cmp);
+    qsort(c, (size_t)repeat, sizeof *c, cmp);
     *sec = t[repeat / 2];
+    *cpu = c[repeat / 2];
     return 0;
 }
 
@@ -210,22 +222,23 @@ int main(int argc, char **argv)
     sf_error err;
     if (sf_law_new("chinchilla", NULL, &law, &err) != SF_OK) return 1;
     sf_fit *fit = NULL;
-    double sec;
-    if (fit_timed(law, d, &fo, repeat, &sec, &fit)) return 1;
+    double sec, cpu;
+    if (fit_timed(law, d, &fo, repeat, &sec, &cpu, &fit)) return 1;
     long rss = peak_rss();
-    printf("{\"rows\": %zu, \"threads\": %d, \"seconds\": %.6g, \"objective\": %.17g, "
-           "\"floor_ns_per_row\": %.6g, \"full_evals\": %.6g, \"array_bytes\": %.0f, "
-           "\"rss_after_data_bytes\": %ld, \"peak_rss_bytes\": %ld, \"params\": {",
-           n, fo.threads, sec, sf_fit_objective(fit), floor_ns, sec / (floor_ns * 1e-9 * (double)n),
-           arrays, rss_data, rss);
+    printf("{\"rows\": %zu, \"threads\": %d, \"seconds\": %.6g, \"cpu_seconds\": %.6g, "
+           "\"objective\": %.17g, \"floor_ns_per_row\": %.6g, \"full_evals\": %.6g, "
+           "\"array_bytes\": %.0f, \"rss_after_data_bytes\": %ld, \"peak_rss_bytes\": %ld, "
+           "\"params\": {",
+           n, fo.threads, sec, cpu, sf_fit_objective(fit), floor_ns,
+           cpu / (floor_ns * 1e-9 * (double)n), arrays, rss_data, rss);
     for (size_t j = 0; j < sf_law_n_params(law); j++)
         printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
     printf("}");
     if (full) {
         sf_fit *ff = NULL;
-        double fsec;
+        double fsec, fcpu;
         fo.large_rows = (size_t)-1;
-        if (fit_timed(law, d, &fo, 1, &fsec, &ff)) return 1;
+        if (fit_timed(law, d, &fo, 1, &fsec, &fcpu, &ff)) return 1;
         double a = sf_fit_objective(fit), b = sf_fit_objective(ff);
         printf(", \"full_seconds\": %.6g, \"full_objective\": %.17g, \"rel_diff\": %.3g", fsec, b,
                fabs(a - b) / fabs(b));

@@ -15,10 +15,12 @@ Two parts:
            (bench_scale: the data are made in memory, no CSV reading),
            all threads, each size in its own process for its peak RSS.
            The floor: one plain-C Huber objective-and-gradient pass over
-           the rows, timed in the same process; "evals" is the fit's time
-           in units of that pass.  At 1e6 rows the full search on the whole
+           the rows, its CPU time measured in the same process; "evals" is
+           the fit's CPU time (all threads) in units of that pass, a figure
+           a busy machine does not move.  Wall and CPU times both shown.  At 1e6 rows the full search on the whole
            table runs too and must give the same objective (1e-10).
-           Targets: 1e6 rows <= 3 s, 1e7 rows <= 30 s with peak RSS <= 2x
+           Targets: 1e6 rows <= 3 s, 1e7 rows <= 30 s (wall, and CPU for a
+           shared machine) with peak RSS <= 2x
            the data set's arrays (N, D, C, loss and line numbers, as the CSV
            reader holds them).
 
@@ -133,26 +135,29 @@ def section_threads(args, rep):
 def section_rows(args, rep):
     print("scaling/rows: library fit of generated rows, all threads (load average %.1f)"
           % os.getloadavg()[0])
-    print("  %10s %9s %9s %8s %12s %12s %9s" % ("rows", "seconds", "floor", "evals",
-                                               "arrays MB", "peak RSS MB", "RSS/arr"))
+    print("  %10s %9s %9s %9s %8s %10s %12s %8s" % ("rows", "wall", "CPU", "floor", "evals",
+                                                     "arrays MB", "peak RSS MB", "RSS/arr"))
     for n in (1e4, 1e5, 1e6, 1e7):
         cmd = [args.bench_scale, "--rows", "%g" % n]
         if n == 1e6:
             cmd.append("--full")
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         ratio = r["peak_rss_bytes"] / r["array_bytes"]
-        print("  %10.0e %8.2fs %6.1f ns %8.1f %12.1f %12.0f %9.2f" % (
-            n, r["seconds"], r["floor_ns_per_row"], r["full_evals"], r["array_bytes"] / 1e6,
-            r["peak_rss_bytes"] / 1e6, ratio))
+        print("  %10.0e %8.2fs %8.2fs %6.1f ns %8.1f %10.1f %12.0f %8.2f" % (
+            n, r["seconds"], r["cpu_seconds"], r["floor_ns_per_row"], r["full_evals"],
+            r["array_bytes"] / 1e6, r["peak_rss_bytes"] / 1e6, ratio))
         if n == 1e6:
             print("  %10s full search on all rows: %.2f s, objective %.17g (relative difference"
                   " %.2g)" % ("", r["full_seconds"], r["full_objective"], r["rel_diff"]))
             rep.check(r["rel_diff"] <= 1e-10, "1e6 rows: the same optimum as the full search "
                       "(relative difference %.2g <= 1e-10)" % r["rel_diff"])
-            rep.check(r["seconds"] <= 3.0, "1e6 rows in <= 3 s (%.2f s, %.0f floor evaluations)"
-                      % (r["seconds"], r["full_evals"]))
+            rep.check(r["seconds"] <= 3.0, "1e6 rows in <= 3 s wall (%.2f s)" % r["seconds"])
+            rep.check(r["cpu_seconds"] <= 3.0, "1e6 rows in <= 3 s of CPU, all threads (%.2f s, "
+                      "%.0f floor evaluations)" % (r["cpu_seconds"], r["full_evals"]))
         if n == 1e7:
-            rep.check(r["seconds"] <= 30.0, "1e7 rows in <= 30 s (%.1f s)" % r["seconds"])
+            rep.check(r["seconds"] <= 30.0, "1e7 rows in <= 30 s wall (%.1f s)" % r["seconds"])
+            rep.check(r["cpu_seconds"] <= 30.0, "1e7 rows in <= 30 s of CPU (%.1f s)"
+                      % r["cpu_seconds"])
             rep.check(ratio <= 2.0, "1e7 rows: peak RSS <= 2x the arrays (%.2fx)" % ratio)
 
 
