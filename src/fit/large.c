@@ -299,7 +299,7 @@ static double grad_ratio(const sf_problem *pb, const double *z, const double *g)
  * does the convergence test), and stops at a bound or a Hessian that is
  * not positive definite.  Returns liblbfgs's gradient ratio |g|/max(1,|z|)
  * (scaled objective) where it stopped because the objective no longer
- * fell (rounding), else 0. */
+ * fell (rounding) or after 12 steps, else 0. */
 static double newton_steps(const sf_problem *pb, sf_work *w, double *theta)
 {
     const size_t nz = pb->base.nz;
@@ -319,7 +319,7 @@ static double newton_steps(const sf_problem *pb, sf_work *w, double *theta)
     for (size_t k = 0; k < nz; k++)
         for (size_t q = k + 1; q < nz; q++)
             H[k * nz + q] = H[q * nz + k] = 0.5 * (H[k * nz + q] + H[q * nz + k]);
-    for (int it = 0; it < 8; it++) {
+    for (int it = 0; it < 12; it++) {
         if (!sf_spd_solve(nz, H, g, s)) return 0;
         double t = 1.0, ft = INFINITY;
         for (int half = 0; half < 6; half++, t *= 0.5) {
@@ -336,7 +336,7 @@ static double newton_steps(const sf_problem *pb, sf_work *w, double *theta)
         sf_pmap_theta(&pb->base, z, theta);
         if (small) return grad_ratio(pb, z, g);
     }
-    return 0;
+    return grad_ratio(pb, z, g);
 }
 
 /* Full-table problem for the Newton steps; *ok = 0 when it cannot be set
