@@ -53,11 +53,15 @@ run, never an absolute number compared with a constant.  Sections:
            against the SciPy reference (tests/ref/curves_ref.py, 12 starts of
            least_squares).  Targets: under 10 ms, >= 10x faster, objective
            no worse.
+  scaling  issue 22 (bench/scaling.py): each parallel command at 1, 2 and
+           all threads, and the fit of 1e4..1e7 generated rows against a
+           plain-C evaluation floor measured in the same run.
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling]
                 [--bench-read build/bench_read] [--read-rows 1e5,1e6,1e7]
+                [--bench-scale build/bench_scale]
                 [--scalefit build/scalefit]
 """
 import argparse
@@ -71,6 +75,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import scaling
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -514,13 +520,15 @@ def main():
     ap.add_argument("--bench-read", default=os.path.join(ROOT, "build/bench_read"))
     ap.add_argument("--read-rows", default="1e5,1e6,1e7",
                     help="row counts for the read section (drop 1e7 on a small machine)")
-    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read")
+    ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
+    ap.add_argument("--only",
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
                 "plot": section_plot, "validate": section_validate, "curves": section_curves,
-                "read": section_read}
+                "read": section_read, "scaling": scaling.section_scaling}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -328,6 +328,13 @@ typedef struct sf_fit_options {
      * (bootstrap, bayes, validation sweeps) stop within one optimiser
      * start or sampler step and return SF_ECANCELED.  Default NULL. */
     const volatile sig_atomic_t *cancel;
+    /* Large tables (issue 22): above large_rows rows the global search runs
+     * on two disjoint stratified subsamples of sample_rows rows each and
+     * their best basins are refined on the full table (docs/methods.md);
+     * defaults 50000 and 8192 (0 means the default); (size_t)-1 turns the
+     * path off. */
+    size_t large_rows;
+    size_t sample_rows;
 } sf_fit_options;
 
 SF_API void sf_fit_options_init(sf_fit_options *o);

@@ -48,6 +48,8 @@ void sf_fit_options_init(sf_fit_options *o)
     o->refine = 8;
     o->gtol = 1e-10;
     o->max_iter = 5000;
+    o->large_rows = 50000;
+    o->sample_rows = 8192;
 }
 
 int sf_fit_options_fix(sf_fit_options *o, const char *name, double value)
@@ -387,6 +389,7 @@ static void sort_runs(size_t *idx, size_t *tmp, size_t n, const run *runs)
 
 static double r_squared(const sf_problem *pb, sf_work *w, const double *theta)
 {
+    if (pb->chunked) return sf_problem_r2_chunked(pb, w, theta);
     const size_t n = pb->n;
     pb->law->cls->eval(pb->law, theta, &pb->obs, w->logy, NULL);
     double mean = 0;
@@ -440,7 +443,7 @@ static int full_rank(const sf_problem *pb)
     for (size_t j = 0; j < p; j++)
         if (m->rep[j] != (int)j) theta[j] = theta[m->rep[j]];
     sf_work w;
-    if (sf_work_init(&w, pb) != SF_OK) return -1;
+    if (sf_work_init_full(&w, pb) != SF_OK) return -1;
     law->cls->eval(law, theta, &pb->obs, w.logy, w.jac);
     /* Gram matrix of the columns scaled to unit length, then Gaussian
      * elimination with a relative pivot threshold. */
@@ -790,6 +793,18 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
 
 int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
                sf_error *err)
+{
+    if (sf_fit_is_large(d, o)) return sf_fit_large(law, d, o, out, err);
+    return fit_core(law, d, o, NULL, 0, out, err);
+}
+
+int sf_fit_base_map(const sf_law *law, const sf_fit_options *o, sf_pmap *m, sf_error *err)
+{
+    return base_map(law, o, m, err);
+}
+
+int sf_fit_run_full(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    sf_fit **out, sf_error *err)
 {
     return fit_core(law, d, o, NULL, 0, out, err);
 }
