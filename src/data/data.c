@@ -453,9 +453,38 @@ void sf_data_free(sf_data *d)
     free(d->group_names);
     for (size_t k = 0; k < d->n_filters; k++) free(d->filters[k]);
     free(d->filters);
+    for (size_t k = 0; k < d->n_extra; k++) {
+        free(d->extra_name[k]);
+        free(d->extra[k]);
+    }
+    free(d->extra_name);
+    free(d->extra);
     free(d->line);
     free(d->source);
     free(d);
+}
+
+/* Room for n_extra extra columns of m rows, names copied. */
+static int extra_alloc(sf_data *d, const char *const *names, size_t n_extra, size_t m)
+{
+    if (n_extra == 0) return SF_OK;
+    d->extra_name = calloc(n_extra, sizeof *d->extra_name);
+    d->extra = calloc(n_extra, sizeof *d->extra);
+    if (!d->extra_name || !d->extra) return SF_ENOMEM;
+    d->n_extra = n_extra;
+    for (size_t k = 0; k < n_extra; k++) {
+        d->extra_name[k] = sf_strdup(names[k]);
+        d->extra[k] = calloc(m ? m : 1, sizeof *d->extra[k]);
+        if (!d->extra_name[k] || !d->extra[k]) return SF_ENOMEM;
+    }
+    return SF_OK;
+}
+
+long sf_data_extra_index(const sf_data *d, const char *name)
+{
+    for (size_t k = 0; d && name && k < d->n_extra; k++)
+        if (strcmp(d->extra_name[k], name) == 0) return (long)k;
+    return -1;
 }
 
 static int copy_filters(sf_data *s, const char *const *filters, size_t n)
@@ -495,6 +524,7 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
     if (rc != SF_OK) return rc;
     if (d->group && !(s->group = calloc(m ? m : 1, sizeof *s->group))) rc = SF_ENOMEM;
     if (rc == SF_OK) rc = copy_meta(d, s);
+    if (rc == SF_OK) rc = extra_alloc(s, (const char *const *)d->extra_name, d->n_extra, m);
     if (rc != SF_OK) {
         sf_data_free(s);
         return rc;
@@ -506,6 +536,7 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
             if (src) (*role_array(s, r))[k] = src[i];
         }
         if (d->group) s->group[k] = d->group[i];
+        for (size_t x = 0; x < d->n_extra; x++) s->extra[x][k] = d->extra[x][i];
         s->line[k] = d->line[i];
     }
     *out = s;
@@ -529,6 +560,20 @@ static int group_index(sf_data *d, const char *name, size_t *cap)
     if (!s) return -1;
     d->group_names[d->n_groups] = s;
     return (int)d->n_groups++;
+}
+
+/* Columns of the extra variables (formula laws): each must exist. */
+static int extra_columns(const sf_table *t, const sf_data_options *o, long *xcol,
+                         sf_error *err)
+{
+    if (o->n_extra > SF_MAX_EXTRA)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many extra columns (at most %d)",
+                       SF_MAX_EXTRA);
+    for (size_t k = 0; k < o->n_extra; k++)
+        if ((xcol[k] = sf_table_find(t, o->extra[k])) < 0)
+            return sf_fail(err, SF_ENOCOLUMN, sf_table_name(t), 0, 0,
+                           "no column '%s' (the law reads it)", o->extra[k]);
+    return SF_OK;
 }
 
 int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **out,
@@ -635,6 +680,9 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
         if (!(d->group = calloc(nr, sizeof *d->group))) status = SF_ENOMEM;
         d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
     }
+    long xcol[SF_MAX_EXTRA];
+    if (status == SF_OK) status = extra_columns(t, o, xcol, err);
+    if (status == SF_OK && extra_alloc(d, o->extra, o->n_extra, nr) != SF_OK) status = SF_ENOMEM;
     if (status == SF_ENOMEM) sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
 
     size_t kept = 0;
@@ -657,6 +705,12 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
                 break;
             } else
                 (*a)[kept] = v;
+        }
+        if (status != SF_OK) break;
+        for (size_t x = 0; x < o->n_extra && !drop && status == SF_OK; x++) {
+            int rc = read_cell(&c, i, xcol[x], -1, &d->extra[x][kept]);
+            if (rc == CELL_EMPTY) drop = 1;
+            else if (rc != CELL_OK) status = rc;
         }
         if (status != SF_OK) break;
         if (drop) continue;

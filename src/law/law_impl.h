@@ -33,6 +33,7 @@ typedef struct sf_obs {
     const double *log[SF_ROLE_COUNT];
     const double *logy;
     const double *w;
+    const double *extra[SF_MAX_EXTRA];  /* extra columns (formula laws), as read */
 } sf_obs;
 
 typedef struct sf_law_class sf_law_class;
@@ -79,6 +80,11 @@ struct sf_law {
     int lin_dep[SF_MAX_PARAMS];
     size_t vp_n[SF_MAX_PARAMS];
     const double *vp_v[SF_MAX_PARAMS];
+    /* Formula laws (issue 20): the compiled formula (owned) and the extra
+     * data columns read, in sf_obs.extra order. */
+    struct sf_formula *formula;
+    size_t n_extra;
+    char extra[SF_MAX_EXTRA][SF_NAME_MAX];
 };
 
 struct sf_law_class {
