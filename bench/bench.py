@@ -124,6 +124,35 @@ def section_fit(args, rep):
               "objective <= 0.00101827401781 (the issue's tight optimum)")
 
 
+def section_formula(args, rep):
+    """Formula laws (issue 20): the typed law against the built-in, same run."""
+    data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
+    print("formula: Epoch's 240 rows (loss < 3.44), default search, 1 thread")
+    cases = [
+        ("chinchilla", "E + A/N^alpha + B/D^beta", []),
+        ("kaplan", "((Nc/N)^(alpha_N/alpha_D) + Dc/D)^alpha_D", []),
+    ]
+    print("  %-12s %12s %12s %8s %12s" % ("law", "built-in s", "formula s", "ratio",
+                                          "objective"))
+    for name, formula, extra in cases:
+        b = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", name,
+                      *extra, repeat=11)
+        f = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", formula,
+                      *extra, repeat=11)
+        ratio = f["seconds_median"] / b["seconds_median"]
+        rel = abs(f["objective"] - b["objective"]) / b["objective"]
+        print("  %-12s %12.5f %12.5f %7.2fx %12.2g" % (name, b["seconds_median"],
+                                                      f["seconds_median"], ratio, rel))
+        if name == "chinchilla":
+            rep.check(ratio <= 3.0, "typed chinchilla fit time <= 3x the built-in's (%.2fx)"
+                      % ratio)
+            rep.check(rel <= 1e-12, "typed chinchilla objective = built-in's to 1e-12 (%.2g)"
+                      % rel)
+            worst = max(abs(f["params"][k] / b["params"][k] - 1) for k in b["params"])
+            rep.check(worst <= 1e-8, "typed chinchilla parameters = built-in's to 1e-8 (%.2g)"
+                      % worst)
+
+
 def datasets(args):
     s = lambda p: os.path.join(args.shared, "data", p)
     epoch = s("chinchilla_epoch/svg_extracted_data.csv")
@@ -398,12 +427,14 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate")
+    ap.add_argument("--only",
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,formula")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
-                "plot": section_plot, "validate": section_validate}
+                "plot": section_plot, "validate": section_validate,
+                "formula": section_formula}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "law/law_impl.h"
 
 static const char *const role_names[SF_ROLE_COUNT] = {
     "N", "D", "C", "loss", "U", "group", "weight"};
@@ -478,6 +479,11 @@ static int extra_alloc(sf_data *d, const char *const *names, size_t n_extra, siz
         if (!d->extra_name[k] || !d->extra[k]) return SF_ENOMEM;
     }
     return SF_OK;
+}
+
+int sf_data_extras_like(sf_data *dst, const sf_data *src, size_t m)
+{
+    return extra_alloc(dst, (const char *const *)src->extra_name, src->n_extra, m);
 }
 
 long sf_data_extra_index(const sf_data *d, const char *name)

@@ -491,6 +491,28 @@ static int check_identifiable(const sf_law *law, const sf_data *d, const sf_fit_
 
 /* The fit: from the global search's starts, or from theta0 (count
  * points, internal coordinates) when theta0 is not NULL. */
+/* The source line of the first row where the law is not finite at theta
+ * (the first start; NULL: every internal coordinate 0, clamped to the
+ * bounds), or 0 when every row is finite. */
+static long first_nonfinite_line(const sf_problem *pb, const double *theta, const sf_data *d)
+{
+    const size_t p = pb->law->n_params;
+    double th[SF_MAX_PARAMS];
+    for (size_t j = 0; j < p; j++) {
+        th[j] = theta ? theta[j] : 0.0;
+        if (th[j] < pb->lo[j]) th[j] = pb->lo[j];
+        if (th[j] > pb->hi[j]) th[j] = pb->hi[j];
+    }
+    double *ly = malloc((pb->n ? pb->n : 1) * sizeof *ly);
+    long line = 0;
+    if (!ly) return 0;
+    pb->law->cls->eval(pb->law, th, &pb->obs, ly, NULL);
+    for (size_t i = 0; i < pb->n && !line; i++)
+        if (!isfinite(ly[i])) line = d->line[i] > 0 ? d->line[i] : (long)i + 1;
+    free(ly);
+    return line;
+}
+
 static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o,
                     const double *theta0, size_t count, sf_fit **out, sf_error *err)
 {
@@ -564,7 +586,13 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     if (status == SF_OK) {
         for (size_t s = 0; s < ns; s++) order[s] = s;
         sort_runs(order, tmp, ns, runs);
-        if (ns == 0 || !isfinite(runs[order[0]].f))
+        long bad = ns == 0 || !isfinite(runs[order[0]].f)
+                       ? first_nonfinite_line(&pb, ns ? st.theta : NULL, d) : 0;
+        if (bad > 0)
+            status = sf_fail(err, SF_ENOCONV, d->source, bad, 0,
+                             "the law's value is not finite at this row from every start "
+                             "(a log or sqrt of a negative number, 0/0, an overflow?)");
+        else if (ns == 0 || !isfinite(runs[order[0]].f))
             status = sf_fail(err, SF_ENOCONV, d->source, 0, 0,
                              "no start gave a finite objective: the law cannot describe "
                              "these data");

@@ -677,7 +677,7 @@ static void param_grids(sf_law *law, size_t j, const kind_default *d, int custom
     if (!custom) {
         sf_law_grid_range(law, j, d->g_lo, d->g_step, d->g_hi);
         size_t k = (size_t)floor((d->v_hi - d->v_lo) / d->v_step + 0.5) + 1;
-        size_t kmax = nd <= 2 ? 60 : (size_t)floor(pow(2e5, 1.0 / (double)nd));
+        size_t kmax = nd <= 2 ? 60 : (size_t)floor(pow(2e4, 1.0 / (double)nd));
         if (kmax < 3) kmax = 3;
         double step = k <= kmax ? d->v_step : (d->v_hi - d->v_lo) / (double)(kmax - 1);
         sf_law_vp_range(law, j, d->v_lo, step, d->v_hi);
@@ -687,7 +687,7 @@ static void param_grids(sf_law *law, size_t j, const kind_default *d, int custom
     if (!isfinite(b)) b = a > d->g_hi ? a + 4.0 : d->g_hi;
     if (!(b > a)) b = a;
     sf_law_grid_range(law, j, a, b > a ? (b - a) / 4.0 : 1.0, b);
-    size_t kv = nd <= 2 ? 50 : (size_t)floor(pow(2e5, 1.0 / (double)nd));
+    size_t kv = nd <= 2 ? 50 : (size_t)floor(pow(2e4, 1.0 / (double)nd));
     if (kv < 3) kv = 3;
     double h = b > a ? (b - a) / (double)(kv + 1) : 1.0;
     sf_law_vp_range(law, j, b > a ? a + h : a, h, b > a ? b - h * 0.5 : a);

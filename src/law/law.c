@@ -259,3 +259,11 @@ size_t sf_law_derived(const sf_law *law, const double *params, const char **name
     if (!law->cls->derived) return 0;
     return law->cls->derived(law, params, names, values, max);
 }
+
+void sf_law_point_extras(const sf_law *law, const sf_data *d, size_t i, sf_point *x)
+{
+    for (size_t k = 0; k < law->n_extra; k++) {
+        long c = sf_data_extra_index(d, law->extra[k]);
+        x->extra[k] = c >= 0 ? d->extra[c][i] : 0.0;
+    }
+}
