@@ -1396,6 +1396,12 @@ SF_API const char *sf_law_formula_text(const sf_law *law);
 /* Extra data columns a law reads (0 for the built-ins) and their names. */
 SF_API size_t sf_law_n_extra(const sf_law *law);
 SF_API const char *sf_law_extra_name(const sf_law *law, size_t k);
+/* 1 when parameter i is optimised as a logarithm (a positive scale). */
+SF_API int sf_law_param_log_scale(const sf_law *law, size_t i);
+/* Coefficients the search solves by variable projection (0 when none) and
+ * the parameter index of the k-th. */
+SF_API size_t sf_law_n_linear(const sf_law *law);
+SF_API int sf_law_linear_param(const sf_law *law, size_t k);
 /* Extra columns of the data (filled when sf_data_options.extra names
  * them); index k of the column named `name`, or -1. */
 SF_API long sf_data_extra_index(const sf_data *d, const char *name);

@@ -410,3 +410,92 @@ Test(formula, precision_law_recovers_the_truth)
     cr_assert(strstr(r.out, "\"are\""), "%s", r.out);
     cli_run_free(&r);
 }
+
+/* ---- the command line ------------------------------------------------------- */
+
+#define RUN(...) run_cli(NULL, (const char *const[]){__VA_ARGS__, NULL})
+
+/* fit -o with a formula; predict and optimal rebuild the law from the fit
+ * file and agree with the built-in law's fit file. */
+Test(formula_cli, fit_file_rebuilds_the_law)
+{
+    const char *data = shared_file(EPOCH);
+    char ff[512], fb[512];
+    snprintf(ff, sizeof ff, "%s", tmp_file("formula_fit.json"));
+    snprintf(fb, sizeof fb, "%s", tmp_file("builtin_fit.json"));
+    cli_run r = RUN("fit", data, "--filter", "loss<3.44", "--law", CHINCHILLA_TYPED, "-o", ff);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "bounds") && strstr(r.out, "[0, 3]"), "%s", r.out);
+    cli_run_free(&r);
+    r = RUN("fit", data, "--filter", "loss<3.44", "-o", fb);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    char *text = read_text(ff);
+    cr_assert(text && strstr(text, "\"formula_law\"") && strstr(text, CHINCHILLA_TYPED));
+    free(text);
+    cli_run a = RUN("optimal", ff, "--compute", "1e18,1e20,1e22,1e24,1e26", "--json");
+    cli_run b = RUN("optimal", fb, "--compute", "1e18,1e20,1e22,1e24,1e26", "--json");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    cr_assert_eq(b.status, 0, "%s", b.err);
+    /* Only the law's name differs. */
+    const char *pa = strstr(a.out, "\"rows\""), *pb = strstr(b.out, "\"rows\"");
+    cr_assert(pa && pb && strcmp(pa, pb) == 0, "%s\n%s", a.out, b.out);
+    cli_run_free(&a);
+    cli_run_free(&b);
+    a = RUN("predict", ff, "--params", "1e9", "--tokens", "2e10", "--json");
+    b = RUN("predict", fb, "--params", "1e9", "--tokens", "2e10", "--json");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    pa = strstr(a.out, "\"rows\"");
+    pb = strstr(b.out, "\"rows\"");
+    cr_assert(pa && pb && strcmp(pa, pb) == 0, "%s\n%s", a.out, b.out);
+    cli_run_free(&a);
+    cli_run_free(&b);
+}
+
+Test(formula_cli, bounds_law_files_and_errors)
+{
+    const char *data = shared_file(EPOCH);
+    /* A bound the data push against: held there, and a warning. */
+    cli_run r = RUN("fit", data, "--filter", "loss<3.44", "--law", CHINCHILLA_TYPED, "--bound",
+                    "alpha=0:0.3", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"at_bound\":\t[\"alpha\"]"), "%s", r.out);
+    cr_assert(strstr(r.err, "alpha is on the bound 0.3"), "%s", r.err);
+    cli_run_free(&r);
+    /* A law file. */
+    const char *lf = tmp_file("law.json");
+    write_text(lf, "{\"name\": \"typed-chinchilla\", \"formula\": \"" CHINCHILLA_TYPED "\","
+                   " \"notes\": \"Hoffmann et al. eq. 2\","
+                   " \"params\": {\"beta\": {\"lo\": 0, \"hi\": 2}}}");
+    r = RUN("fit", data, "--filter", "loss<3.44", "--law-file", lf);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "typed-chinchilla") && strstr(r.out, "[0, 2]"), "%s", r.out);
+    cli_run_free(&r);
+    /* Errors: one line naming the formula's column, exit 1; misuse exit 2. */
+    r = RUN("fit", data, "--law", "E + A/N^alpha + B/expp(D)");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "scalefit: error: formula:1:19: unknown function 'expp'"), "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("fit", data, "--law", CHINCHILLA_TYPED, "--bound", "alpha=2:1");
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("fit", data, "--law", "chinchilla", "--bound", "alpha=0:1");
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.err, "--bound goes with a formula law"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("laws", CHINCHILLA_TYPED);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "E, A, B solved by least squares"), "%s", r.out);
+    cli_run_free(&r);
+}
+
+/* validate --compare puts the typed law beside the catalogue's. */
+Test(formula_cli, validate_compare_includes_the_formula)
+{
+    cli_run r = RUN("validate", shared_file(EPOCH), "--filter", "loss<3.44", "--compare",
+                    "--law", "E + A/N^alpha + B/D^beta + K/C^gamma", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"formula\"") && strstr(r.out, "\"chinchilla\""), "%s", r.out);
+    cli_run_free(&r);
+}

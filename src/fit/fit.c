@@ -240,6 +240,8 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         if (m.map[j] < 0) theta[j] = m.held[j];
         else if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
     }
+    double start[SF_MAX_PARAMS];
+    memcpy(start, theta, p * sizeof *start);
     int stop = SF_STOP_NO_PROGRESS;
     /* Each pass either holds one more parameter at a bound or releases one;
      * 2p + 1 passes are plenty and keep a pathological case from cycling. */
@@ -257,6 +259,11 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         }
         if (changed) {
             sf_pmap_rebuild(&m);
+            /* The run left the box: the other parameters went with it
+             * (a scale following an exponent past its bound), so they
+             * restart from where this start began. */
+            for (size_t j = 0; j < p; j++)
+                if (m.map[j] >= 0 && m.rep[j] == (int)j) theta[j] = start[j];
             for (size_t j = 0; j < p; j++)
                 if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
             continue;

@@ -558,17 +558,17 @@ static int identifiable(parser *p)
             for (int k = 0; k < x->b && nf < 64; k++) fac[nf++] = f->kids[x->a + k];
         }
         for (size_t k = 0; k < nf; k++) {
-            const fnode *c = &f->node[fac[k]];
-            if (c->op == FOP_PAR && p->occ[c->idx] == 1) lone[nl++] = fac[k];
+            int neg, q = bare_param(f, fac[k], &neg);
+            if (q >= 0 && p->occ[f->node[q].idx] == 1) lone[nl++] = q;
         }
         if (nl >= 2) {
             const fnode *a = &f->node[lone[0]], *b = &f->node[lone[1]];
             return perr(p, (size_t)b->col - 1,
                         "parameter '%s' cannot be identified: it appears only %s '%s' "
-                        "(merge them into one parameter; or, if '%s' is a data column, "
-                        "the data have no such column)",
+                        "(merge them into one parameter; or, if one of them is meant as a "
+                        "data column, the data have no such column)",
                         p->law->param[b->idx].name, x->op == FOP_SUM ? "added to" : "multiplied by",
-                        p->law->param[a->idx].name, p->law->param[b->idx].name);
+                        p->law->param[a->idx].name);
         }
     }
     return 0;

@@ -267,3 +267,15 @@ void sf_law_point_extras(const sf_law *law, const sf_data *d, size_t i, sf_point
         x->extra[k] = c >= 0 ? d->extra[c][i] : 0.0;
     }
 }
+
+int sf_law_param_log_scale(const sf_law *law, size_t i)
+{
+    return i < law->n_params && law->param[i].scale == SF_SCALE_LOG;
+}
+
+size_t sf_law_n_linear(const sf_law *law) { return law->n_lin; }
+
+int sf_law_linear_param(const sf_law *law, size_t k)
+{
+    return k < law->n_lin ? law->lin[k] : -1;
+}
