@@ -499,3 +499,25 @@ Test(formula_cli, validate_compare_includes_the_formula)
     cr_assert(strstr(r.out, "\"formula\"") && strstr(r.out, "\"chinchilla\""), "%s", r.out);
     cli_run_free(&r);
 }
+
+/* predict takes the values of a formula's extra columns with --var. */
+Test(formula_cli, predict_with_an_extra_column)
+{
+    char *csv = precision_csv();
+    char data[512], fit[512];
+    snprintf(data, sizeof data, "%s", tmp_file("precision_cli.csv"));
+    snprintf(fit, sizeof fit, "%s", tmp_file("precision_fit.json"));
+    write_text(data, csv);
+    free(csv);
+    cli_run r = RUN("fit", data, "--law", PRECISION_TYPED, "-o", fit);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("predict", fit, "--params", "1e9", "--tokens", "1e11", "--var", "P=4,16", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"loss\""), "%s", r.out);
+    cli_run_free(&r);
+    r = RUN("predict", fit, "--params", "1e9", "--tokens", "1e11");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "give --var P=VALUE"), "%s", r.err);
+    cli_run_free(&r);
+}
