@@ -303,6 +303,7 @@ Test(formula, errors_name_the_position)
     parse_fails("E + exp(N, D)", 5, "exp() takes 1 argument", NULL);
     parse_fails("L + A/N^alpha", 1, "'L' is the loss", NULL);
     parse_fails("E + 1e999/N^alpha", 5, "not a finite number", NULL);
+    parse_fails("G = k*N; E + A/N^alpha", 5, "'k' appears only in a definition", NULL);
     sf_formula_options o;
     sf_formula_options_init(&o);
     const char *cols[] = {"N", "D", "loss"};

@@ -70,6 +70,8 @@ typedef struct sf_formula {
 int sf_formula_build(sf_law *law, const char *text, const sf_formula_options *o,
                      sf_error *err);
 void sf_formula_free(sf_formula *f);
+/* Mark log nodes and the values parents read (formula_eval.c). */
+int sf_formula_compile(sf_law *law, sf_error *err);
 
 /* Evaluate the tape on x (formula_eval.c): logy and, when jac is not NULL,
  * d logy / d theta (n x p, row-major). */

@@ -24,8 +24,6 @@ typedef struct tape_mem {
     double *v, *lv, *g, *w;
 } tape_mem;
 
-int sf_formula_compile(sf_law *law, sf_error *err);
-
 int sf_formula_compile(sf_law *law, sf_error *err)
 {
     (void)err;

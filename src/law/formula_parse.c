@@ -408,8 +408,7 @@ static int definition_head(parser *p, char *name, size_t size)
 }
 
 /* Parse the statements; the root node, or -1 with p->rc set. */
-int sf_formula_parse_text(parser *p);
-int sf_formula_parse_text(parser *p)
+static int parse_text(parser *p)
 {
     for (;;) {
         char name[SF_NAME_MAX];
@@ -446,22 +445,40 @@ int sf_formula_parse_text(parser *p)
 
 /* ---- analysis ------------------------------------------------------------ */
 
-/* Does the subtree at n read a data variable? */
-static int has_var(const sf_formula *f, int n, int depth)
+/* Mark every node the subtree at n reaches (children come before their
+ * parents, so one downward sweep does it). */
+static void reach(const sf_formula *f, int n, unsigned char *mark)
 {
-    const fnode *x = &f->node[n];
-    if (depth > 400) return 1;
-    switch (x->op) {
-    case FOP_VAR: return 1;
-    case FOP_NUM:
-    case FOP_PAR: return 0;
-    case FOP_SUM:
-        for (int k = 0; k < x->b; k++)
-            if (has_var(f, f->kids[x->a + k], depth + 1)) return 1;
-        return 0;
-    default:
-        return has_var(f, x->a, depth + 1) || (x->b >= 0 && has_var(f, x->b, depth + 1));
+    memset(mark, 0, f->nn);
+    mark[n] = 1;
+    for (int k = n; k >= 0; k--) {
+        if (!mark[k]) continue;
+        const fnode *x = &f->node[k];
+        if (x->op == FOP_SUM) {
+            for (int c = 0; c < x->b; c++) mark[f->kids[x->a + c]] = 1;
+        } else {
+            if (x->a >= 0) mark[x->a] = 1;
+            if (x->b >= 0) mark[x->b] = 1;
+        }
     }
+}
+
+/* Does the subtree at n contain node `target`? */
+static int reads(const sf_formula *f, int n, int target)
+{
+    unsigned char mark[SF_FORMULA_MAX_NODES];
+    reach(f, n, mark);
+    return mark[target];
+}
+
+/* Does the subtree at n read a data variable? */
+static int has_var(const sf_formula *f, int n)
+{
+    unsigned char mark[SF_FORMULA_MAX_NODES];
+    reach(f, n, mark);
+    for (size_t k = 0; k < f->nn; k++)
+        if (mark[k] && f->node[k].op == FOP_VAR) return 1;
+    return 0;
 }
 
 static int kind_rank(fkind k)
@@ -493,36 +510,36 @@ static int bare_param(const sf_formula *f, int n, int *neg)
 
 /* Walk the tree: classify parameters by where they stand.  den: under an
  * odd number of divisors; top: a factor of a top-level term. */
-static void classify(sf_formula *f, int n, int den, int depth)
+static void classify(sf_formula *f, int n, int den, int depth, long *budget)
 {
     const fnode *x = &f->node[n];
-    if (depth > 400) return;
+    if (depth > 400 || --*budget < 0) return;
     int neg, q;
     switch (x->op) {
     case FOP_NUM:
     case FOP_VAR:
     case FOP_PAR: return;
     case FOP_SUM:
-        for (int k = 0; k < x->b; k++) classify(f, f->kids[x->a + k], den, depth + 1);
+        for (int k = 0; k < x->b; k++) classify(f, f->kids[x->a + k], den, depth + 1, budget);
         return;
     case FOP_POW:
         if ((q = bare_param(f, x->b, &neg)) >= 0)
             set_kind(f, q, (den ^ neg) ? FK_EXPONENT : FK_SEXPONENT);
-        classify(f, x->a, den, depth + 1);
-        classify(f, x->b, 0, depth + 1);
+        classify(f, x->a, den, depth + 1, budget);
+        classify(f, x->b, 0, depth + 1, budget);
         return;
     case FOP_MUL:
     case FOP_DIV:
         /* A parameter next to a variable in a product or ratio is a scale
          * of that variable: positive. */
-        if (has_var(f, x->b, 0) && f->node[x->a].op == FOP_PAR) set_kind(f, x->a, FK_POSITIVE);
-        if (has_var(f, x->a, 0) && f->node[x->b].op == FOP_PAR) set_kind(f, x->b, FK_POSITIVE);
-        classify(f, x->a, den, depth + 1);
-        classify(f, x->b, x->op == FOP_DIV ? !den : den, depth + 1);
+        if (has_var(f, x->b) && f->node[x->a].op == FOP_PAR) set_kind(f, x->a, FK_POSITIVE);
+        if (has_var(f, x->a) && f->node[x->b].op == FOP_PAR) set_kind(f, x->b, FK_POSITIVE);
+        classify(f, x->a, den, depth + 1, budget);
+        classify(f, x->b, x->op == FOP_DIV ? !den : den, depth + 1, budget);
         return;
     default:
-        classify(f, x->a, 0, depth + 1);
-        if (x->b >= 0) classify(f, x->b, 0, depth + 1);
+        classify(f, x->a, 0, depth + 1, budget);
+        if (x->b >= 0) classify(f, x->b, 0, depth + 1, budget);
         return;
     }
 }
@@ -574,25 +591,6 @@ static int identifiable(parser *p)
     return 0;
 }
 
-/* Does the subtree at n contain node `target`? */
-static int reads(const sf_formula *f, int n, int target, int depth)
-{
-    const fnode *x = &f->node[n];
-    if (n == target || depth > 400) return 1;
-    switch (x->op) {
-    case FOP_NUM:
-    case FOP_VAR:
-    case FOP_PAR: return 0;
-    case FOP_SUM:
-        for (int k = 0; k < x->b; k++)
-            if (reads(f, f->kids[x->a + k], target, depth + 1)) return 1;
-        return 0;
-    default:
-        return reads(f, x->a, target, depth + 1) ||
-               (x->b >= 0 && reads(f, x->b, target, depth + 1));
-    }
-}
-
 /* Variable projection: the top-level sum's terms are each a parameter
  * alone or times a part without it; the parameters appear nowhere else. */
 static void detect_linear(parser *p)
@@ -632,7 +630,7 @@ static void detect_linear(parser *p)
         int dep = -1;
         for (size_t j = 0; j < law->n_params; j++) {
             if ((int)j == lin[t]) continue;
-            if (reads(f, term[t], f->par_node[j], 0)) dep = dep == -1 ? (int)j : -2;
+            if (reads(f, term[t], f->par_node[j])) dep = dep == -1 ? (int)j : -2;
         }
         law->lin_dep[t] = dep;
     }
@@ -804,8 +802,6 @@ int sf_formula_options_bound(sf_formula_options *o, const char *name, double lo,
     return SF_OK;
 }
 
-int sf_formula_compile(sf_law *law, sf_error *err);
-
 int sf_formula_build(sf_law *law, const char *text, const sf_formula_options *o,
                      sf_error *err)
 {
@@ -828,7 +824,7 @@ int sf_formula_build(sf_law *law, const char *text, const sf_formula_options *o,
         while (text[i] == ' ' || text[i] == '\t') i++;
         if (text[i] == '=' && text[i + 1] != '=') p.i = i + 1;
     }
-    f->root = sf_formula_parse_text(&p);
+    f->root = parse_text(&p);
     if (f->root < 0) return p.rc;
     if (law->n_params == 0)
         return sf_fail(err, SF_EPARSE, "formula", 1, 1, "the formula has no parameters to fit");
@@ -840,8 +836,14 @@ int sf_formula_build(sf_law *law, const char *text, const sf_formula_options *o,
                            "variable '%s' is declared but the formula does not use it",
                            o->variables[k]);
     }
+    for (size_t j = 0; j < law->n_params; j++)
+        if (!reads(f, f->root, f->par_node[j]))
+            return sf_fail(err, SF_EPARSE, "formula", 1, f->node[f->par_node[j]].col,
+                           "parameter '%s' appears only in a definition the law does not use",
+                           law->param[j].name);
     if (identifiable(&p) < 0) return p.rc;
-    classify(f, f->root, 0, 0);
+    long budget = 100000;  /* definitions shared many times: bounded walk */
+    classify(f, f->root, 0, 0, &budget);
     const fnode *r = &f->node[f->root];
     int term[SF_FORMULA_MAX_NODES], nt = 0;
     if (r->op == FOP_SUM) {
@@ -853,7 +855,7 @@ int sf_formula_build(sf_law *law, const char *text, const sf_formula_options *o,
     for (int t = 0; t < nt; t++) {
         int fac[64], fden[64];
         size_t nf = factors(f, term[t], 0, fac, fden, 0, 64);
-        int hv = has_var(f, term[t], 0);
+        int hv = has_var(f, term[t]);
         for (size_t k = 0; k < nf; k++)
             if (!fden[k]) set_kind(f, fac[k], hv ? FK_SCALE : FK_FLOOR);
     }
