@@ -59,7 +59,7 @@ run, never an absolute number compared with a constant.  Sections:
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula]
                 [--bench-read build/bench_read] [--read-rows 1e5,1e6,1e7]
                 [--bench-scale build/bench_scale]
                 [--scalefit build/scalefit]
@@ -141,6 +141,35 @@ def section_fit(args, rep):
                                                                ref["grid_objective"]))
     rep.check(default["objective"] <= 0.00101827401781,
               "objective <= 0.00101827401781 (a tightly converged optimum)")
+
+
+def section_formula(args, rep):
+    """Formula laws (issue 20): the typed law against the built-in, same run."""
+    data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
+    print("formula: Epoch's 240 rows (loss < 3.44), default search, 1 thread")
+    cases = [
+        ("chinchilla", "E + A/N^alpha + B/D^beta", []),
+        ("kaplan", "((Nc/N)^(alpha_N/alpha_D) + Dc/D)^alpha_D", []),
+    ]
+    print("  %-12s %12s %12s %8s %12s" % ("law", "built-in s", "formula s", "ratio",
+                                          "objective"))
+    for name, formula, extra in cases:
+        b = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", name,
+                      *extra, repeat=11)
+        f = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", formula,
+                      *extra, repeat=11)
+        ratio = f["seconds_median"] / b["seconds_median"]
+        rel = abs(f["objective"] - b["objective"]) / b["objective"]
+        print("  %-12s %12.5f %12.5f %7.2fx %12.2g" % (name, b["seconds_median"],
+                                                      f["seconds_median"], ratio, rel))
+        if name == "chinchilla":
+            rep.check(ratio <= 3.0, "typed chinchilla fit time <= 3x the built-in's (%.2fx)"
+                      % ratio)
+            rep.check(rel <= 1e-12, "typed chinchilla objective = built-in's to 1e-12 (%.2g)"
+                      % rel)
+            worst = max(abs(f["params"][k] / b["params"][k] - 1) for k in b["params"])
+            rep.check(worst <= 1e-8, "typed chinchilla parameters = built-in's to 1e-8 (%.2g)"
+                      % worst)
 
 
 def datasets(args):
@@ -522,13 +551,14 @@ def main():
                     help="row counts for the read section (drop 1e7 on a small machine)")
     ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
     ap.add_argument("--only",
-                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling")
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
                 "plot": section_plot, "validate": section_validate, "curves": section_curves,
-                "read": section_read, "scaling": scaling.section_scaling}
+                "read": section_read, "scaling": scaling.section_scaling,
+                "formula": section_formula}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -142,6 +142,8 @@ typedef struct cli_fit_args {
     sf_data_options data;
     sf_fit_options fit;
     int no_schedule;          /* --no-schedule: losses as logged (issue 16) */
+    const char *law_file;     /* --law-file FILE (issue 20) */
+    sf_formula_options formula; /* --bound NAME=LO:HI for formula laws */
 } cli_fit_args;
 
 /* Option ids of the shared table are CLI_FIT_OPT_BASE and up. */
@@ -162,6 +164,14 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a);
 /* Create the law and read DATA with the roles it needs.  On failure prints
  * the error and returns CLI_ERROR; *law and *d are NULL then. */
 int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data **d);
+/* The law of --law NAME, --law FORMULA or --law-file FILE, with the
+ * columns of the CSV at `path` (NULL or "-": none) for a formula's extra
+ * variables.  Prints the error and returns CLI_ERROR on failure. */
+int cli_law_make(const cli_fit_args *a, const char *path, sf_law **law);
+/* The formula of a law, built-in or typed. */
+const char *cli_law_formula(const sf_law *law);
+/* Is this --law value a formula rather than a catalogue name? */
+int cli_is_formula(const char *law);
 
 /* Format a number for tables: %.6g, but with thousands as 1.2e+09. */
 const char *cli_num(double x, char *buf, size_t size);

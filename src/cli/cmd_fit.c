@@ -111,7 +111,7 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
     const sf_law *law = sf_fit_law(fit);
     const sf_fit_options *o = sf_fit_get_options(fit);
     const double *p = sf_fit_params(fit);
-    fprintf(out, "law:        %s   %s\n", sf_law_name(law), sf_law_formula(sf_law_name(law)));
+    fprintf(out, "law:        %s   %s\n", sf_law_name(law), cli_law_formula(law));
     if (d) cli_print_data(out, d);
     if (o->loss == SF_LOSS_HUBER)
         fprintf(out, "objective:  %.15g (Huber, delta %g, on log residuals)\n",
@@ -123,7 +123,8 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
             grid_label(sf_fit_grid(fit)), sf_fit_starts(fit), sf_fit_starts(fit) == 1 ? "" : "s",
             sf_fit_n_best(fit), sf_fit_converged(fit) ? "converged" : "NOT converged",
             sf_fit_grad_norm(fit));
-    fprintf(out, "\n  %-10s %16s\n", "parameter", "value");
+    int formula = sf_law_formula_text(law) != NULL;
+    fprintf(out, "\n  %-10s %16s%s\n", "parameter", "value", formula ? "   bounds" : "");
     for (size_t j = 0; j < sf_law_n_params(law); j++) {
         const char *note = "";
         char buf[64] = "";
@@ -134,7 +135,13 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
             note = buf;
         } else if (sf_fit_at_bound(fit, j))
             note = "  (at bound)";
-        fprintf(out, "  %-10s %16.9g%s\n", sf_law_param_name(law, j), p[j], note);
+        char bounds[80] = "";
+        if (formula) {
+            double lo, hi;
+            sf_law_bounds(law, j, &lo, &hi);
+            snprintf(bounds, sizeof bounds, "   [%g, %g]", lo, hi);
+        }
+        fprintf(out, "  %-10s %16.9g%s%s\n", sf_law_param_name(law, j), p[j], bounds, note);
     }
     const char *dn[16];
     double dv[16];

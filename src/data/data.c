@@ -17,6 +17,7 @@
 #include "base/base.h"
 #include "base/strmap.h"
 #include "data/table_impl.h"
+#include "law/law_impl.h"
 
 static const char *const role_names[SF_ROLE_COUNT] = {
     "N", "D", "C", "loss", "U", "group", "weight"};
@@ -457,9 +458,43 @@ void sf_data_free(sf_data *d)
     free(d->group_names);
     for (size_t k = 0; k < d->n_filters; k++) free(d->filters[k]);
     free(d->filters);
+    for (size_t k = 0; k < d->n_extra; k++) {
+        free(d->extra_name[k]);
+        free(d->extra[k]);
+    }
+    free(d->extra_name);
+    free(d->extra);
     free(d->line);
     free(d->source);
     free(d);
+}
+
+/* Room for n_extra extra columns of m rows, names copied. */
+static int extra_alloc(sf_data *d, const char *const *names, size_t n_extra, size_t m)
+{
+    if (n_extra == 0) return SF_OK;
+    d->extra_name = calloc(n_extra, sizeof *d->extra_name);
+    d->extra = calloc(n_extra, sizeof *d->extra);
+    if (!d->extra_name || !d->extra) return SF_ENOMEM;
+    d->n_extra = n_extra;
+    for (size_t k = 0; k < n_extra; k++) {
+        d->extra_name[k] = sf_strdup(names[k]);
+        d->extra[k] = calloc(m ? m : 1, sizeof *d->extra[k]);
+        if (!d->extra_name[k] || !d->extra[k]) return SF_ENOMEM;
+    }
+    return SF_OK;
+}
+
+int sf_data_extras_like(sf_data *dst, const sf_data *src, size_t m)
+{
+    return extra_alloc(dst, (const char *const *)src->extra_name, src->n_extra, m);
+}
+
+long sf_data_extra_index(const sf_data *d, const char *name)
+{
+    for (size_t k = 0; d && name && k < d->n_extra; k++)
+        if (strcmp(d->extra_name[k], name) == 0) return (long)k;
+    return -1;
 }
 
 static int copy_filters(sf_data *s, const char *const *filters, size_t n)
@@ -499,6 +534,7 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
     if (rc != SF_OK) return rc;
     if (d->group && !(s->group = calloc(m ? m : 1, sizeof *s->group))) rc = SF_ENOMEM;
     if (rc == SF_OK) rc = copy_meta(d, s);
+    if (rc == SF_OK) rc = extra_alloc(s, (const char *const *)d->extra_name, d->n_extra, m);
     if (rc != SF_OK) {
         sf_data_free(s);
         return rc;
@@ -510,6 +546,7 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
             if (src) (*role_array(s, r))[k] = src[i];
         }
         if (d->group) s->group[k] = d->group[i];
+        for (size_t x = 0; x < d->n_extra; x++) s->extra[x][k] = d->extra[x][i];
         s->line[k] = d->line[i];
     }
     *out = s;
@@ -533,6 +570,7 @@ typedef struct loader {
     size_t nr, kept;          /* data rows seen, kept */
     sf_strmap groups;         /* run id -> group index */
     sf_table *header;         /* header-only table when streaming */
+    long xcol[SF_MAX_EXTRA];  /* columns of the extra variables (formula laws) */
 } loader;
 
 /* Which column serves each role (by --col or by alias), which roles are
@@ -638,7 +676,26 @@ static int reserve_rows(loader *L, size_t need)
         if (!g) return SF_ENOMEM;
         d->group = g;
     }
+    for (size_t x = 0; x < d->n_extra; x++) {
+        double *e = realloc(d->extra[x], cap * sizeof *e);
+        if (!e) return SF_ENOMEM;
+        d->extra[x] = e;
+    }
     L->cap = cap;
+    return SF_OK;
+}
+
+/* Columns of the extra variables (formula laws): each must exist. */
+static int extra_columns(const sf_table *t, const sf_data_options *o, long *xcol,
+                         sf_error *err)
+{
+    if (o->n_extra > SF_MAX_EXTRA)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many extra columns (at most %d)",
+                       SF_MAX_EXTRA);
+    for (size_t k = 0; k < o->n_extra; k++)
+        if ((xcol[k] = sf_table_find(t, o->extra[k])) < 0)
+            return sf_fail(err, SF_ENOCOLUMN, sf_table_name(t), 0, 0,
+                           "no column '%s' (the law reads it)", o->extra[k]);
     return SF_OK;
 }
 
@@ -670,6 +727,9 @@ static int loader_start(loader *L, const sf_table *t, const sf_data_options *o, 
         d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
     }
     if (status != SF_OK) return sf_fail(err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+    if ((rc = extra_columns(t, o, L->xcol, err)) != SF_OK) return rc;
+    if (extra_alloc(d, o->extra, o->n_extra, 1) != SF_OK)
+        return sf_fail(err, SF_ENOMEM, L->name, 0, 0, "out of memory");
     return SF_OK;
 }
 
@@ -716,6 +776,11 @@ static int loader_row(loader *L, const char *const *cells, long line)
         if (rc != CELL_OK) return rc;
         (*a)[L->kept] = v;
     }
+    for (size_t x = 0; x < d->n_extra; x++) {
+        int rc = read_cell(c, L->xcol[x], -1, &d->extra[x][L->kept]);
+        if (rc == CELL_EMPTY) return SF_OK;
+        if (rc != CELL_OK) return rc;
+    }
     if (d->group) {
         int g = group_index(L, cells[c->col[SF_ROLE_GROUP]]);
         if (g < 0) return sf_fail(c->err, SF_ENOMEM, L->name, 0, 0, "out of memory");
@@ -750,6 +815,10 @@ static int loader_end(loader *L, int status, sf_data **out, sf_error *err)
         double **a = role_array(d, r);
         double *p = a && *a ? realloc(*a, d->n * sizeof **a) : NULL;
         if (p) *a = p;
+    }
+    for (size_t x = 0; x < d->n_extra; x++) {
+        double *e = realloc(d->extra[x], d->n * sizeof *e);
+        if (e) d->extra[x] = e;
     }
     long *ln = realloc(d->line, d->n * sizeof *ln);
     if (ln) d->line = ln;

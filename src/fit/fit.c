@@ -242,6 +242,8 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         if (m.map[j] < 0) theta[j] = m.held[j];
         else if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
     }
+    double start[SF_MAX_PARAMS];
+    memcpy(start, theta, p * sizeof *start);
     int stop = SF_STOP_NO_PROGRESS;
     /* Each pass either holds one more parameter at a bound or releases one;
      * 2p + 1 passes are plenty and keep a pathological case from cycling. */
@@ -259,6 +261,11 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         }
         if (changed) {
             sf_pmap_rebuild(&m);
+            /* The run left the box: the other parameters went with it
+             * (a scale following an exponent past its bound), so they
+             * restart from where this start began. */
+            for (size_t j = 0; j < p; j++)
+                if (m.map[j] >= 0 && m.rep[j] == (int)j) theta[j] = start[j];
             for (size_t j = 0; j < p; j++)
                 if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
             continue;
@@ -573,6 +580,28 @@ static void search_free(search *sr)
     free(sr->tmp);
 }
 
+/* The source line of the first row where the law is not finite at theta
+ * (the first start; NULL: every internal coordinate 0, clamped to the
+ * bounds), or 0 when every row is finite. */
+static long first_nonfinite_line(const sf_problem *pb, const double *theta, const sf_data *d)
+{
+    const size_t p = pb->law->n_params;
+    double th[SF_MAX_PARAMS];
+    for (size_t j = 0; j < p; j++) {
+        th[j] = theta ? theta[j] : 0.0;
+        if (th[j] < pb->lo[j]) th[j] = pb->lo[j];
+        if (th[j] > pb->hi[j]) th[j] = pb->hi[j];
+    }
+    double *ly = malloc((pb->n ? pb->n : 1) * sizeof *ly);
+    long line = 0;
+    if (!ly) return 0;
+    pb->law->cls->eval(pb->law, th, &pb->obs, ly, NULL);
+    for (size_t i = 0; i < pb->n && !line; i++)
+        if (!isfinite(ly[i])) line = d->line[i] > 0 ? d->line[i] : (long)i + 1;
+    free(ly);
+    return line;
+}
+
 /* Phase 1: every start to a moderate tolerance, sorted best first. */
 static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_options *o,
                   const sf_data *d, search *sr, sf_error *err)
@@ -587,14 +616,18 @@ static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_option
     sr->via = malloc((ns ? ns : 1) * sizeof *sr->via);
     if (!sr->via) status = SF_ENOMEM;
     for (size_t s = 0; s < ns && sr->via; s++) sr->via[s] = -1;
+    if (status == SF_ECANCELED) return sf_fail(err, status, NULL, 0, 0, "interrupted");
     if (status != SF_OK) return sf_fail(err, status, NULL, 0, 0, "out of memory");
     for (size_t s = 0; s < ns; s++) sr->order[s] = s;
     sort_runs(sr->order, sr->tmp, ns, sr->runs);
-    if (ns == 0 || !isfinite(sr->runs[sr->order[0]].f))
-        return sf_fail(err, SF_ENOCONV, d->source, 0, 0,
-                       "no start gave a finite objective: the law cannot describe "
-                       "these data");
-    return SF_OK;
+    if (ns > 0 && isfinite(sr->runs[sr->order[0]].f)) return SF_OK;
+    long bad = first_nonfinite_line(pb, ns ? st->theta : NULL, d);
+    if (bad > 0)
+        return sf_fail(err, SF_ENOCONV, d->source, bad, 0,
+                       "the law's value is not finite at this row from every start "
+                       "(a log or sqrt of a negative number, 0/0, an overflow?)");
+    return sf_fail(err, SF_ENOCONV, d->source, 0, 0,
+                   "no start gave a finite objective: the law cannot describe these data");
 }
 
 /* Phase 2: polish the best distinct results to the tight tolerance;
@@ -753,6 +786,7 @@ static void warn_fit(sf_fit *fit, size_t ns)
 
 /* The fit: from the global search's starts, or from theta0 (count
  * points, internal coordinates) when theta0 is not NULL. */
+
 static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o,
                     const double *theta0, size_t count, sf_fit **out, sf_error *err)
 {

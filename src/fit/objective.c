@@ -106,6 +106,13 @@ int sf_problem_init(sf_problem *pb, const sf_law *law, const sf_data *d,
     }
     pb->obs.logy = s;
     pb->obs.w = d->weight;
+    for (size_t k = 0; k < law->n_extra; k++) {
+        long x = sf_data_extra_index(d, law->extra[k]);
+        if (x < 0)
+            return sf_fail(err, SF_ENOCOLUMN, src, 0, 0, "law '%s' reads column '%s': the data "
+                           "have no such column", sf_law_name(law), law->extra[k]);
+        pb->obs.extra[k] = d->extra[x];
+    }
     pb->obs.n = n;
 
     /* The optimiser's convergence tests are absolute, so give it an
