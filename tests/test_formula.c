@@ -388,11 +388,12 @@ Test(formula, precision_law_recovers_the_truth)
     sf_bootstrap_options_init(&bo);
     bo.resamples = 100;
     bo.warm = 1;
-    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &err), SF_OK, "%s", err.message);
+    sf_draws *draws = NULL;
+    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &draws, &err), SF_OK, "%s", err.message);
     const char *names[SF_MAX_PARAMS + 8];
     sf_summary s[SF_MAX_PARAMS + 8];
     double lv = 0.95;
-    size_t ns = sf_fit_summarize(fit, &lv, 1, names, s, SF_MAX_PARAMS + 8);
+    size_t ns = sf_draws_summarize(draws, &lv, 1, names, s, SF_MAX_PARAMS + 8);
     cr_assert(ns >= 6);
     for (int k = 0; k < 6; k++) {
         int j = sf_law_param_index(f, truth_names[k]);
@@ -400,6 +401,7 @@ Test(formula, precision_law_recovers_the_truth)
                   "%s: truth %g outside the 95%% interval [%g, %g]", truth_names[k], truth[k],
                   s[j].lo[0], s[j].hi[0]);
     }
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(f);
