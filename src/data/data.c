@@ -16,8 +16,8 @@
 
 #include "base/base.h"
 #include "base/strmap.h"
+#include "data/data_impl.h"
 #include "data/table_impl.h"
-#include "law/law_impl.h"
 
 static const char *const role_names[SF_ROLE_COUNT] = {
     "N", "D", "C", "loss", "U", "group", "weight"};
