@@ -231,6 +231,19 @@ void cli_progress_init(cli_progress *pr, const char *what);
 void cli_progress_update(void *ctx, size_t done, size_t total);
 void cli_progress_done(cli_progress *pr);
 
+/* ---- diagnoses and strict option values (issue 18; src/cli/trust.c) --- */
+
+/* One line per diagnosis of the fit: PREFIX "CODE (PARAM): MESSAGE". */
+void cli_print_diagnoses(FILE *out, const sf_fit *fit, const char *prefix);
+/* The diagnoses as warnings on stderr (at_bound has its own warning from
+ * the fit, so only the others), each prefixed with "PATH: " when path. */
+void cli_warn_diagnoses(const sf_fit *fit, const char *path);
+/* What optimal and predict say about a fit file with diagnoses: one
+ * warning per diagnosis naming its parameter and `what` rests on it
+ * ("the allocation", "predictions beyond the data").  The parameter of
+ * the first diagnosis that names one, or NULL. */
+const char *cli_diagnoses_for(const sf_fit *fit, const char *path, const char *what);
+
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

@@ -118,11 +118,15 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
                 sf_fit_objective(fit), o->delta);
     else
         fprintf(out, "objective:  %.15g (least squares on log residuals)\n", sf_fit_objective(fit));
-    fprintf(out, "R^2:        %.4f (loss, linear scale)\n", sf_fit_r2(fit));
+    if (isfinite(sf_fit_r2(fit)))
+        fprintf(out, "R^2:        %.4f (loss, linear scale)\n", sf_fit_r2(fit));
+    else
+        fprintf(out, "R^2:        n/a (undefined on these data)\n");
     fprintf(out, "search:     %s, %d start%s, %d reached the best; %s (gradient %.2g)\n",
             grid_label(sf_fit_grid(fit)), sf_fit_starts(fit), sf_fit_starts(fit) == 1 ? "" : "s",
             sf_fit_n_best(fit), sf_fit_converged(fit) ? "converged" : "NOT converged",
             sf_fit_grad_norm(fit));
+    cli_print_diagnoses(out, fit, "diagnosis:  ");
     fprintf(out, "\n  %-10s %16s\n", "parameter", "value");
     for (size_t j = 0; j < sf_law_n_params(law); j++) {
         const char *note = "";

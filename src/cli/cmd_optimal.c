@@ -151,6 +151,8 @@ int cmd_optimal(int argc, char **argv)
     if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
     const double *par = sf_fit_params(fit);
+    /* Never an allocation on an unidentified parameter without saying so. */
+    const char *unid = cli_diagnoses_for(fit, m.fit_path, "the allocation");
     int reads_u = (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0;
     if (reads_u && !(U > 0))
         status = cli_usage_error(&p, "law '%s' reads unique tokens: give --unique-tokens U",
@@ -189,7 +191,12 @@ int cmd_optimal(int argc, char **argv)
                      : sf_fit_target_summary(fit, targets[i], levels, n_levels, &rows[i], s[i], &err);
         }
         if (rc == SF_OK && T > 0) rc = sf_alloc_inference(law, par, &rows[i], T, &inf[i], &err);
-        if (rc != SF_OK) status = cli_lib_error(&err);
+        if (rc != SF_OK && unid)
+            status = cli_error("%s: no allocation: it rests on %s, which the fit file's "
+                               "diagnoses mark as not identified (%s)", m.fit_path, unid,
+                               err.message);
+        else if (rc != SF_OK)
+            status = cli_lib_error(&err);
     }
     if (status == CLI_OK && plot_path) {
         char *svg = NULL;

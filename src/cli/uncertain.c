@@ -457,6 +457,7 @@ int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const
     if (sf_fit_set_report(fit, u->compute, u->n_compute, u->at, u->n_at) != SF_OK)
         return cli_error("out of memory");
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
+    cli_warn_diagnoses(fit, NULL);
     char *js = sf_fit_json(fit);
     if (!js) return cli_error("out of memory");
     int status = out_path ? cli_write_file(out_path, js) : CLI_OK;

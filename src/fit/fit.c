@@ -387,17 +387,22 @@ static double r_squared(const sf_problem *pb, sf_work *w, const double *theta)
 {
     const size_t n = pb->n;
     pb->law->cls->eval(pb->law, theta, &pb->obs, w->logy, NULL);
+    /* In units of the largest loss: a loss of 1e300 squared overflows. */
+    double top = pb->obs.logy[0];
+    for (size_t i = 1; i < n; i++)
+        if (pb->obs.logy[i] > top) top = pb->obs.logy[i];
     double mean = 0;
-    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i]);
+    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i] - top);
     mean /= (double)n;
     double ssr = 0, sst = 0;
     for (size_t i = 0; i < n; i++) {
-        double y = exp(pb->obs.logy[i]);
-        double e = y - exp(w->logy[i]);
+        double y = exp(pb->obs.logy[i] - top);
+        double e = y - exp(w->logy[i] - top);
         ssr += e * e;
         sst += (y - mean) * (y - mean);
     }
-    return sst > 0 ? 1.0 - ssr / sst : NAN;
+    double r2 = sst > 0 ? 1.0 - ssr / sst : NAN;
+    return isfinite(r2) ? r2 : NAN;
 }
 
 static int copy_provenance(sf_fit *fit, const sf_data *d)
@@ -516,6 +521,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
                        base.nz, base.nz == 1 ? "" : "s");
     int rank_test;
     if ((rc = check_identifiable(law, d, o, &rank_test, err)) != SF_OK) return rc;
+    if ((rc = sf_fit_check_variation(law, d, &base, err)) != SF_OK) return rc;
 
     sf_problem pb;
     if ((rc = sf_problem_init(&pb, law, d, o, err)) != SF_OK) {
@@ -693,6 +699,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
                             100.0 * rel, desc);
             }
         }
+        sf_fit_diagnose(fit, &pb, pol[order[0]].theta);
     }
     free(runs);
     free(pol);

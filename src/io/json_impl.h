@@ -31,4 +31,15 @@ int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit);
 /* Read "draws" and "ci_levels" back into fit->draws (none when absent). */
 int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
 
+/* Strict reading (json_strict.c): duplicate keys anywhere, unknown
+ * top-level and law_options keys, a non-integer breaks: SF_EPARSE naming
+ * the key. */
+int sf_json_check_keys(const cJSON *root, const char *name, sf_error *err);
+/* "params" keys, "fixed", "at_bound", "tied" and "diagnoses" into fit
+ * (made from the file's law), each checked against the law. */
+int sf_json_read_map(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
+/* Largest magnitude of a linear-scale parameter (an exponent) a fit file
+ * may hold. */
+#define SF_JSON_LINEAR_MAX 1000.0
+
 #endif /* SF_JSON_IMPL_H */
