@@ -265,6 +265,10 @@ int cli_model_arg(const cli_parser *p, int id, const char *v, cli_model_args *m)
         if (m->n_set == SF_MAX_PARAMS) return cli_usage_error(p, "--set: too many");
     {
         int rc = cli_name_value(p, v, m->set_name[m->n_set], SF_NAME_MAX, &m->set_value[m->n_set]);
+        for (size_t k = 0; rc == CLI_OK && k < m->n_set; k++)
+            if (strcmp(m->set_name[k], m->set_name[m->n_set]) == 0)
+                return cli_usage_error(p, "--set %s given twice: give each parameter once",
+                                       m->set_name[k]);
         if (rc == CLI_OK) m->n_set++;
         return rc;
     }
