@@ -117,6 +117,24 @@ Test(degenerate, loss_growing_with_scale_names_the_exponent)
     cli_run_free(&r);
 }
 
+Test(degenerate, both_exponents_at_zero_print_no_nan)
+{
+    /* Tied exponents both at 0: a = beta/(alpha+beta) is 0/0. */
+    const char *csv = grid_csv("grow.csv", growing);
+    cli_run r = RUN("fit", csv, "--tie", "alpha=beta");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_no_nan(r.out, "fit");
+    cr_assert(strstr(r.out, "a = n/a"), "%s", r.out);
+    cr_assert(strstr(r.out, "at_bound (alpha)"), "%s", r.out);
+    cli_run_free(&r);
+    r = RUN("fit", csv, "--compute", "1e21");
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "--compute 1e+21: no allocation: it rests on alpha (at_bound"), "%s",
+              r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cli_run_free(&r);
+}
+
 Test(degenerate, fix_alpha_zero_warns_and_optimal_refuses)
 {
     const char *csv = grid_csv("good.csv", chinchilla), *fit = tmp_file("fix0.json");

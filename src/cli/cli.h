@@ -243,6 +243,8 @@ void cli_warn_diagnoses(const sf_fit *fit, const char *path);
  * ("the allocation", "predictions beyond the data").  The parameter of
  * the first diagnosis that names one, or NULL. */
 const char *cli_diagnoses_for(const sf_fit *fit, const char *path, const char *what);
+/* The first diagnosis that names a parameter into *g: 1, or 0 if none. */
+int cli_first_diagnosis(const sf_fit *fit, sf_diagnosis *g);
 
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);

@@ -149,8 +149,10 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
     size_t nd = sf_law_derived(law, p, dn, dv, 16);
     if (nd) {
         fprintf(out, "\n  derived:  ");
-        for (size_t k = 0; k < nd && k < 16; k++)
-            fprintf(out, "%s%s = %.6g", k ? ", " : "", dn[k], dv[k]);
+        for (size_t k = 0; k < nd && k < 16; k++) {
+            if (isfinite(dv[k])) fprintf(out, "%s%s = %.6g", k ? ", " : "", dn[k], dv[k]);
+            else fprintf(out, "%s%s = n/a", k ? ", " : "", dn[k]);  /* 0/0 at alpha = beta = 0 */
+        }
         fprintf(out, "\n");
     }
     size_t nb = sf_fit_n_basins(fit);
@@ -248,8 +250,13 @@ int cmd_fit(int argc, char **argv)
     /* Budgets and points are checked at the fit before a long bootstrap. */
     for (size_t i = 0; i < ua.n_compute && status == CLI_OK; i++) {
         sf_alloc_row row;
-        if (sf_alloc_optimal(law, sf_fit_params(fit), ua.compute[i], &row, &err) != SF_OK)
-            status = cli_lib_error(&err);
+        if (sf_alloc_optimal(law, sf_fit_params(fit), ua.compute[i], &row, &err) != SF_OK) {
+            sf_diagnosis g;
+            status = cli_first_diagnosis(fit, &g)
+                         ? cli_error("--compute %g: no allocation: it rests on %s (%s: %s)",
+                                     ua.compute[i], g.param, g.code, g.message)
+                         : cli_lib_error(&err);
+        }
     }
     for (size_t i = 0; i < ua.n_at && status == CLI_OK; i++) {
         double L;

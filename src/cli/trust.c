@@ -40,3 +40,10 @@ const char *cli_diagnoses_for(const sf_fit *fit, const char *path, const char *w
     }
     return first;
 }
+
+int cli_first_diagnosis(const sf_fit *fit, sf_diagnosis *g)
+{
+    for (size_t k = 0; k < sf_fit_n_diagnoses(fit); k++)
+        if (sf_fit_diagnosis(fit, k, g) == SF_OK && g->param) return 1;
+    return 0;
+}
