@@ -135,6 +135,18 @@ Test(degenerate, both_exponents_at_zero_print_no_nan)
     cli_run_free(&r);
 }
 
+Test(degenerate, report_lists_the_diagnoses)
+{
+    const char *csv = grid_csv("grow.csv", growing), *html = tmp_file("grow.html");
+    cli_run r = RUN("report", csv, "-o", html);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *page = read_text(html);
+    cr_assert(page && strstr(page, "diagnosis at_bound (alpha)"), "the page lists it");
+    cr_assert(strstr(r.err, "beta: the term of B and beta"), "%s", r.err);
+    free(page);
+    cli_run_free(&r);
+}
+
 Test(degenerate, fix_alpha_zero_warns_and_optimal_refuses)
 {
     const char *csv = grid_csv("good.csv", chinchilla), *fit = tmp_file("fix0.json");

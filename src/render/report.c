@@ -542,6 +542,12 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     /* Warnings: the fit's, the caller's, what the draws show. */
     warn_list wl = {wtext, 0, wtext ? SF_MAX_PARAMS * SF_MAX_PARAMS + 64 : 0};
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) warn_add(&wl, "%s", sf_fit_warning(fit, k));
+    for (size_t k = 0; k < sf_fit_n_diagnoses(fit); k++) {
+        sf_diagnosis g;
+        if (sf_fit_diagnosis(fit, k, &g) == SF_OK)
+            warn_add(&wl, "diagnosis %s%s%s%s: %s", g.code, g.param ? " (" : "",
+                     g.param ? g.param : "", g.param ? ")" : "", g.message);
+    }
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);
