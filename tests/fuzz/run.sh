@@ -14,11 +14,13 @@ for name in "$@"; do
     art=$build/artifacts/$name
     rm -rf "$work" && mkdir -p "$work" "$art"
     log=$build/$name.log
+    dict=
+    [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
     # Inputs found go to the scratch corpus, never into the repository's.
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$bin" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$art/" "$work" "tests/fuzz/corpus/$name" \
+        -print_final_stats=1 -artifact_prefix="$art/" $dict "$work" "tests/fuzz/corpus/$name" \
         >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
