@@ -383,25 +383,35 @@ static void sort_runs(size_t *idx, size_t *tmp, size_t n, const run *runs)
     memcpy(idx, tmp, n * sizeof *idx);
 }
 
+/* R^2 with losses in units of exp(shift). */
+static double r_squared_in(const sf_problem *pb, const sf_work *w, double shift)
+{
+    const size_t n = pb->n;
+    double mean = 0;
+    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i] - shift);
+    mean /= (double)n;
+    double ssr = 0, sst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = exp(pb->obs.logy[i] - shift);
+        double e = y - exp(w->logy[i] - shift);
+        ssr += e * e;
+        sst += (y - mean) * (y - mean);
+    }
+    return sst > 0 ? 1.0 - ssr / sst : NAN;
+}
+
 static double r_squared(const sf_problem *pb, sf_work *w, const double *theta)
 {
     const size_t n = pb->n;
     pb->law->cls->eval(pb->law, theta, &pb->obs, w->logy, NULL);
-    /* In units of the largest loss: a loss of 1e300 squared overflows. */
+    double r2 = r_squared_in(pb, w, 0.0);
+    if (isfinite(r2)) return r2;
+    /* A loss of 1e300 squared overflows: again in units of the largest
+     * loss (only then, so ordinary fits keep their bits). */
     double top = pb->obs.logy[0];
     for (size_t i = 1; i < n; i++)
         if (pb->obs.logy[i] > top) top = pb->obs.logy[i];
-    double mean = 0;
-    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i] - top);
-    mean /= (double)n;
-    double ssr = 0, sst = 0;
-    for (size_t i = 0; i < n; i++) {
-        double y = exp(pb->obs.logy[i] - top);
-        double e = y - exp(w->logy[i] - top);
-        ssr += e * e;
-        sst += (y - mean) * (y - mean);
-    }
-    double r2 = sst > 0 ? 1.0 - ssr / sst : NAN;
+    r2 = r_squared_in(pb, w, top);
     return isfinite(r2) ? r2 : NAN;
 }
 
