@@ -343,6 +343,15 @@ Test(strict, repeated_one_value_options)
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "--fix alpha given twice"), "%s", r.err);
     cli_run_free(&r);
+    /* Any other option with a value: given twice is misuse too. */
+    r = RUN("fit", csv, "--law", "power", "--law", "chinchilla");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "option '--law' given twice"), "%s", r.err);
+    cli_run_free(&r);
+    r = RUN("optimal", "--law", "chinchilla", "--compute", "1e21", "--compute", "1e22");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "option '--compute' given twice"), "%s", r.err);
+    cli_run_free(&r);
     r = RUN("fit", csv, "--tie", "alpha=beta", "--tie", "alpha=beta");
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "beta tied twice"), "%s", r.err);

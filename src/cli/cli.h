@@ -31,6 +31,10 @@ typedef struct cli_parser {
     char **argv;
     int only_positional;      /* after "--" */
     const char *name;         /* option being parsed, for messages */
+    /* Options with a value seen so far: one given twice is misuse unless
+     * it is repeatable (cli_next; issue 18). */
+    const cli_opt *seen[64];
+    int n_seen;
 } cli_parser;
 
 void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *opts, int argc,
