@@ -163,6 +163,17 @@ Test(degenerate, fix_alpha_zero_warns_and_optimal_refuses)
     cli_run_free(&r);
 }
 
+Test(degenerate, a_pure_power_law_is_not_diagnosed)
+{
+    /* power with --fix E=0 is a model of its own (the exact log-linear
+     * fit), not a parameter on a bound. */
+    const char *csv = grid_csv("good.csv", chinchilla);
+    cli_run r = RUN("fit", csv, "--law", "power", "--fix", "E=0", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "fixed_at_bound"), "%s", r.out);
+    cli_run_free(&r);
+}
+
 Test(degenerate, weak_term_is_named_and_optimal_says_so)
 {
     const char *csv = grid_csv("weak.csv", weak_d), *fit = tmp_file("weak.json");
@@ -368,4 +379,19 @@ Test(strict, filter_against_nan_is_refused)
     r = RUN("fit", csv, "--filter", "loss<inf", "--json");
     cr_assert_eq(r.status, 0, "an infinite bound keeps every row: %s", r.err);
     cli_run_free(&r);
+}
+
+Test(strict, many_keys_in_one_object)
+{
+    /* 100,000 keys in "params", the last one repeated: the duplicate test
+     * sorts the keys (a pairwise test took minutes on such a file). */
+    const size_t n = 100000;
+    size_t cap = n * 24 + 256, k = 0;
+    char *text = malloc(cap);
+    k += (size_t)snprintf(text + k, cap - k, "{\"law\": \"chinchilla\", \"params\": {");
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)snprintf(text + k, cap - k, "\"k%zu\": 1, ", i);
+    snprintf(text + k, cap - k, "\"k%zu\": 2}}", n - 1);
+    assert_rejected(text, "params.k99999: duplicate key");
+    free(text);
 }

@@ -104,7 +104,10 @@ static void bounds(sf_fit *fit, const sf_problem *pb)
         const sf_param_spec *ps = &law->param[j];
         if (fit->map.rep[j] != (int)j) continue;
         double v = fit->params[j];
-        int on = v == ps->lo || v == ps->hi;
+        /* Exponents live on the linear scale; a coefficient held at 0
+         * (power's --fix E=0, a pure power law) is a model, not a
+         * degeneracy. */
+        int on = ps->scale == SF_SCALE_LINEAR && (v == ps->lo || v == ps->hi);
         if (fit->map.fixed[j] && on)
             sf_fit_add_diagnosis(fit, "fixed_at_bound", ps->name,
                                  "%s is held at %g, a bound of its range: the term it scales "

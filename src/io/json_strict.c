@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -32,18 +33,48 @@ static int in_list(const char *const *list, const char *s)
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first key object o holds twice, or NULL (sorted: a hostile file
+ * with 100,000 keys in one object must not take quadratic time). */
+static const char *repeated_key(const cJSON *o, int *nomem)
+{
+    size_t n = 0, k = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, o) n++;
+    if (n < 2) return NULL;
+    const char **keys = malloc(n * sizeof *keys);
+    if (!keys) {
+        *nomem = 1;
+        return NULL;
+    }
+    cJSON_ArrayForEach(a, o) keys[k++] = a->string ? a->string : "";
+    qsort(keys, n, sizeof *keys, cmp_key);
+    const char *dup = NULL;
+    for (k = 1; k < n && !dup; k++)
+        if (strcmp(keys[k - 1], keys[k]) == 0) dup = keys[k];
+    free(keys);
+    return dup;
+}
+
 /* A key given twice in any object of the tree: cJSON keeps both, and
  * which one a lookup finds is an accident. */
 static int duplicates(const cJSON *o, const char *path, const char *name, sf_error *err)
 {
-    const cJSON *a, *b;
+    if (cJSON_IsObject(o)) {
+        int nomem = 0;
+        const char *dup = repeated_key(o, &nomem);
+        if (nomem) return sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
+        if (dup)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "%s%s%s: duplicate key", path,
+                           path[0] ? "." : "", dup);
+    }
+    const cJSON *a;
     cJSON_ArrayForEach(a, o)
     {
-        if (cJSON_IsObject(o) && a->string)
-            for (b = a->next; b; b = b->next)
-                if (b->string && strcmp(a->string, b->string) == 0)
-                    return sf_fail(err, SF_EPARSE, name, 0, 0, "%s%s%s: duplicate key", path,
-                                   path[0] ? "." : "", a->string);
         if (cJSON_IsObject(a) || cJSON_IsArray(a)) {
             char sub[256];
             snprintf(sub, sizeof sub, "%s%s%s", path, path[0] && a->string ? "." : "",
