@@ -395,3 +395,23 @@ Test(strict, many_keys_in_one_object)
     assert_rejected(text, "params.k99999: duplicate key");
     free(text);
 }
+
+/* ---- inputs the fuzzers found ------------------------------------------------ */
+
+Test(fuzz_found, negative_n_points)
+{
+    /* fuzz_fitfile: "n_points": -02 was converted to size_t (undefined
+     * behaviour, UBSan), and the text after the first closing brace was
+     * ignored. */
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"n_points\":-02}",
+                    "n_points: expected a count");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"n_points\": 1.5}",
+                    "n_points");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS "}\n},\n.001, \"x\": 1}",
+                    "text after the end");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"loss\": \"l2\"}", "loss");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"delta\": -1}", "delta");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"seed\": \"-1\"}", "seed");
+    assert_rejected("{\"law\": \"chinchilla\", " GOOD_PARAMS ", \"objective\": \"low\"}",
+                    "objective");
+}

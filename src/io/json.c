@@ -310,6 +310,14 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
     sf_fit *fit = NULL;
     const cJSON *jl = cJSON_GetObjectItemCaseSensitive(root, "law");
     const cJSON *jp = cJSON_GetObjectItemCaseSensitive(root, "params");
+    /* One JSON value and nothing after it but blanks. */
+    while (end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+    if (end && *end) {
+        long line, col;
+        position(text, end, &line, &col);
+        rc = sf_fail(err, SF_EPARSE, name, line, col, "text after the end of the JSON object");
+        goto done;
+    }
     if (!cJSON_IsObject(root) || !cJSON_IsString(jl) || !cJSON_IsObject(jp)) {
         rc = sf_fail(err, SF_EPARSE, name, 0, 0,
                      "not a scalefit fit file: it needs \"law\" and \"params\" "
@@ -369,18 +377,8 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
     fit->owned_law = law;
     law = NULL;
     /* Keep what a later reader reports: the objective and fit settings. */
-    const cJSON *v;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "objective")))
-        fit->objective = v->valuedouble;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "n_points")))
-        fit->n_points = (size_t)v->valuedouble;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "delta")))
-        fit->opt.delta = v->valuedouble;
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "loss")))
-        fit->opt.loss = strcmp(v->valuestring, "ls") == 0 ? SF_LOSS_LS : SF_LOSS_HUBER;
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "seed")))
-        fit->opt.seed = strtoull(v->valuestring, NULL, 10);
-    rc = sf_json_read_map(root, fit, name, err);
+    rc = sf_json_read_scalars(root, fit, name, err);
+    if (rc == SF_OK) rc = sf_json_read_map(root, fit, name, err);
     if (rc == SF_OK) rc = sf_json_read_uncertainty(root, fit, name, err);
 done:
     sf_law_free(law);

@@ -5,6 +5,7 @@
  * belongs is an error naming the key, never silently ignored.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,4 +230,40 @@ int sf_json_read_map(const cJSON *root, sf_fit *fit, const char *name, sf_error 
     if (rc == SF_OK) rc = read_tied(root, fit, name, err);
     if (rc == SF_OK) rc = read_diagnoses(root, fit, name, err);
     return rc;
+}
+
+int sf_json_read_scalars(const cJSON *root, sf_fit *fit, const char *name, sf_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    if (v && !(cJSON_IsNumber(v) && isfinite(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "objective: expected a finite number");
+    if (v) fit->objective = v->valuedouble;
+    /* A count: an integer a double holds exactly (a negative one once
+     * became a huge size_t). */
+    v = cJSON_GetObjectItemCaseSensitive(root, "n_points");
+    if (v && !(cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0 &&
+               v->valuedouble == floor(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "n_points: expected a count of rows");
+    if (v) fit->n_points = (size_t)v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(root, "delta");
+    if (v && !(cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "delta: expected a finite number > 0");
+    if (v) fit->opt.delta = v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(root, "loss");
+    if (v && !(cJSON_IsString(v) && (strcmp(v->valuestring, "huber") == 0 ||
+                                     strcmp(v->valuestring, "ls") == 0)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "loss: expected \"huber\" or \"ls\"");
+    if (v) fit->opt.loss = strcmp(v->valuestring, "ls") == 0 ? SF_LOSS_LS : SF_LOSS_HUBER;
+    v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    if (v) {
+        const char *s = cJSON_IsString(v) ? v->valuestring : "";
+        char *end = NULL;
+        errno = 0;
+        unsigned long long seed = strtoull(s, &end, 10);
+        if (!(*s >= '0' && *s <= '9') || *end || errno == ERANGE)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "seed: expected a decimal integer as a "
+                           "string");
+        fit->opt.seed = (uint64_t)seed;
+    }
+    return SF_OK;
 }
