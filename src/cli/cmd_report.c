@@ -168,6 +168,7 @@ int cmd_report(int argc, char **argv)
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
     for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
         cli_warning("%s", sf_draws_warning(draws, k));
+    cli_warn_diagnoses(fit, NULL);
     cmd = command_line(argc, argv);
     sf_report rep;
     sf_report_init(&rep);

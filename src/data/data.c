@@ -227,6 +227,10 @@ static int parse_filter(const sf_table *t, const char *text, filter *f, sf_error
                        text);
     int prc = sf_parse_double(q, &f->value);
     f->numeric = prc == SF_OK || prc == SF_ENONFINITE;
+    /* Every comparison with NaN is false: refused like a NaN cell. */
+    if (f->numeric && isnan(f->value))
+        return sf_fail(err, SF_ENONFINITE, NULL, 0, 0,
+                       "filter '%s': NaN is not a value to compare with", text);
     if (!f->numeric) {
         if (f->op != OP_EQ && f->op != OP_NE)
             return sf_fail(err, SF_EINVAL, NULL, 0, 0,
