@@ -181,7 +181,7 @@ static void load(source *src)
         char path[512];
         snprintf(path, sizeof path, "src/cli/%s", e->d_name);
         named_text *f = &src->files[src->n_files++];
-        snprintf(f->name, sizeof f->name, "%s", e->d_name);
+        snprintf(f->name, sizeof f->name, "%.63s", e->d_name);
         f->text = read_text(path);
         cr_assert(f->text != NULL, "cannot read %s", path);
         blank_comments(f->text);
