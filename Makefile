@@ -68,9 +68,10 @@ $(BUILD)/libscalefit.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/libscalefit.so: $(LIB_OBJ)
+# Relinked when the Makefile changes too (the soname is set here).
+$(BUILD)/libscalefit.so: $(LIB_OBJ) Makefile
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $(LIB_OBJ) $(LDFLAGS_ALL) $(LIBS)
 
 $(BUILD)/scalefit: $(CLI_OBJ) $(BUILD)/libscalefit.a
 	@$(if $(Q),echo "  LD      $@")
