@@ -6,7 +6,8 @@
 #                             Criterion, SciPy (the reference), valgrind,
 #                             clang (libFuzzer: make fuzz),
 #                             and for the browser test of the plots:
-#                             Chromium (headless), xmllint, DejaVu fonts
+#                             Chromium (headless), xmllint, DejaVu fonts,
+#                             and for the install test: pkg-config, man
 #
 # Uses apt-get (through sudo when not root).  Installs nothing when every
 # package is already there, so it is cheap to run before every build.
@@ -14,7 +15,7 @@ set -euo pipefail
 
 build=(gcc make libc6-dev liblbfgs-dev libcjson-dev libcsv-dev)
 test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind clang
-      chromium libxml2-utils fonts-dejavu-core)
+      chromium libxml2-utils fonts-dejavu-core pkg-config man-db)
 
 want=("${build[@]}")
 case "${1:-}" in

@@ -48,7 +48,7 @@ static const char help_tail[] =
     "\n"
     "Output:\n"
     "  --json              print the fit as one JSON object (docs/json.md)\n"
-    "  -o FILE             also write the fit as JSON to FILE (for predict and\n"
+    "  -o, --output FILE   also write the fit as JSON to FILE (for predict and\n"
     "                      optimal); FILE is overwritten\n"
     "  --plot FILE.svg     also draw the fit as SVG to FILE (overwritten): loss\n"
     "                      against compute, runs coloured by N, the law at fixed\n"

@@ -28,7 +28,7 @@ static const char help_head[] =
 static const char help_tail[] =
     "\n"
     "Report:\n"
-    "  -o FILE             write the page to FILE (overwritten; '-' for\n"
+    "  -o, --output FILE   write the page to FILE (overwritten; '-' for\n"
     "                      standard output); required\n"
     "  --compute C[,C...]  budgets in FLOPs to add to the allocation table\n"
     "  --title TEXT        the page's title\n"
