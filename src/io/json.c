@@ -325,6 +325,167 @@ static void position(const char *text, const char *at, long *line, long *col)
     }
 }
 
+/* ---- strict reading of a fit file's scalars, map and diagnoses: they fill
+ * the fit being made here, before sf_fit_json_parse hands it out ---- */
+
+/* The parameter named by item it (a string) under key `what`, or -1
+ * after filling err. */
+static int param_named(const sf_law *law, const cJSON *it, const char *what, const char *name,
+                       sf_error *err)
+{
+    int j = cJSON_IsString(it) ? sf_law_param_index(law, it->valuestring) : -1;
+    if (j < 0)
+        sf_fail(err, SF_EPARSE, name, 0, 0, "%s: %s%s%s is not a parameter of law '%s'", what,
+                cJSON_IsString(it) ? "'" : "", cJSON_IsString(it) ? it->valuestring : "a non-string",
+                cJSON_IsString(it) ? "'" : "", law->cls->name);
+    return j;
+}
+
+/* "fixed" and "at_bound": arrays of distinct parameter names. */
+static int name_list(const cJSON *root, const char *key, const sf_law *law, unsigned char *flag,
+                     const char *name, sf_error *err)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key), *it;
+    if (!arr) return SF_OK;
+    if (!cJSON_IsArray(arr))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "%s: expected an array of parameter names",
+                       key);
+    cJSON_ArrayForEach(it, arr)
+    {
+        int j = param_named(law, it, key, name, err);
+        if (j < 0) return SF_EPARSE;
+        if (flag[j])
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "%s: '%s' listed twice", key,
+                           it->valuestring);
+        flag[j] = 1;
+    }
+    return SF_OK;
+}
+
+static int read_tied(const cJSON *root, sf_fit *fit, const char *name, sf_error *err)
+{
+    const sf_law *law = fit->law;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tied"), *it;
+    if (!t) return SF_OK;
+    if (!cJSON_IsObject(t))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "tied: expected an object {\"B\": \"A\"}");
+    cJSON_ArrayForEach(it, t)
+    {
+        int b = sf_law_param_index(law, it->string);
+        char what[64];
+        snprintf(what, sizeof what, "tied.%s", it->string);
+        if (b < 0)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "%s: law '%s' has no parameter '%s'",
+                           what, law->cls->name, it->string);
+        int a = param_named(law, it, what, name, err);
+        if (a < 0) return SF_EPARSE;
+        if (a == b || fit->map.rep[a] != a)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "%s: '%s' cannot lead a tie here", what,
+                           it->valuestring);
+        fit->map.rep[b] = a;
+    }
+    /* The leaders must themselves be untied (a chain was written flat). */
+    for (size_t j = 0; j < fit->map.p; j++)
+        if (fit->map.rep[fit->map.rep[j]] != fit->map.rep[j])
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "tied.%s: ties form a chain or cycle",
+                           law->param[j].name);
+    return SF_OK;
+}
+
+static int read_diagnoses(const cJSON *root, sf_fit *fit, const char *name, sf_error *err)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "diagnoses"), *it;
+    if (!arr) return SF_OK;
+    if (!cJSON_IsArray(arr))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "diagnoses: expected an array");
+    size_t k = 0;
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "code");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(it, "parameter");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "message"), *f;
+        if (!cJSON_IsObject(it) || !cJSON_IsString(c) || !cJSON_IsString(m) ||
+            !sf_json_is_diag_code(c->valuestring))
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "diagnoses[%zu]: expected {\"code\" (one "
+                           "of at_bound, fixed_at_bound, weak_term, r2_undefined), "
+                           "\"parameter\", \"message\"}", k);
+        cJSON_ArrayForEach(f, it)
+        {
+            if (strcmp(f->string, "code") && strcmp(f->string, "parameter") &&
+                strcmp(f->string, "message"))
+                return sf_fail(err, SF_EPARSE, name, 0, 0, "diagnoses[%zu].%s: unknown key", k,
+                               f->string);
+        }
+        char what[48];
+        snprintf(what, sizeof what, "diagnoses[%zu].parameter", k);
+        if (p && param_named(fit->law, p, what, name, err) < 0) return SF_EPARSE;
+        if (sf_fit_add_diagnosis(fit, c->valuestring, p ? p->valuestring : NULL, "%s",
+                                 m->valuestring) != SF_OK)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "diagnoses: more than %d", SF_MAX_WARN);
+        k++;
+    }
+    return SF_OK;
+}
+
+/* "params" keys, "fixed", "at_bound", "tied" and "diagnoses" into fit
+ * (made from the file's law), each checked against the law. */
+static int sf_json_read_map(const cJSON *root, sf_fit *fit, const char *name, sf_error *err)
+{
+    const sf_law *law = fit->law;
+    const cJSON *jp = cJSON_GetObjectItemCaseSensitive(root, "params"), *it;
+    cJSON_ArrayForEach(it, jp)
+    {
+        if (sf_law_param_index(law, it->string) < 0)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "params.%s: law '%s' has no parameter "
+                           "'%s'", it->string, law->cls->name, it->string);
+    }
+    int rc = name_list(root, "fixed", law, fit->map.fixed, name, err);
+    if (rc == SF_OK) rc = name_list(root, "at_bound", law, fit->map.bound, name, err);
+    if (rc == SF_OK) rc = read_tied(root, fit, name, err);
+    if (rc == SF_OK) rc = read_diagnoses(root, fit, name, err);
+    return rc;
+}
+
+/* "objective", "n_points", "delta", "loss" and "seed" into fit, each
+ * checked: a number where a number belongs, n_points a count, delta > 0,
+ * loss huber or ls, seed a decimal 64-bit integer. */
+static int sf_json_read_scalars(const cJSON *root, sf_fit *fit, const char *name,
+                                sf_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    if (v && !(cJSON_IsNumber(v) && isfinite(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "objective: expected a finite number");
+    if (v) fit->objective = v->valuedouble;
+    /* A count: an integer a double holds exactly (a negative one once
+     * became a huge size_t). */
+    v = cJSON_GetObjectItemCaseSensitive(root, "n_points");
+    if (v && !(cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0 &&
+               v->valuedouble == floor(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "n_points: expected a count of rows");
+    if (v) fit->n_points = (size_t)v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(root, "delta");
+    if (v && !(cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "delta: expected a finite number > 0");
+    if (v) fit->opt.delta = v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(root, "loss");
+    if (v && !(cJSON_IsString(v) && (strcmp(v->valuestring, "huber") == 0 ||
+                                     strcmp(v->valuestring, "ls") == 0)))
+        return sf_fail(err, SF_EPARSE, name, 0, 0, "loss: expected \"huber\" or \"ls\"");
+    if (v) fit->opt.loss = strcmp(v->valuestring, "ls") == 0 ? SF_LOSS_LS : SF_LOSS_HUBER;
+    v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    if (v) {
+        const char *s = cJSON_IsString(v) ? v->valuestring : "";
+        char *end = NULL;
+        errno = 0;
+        unsigned long long seed = strtoull(s, &end, 10);
+        if (!(*s >= '0' && *s <= '9') || *end || errno == ERANGE)
+            return sf_fail(err, SF_EPARSE, name, 0, 0, "seed: expected a decimal integer as a "
+                           "string");
+        fit->opt.seed = (uint64_t)seed;
+    }
+    return SF_OK;
+}
+
 int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws **draws,
                       sf_error *err)
 {
