@@ -24,8 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (status == CLI_OK) {
         sf_fit *fit = NULL;
+        sf_draws *draws = NULL;
         sf_law *owned = NULL;
-        if (cli_load_model(&p, &m, &fit, &owned) == CLI_OK) {
+        if (cli_load_model(&p, &m, &fit, &draws, &owned) == CLI_OK) {
+            sf_draws_free(draws);
             sf_fit_free(fit);
             sf_law_free(owned);
         }
