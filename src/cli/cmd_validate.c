@@ -585,6 +585,53 @@ static int run_all(const args *a, const sf_data *d, const sf_data *raw, size_t n
     return status;
 }
 
+/* The text report: data, protocol, and the comparison, sweep, leave-one-
+ * out or single target (raw: the validations of the data as logged). */
+static void print_text(const args *a, const sf_data *d, sf_validation *const *vs, size_t nv,
+                       size_t nraw, int raw, size_t n_corr)
+{
+    char b[32];
+    cli_print_data(stdout, d);
+    print_protocol(&a->vo);
+    if (raw) print_schedule(n_corr);
+    if (a->compare) {
+        printf("\n  %-14s %10s %10s%s\n", "law", "ARE", "max RE", raw ? "  schedule" : "");
+        for (size_t k = 0; k < nv + nraw; k++) {
+            char b2[32];
+            printf("  %-14s %10s %10s%s\n", sf_law_name(sf_validation_law(vs[k])),
+                   pct(sf_validation_are(vs[k]), b, sizeof b),
+                   pct(sf_validation_max_re(vs[k]), b2, sizeof b2),
+                   !raw ? "" : k < nv ? "  corrected" : "  as logged");
+        }
+        /* The lowest ARE, first on ties (as the JSON's "best"). */
+        size_t best = 0;
+        for (size_t k = 1; k < nv; k++)
+            if (sf_validation_are(vs[k]) < sf_validation_are(vs[best])) best = k;
+        printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
+        for (size_t k = 0; k < nv; k++) cli_print_coverage(stdout, vs[k], 0);
+    } else if (a->sweep) {
+        printf("law:        %s   %s\n\n", sf_law_name(sf_validation_law(vs[0])),
+               cli_law_formula(sf_validation_law(vs[0])));
+        print_sweep(vs[0], a);
+        cli_print_coverage(stdout, vs[0], 1);
+    } else {
+        const sf_validation *v = vs[0];
+        printf("law:        %s   %s\n", sf_law_name(sf_validation_law(v)),
+               cli_law_formula(sf_validation_law(v)));
+        if (a->vo.loo) {
+            print_loo(v);
+            cli_print_coverage(stdout, v, 0);
+        } else {
+            const sf_validation_target *t = sf_validation_target_at(v, 0);
+            print_target(t);
+            cli_print_final(stdout, sf_validation_target_final(v, 0));
+            print_fit_params(t->fit);
+            for (size_t k = 0; k < sf_fit_n_warnings(t->fit); k++)
+                cli_warning("%s", sf_fit_warning(t->fit, k));
+        }
+    }
+}
+
 int cmd_validate(int argc, char **argv)
 {
     cli_parser p;
@@ -664,46 +711,7 @@ int cmd_validate(int argc, char **argv)
                      : sf_validation_json(vs[0], &js, &err);
         status = cli_write_made("-", rc, js, &err);
     } else if (status == CLI_OK && !(a->csv && strcmp(a->csv, "-") == 0)) {
-        char b[32];
-        cli_print_data(stdout, d);
-        print_protocol(&a->vo);
-        if (raw) print_schedule(n_corr);
-        if (a->compare) {
-            printf("\n  %-14s %10s %10s%s\n", "law", "ARE", "max RE", raw ? "  schedule" : "");
-            for (size_t k = 0; k < nv + nraw; k++) {
-                char b2[32];
-                printf("  %-14s %10s %10s%s\n", sf_law_name(sf_validation_law(vs[k])),
-                       pct(sf_validation_are(vs[k]), b, sizeof b),
-                       pct(sf_validation_max_re(vs[k]), b2, sizeof b2),
-                       !raw ? "" : k < nv ? "  corrected" : "  as logged");
-            }
-            /* The lowest ARE, first on ties (as the JSON's "best"). */
-            size_t best = 0;
-            for (size_t k = 1; k < nv; k++)
-                if (sf_validation_are(vs[k]) < sf_validation_are(vs[best])) best = k;
-            printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
-            for (size_t k = 0; k < nv; k++) cli_print_coverage(stdout, vs[k], 0);
-        } else if (a->sweep) {
-            printf("law:        %s   %s\n\n", sf_law_name(sf_validation_law(vs[0])),
-                   cli_law_formula(sf_validation_law(vs[0])));
-            print_sweep(vs[0], a);
-            cli_print_coverage(stdout, vs[0], 1);
-        } else {
-            const sf_validation *v = vs[0];
-            printf("law:        %s   %s\n", sf_law_name(sf_validation_law(v)),
-                   cli_law_formula(sf_validation_law(v)));
-            if (a->vo.loo) {
-                print_loo(v);
-                cli_print_coverage(stdout, v, 0);
-            } else {
-                const sf_validation_target *t = sf_validation_target_at(v, 0);
-                print_target(t);
-                cli_print_final(stdout, sf_validation_target_final(v, 0));
-                print_fit_params(t->fit);
-                for (size_t k = 0; k < sf_fit_n_warnings(t->fit); k++)
-                    cli_warning("%s", sf_fit_warning(t->fit, k));
-            }
-        }
+        print_text(a, d, vs, nv, nraw, raw != NULL, n_corr);
     }
     for (size_t i = 0; i < nv + nraw; i++) sf_validation_free(vs[i]);
     for (size_t i = 0; laws && i < 2 * nl; i++) sf_law_free(laws[i]);
