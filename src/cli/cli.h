@@ -242,5 +242,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_bayes(int argc, char **argv);
+int cmd_task(int argc, char **argv);
 
 #endif /* SF_CLI_H */

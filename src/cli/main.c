@@ -22,6 +22,7 @@ static const char main_help[] =
     "  report    fit a law and write the analysis as one HTML page with plots\n"
     "  validate  judge a law by extrapolating from smaller models to a larger one\n"
     "  bayes     posterior over a law's parameters (ensemble MCMC), intervals\n"
+    "  task      downstream task accuracy: two-step and direct task laws\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -78,6 +79,7 @@ static const struct {
     {"report", cmd_report},
     {"validate", cmd_validate},
     {"bayes", cmd_bayes},
+    {"task", cmd_task},
 };
 
 int main(int argc, char **argv)

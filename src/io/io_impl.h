@@ -4,6 +4,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "scalefit.h"
+
 /* Add a number when finite (NaN and infinity never reach JSON); returns 0
  * on allocation failure, 1 otherwise. */
 int sf_json_num(cJSON *o, const char *key, double v);
@@ -11,5 +13,11 @@ int sf_json_num(cJSON *o, const char *key, double v);
 /* Print root (when ok) as the returned malloc'd text with a final newline,
  * and delete it; NULL when !ok or out of memory. */
 char *sf_json_finish(cJSON *root, int ok);
+
+/* Read the whole of `path` ("-" = standard input) into b (NUL-terminated);
+ * an empty file or one with NUL bytes is SF_EPARSE "empty or binary file:
+ * <what>".  Errors name the path. */
+struct sf_buf;
+int sf_read_text(const char *path, const char *what, struct sf_buf *b, sf_error *err);
 
 #endif /* SF_IO_IMPL_H */

@@ -1,0 +1,281 @@
+/* Output of scalefit task: fit tables, predictions, validation. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/task_print.h"
+
+void task_print_fit(FILE *out, const sf_task_fit *f, const sf_task_data *d)
+{
+    fprintf(out, "data: %s, %zu rows, %zu runs, %zu tasks\n", d->source ? d->source : "-",
+            d->n, d->n_runs, d->n_tasks);
+    fprintf(out, "%-16s %6s %8s %8s %8s %8s %7s %8s  %s\n", "task", "ckpts", "a", "b", "k", "L0",
+            "floor", "sd(acc)", "step 1 / direct");
+    char buf[64];
+    for (size_t i = 0; i < sf_task_fit_n_tasks(f); i++) {
+        const char *msg = NULL;
+        const char *name = sf_task_fit_task(f, i);
+        if (sf_task_fit_diagnosis(f, i, &msg) != SF_TASK_OK) {
+            fprintf(out, "%-16s %s\n", name, msg);
+            continue;
+        }
+        sf_task_prediction p;
+        sf_error err;
+        sf_error_clear(&err);
+        /* the sigmoid and laws are printed through a prediction-free
+         * summary: the fit JSON has every number */
+        (void)p;
+        (void)err;
+        char *json = NULL;
+        if (sf_task_fit_json(f, &json, &err) != SF_OK) return;
+        cJSON *root = cJSON_Parse(json);
+        free(json);
+        cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "tasks"), (int)i);
+        cJSON *s = cJSON_GetObjectItem(t, "sigmoid");
+        cJSON *s1 = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "step1"), "params");
+        cJSON *dj = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "direct"), "params");
+        fprintf(out, "%-16s %6.0f %8.4f %8.4f %8.4g %8.4f %7s %8.4f ", name,
+                cJSON_GetObjectItem(t, "n_checkpoints")->valuedouble,
+                cJSON_GetObjectItem(s, "a")->valuedouble, cJSON_GetObjectItem(s, "b")->valuedouble,
+                cJSON_GetObjectItem(s, "k")->valuedouble, cJSON_GetObjectItem(s, "L0")->valuedouble,
+                cJSON_GetObjectItem(s, "floor")->valuestring,
+                cJSON_GetObjectItem(s, "resid_sd")->valuedouble);
+        const cJSON *x;
+        cJSON_ArrayForEach(x, s1) fprintf(out, " %s=%s", x->string, cli_num(x->valuedouble, buf, sizeof buf));
+        if (dj) fputs(" |", out);
+        cJSON_ArrayForEach(x, dj) fprintf(out, " %s=%s", x->string, cli_num(x->valuedouble, buf, sizeof buf));
+        fputc('\n', out);
+        cJSON_Delete(root);
+    }
+}
+
+static cJSON *num(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static void add(cJSON *o, const char *k, double v) { cJSON_AddItemToObject(o, k, num(v)); }
+
+static cJSON *prediction_json(const char *task, const sf_task_prediction *p, double level)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "task", task);
+    add(o, "N", p->N);
+    add(o, "D", p->D);
+    add(o, "C", p->C);
+    add(o, "loss", p->loss);
+    add(o, "loss_lo", p->loss_lo);
+    add(o, "loss_hi", p->loss_hi);
+    add(o, "acc", p->acc);
+    add(o, "acc_lo", p->acc_lo);
+    add(o, "acc_hi", p->acc_hi);
+    add(o, "acc_direct", p->acc_direct);
+    add(o, "direct_lo", p->direct_lo);
+    add(o, "direct_hi", p->direct_hi);
+    add(o, "level", level);
+    add(o, "loss_beyond", p->loss_beyond);
+    return o;
+}
+
+static void print_prediction(const char *task, const sf_task_prediction *p)
+{
+    char b[5][32];
+    printf("%-16s %10s %10s %8.4f [%6.4f, %6.4f] %8.4f [%6.4f, %6.4f] %8.4f [%6.4f, %6.4f]",
+           task, cli_num(p->N, b[0], sizeof b[0]), cli_num(p->D, b[1], sizeof b[1]), p->loss,
+           p->loss_lo, p->loss_hi, p->acc, p->acc_lo, p->acc_hi, p->acc_direct, p->direct_lo,
+           p->direct_hi);
+    if (p->loss_beyond > 0.0)
+        printf("  (task loss %.2f loss ranges below the fitted range)", p->loss_beyond);
+    putchar('\n');
+}
+
+static int predict_one(cJSON *rows, const sf_task_fit *f, size_t t, double N, double D,
+                       double level)
+{
+    sf_task_prediction p;
+    sf_error err;
+    sf_error_clear(&err);
+    if (sf_task_predict(f, t, N, D, level, &p, &err) != SF_OK) return cli_lib_error(&err);
+    const char *msg = NULL;
+    if (sf_task_fit_diagnosis(f, t, &msg) != SF_TASK_OK)
+        cli_warning("task '%s': %s: no prediction", sf_task_fit_task(f, t), msg);
+    if (rows) cJSON_AddItemToArray(rows, prediction_json(sf_task_fit_task(f, t), &p, level));
+    else print_prediction(sf_task_fit_task(f, t), &p);
+    return CLI_OK;
+}
+
+int task_predict_all(int json, const sf_task_fit *f, const char *task, const double *N,
+                     size_t nN, const double *D, size_t nD, const double *C, size_t nC,
+                     double level)
+{
+    int found = 0, status = CLI_OK;
+    cJSON *root = json ? cJSON_CreateObject() : NULL;
+    cJSON *rows = json ? cJSON_AddArrayToObject(root, "rows") : NULL;
+    if (!json)
+        printf("%-16s %10s %10s %8s %16s %8s %16s %8s %16s  (%g%% intervals)\n", "task", "N", "D",
+               "loss", "", "acc", "", "direct", "", 100.0 * level);
+    size_t n = C ? nC : (nN > nD ? nN : nD);
+    for (size_t t = 0; t < sf_task_fit_n_tasks(f) && status == CLI_OK; t++) {
+        if (task && strcmp(task, sf_task_fit_task(f, t)) != 0) continue;
+        found = 1;
+        for (size_t i = 0; i < n && status == CLI_OK; i++) {
+            double Ni, Di;
+            if (C) {
+                sf_alloc_row r;
+                sf_error err;
+                sf_error_clear(&err);
+                if (sf_task_optimal(f, t, C[i], &r, &err) != SF_OK) {
+                    status = cli_lib_error(&err);
+                    break;
+                }
+                Ni = r.params;
+                Di = r.tokens;
+            } else {
+                Ni = N[nN == 1 ? 0 : i];
+                Di = D[nD == 1 ? 0 : i];
+            }
+            status = predict_one(rows, f, t, Ni, Di, level);
+        }
+    }
+    if (status == CLI_OK && !found) status = cli_error("no task '%s' in the task fit", task);
+    if (status == CLI_OK && json) {
+        char *text = cJSON_PrintUnformatted(root);
+        if (!text) status = cli_error("out of memory");
+        else printf("%s\n", text);
+        free(text);
+    }
+    cJSON_Delete(root);
+    return status;
+}
+
+/* Last checkpoint of each held-out run with an accuracy for task t. */
+static size_t held_out_rows(const sf_task_data *d, size_t t, double hold, size_t *rows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if ((size_t)d->task[i] != t || d->N[i] != hold || !isfinite(d->acc[i])) continue;
+        size_t k = 0;
+        while (k < n && d->run[rows[k]] != d->run[i]) k++;
+        if (k == n) rows[n++] = i;
+        else if (d->D[i] >= d->D[rows[k]]) rows[k] = i;
+    }
+    return n;
+}
+
+typedef struct vsum {
+    double err2, errd;
+    size_t n2, nd, cov2, covd;
+} vsum;
+
+static void validate_row(cJSON *runs, const sf_task_data *d, size_t i,
+                         const sf_task_prediction *p, vsum *s)
+{
+    double a = d->acc[i];
+    double e2 = 100.0 * (p->acc - a), ed = 100.0 * (p->acc_direct - a);
+    int c2 = a >= p->acc_lo && a <= p->acc_hi, cd = a >= p->direct_lo && a <= p->direct_hi;
+    if (isfinite(e2)) { s->err2 += fabs(e2); s->n2++; s->cov2 += (size_t)c2; }
+    if (isfinite(ed)) { s->errd += fabs(ed); s->nd++; s->covd += (size_t)cd; }
+    if (runs) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "run", d->run_names[d->run[i]]);
+        add(o, "N", d->N[i]);
+        add(o, "D", d->D[i]);
+        add(o, "actual", a);
+        add(o, "two_step", p->acc);
+        add(o, "two_step_lo", p->acc_lo);
+        add(o, "two_step_hi", p->acc_hi);
+        add(o, "direct", p->acc_direct);
+        add(o, "direct_lo", p->direct_lo);
+        add(o, "direct_hi", p->direct_hi);
+        add(o, "loss", p->loss);
+        add(o, "actual_loss", d->loss[i]);
+        cJSON_AddItemToArray(runs, o);
+    } else {
+        printf("  %-14s acc %.4f  two-step %.4f [%.4f, %.4f] %+6.2f pts%s  direct %.4f "
+               "[%.4f, %.4f] %+6.2f pts%s\n", d->run_names[d->run[i]], a, p->acc, p->acc_lo,
+               p->acc_hi, e2, c2 ? "" : " (not covered)", p->acc_direct, p->direct_lo,
+               p->direct_hi, ed, cd ? "" : " (not covered)");
+    }
+}
+
+static int validate_task(cJSON *arr, const sf_task_fit *f, const sf_task_data *all, size_t t,
+                         double hold, double level, size_t *rows, vsum *total)
+{
+    const char *name = sf_task_fit_task(f, t);
+    size_t ta = 0;
+    while (ta < all->n_tasks && strcmp(all->task_names[ta], name) != 0) ta++;
+    size_t n = ta < all->n_tasks ? held_out_rows(all, ta, hold, rows) : 0;
+    cJSON *o = arr ? cJSON_CreateObject() : NULL, *runs = NULL;
+    if (o) {
+        cJSON_AddStringToObject(o, "task", name);
+        runs = cJSON_AddArrayToObject(o, "runs");
+        cJSON_AddItemToArray(arr, o);
+    } else {
+        printf("%s\n", name);
+    }
+    vsum s = {0};
+    for (size_t k = 0; k < n; k++) {
+        sf_task_prediction p;
+        sf_error err;
+        sf_error_clear(&err);
+        if (sf_task_predict(f, t, all->N[rows[k]], all->D[rows[k]], level, &p, &err) != SF_OK)
+            return cli_lib_error(&err);
+        validate_row(runs, all, rows[k], &p, &s);
+    }
+    double m2 = s.n2 ? s.err2 / (double)s.n2 : NAN, md = s.nd ? s.errd / (double)s.nd : NAN;
+    if (o) {
+        add(o, "mae_two_step", m2);
+        add(o, "mae_direct", md);
+        add(o, "coverage_two_step", s.n2 ? (double)s.cov2 / (double)s.n2 : NAN);
+        add(o, "coverage_direct", s.nd ? (double)s.covd / (double)s.nd : NAN);
+    } else {
+        printf("  mean absolute error: two-step %.2f points, direct %.2f points\n", m2, md);
+    }
+    total->err2 += isfinite(m2) ? m2 : 0.0;
+    total->n2 += isfinite(m2);
+    total->errd += isfinite(md) ? md : 0.0;
+    total->nd += isfinite(md);
+    total->cov2 += s.cov2;
+    total->covd += s.covd;
+    total->err2 += 0.0;
+    return CLI_OK;
+}
+
+int task_validate_report(int json, const sf_task_fit *f, const sf_task_data *all, double hold,
+                         double level)
+{
+    size_t *rows = malloc((all->n ? all->n : 1) * sizeof *rows);
+    if (!rows) return cli_error("out of memory");
+    cJSON *root = json ? cJSON_CreateObject() : NULL;
+    cJSON *arr = json ? cJSON_AddArrayToObject(root, "tasks") : NULL;
+    if (json) {
+        add(root, "holdout_N", hold);
+        add(root, "level", level);
+    } else {
+        printf("fitted on N < %g; predicting the last checkpoint of each run with N = %g "
+               "(%g%% intervals)\n", hold, hold, 100.0 * level);
+    }
+    vsum total = {0};
+    int status = CLI_OK;
+    for (size_t t = 0; t < sf_task_fit_n_tasks(f) && status == CLI_OK; t++)
+        status = validate_task(arr, f, all, t, hold, level, rows, &total);
+    double m2 = total.n2 ? total.err2 / (double)total.n2 : NAN;
+    double md = total.nd ? total.errd / (double)total.nd : NAN;
+    if (status == CLI_OK && json) {
+        add(root, "mae_two_step", m2);
+        add(root, "mae_direct", md);
+        char *text = cJSON_PrintUnformatted(root);
+        if (text) printf("%s\n", text);
+        else status = cli_error("out of memory");
+        free(text);
+    } else if (status == CLI_OK) {
+        printf("mean over tasks of the mean absolute error: two-step %.2f points, direct %.2f "
+               "points\n", m2, md);
+    }
+    cJSON_Delete(root);
+    free(rows);
+    return status;
+}
