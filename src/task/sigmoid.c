@@ -199,7 +199,7 @@ static double nelder_mead(const nm_ctx *c, double *x, const double *h, int max_e
  * = 1: {s - 1}; both held: none).  A backtracking line search on the true
  * projected objective keeps every step a descent; from a good start a
  * handful of passes over the data converge. */
-static double gauss_newton(const nm_ctx *c, double *x, int max_iter)
+static double gauss_newton(const nm_ctx *c, double *x, int max_iter, double rtol)
 {
     const sf_sigmoid_data *d = c->d;
     const double eps = 1e-12;
@@ -247,7 +247,7 @@ static double gauss_newton(const nm_ctx *c, double *x, int max_iter)
         double s0 = -(H[1][1] * Jr[0] - H[0][1] * Jr[1]) / det;
         double s1 = -(H[0][0] * Jr[1] - H[1][0] * Jr[0]) / det;
         double t = 1.0, fn = INFINITY, xn[2] = {x[0], x[1]};
-        for (int ls = 0; ls < 30; ls++, t *= 0.5) {
+        for (int ls = 0; ls < 12; ls++, t *= 0.5) {
             xn[0] = x[0] + t * s0;
             xn[1] = x[1] + t * s1;
             fn = nm_f(c, xn);
@@ -259,7 +259,7 @@ static double gauss_newton(const nm_ctx *c, double *x, int max_iter)
         x[1] = xn[1];
         double before = f;
         f = projected(d, c->bmin, c->bmax, x[0], x[1], &a, &b);
-        if (before - f <= 1e-13 * before || moved < 1e-10) break;
+        if (before - f <= rtol * before || moved < 1e-12) break;
     }
     return f;
 }
@@ -321,24 +321,18 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
     }
     double best = INFINITY, xb[2] = {0, 0};
     double h[2] = {(c.hi[0] - c.lo[0]) / GK, (c.hi[1] - c.lo[1]) / GL};
-    if (warm) { h[0] *= 0.25; h[1] *= 0.25; }
     for (int s = 0; s < nkeep; s++) {
         if (!isfinite(bf[s])) continue;
         double x[2] = {bx[s][0], bx[s][1]};
-        double f;
-        if (warm) {
-            /* from a nearby optimum Gauss-Newton converges in a few passes;
-             * Nelder-Mead checks that it did not stop on a kink of the
-             * constraints */
-            f = gauss_newton(&c, x, 50);
-            double h2[2] = {1e-3, 1e-3 * h[1]};
-            f = fmin(f, nelder_mead(&c, x, h2, 40));
-        } else {
-            f = nelder_mead(&c, x, h, 4000);
-            f = gauss_newton(&c, x, 100);
-            /* a restart from the end point polishes a collapsed simplex */
+        /* Gauss-Newton converges in a few passes from a nearby point (the
+         * whole-table optimum for a bootstrap draw); from a grid point it
+         * gets close and a short simplex checks that it did not stop on a
+         * kink where the active constraint on (a, b) changes. */
+        double f = gauss_newton(&c, x, warm ? 50 : 100, warm ? 1e-10 : 1e-15);
+        if (!warm) {
             double h2[2] = {h[0] * 0.01, h[1] * 0.01};
-            f = nelder_mead(&c, x, h2, 2000);
+            f = fmin(f, nelder_mead(&c, x, h2, 300));
+            f = gauss_newton(&c, x, 100, 1e-15);
         }
         if (f < best) {
             best = f;
@@ -348,11 +342,19 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
     }
     if (!isfinite(best)) return SF_ENOCONV;
     double a, b;
-    out->sse = 2.0 * projected(d, c.bmin, c.bmax, xb[0], xb[1], &a, &b);
+    projected(d, c.bmin, c.bmax, xb[0], xb[1], &a, &b);
     out->k = exp(xb[0]);
     out->L0 = xb[1];
     out->a = a;
     out->b = b;
+    /* the sum of squares recomputed by residuals, not from the expanded
+     * sums (which lose digits to cancellation) */
+    double sse = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        double r = d->acc[i] - sf_sigmoid_eval(out, d->L[i]);
+        sse += r * r;
+    }
+    out->sse = sse;
     out->n = d->n;
     out->floor_fixed = isfinite(chance);
     out->k_at_bound = xb[0] <= c.lo[0] + 1e-6 || xb[0] >= c.hi[0] - 1e-6;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "fit/fit_impl.h"
 #include "task/task_impl.h"
 
 void sf_task_options_init(sf_task_options *o)
@@ -28,6 +29,8 @@ void sf_task_options_init(sf_task_options *o)
 
 static void task_one_free(sf_task_one *t)
 {
+    sf_fit_free(t->fit_step1);
+    sf_fit_free(t->fit_direct);
     free(t->name);
     free(t->message);
     free(t->step1);
@@ -159,21 +162,37 @@ static int make_data(const sf_task_data *d, const size_t *idx, size_t m, int neg
     return SF_OK;
 }
 
-/* Fit `law` to rows idx; params (n_params) and objective out. */
+/* Fit `law` to rows idx; params (n_params) and objective out.  With
+ * `warm` (the whole-table fit), L-BFGS starts only from its optima (its
+ * basins), the bootstrap's warm path (docs/uncertainty.md); else the
+ * law's global search.  *keep (may be NULL) receives the fit. */
 static int fit_rows(const sf_law *law, const sf_task_data *d, const size_t *idx, size_t m,
-                    int neglog_acc, const sf_fit_options *fo, double *params, double *obj,
-                    sf_error *err)
+                    int neglog_acc, const sf_fit_options *fo, const sf_fit *warm,
+                    double *params, double *obj, sf_fit **keep, sf_error *err)
 {
     sf_data *x = NULL;
     int rc = make_data(d, idx, m, neglog_acc, &x);
     if (rc != SF_OK) return rc;
     sf_fit *fit = NULL;
-    rc = sf_fit_run(law, x, fo, &fit, err);
+    if (warm) {
+        size_t P = sf_law_n_params(law), nb = sf_fit_n_basins(warm);
+        double theta[SF_MAX_BASINS * SF_MAX_PARAMS], nat[SF_MAX_PARAMS];
+        if (nb == 0 || nb > SF_MAX_BASINS) nb = 1;
+        for (size_t b = 0; b < nb; b++) {
+            if (sf_fit_n_basins(warm) == 0) memcpy(nat, sf_fit_params(warm), P * sizeof *nat);
+            else sf_fit_basin(warm, b, nat);
+            sf_law_to_internal(law, nat, theta + b * P);
+        }
+        rc = sf_fit_run_from(law, x, fo, theta, nb, &fit, err);
+    } else {
+        rc = sf_fit_run(law, x, fo, &fit, err);
+    }
     if (rc == SF_OK) {
         memcpy(params, sf_fit_params(fit), sf_law_n_params(law) * sizeof *params);
         if (obj) *obj = sf_fit_objective(fit);
     }
-    sf_fit_free(fit);
+    if (keep && rc == SF_OK) *keep = fit;
+    else sf_fit_free(fit);
     sf_data_free(x);
     return rc;
 }
@@ -247,14 +266,15 @@ static int fit_task_full(const sf_task_fit *f, const sf_task_data *d, const rows
     if (f->opt.method & SF_TASK_TWO_STEP) {
         const size_t *rows = f->opt.step1_all ? s->all : s->last;
         size_t m = f->opt.step1_all ? s->n_all : s->n_last;
-        rc = fit_rows(f->law, d, rows, m, 0, &fo, t->step1, &t->step1_objective, err);
+        rc = fit_rows(f->law, d, rows, m, 0, &fo, NULL, t->step1, &t->step1_objective,
+                      &t->fit_step1, err);
         if (rc != SF_OK) return rc;
         t->has_two_step = 1;
         t->n_final = m;
     }
     if (f->opt.method & SF_TASK_DIRECT) {
-        rc = fit_rows(f->direct_law, d, s->last, s->n_last, 1, &fo, t->direct,
-                      &t->direct_objective, err);
+        rc = fit_rows(f->direct_law, d, s->last, s->n_last, 1, &fo, NULL, t->direct,
+                      &t->direct_objective, &t->fit_direct, err);
         if (rc != SF_OK) return rc;
         t->has_direct = 1;
         double ss = 0.0;
@@ -335,10 +355,12 @@ static void draw_one(const sf_task_fit *f, const sf_task_data *d, const rowsel *
     if (t->has_two_step) {
         const size_t *rows = f->opt.step1_all ? all : last;
         size_t m = f->opt.step1_all ? n_all : s->n_runs;
-        if (fit_rows(f->law, d, rows, m, 0, &fo, p1, NULL, &e) != SF_OK)
+        if (fit_rows(f->law, d, rows, m, 0, &fo, t->fit_step1, p1, NULL, NULL, &e) != SF_OK)
             for (size_t j = 0; j < P; j++) p1[j] = NAN;
     }
-    if (t->has_direct && fit_rows(f->direct_law, d, last, s->n_runs, 1, &fo, dr, NULL, &e) != SF_OK)
+    if (t->has_direct &&
+        fit_rows(f->direct_law, d, last, s->n_runs, 1, &fo, t->fit_direct, dr, NULL, NULL, &e) !=
+            SF_OK)
         for (int j = 0; j < 3; j++) dr[j] = NAN;
     /* one residual of a single evaluation, from the whole-table fits */
     size_t i = s->all[sf_rng_below(&rng, s->n_all)];
@@ -384,6 +406,9 @@ static int fit_task(sf_task_fit *f, const sf_task_data *d, size_t ti, sf_error *
         for (long k = 0; k < B; k++) draw_one(f, d, &s, t, ti, (size_t)k);
     }
     rowsel_free(&s);
+    sf_fit_free(t->fit_step1);
+    sf_fit_free(t->fit_direct);
+    t->fit_step1 = t->fit_direct = NULL;
     return rc;
 }
 

@@ -28,6 +28,8 @@ typedef struct sf_task_one {
     /* diagnosis: 0 none, else SF_TASK_NO_SIGNAL */
     int diagnosis;
     char *message;
+    /* the whole-table fits, kept while the draws start from them */
+    sf_fit *fit_step1, *fit_direct;
     /* draws, B rows each; NaN rows for failed resamples */
     size_t n_draws;
     double *d_step1;          /* B x n_step1 */
