@@ -1457,6 +1457,13 @@ SF_API int sf_task_predict(const sf_task_fit *f, size_t task, double N, double D
 SF_API int sf_task_optimal(const sf_task_fit *f, size_t task, double C, sf_alloc_row *row,
                            sf_error *err);
 
+/* The smallest budget whose accuracy-maximising allocation reaches
+ * accuracy `acc` on the task: the sigmoid inverted to a task loss, then
+ * sf_alloc_target_loss on the step-1 law.  SF_EDOMAIN when acc is outside
+ * the sigmoid's range (b, a + b). */
+SF_API int sf_task_target_acc(const sf_task_fit *f, size_t task, double acc, sf_alloc_row *row,
+                              sf_error *err);
+
 /* The task fit as JSON (docs/json.md) and back. */
 SF_API int sf_task_fit_json(const sf_task_fit *f, char **out, sf_error *err);
 SF_API int sf_task_fit_json_parse(const char *text, const char *name, sf_task_fit **out,

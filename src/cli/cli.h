@@ -243,5 +243,7 @@ int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_bayes(int argc, char **argv);
 int cmd_task(int argc, char **argv);
+/* optimal TASKS.json --maximize-acc TASK: allocations of a task fit. */
+int cmd_optimal_task(int argc, char **argv);
 
 #endif /* SF_CLI_H */

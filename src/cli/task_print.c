@@ -52,6 +52,20 @@ void task_print_fit(FILE *out, const sf_task_fit *f, const sf_task_data *d)
     }
 }
 
+static const char *pts(double v, char *buf, size_t size)
+{
+    if (isfinite(v)) snprintf(buf, size, "%.2f", v);
+    else snprintf(buf, size, "-");
+    return buf;
+}
+
+static const char *better(double two_step, double direct)
+{
+    if (!isfinite(two_step)) return isfinite(direct) ? "direct" : "none";
+    if (!isfinite(direct)) return "two-step";
+    return two_step <= direct ? "two-step" : "direct";
+}
+
 static cJSON *num(double v)
 {
     return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
@@ -80,15 +94,29 @@ static cJSON *prediction_json(const char *task, const sf_task_prediction *p, dou
     return o;
 }
 
-static void print_prediction(const char *task, const sf_task_prediction *p)
+/* "v [lo, hi]" with four decimals, or "-" where v is not a number. */
+static const char *vci(double v, double lo, double hi, char *buf, size_t size)
 {
-    char b[5][32];
-    printf("%-16s %10s %10s %8.4f [%6.4f, %6.4f] %8.4f [%6.4f, %6.4f] %8.4f [%6.4f, %6.4f]",
-           task, cli_num(p->N, b[0], sizeof b[0]), cli_num(p->D, b[1], sizeof b[1]), p->loss,
-           p->loss_lo, p->loss_hi, p->acc, p->acc_lo, p->acc_hi, p->acc_direct, p->direct_lo,
-           p->direct_hi);
+    if (!isfinite(v)) snprintf(buf, size, "%s", "-");
+    else if (!isfinite(lo) || !isfinite(hi)) snprintf(buf, size, "%.4f", v);
+    else snprintf(buf, size, "%.4f [%.4f, %.4f]", v, lo, hi);
+    return buf;
+}
+
+static void print_prediction(const char *task, const sf_task_prediction *p, const char *diag)
+{
+    char b[5][48];
+    printf("%-16s %10s %10s ", task, cli_num(p->N, b[0], sizeof b[0]),
+           cli_num(p->D, b[1], sizeof b[1]));
+    if (diag) {
+        printf("no prediction: %s\n", diag);
+        return;
+    }
+    printf("%-25s %-25s %-25s", vci(p->loss, p->loss_lo, p->loss_hi, b[2], sizeof b[2]),
+           vci(p->acc, p->acc_lo, p->acc_hi, b[3], sizeof b[3]),
+           vci(p->acc_direct, p->direct_lo, p->direct_hi, b[4], sizeof b[4]));
     if (p->loss_beyond > 0.0)
-        printf("  (task loss %.2f loss ranges below the fitted range)", p->loss_beyond);
+        printf("  (task loss below the fitted range by %.2f of its span)", p->loss_beyond);
     putchar('\n');
 }
 
@@ -100,10 +128,10 @@ static int predict_one(cJSON *rows, const sf_task_fit *f, size_t t, double N, do
     sf_error_clear(&err);
     if (sf_task_predict(f, t, N, D, level, &p, &err) != SF_OK) return cli_lib_error(&err);
     const char *msg = NULL;
-    if (sf_task_fit_diagnosis(f, t, &msg) != SF_TASK_OK)
-        cli_warning("task '%s': %s: no prediction", sf_task_fit_task(f, t), msg);
+    int diag = sf_task_fit_diagnosis(f, t, &msg) != SF_TASK_OK;
+    if (diag) cli_warning("task '%s': %s: no prediction", sf_task_fit_task(f, t), msg);
     if (rows) cJSON_AddItemToArray(rows, prediction_json(sf_task_fit_task(f, t), &p, level));
-    else print_prediction(sf_task_fit_task(f, t), &p);
+    else print_prediction(sf_task_fit_task(f, t), &p, diag ? "no signal" : NULL);
     return CLI_OK;
 }
 
@@ -115,8 +143,8 @@ int task_predict_all(int json, const sf_task_fit *f, const char *task, const dou
     cJSON *root = json ? cJSON_CreateObject() : NULL;
     cJSON *rows = json ? cJSON_AddArrayToObject(root, "rows") : NULL;
     if (!json)
-        printf("%-16s %10s %10s %8s %16s %8s %16s %8s %16s  (%g%% intervals)\n", "task", "N", "D",
-               "loss", "", "acc", "", "direct", "", 100.0 * level);
+        printf("%-16s %10s %10s %-25s %-25s %-25s (%g%% intervals)\n", "task", "N", "D",
+               "task loss", "accuracy (two-step)", "accuracy (direct)", 100.0 * level);
     size_t n = C ? nC : (nN > nD ? nN : nD);
     for (size_t t = 0; t < sf_task_fit_n_tasks(f) && status == CLI_OK; t++) {
         if (task && strcmp(task, sf_task_fit_task(f, t)) != 0) continue;
@@ -194,10 +222,13 @@ static void validate_row(cJSON *runs, const sf_task_data *d, size_t i,
         add(o, "actual_loss", d->loss[i]);
         cJSON_AddItemToArray(runs, o);
     } else {
-        printf("  %-14s acc %.4f  two-step %.4f [%.4f, %.4f] %+6.2f pts%s  direct %.4f "
-               "[%.4f, %.4f] %+6.2f pts%s\n", d->run_names[d->run[i]], a, p->acc, p->acc_lo,
-               p->acc_hi, e2, c2 ? "" : " (not covered)", p->acc_direct, p->direct_lo,
-               p->direct_hi, ed, cd ? "" : " (not covered)");
+        char b[2][48];
+        printf("  %-14s acc %.4f  two-step %s", d->run_names[d->run[i]], a,
+               vci(p->acc, p->acc_lo, p->acc_hi, b[0], sizeof b[0]));
+        if (isfinite(e2)) printf(" %+6.2f pts%s", e2, c2 ? "" : " (not covered)");
+        printf("  direct %s", vci(p->acc_direct, p->direct_lo, p->direct_hi, b[1], sizeof b[1]));
+        if (isfinite(ed)) printf(" %+6.2f pts%s", ed, cd ? "" : " (not covered)");
+        putchar('\n');
     }
 }
 
@@ -217,6 +248,12 @@ static int validate_task(cJSON *arr, const sf_task_fit *f, const sf_task_data *a
         printf("%s\n", name);
     }
     vsum s = {0};
+    const char *msg = NULL;
+    if (sf_task_fit_diagnosis(f, t, &msg) != SF_TASK_OK) {
+        if (o) cJSON_AddStringToObject(o, "diagnosis", msg);
+        else printf("  no prediction: %s\n", msg);
+        return CLI_OK;
+    }
     for (size_t k = 0; k < n; k++) {
         sf_task_prediction p;
         sf_error err;
@@ -231,8 +268,12 @@ static int validate_task(cJSON *arr, const sf_task_fit *f, const sf_task_data *a
         add(o, "mae_direct", md);
         add(o, "coverage_two_step", s.n2 ? (double)s.cov2 / (double)s.n2 : NAN);
         add(o, "coverage_direct", s.nd ? (double)s.covd / (double)s.nd : NAN);
+        cJSON_AddStringToObject(o, "better", better(m2, md));
     } else {
-        printf("  mean absolute error: two-step %.2f points, direct %.2f points\n", m2, md);
+        char b[2][16];
+        printf("  mean absolute error: two-step %s points, direct %s points; %s extrapolates "
+               "better here\n", pts(m2, b[0], sizeof b[0]), pts(md, b[1], sizeof b[1]),
+               better(m2, md));
     }
     total->err2 += isfinite(m2) ? m2 : 0.0;
     total->n2 += isfinite(m2);
@@ -267,15 +308,52 @@ int task_validate_report(int json, const sf_task_fit *f, const sf_task_data *all
     if (status == CLI_OK && json) {
         add(root, "mae_two_step", m2);
         add(root, "mae_direct", md);
+        cJSON_AddStringToObject(root, "better", better(m2, md));
         char *text = cJSON_PrintUnformatted(root);
         if (text) printf("%s\n", text);
         else status = cli_error("out of memory");
         free(text);
     } else if (status == CLI_OK) {
-        printf("mean over tasks of the mean absolute error: two-step %.2f points, direct %.2f "
-               "points\n", m2, md);
+        char b[2][16];
+        printf("mean over tasks of the mean absolute error: two-step %s points, direct %s "
+               "points; %s extrapolates better on these data\n", pts(m2, b[0], sizeof b[0]),
+               pts(md, b[1], sizeof b[1]), better(m2, md));
     }
     cJSON_Delete(root);
     free(rows);
     return status;
+}
+
+int task_print_target_acc(int json, const char *task, const double *acc, const sf_alloc_row *r,
+                          size_t n)
+{
+    if (!json) {
+        printf("%-8s %14s %14s %14s %12s %10s   (task %s)\n", "accuracy", "compute", "N_opt",
+               "D_opt", "tokens/param", "task loss", task);
+        char b[3][32];
+        for (size_t i = 0; i < n; i++)
+            printf("%-8.4f %14s %14s %14s %12.2f %10.5g\n", acc[i],
+                   cli_num(r[i].compute, b[0], sizeof b[0]), cli_num(r[i].params, b[1], sizeof b[1]),
+                   cli_num(r[i].tokens, b[2], sizeof b[2]), r[i].tokens_per_param, r[i].loss);
+        return CLI_OK;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "task", task);
+    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add(o, "acc", acc[i]);
+        add(o, "compute", r[i].compute);
+        add(o, "params", r[i].params);
+        add(o, "tokens", r[i].tokens);
+        add(o, "tokens_per_param", r[i].tokens_per_param);
+        add(o, "loss", r[i].loss);
+        cJSON_AddItemToArray(rows, o);
+    }
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text) return cli_error("out of memory");
+    printf("%s\n", text);
+    free(text);
+    return CLI_OK;
 }

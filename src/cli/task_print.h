@@ -20,4 +20,8 @@ int task_predict_all(int json, const sf_task_fit *f, const char *task, const dou
 int task_validate_report(int json, const sf_task_fit *f, const sf_task_data *all, double hold,
                          double level);
 
+/* Allocations that reach target accuracies (optimal --target-acc). */
+int task_print_target_acc(int json, const char *task, const double *acc, const sf_alloc_row *r,
+                          size_t n);
+
 #endif /* SF_CLI_TASK_PRINT_H */

@@ -298,13 +298,36 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
         bf[0] = nm_f(&c, bx[0]);
         nkeep = isfinite(bf[0]) ? 1 : 0;
     }
+    /* The grid only ranks starting points: on a large table it is
+     * evaluated on an evenly strided subsample of at most 256 points. */
+    size_t stride = d->n > 256 ? (d->n + 255) / 256 : 1;
+    double *subL = NULL, *subA = NULL;
+    sf_sigmoid_data sub = *d;
+    if (nkeep == 0 && stride > 1) {
+        subL = malloc(256 * sizeof *subL);
+        subA = malloc(256 * sizeof *subA);
+        if (!subL || !subA) {
+            free(subL);
+            free(subA);
+            return SF_ENOMEM;
+        }
+        sub.n = 0;
+        for (size_t i = 0; i < d->n; i += stride) {
+            subL[sub.n] = d->L[i];
+            subA[sub.n++] = d->acc[i];
+        }
+        sub.L = subL;
+        sub.acc = subA;
+    }
+    nm_ctx cg = c;
+    cg.d = &sub;
     if (nkeep == 0) {
         for (int i = 0; i < KEEP; i++) bf[i] = INFINITY;
         for (int i = 0; i < GK; i++)
             for (int j = 0; j < GL; j++) {
                 double x[2] = {c.lo[0] + (c.hi[0] - c.lo[0]) * (i + 0.5) / GK,
                                c.lo[1] + (c.hi[1] - c.lo[1]) * (j + 0.5) / GL};
-                double f = nm_f(&c, x);
+                double f = nm_f(&cg, x);
                 int at = KEEP;
                 while (at > 0 && f < bf[at - 1]) at--;
                 if (at >= KEEP) continue;
@@ -318,7 +341,10 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
                 bx[at][1] = x[1];
             }
         nkeep = KEEP;
+        for (int i = 0; i < KEEP; i++) bf[i] = nm_f(&c, bx[i]);
     }
+    free(subL);
+    free(subA);
     double best = INFINITY, xb[2] = {0, 0};
     double h[2] = {(c.hi[0] - c.lo[0]) / GK, (c.hi[1] - c.lo[1]) / GL};
     for (int s = 0; s < nkeep; s++) {

@@ -524,3 +524,26 @@ int sf_task_optimal(const sf_task_fit *f, size_t task, double C, sf_alloc_row *r
                        t->diagnosis != SF_TASK_OK ? " (no signal)" : "");
     return sf_alloc_optimal(f->law, t->step1, C, row, err);
 }
+
+int sf_task_target_acc(const sf_task_fit *f, size_t task, double acc, sf_alloc_row *row,
+                       sf_error *err)
+{
+    if (task >= f->n_tasks) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "no task %zu", task);
+    const sf_task_one *t = &f->tasks[task];
+    if (t->diagnosis != SF_TASK_OK || !t->has_two_step)
+        return sf_fail(err, SF_ENOTSUP, NULL, 0, 0, "task '%s' has no two-step fit%s", t->name,
+                       t->diagnosis != SF_TASK_OK ? " (no signal)" : "");
+    const sf_sigmoid *s = &t->sig;
+    if (!(acc > s->b && acc < s->b + s->a))
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0, "task '%s': accuracy %g is outside the "
+                       "sigmoid's range (%g, %g): no budget reaches it", t->name, acc, s->b,
+                       s->b + s->a);
+    /* acc = b + a / (1 + exp(k (L - L0)))  <=>  L = L0 + log(a / (acc - b) - 1) / k */
+    double L = s->L0 + log(s->a / (acc - s->b) - 1.0) / s->k;
+    int rc = L > 0.0 ? sf_alloc_target_loss(f->law, t->step1, L, row, err) : SF_EDOMAIN;
+    if (rc == SF_EDOMAIN)
+        return sf_fail(err, SF_EDOMAIN, NULL, 0, 0, "task '%s': accuracy %g needs a task loss "
+                       "of %.4g, which the step-1 law never reaches (its floor is above it)",
+                       t->name, acc, L);
+    return rc;
+}
