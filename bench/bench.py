@@ -41,10 +41,11 @@ run, never an absolute number compared with a constant.  Sections:
            times 4000), which must also find resample 0's optimum; the SEs
            against Besiroglu et al.'s.  Target: under 30 s.  --warm-start
            timed beside it.
+  task     the task laws on the OLMo ladder (bench/bench_task.py).
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,task]
                 [--scalefit build/scalefit]
 """
 import argparse
@@ -58,6 +59,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_task import section_task
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -398,12 +401,12 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate")
+    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate,task")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
-                "plot": section_plot, "validate": section_validate}
+                "plot": section_plot, "validate": section_validate, "task": section_task}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -1354,11 +1354,15 @@ typedef struct sf_sigmoid {
 typedef struct sf_sigmoid_data {
     size_t n;
     const double *L, *acc;  /* n task losses and accuracies */
+    const double *w;        /* n weights >= 0 (a resample's multiplicities),
+                               or NULL for all 1 */
 } sf_sigmoid_data;
 
-/* Least-squares sigmoid through (L, acc): b fixed at `chance` when it is
- * finite, else fitted in [0, 1].  `warm` (may be NULL) = {k, L0} starts the
- * search there instead of the global grid.  SF_ENODATA below 4 points,
+/* Least-squares sigmoid through (L, acc) (weighted by w): b fixed at
+ * `chance` when it is finite, else fitted in [0, 1].  `warm` (may be NULL)
+ * = {k, L0}, a nearby optimum such as the whole table's for a bootstrap
+ * resample, replaces the global grid by two Gauss-Newton steps from
+ * there (a k-step bootstrap, Andrews 2002).  SF_ENODATA below 4 points,
  * SF_EUNIDENTIFIABLE when every L is equal. */
 SF_API int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
                           sf_sigmoid *out);
@@ -1433,6 +1437,14 @@ SF_API void sf_task_fit_free(sf_task_fit *f);
 SF_API size_t sf_task_fit_n_tasks(const sf_task_fit *f);
 SF_API const char *sf_task_fit_task(const sf_task_fit *f, size_t i);
 SF_API int sf_task_fit_diagnosis(const sf_task_fit *f, size_t i, const char **message);
+/* The fits of task i (NULL where a method is off or the task has no
+ * signal): the step-1 law's parameters (sf_law_n_params of
+ * sf_task_fit_law), the sigmoid, the direct law's {E, A, alpha}; the
+ * accuracy residual sd of step 2 and the checkpoints it was fitted on. */
+SF_API const sf_law *sf_task_fit_law(const sf_task_fit *f);
+SF_API const double *sf_task_fit_step1(const sf_task_fit *f, size_t i);
+SF_API const sf_sigmoid *sf_task_fit_sigmoid(const sf_task_fit *f, size_t i, double *resid_sd);
+SF_API const double *sf_task_fit_direct(const sf_task_fit *f, size_t i);
 
 /* One prediction: task loss and accuracy by each method, with the interval
  * at `level` over the draws (parameter uncertainty of both steps plus the

@@ -58,7 +58,7 @@ static void compare_with_scipy(size_t n, const double *L, const double *acc, dou
     cr_assert(pclose(p) == 0, "%s failed", cmd);
 
     sf_sigmoid s;
-    sf_sigmoid_data d = {n, L, acc};
+    sf_sigmoid_data d = {n, L, acc, NULL};
     cr_assert(sf_sigmoid_fit(&d, chance, NULL, &s) == SF_OK);
     double S = 0.0;
     for (size_t i = 0; i < n; i++) S += pow(acc[i] - sf_sigmoid_eval(&s, L[i]), 2);
@@ -99,25 +99,33 @@ Test(sigmoid, agrees_with_scipy_top_bound_active)
     compare_with_scipy(n, L, acc, NAN);
 }
 
-Test(sigmoid, warm_start_reaches_the_same_fit)
+/* A bootstrap draw refits a resample (weights) with two Gauss-Newton
+ * steps from the whole table's optimum (a k-step bootstrap): its sum of
+ * squares must be that of the resample's own optimum to well below the
+ * spread of the draws (here 1e-6 relative). */
+Test(sigmoid, two_step_refit_of_a_resample_reaches_its_optimum)
 {
     enum { n = 300 };
-    double L[n], acc[n];
+    double L[n], acc[n], w[n];
     make_sigmoid(n, 0.5, 0.25, 6.0, 1.1, 0.6, 2.0, 0.01, 14, L, acc);
-    sf_sigmoid_data d = {n, L, acc};
-    sf_sigmoid cold, warm;
-    cr_assert(sf_sigmoid_fit(&d, NAN, NULL, &cold) == SF_OK);
-    double w[2] = {cold.k * 1.2, cold.L0 + 0.05};
-    cr_assert(sf_sigmoid_fit(&d, NAN, w, &warm) == SF_OK);
-    assert_rel(warm.sse, cold.sse, 1e-8, "warm-started SSE");
+    unsigned long long seed = 3;
+    for (size_t i = 0; i < n; i++) w[i] = (double)((unsigned)(10.0 * fabs(noise(&seed))) % 3);
+    sf_sigmoid whole, cold, warm;
+    cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){n, L, acc, NULL}, NAN, NULL, &whole) == SF_OK);
+    sf_sigmoid_data rs = {n, L, acc, w};
+    cr_assert(sf_sigmoid_fit(&rs, NAN, NULL, &cold) == SF_OK);
+    double start[2] = {whole.k, whole.L0};
+    cr_assert(sf_sigmoid_fit(&rs, NAN, start, &warm) == SF_OK);
+    cr_assert(fabs(warm.k - whole.k) > 1e-6 * whole.k, "the resample did not move the optimum");
+    assert_rel(warm.sse, cold.sse, 1e-6, "two-step refit's SSE against the resample's optimum");
 }
 
 Test(sigmoid, refuses_too_few_or_constant_losses)
 {
     double L[5] = {1, 1, 1, 1, 1}, acc[5] = {0.3, 0.31, 0.29, 0.3, 0.32};
     sf_sigmoid s;
-    cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){3, L, acc}, NAN, NULL, &s) == SF_ENODATA);
-    cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){5, L, acc}, NAN, NULL, &s) == SF_EUNIDENTIFIABLE);
+    cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){3, L, acc, NULL}, NAN, NULL, &s) == SF_ENODATA);
+    cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){5, L, acc, NULL}, NAN, NULL, &s) == SF_EUNIDENTIFIABLE);
 }
 
 /* A synthetic ladder: sizes x token multiples, checkpoints every tenth of

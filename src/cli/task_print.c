@@ -8,13 +8,20 @@
 #include "cli/cli.h"
 #include "cli/task_print.h"
 
+static void print_params(FILE *out, const sf_law *law, const double *p, size_t n)
+{
+    char buf[32];
+    for (size_t j = 0; j < n; j++)
+        fprintf(out, " %s=%s", law ? sf_law_param_name(law, j) : (const char *[]){"E", "A", "alpha"}[j],
+               cli_num(p[j], buf, sizeof buf));
+}
+
 void task_print_fit(FILE *out, const sf_task_fit *f, const sf_task_data *d)
 {
     fprintf(out, "data: %s, %zu rows, %zu runs, %zu tasks\n", d->source ? d->source : "-",
             d->n, d->n_runs, d->n_tasks);
     fprintf(out, "%-16s %6s %8s %8s %8s %8s %7s %8s  %s\n", "task", "ckpts", "a", "b", "k", "L0",
-            "floor", "sd(acc)", "step 1 / direct");
-    char buf[64];
+            "floor", "sd(acc)", "step 1 law | direct: -log acc = E + A/C^alpha");
     for (size_t i = 0; i < sf_task_fit_n_tasks(f); i++) {
         const char *msg = NULL;
         const char *name = sf_task_fit_task(f, i);
@@ -22,33 +29,17 @@ void task_print_fit(FILE *out, const sf_task_fit *f, const sf_task_data *d)
             fprintf(out, "%-16s %s\n", name, msg);
             continue;
         }
-        sf_task_prediction p;
-        sf_error err;
-        sf_error_clear(&err);
-        /* the sigmoid and laws are printed through a prediction-free
-         * summary: the fit JSON has every number */
-        (void)p;
-        (void)err;
-        char *json = NULL;
-        if (sf_task_fit_json(f, &json, &err) != SF_OK) return;
-        cJSON *root = cJSON_Parse(json);
-        free(json);
-        cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "tasks"), (int)i);
-        cJSON *s = cJSON_GetObjectItem(t, "sigmoid");
-        cJSON *s1 = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "step1"), "params");
-        cJSON *dj = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "direct"), "params");
-        fprintf(out, "%-16s %6.0f %8.4f %8.4f %8.4g %8.4f %7s %8.4f ", name,
-                cJSON_GetObjectItem(t, "n_checkpoints")->valuedouble,
-                cJSON_GetObjectItem(s, "a")->valuedouble, cJSON_GetObjectItem(s, "b")->valuedouble,
-                cJSON_GetObjectItem(s, "k")->valuedouble, cJSON_GetObjectItem(s, "L0")->valuedouble,
-                cJSON_GetObjectItem(s, "floor")->valuestring,
-                cJSON_GetObjectItem(s, "resid_sd")->valuedouble);
-        const cJSON *x;
-        cJSON_ArrayForEach(x, s1) fprintf(out, " %s=%s", x->string, cli_num(x->valuedouble, buf, sizeof buf));
-        if (dj) fputs(" |", out);
-        cJSON_ArrayForEach(x, dj) fprintf(out, " %s=%s", x->string, cli_num(x->valuedouble, buf, sizeof buf));
+        double sd = NAN;
+        const sf_sigmoid *s = sf_task_fit_sigmoid(f, i, &sd);
+        fprintf(out, "%-16s %6zu %8.4f %8.4f %8.4g %8.4f %7s %8.4f ", name, s->n, s->a, s->b,
+                s->k, s->L0, s->floor_fixed ? "chance" : "fitted", sd);
+        const double *p1 = sf_task_fit_step1(f, i), *pd = sf_task_fit_direct(f, i);
+        if (p1) print_params(out, sf_task_fit_law(f), p1, sf_law_n_params(sf_task_fit_law(f)));
+        if (pd) {
+            fputs(" |", out);
+            print_params(out, NULL, pd, 3);
+        }
         fputc('\n', out);
-        cJSON_Delete(root);
     }
 }
 

@@ -97,20 +97,23 @@ static double sig(double k, double L0, double L)
 /* The projected objective at (log k, L0): half the residual sum of squares
  * with (a, b) solved; fills a and b. */
 static double projected(const sf_sigmoid_data *d, double bmin, double bmax, double logk,
-                        double L0, double *a, double *b)
+                        double L0, double *a, double *b, double *s_out)
 {
     if (!isfinite(logk) || !isfinite(L0)) return INFINITY;
     double k = exp(logk);
     lsq_sums q = {0};
     for (size_t i = 0; i < d->n; i++) {
+        double w = d->w ? d->w[i] : 1.0;
+        if (w == 0.0) continue;
         double s = sig(k, L0, d->L[i]);
         double y = d->acc[i];
-        q.n += 1.0;
-        q.s += s;
-        q.ss += s * s;
-        q.y += y;
-        q.sy += s * y;
-        q.yy += y * y;
+        if (s_out) s_out[i] = s;
+        q.n += w;
+        q.s += w * s;
+        q.ss += w * s * s;
+        q.y += w * y;
+        q.sy += w * s * y;
+        q.yy += w * y * y;
     }
     return 0.5 * solve_ab(&q, bmin, bmax, a, b);
 }
@@ -126,7 +129,7 @@ static double nm_f(const nm_ctx *c, const double *x)
     double a, b;
     for (int j = 0; j < 2; j++)
         if (x[j] < c->lo[j] || x[j] > c->hi[j]) return INFINITY;
-    return projected(c->d, c->bmin, c->bmax, x[0], x[1], &a, &b);
+    return projected(c->d, c->bmin, c->bmax, x[0], x[1], &a, &b, NULL);
 }
 
 /* Nelder-Mead on the two nonlinear coordinates, from x with steps h; stops
@@ -192,19 +195,33 @@ static double nelder_mead(const nm_ctx *c, double *x, const double *h, int max_e
     return f[best];
 }
 
+static int in_box(const nm_ctx *c, const double *x)
+{
+    return x[0] >= c->lo[0] && x[0] <= c->hi[0] && x[1] >= c->lo[1] && x[1] <= c->hi[1];
+}
+
 /* Gauss-Newton on the projected problem from x, with Kaufman's Jacobian
  * (Golub & Pereyra 2003, sec. 3): the derivative of the model in (log k,
  * L0) at the current (a, b), projected orthogonally to the free linear
  * directions of the active face (a and b free: {s, 1}; b held: {s}; a + b
  * = 1: {s - 1}; both held: none).  A backtracking line search on the true
  * projected objective keeps every step a descent; from a good start a
- * handful of passes over the data converge. */
-static double gauss_newton(const nm_ctx *c, double *x, int max_iter, double rtol)
+ * handful of passes over the data converge.  *converged is set when the
+ * decrease fell below rtol (relative) with a full or partial step, not
+ * when the line search failed. */
+static double gauss_newton(const nm_ctx *c, double *x, int max_iter, double rtol,
+                           int *converged)
 {
     const sf_sigmoid_data *d = c->d;
     const double eps = 1e-12;
-    double a, b;
-    double f = projected(d, c->bmin, c->bmax, x[0], x[1], &a, &b);
+    double a, b, an, bn;
+    /* s at the current point and at the trial point: the Jacobian pass
+     * reuses the accepted trial's values instead of new exponentials */
+    double *cur = malloc(2 * (d->n ? d->n : 1) * sizeof *cur);
+    *converged = 0;
+    if (!cur) return nm_f(c, x);
+    double *trial = cur + d->n;
+    double f = in_box(c, x) ? projected(d, c->bmin, c->bmax, x[0], x[1], &a, &b, cur) : INFINITY;
     for (int it = 0; it < max_iter && isfinite(f); it++) {
         int b_held = b <= c->bmin + eps || b >= c->bmax - eps;
         int top = a + b >= 1.0 - eps, a_zero = a <= eps;
@@ -214,17 +231,19 @@ static double gauss_newton(const nm_ctx *c, double *x, int max_iter, double rtol
         double k = exp(x[0]);
         double JJ[2][2] = {{0}}, Jr[2] = {0}, JB[2][2] = {{0}}, BB[2][2] = {{0}};
         for (size_t i = 0; i < d->n; i++) {
-            double s = sig(k, x[1], d->L[i]);
+            double w = d->w ? d->w[i] : 1.0;
+            if (w == 0.0) continue;
+            double s = cur[i];
             double r = d->acc[i] - b - a * s;
             double ds = -s * (1.0 - s);
             double j[2] = {-a * ds * k * (d->L[i] - x[1]), a * ds * k};
             double u[2] = {s + o1, 1.0};
             for (int p = 0; p < 2; p++) {
-                Jr[p] += j[p] * r;
+                Jr[p] += w * j[p] * r;
                 for (int q = 0; q < 2; q++) {
-                    JJ[p][q] += j[p] * j[q];
-                    JB[p][q] += j[p] * u[q];
-                    BB[p][q] += u[p] * u[q];
+                    JJ[p][q] += w * j[p] * j[q];
+                    JB[p][q] += w * j[p] * u[q];
+                    BB[p][q] += w * u[p] * u[q];
                 }
             }
         }
@@ -247,20 +266,29 @@ static double gauss_newton(const nm_ctx *c, double *x, int max_iter, double rtol
         double s0 = -(H[1][1] * Jr[0] - H[0][1] * Jr[1]) / det;
         double s1 = -(H[0][0] * Jr[1] - H[1][0] * Jr[0]) / det;
         double t = 1.0, fn = INFINITY, xn[2] = {x[0], x[1]};
-        for (int ls = 0; ls < 12; ls++, t *= 0.5) {
+        for (int ls = 0; ls < 8; ls++, t *= 0.5) {
             xn[0] = x[0] + t * s0;
             xn[1] = x[1] + t * s1;
-            fn = nm_f(c, xn);
+            fn = in_box(c, xn) ? projected(d, c->bmin, c->bmax, xn[0], xn[1], &an, &bn, trial)
+                               : INFINITY;
             if (fn <= f) break;
         }
         if (!(fn <= f)) break;
-        double moved = fabs(t * s0) + fabs(t * s1);
+        double moved = fabs(t * s0) + fabs(t * s1), before = f;
         x[0] = xn[0];
         x[1] = xn[1];
-        double before = f;
-        f = projected(d, c->bmin, c->bmax, x[0], x[1], &a, &b);
-        if (before - f <= rtol * before || moved < 1e-12) break;
+        f = fn;
+        a = an;
+        b = bn;
+        double *sw = cur;
+        cur = trial;
+        trial = sw;
+        if (before - f <= rtol * before || moved < 1e-12) {
+            *converged = 1;
+            break;
+        }
     }
+    free(cur < trial ? cur : trial);
     return f;
 }
 
@@ -268,6 +296,7 @@ static void ranges(const sf_sigmoid_data *d, nm_ctx *c)
 {
     double lmin = INFINITY, lmax = -INFINITY;
     for (size_t i = 0; i < d->n; i++) {
+        if (d->w && d->w[i] == 0.0) continue;
         lmin = fmin(lmin, d->L[i]);
         lmax = fmax(lmax, d->L[i]);
     }
@@ -284,7 +313,9 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
                    sf_sigmoid *out)
 {
     memset(out, 0, sizeof *out);
-    if (d->n < 4) return SF_ENODATA;
+    size_t used = 0;
+    for (size_t i = 0; i < d->n; i++) used += !d->w || d->w[i] > 0.0;
+    if (used < 4) return SF_ENODATA;
     nm_ctx c = {.d = d, .bmin = 0.0, .bmax = 1.0};
     if (isfinite(chance)) c.bmin = c.bmax = chance;
     ranges(d, &c);
@@ -292,11 +323,11 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
     enum { GK = 24, GL = 24, KEEP = 3 };
     double bx[KEEP][2], bf[KEEP];
     int nkeep = 0;
-    if (warm) {
+    if (warm && warm[0] > 0.0 && isfinite(warm[0]) && isfinite(warm[1])) {
         bx[0][0] = log(warm[0]);
         bx[0][1] = warm[1];
-        bf[0] = nm_f(&c, bx[0]);
-        nkeep = isfinite(bf[0]) ? 1 : 0;
+        bf[0] = 0.0;  /* Gauss-Newton evaluates it */
+        nkeep = 1;
     }
     /* The grid only ranks starting points: on a large table it is
      * evaluated on an evenly strided subsample of at most 256 points. */
@@ -313,11 +344,13 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
         }
         sub.n = 0;
         for (size_t i = 0; i < d->n; i += stride) {
+            if (d->w && d->w[i] == 0.0) continue;
             subL[sub.n] = d->L[i];
             subA[sub.n++] = d->acc[i];
         }
         sub.L = subL;
         sub.acc = subA;
+        sub.w = NULL;
     }
     nm_ctx cg = c;
     cg.d = &sub;
@@ -347,28 +380,36 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
     free(subA);
     double best = INFINITY, xb[2] = {0, 0};
     double h[2] = {(c.hi[0] - c.lo[0]) / GK, (c.hi[1] - c.lo[1]) / GL};
+    int best_conv = 0;
     for (int s = 0; s < nkeep; s++) {
         if (!isfinite(bf[s])) continue;
         double x[2] = {bx[s][0], bx[s][1]};
         /* Gauss-Newton converges in a few passes from a nearby point (the
-         * whole-table optimum for a bootstrap draw); from a grid point it
-         * gets close and a short simplex checks that it did not stop on a
-         * kink where the active constraint on (a, b) changes. */
-        double f = gauss_newton(&c, x, warm ? 50 : 100, warm ? 1e-10 : 1e-15);
-        if (!warm) {
-            double h2[2] = {h[0] * 0.01, h[1] * 0.01};
-            f = fmin(f, nelder_mead(&c, x, h2, 300));
-            f = gauss_newton(&c, x, 100, 1e-15);
-        }
+         * whole-table optimum for a bootstrap draw) */
+        int converged = 0;
+        double f = gauss_newton(&c, x, warm ? 2 : 30, warm ? 1e-8 : 1e-9, &converged);
         if (f < best) {
             best = f;
+            best_conv = converged;
             xb[0] = x[0];
             xb[1] = x[1];
         }
     }
+    if (!warm && isfinite(best)) {
+        /* polish the best start; when Gauss-Newton stops on a kink, where
+         * the active constraint on (a, b) changes, a short simplex first */
+        int converged = best_conv;
+        if (!converged) {
+            double h2[2] = {h[0] * 0.01, h[1] * 0.01};
+            best = fmin(best, nelder_mead(&c, xb, h2, 100));
+        }
+        best = fmin(best, gauss_newton(&c, xb, 100, 1e-15, &converged));
+    }
     if (!isfinite(best)) return SF_ENOCONV;
     double a, b;
-    projected(d, c.bmin, c.bmax, xb[0], xb[1], &a, &b);
+    double *sv = malloc((d->n ? d->n : 1) * sizeof *sv);
+    if (!sv) return SF_ENOMEM;
+    projected(d, c.bmin, c.bmax, xb[0], xb[1], &a, &b, sv);
     out->k = exp(xb[0]);
     out->L0 = xb[1];
     out->a = a;
@@ -377,11 +418,14 @@ int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
      * sums (which lose digits to cancellation) */
     double sse = 0.0;
     for (size_t i = 0; i < d->n; i++) {
-        double r = d->acc[i] - sf_sigmoid_eval(out, d->L[i]);
-        sse += r * r;
+        double w = d->w ? d->w[i] : 1.0;
+        if (w == 0.0) continue;
+        double r = d->acc[i] - (b + a * sv[i]);
+        sse += w * r * r;
     }
+    free(sv);
     out->sse = sse;
-    out->n = d->n;
+    out->n = used;
     out->floor_fixed = isfinite(chance);
     out->k_at_bound = xb[0] <= c.lo[0] + 1e-6 || xb[0] >= c.hi[0] - 1e-6;
     out->L0_at_bound = xb[1] <= c.lo[1] + 1e-9 || xb[1] >= c.hi[1] - 1e-9;

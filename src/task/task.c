@@ -63,6 +63,25 @@ int sf_task_fit_diagnosis(const sf_task_fit *f, size_t i, const char **message)
     return f->tasks[i].diagnosis;
 }
 
+const sf_law *sf_task_fit_law(const sf_task_fit *f) { return f->law; }
+
+const double *sf_task_fit_step1(const sf_task_fit *f, size_t i)
+{
+    return i < f->n_tasks && f->tasks[i].has_two_step ? f->tasks[i].step1 : NULL;
+}
+
+const sf_sigmoid *sf_task_fit_sigmoid(const sf_task_fit *f, size_t i, double *resid_sd)
+{
+    if (i >= f->n_tasks || f->tasks[i].diagnosis != SF_TASK_OK) return NULL;
+    if (resid_sd) *resid_sd = f->tasks[i].resid_sd;
+    return &f->tasks[i].sig;
+}
+
+const double *sf_task_fit_direct(const sf_task_fit *f, size_t i)
+{
+    return i < f->n_tasks && f->tasks[i].has_direct ? f->tasks[i].direct : NULL;
+}
+
 /* Rows of one task: all (those with an accuracy) and each run's last. */
 typedef struct rowsel {
     size_t *all, n_all;       /* rows with a finite accuracy */
@@ -70,6 +89,8 @@ typedef struct rowsel {
     size_t *by_run;           /* for resampling: rows grouped by run */
     size_t *run_start;        /* n_runs + 1 offsets into by_run */
     size_t *run_last;         /* the last row of each run */
+    size_t *all_run;          /* compact run index of each row of all */
+    double *L, *acc;          /* task loss and accuracy of the rows of all */
     size_t n_runs;
 } rowsel;
 
@@ -80,6 +101,9 @@ static void rowsel_free(rowsel *s)
     free(s->by_run);
     free(s->run_start);
     free(s->run_last);
+    free(s->all_run);
+    free(s->L);
+    free(s->acc);
 }
 
 static int rowsel_make(const sf_task_data *d, int task, rowsel *s)
@@ -131,6 +155,24 @@ static int rowsel_make(const sf_task_data *d, int task, rowsel *s)
         size_t i = s->all[j];
         s->by_run[pos[d->run[i]]++] = i;
     }
+    /* compact index of each original run, reusing `count` */
+    for (size_t r = 0, c = 0; r < R; r++) count[r] = last[r] < 0 ? 0 : c++;
+    size_t na = s->n_all ? s->n_all : 1;
+    s->all_run = malloc(na * sizeof *s->all_run);
+    s->L = malloc(na * sizeof *s->L);
+    s->acc = malloc(na * sizeof *s->acc);
+    if (!s->all_run || !s->L || !s->acc) {
+        free(pos);
+        free(last);
+        free(count);
+        return SF_ENOMEM;
+    }
+    for (size_t j = 0; j < s->n_all; j++) {
+        size_t i = s->all[j];
+        s->all_run[j] = count[d->run[i]];
+        s->L[j] = d->loss[i];
+        s->acc[j] = d->acc[i];
+    }
     free(pos);
     free(last);
     free(count);
@@ -163,9 +205,9 @@ static int make_data(const sf_task_data *d, const size_t *idx, size_t m, int neg
 }
 
 /* Fit `law` to rows idx; params (n_params) and objective out.  With
- * `warm` (the whole-table fit), L-BFGS starts only from its optima (its
- * basins), the bootstrap's warm path (docs/uncertainty.md); else the
- * law's global search.  *keep (may be NULL) receives the fit. */
+ * `warm` (the whole-table fit), L-BFGS starts only from its optimum, as
+ * the bootstrap's warm path does from each of its basins
+ * (docs/uncertainty.md); else the law's global search.  *keep (may be NULL) receives the fit. */
 static int fit_rows(const sf_law *law, const sf_task_data *d, const size_t *idx, size_t m,
                     int neglog_acc, const sf_fit_options *fo, const sf_fit *warm,
                     double *params, double *obj, sf_fit **keep, sf_error *err)
@@ -175,9 +217,12 @@ static int fit_rows(const sf_law *law, const sf_task_data *d, const size_t *idx,
     if (rc != SF_OK) return rc;
     sf_fit *fit = NULL;
     if (warm) {
+        /* the best basin: a resample moves the optimum a little, and every
+         * further start costs a full L-BFGS run */
         size_t P = sf_law_n_params(law), nb = sf_fit_n_basins(warm);
         double theta[SF_MAX_BASINS * SF_MAX_PARAMS], nat[SF_MAX_PARAMS];
         if (nb == 0 || nb > SF_MAX_BASINS) nb = 1;
+        nb = 1;
         for (size_t b = 0; b < nb; b++) {
             if (sf_fit_n_basins(warm) == 0) memcpy(nat, sf_fit_params(warm), P * sizeof *nat);
             else sf_fit_basin(warm, b, nat);
@@ -194,26 +239,6 @@ static int fit_rows(const sf_law *law, const sf_task_data *d, const size_t *idx,
     if (keep && rc == SF_OK) *keep = fit;
     else sf_fit_free(fit);
     sf_data_free(x);
-    return rc;
-}
-
-static int fit_sigmoid_rows(const sf_task_data *d, const size_t *idx, size_t m, double chance,
-                            const double *warm, sf_sigmoid *s)
-{
-    double *L = malloc((m ? m : 1) * sizeof *L), *A = malloc((m ? m : 1) * sizeof *A);
-    if (!L || !A) {
-        free(L);
-        free(A);
-        return SF_ENOMEM;
-    }
-    for (size_t j = 0; j < m; j++) {
-        L[j] = d->loss[idx[j]];
-        A[j] = d->acc[idx[j]];
-    }
-    sf_sigmoid_data sd = {m, L, A};
-    int rc = sf_sigmoid_fit(&sd, chance, warm, s);
-    free(L);
-    free(A);
     return rc;
 }
 
@@ -247,7 +272,8 @@ static int fit_task_full(const sf_task_fit *f, const sf_task_data *d, const rows
         t->C_max = fmax(t->C_max, 6.0 * d->N[i] * d->D[i]);
     }
     t->n_rows = s->n_all;
-    int rc = fit_sigmoid_rows(d, s->all, s->n_all, t->chance, NULL, &t->sig);
+    sf_sigmoid_data sd = {s->n_all, s->L, s->acc, NULL};
+    int rc = sf_sigmoid_fit(&sd, t->chance, NULL, &t->sig);
     if (rc != SF_OK)
         return sf_fail(err, rc, d->source, 0, 0, "task '%s': cannot fit accuracy against task "
                        "loss (%zu checkpoints with an accuracy)", t->name, s->n_all);
@@ -290,39 +316,45 @@ static int fit_task_full(const sf_task_fit *f, const sf_task_data *d, const rows
     return SF_OK;
 }
 
-/* Rows of a resample of runs: the drawn runs' rows with accuracy and
- * their last rows, repeats as drawn. */
-static int resample_rows(const rowsel *s, sf_rng *rng, size_t **all, size_t *n_all,
-                         size_t **last)
+/* A resample of runs: each run's multiplicity as weights of the rows of
+ * `all` (w, n_all entries) and the drawn runs' last rows (last, n_runs
+ * entries, repeats as drawn). */
+static int resample_runs(const rowsel *s, sf_rng *rng, double **w, size_t **last)
 {
-    size_t R = s->n_runs, cap = s->n_all * 2 + 16, n = 0;
-    size_t *a = malloc(cap * sizeof *a), *l = malloc((R ? R : 1) * sizeof *l);
-    if (!a || !l) {
-        free(a);
+    size_t R = s->n_runs;
+    double *mult = calloc(R ? R : 1, sizeof *mult);
+    double *wt = malloc((s->n_all ? s->n_all : 1) * sizeof *wt);
+    size_t *l = malloc((R ? R : 1) * sizeof *l);
+    if (!mult || !wt || !l) {
+        free(mult);
+        free(wt);
         free(l);
         return SF_ENOMEM;
     }
     for (size_t k = 0; k < R; k++) {
         size_t r = (size_t)sf_rng_below(rng, R);
         l[k] = s->run_last[r];
-        size_t lo = s->run_start[r], hi = s->run_start[r + 1];
-        if (n + (hi - lo) > cap) {
-            cap = 2 * (n + (hi - lo));
-            size_t *p = realloc(a, cap * sizeof *a);
-            if (!p) {
-                free(a);
-                free(l);
-                return SF_ENOMEM;
-            }
-            a = p;
-        }
-        memcpy(a + n, s->by_run + lo, (hi - lo) * sizeof *a);
-        n += hi - lo;
+        mult[r] += 1.0;
     }
-    *all = a;
-    *n_all = n;
+    for (size_t j = 0; j < s->n_all; j++) wt[j] = mult[s->all_run[j]];
+    free(mult);
+    *w = wt;
     *last = l;
     return SF_OK;
+}
+
+/* The rows of `all` repeated by weight (for step 1 on every checkpoint). */
+static size_t *repeat_rows(const rowsel *s, const double *w, size_t *m)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < s->n_all; j++) n += (size_t)w[j];
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    if (!rows) return NULL;
+    n = 0;
+    for (size_t j = 0; j < s->n_all; j++)
+        for (size_t c = 0; c < (size_t)w[j]; c++) rows[n++] = s->all[j];
+    *m = n;
+    return rows;
 }
 
 /* Draw k of task t: every fit redone on one resample of runs.  A failed
@@ -338,25 +370,31 @@ static void draw_one(const sf_task_fit *f, const sf_task_data *d, const rowsel *
     t->d_resid[k] = t->d_resid_direct[k] = NAN;
     sf_rng rng;
     sf_rng_seed(&rng, f->opt.seed, ((uint64_t)task_index << 32) | (uint64_t)k);
-    size_t *all = NULL, *last = NULL, n_all = 0;
-    if (resample_rows(s, &rng, &all, &n_all, &last) != SF_OK) return;
+    double *w = NULL;
+    size_t *last = NULL;
+    if (resample_runs(s, &rng, &w, &last) != SF_OK) return;
     sf_fit_options fo = f->opt.fit;
     fo.threads = 1;
+    /* a draw needs its optimum to far less than the spread of the draws
+     * (a few per cent): L-BFGS stops at a looser gradient test */
+    if (fo.gtol < 1e-6) fo.gtol = 1e-6;
     sf_error e;
     sf_error_clear(&e);
     sf_sigmoid sig;
     double warm[2] = {t->sig.k, t->sig.L0};
-    if (fit_sigmoid_rows(d, all, n_all, t->chance, warm, &sig) == SF_OK) {
+    sf_sigmoid_data sd = {s->n_all, s->L, s->acc, w};
+    if (sf_sigmoid_fit(&sd, t->chance, warm, &sig) == SF_OK) {
         sg[0] = sig.a;
         sg[1] = sig.b;
         sg[2] = sig.k;
         sg[3] = sig.L0;
     }
     if (t->has_two_step) {
-        const size_t *rows = f->opt.step1_all ? all : last;
-        size_t m = f->opt.step1_all ? n_all : s->n_runs;
-        if (fit_rows(f->law, d, rows, m, 0, &fo, t->fit_step1, p1, NULL, NULL, &e) != SF_OK)
+        size_t m = s->n_runs;
+        size_t *rows = f->opt.step1_all ? repeat_rows(s, w, &m) : last;
+        if (!rows || fit_rows(f->law, d, rows, m, 0, &fo, t->fit_step1, p1, NULL, NULL, &e) != SF_OK)
             for (size_t j = 0; j < P; j++) p1[j] = NAN;
+        if (rows != last) free(rows);
     }
     if (t->has_direct &&
         fit_rows(f->direct_law, d, last, s->n_runs, 1, &fo, t->fit_direct, dr, NULL, NULL, &e) !=
@@ -370,7 +408,7 @@ static void draw_one(const sf_task_fit *f, const sf_task_data *d, const rowsel *
         t->d_resid_direct[k] = -log(d->acc[r]) -
                                sf_task_direct_eval(t->direct, 6.0 * d->N[r] * d->D[r]);
     }
-    free(all);
+    free(w);
     free(last);
 }
 
