@@ -96,9 +96,12 @@ $(BUILD)/bench_fit: bench/bench_fit.c $(BUILD)/libscalefit.a
 $(BUILD)/bench_boot: bench/bench_boot.c $(BUILD)/libscalefit.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
 
-bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot
+$(BUILD)/bench_curve: bench/bench_curve.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_curve
 	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --bench-boot $(BUILD)/bench_boot \
-	    --python $(PYTHON)
+	    --bench-curve $(BUILD)/bench_curve --python $(PYTHON)
 
 demo: all
 	$(BUILD)/scalefit demo

@@ -79,7 +79,8 @@ int main(int argc, char **argv)
         sf_data *r;
         if (sf_bootstrap_resample(d, bopt.resample, fopt.seed, (size_t)dump_k, &r, &err) != SF_OK)
             return fail(&err);
-        char *csv = sf_data_csv(r);
+        char *csv = NULL;
+        if (sf_data_csv(r, &csv, &err) != SF_OK) return fail(&err);
         FILE *f = fopen(dump_path, "w");
         if (!f || !csv || fputs(csv, f) < 0 || fclose(f) != 0) return 1;
         free(csv);
@@ -87,27 +88,29 @@ int main(int argc, char **argv)
     }
     double t0 = now();
     sf_fit *fit;
+    sf_draws *dr;
     if (sf_fit_run(law, d, &fopt, &fit, &err) != SF_OK) return fail(&err);
-    if (sf_fit_bootstrap(fit, d, &bopt, &err) != SF_OK) return fail(&err);
+    if (sf_fit_bootstrap(fit, d, &bopt, &dr, &err) != SF_OK) return fail(&err);
     double t = now() - t0;
     const char *names[32];
     sf_summary s[32];
-    size_t ns = sf_fit_summarize(fit, NULL, 0, names, s, 32);
+    size_t ns = sf_draws_summarize(dr, NULL, 0, names, s, 32);
     printf("{\"seconds\": %.6g, \"resamples\": %zu, \"failed\": %zu, \"n_draws\": %zu, "
-           "\"params\": {", t, sf_fit_resamples(fit), sf_fit_resamples_failed(fit),
-           sf_fit_n_draws(fit));
+           "\"params\": {", t, sf_draws_resamples(dr), sf_draws_resamples_failed(dr),
+           sf_draws_count(dr));
     for (size_t j = 0; j < sf_law_n_params(law); j++)
         printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
     printf("}, \"se\": {");
     for (size_t q = 0; q < ns && q < 32; q++) printf("%s\"%s\": %.17g", q ? ", " : "", names[q], s[q].sd);
     printf("}, \"draws\": [");
-    for (size_t k = 0; k < 8 && k < sf_fit_n_draws(fit); k++) {
+    for (size_t k = 0; k < 8 && k < sf_draws_count(dr); k++) {
         printf("%s[", k ? ", " : "");
         for (size_t j = 0; j < sf_law_n_params(law); j++)
-            printf("%s%.17g", j ? ", " : "", sf_fit_draw(fit, k)[j]);
+            printf("%s%.17g", j ? ", " : "", sf_draws_at(dr, k)[j]);
         printf("]");
     }
     printf("]}\n");
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

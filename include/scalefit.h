@@ -10,8 +10,23 @@
  *     success, a negative SF_E* code on error.  When an `sf_error *err`
  *     argument is given (it may be NULL) it receives the details: file, line,
  *     column and a message.  The library never prints, exits or aborts.
- *   - Handles (`sf_table`, `sf_data`, `sf_law`, `sf_fit`) are allocated by
- *     the library and released with the matching `*_free`, which accepts NULL.
+ *   - Handles (`sf_table`, `sf_data`, `sf_law`, `sf_fit`, `sf_draws`, ...)
+ *     are allocated by the library and released with the matching
+ *     `*_free`, which accepts NULL.
+ *   - Data flow one way: a fit is read-only once sf_fit_run (or
+ *     sf_fit_from_params, sf_fit_json_read) returns it.  Every later
+ *     function takes `const sf_fit *` (only sf_fit_free does not), so the
+ *     compiler refuses a write through this API, and one fit may be used
+ *     from several threads at once.  tests/test_dataflow.c keeps it so: no
+ *     public function but sf_fit_free, and no library function outside
+ *     src/fit, takes a writable `sf_fit *`; and draws made from one fit
+ *     in two threads at once leave its bytes unchanged.  Uncertainty is a
+ *     separate handle, `sf_draws`, that refers to its fit; what a writer
+ *     reports besides the fit is a request passed to it
+ *     (sf_report_request).
+ *   - Writers that make text (JSON, CSV) return a status and the text in
+ *     `char **out` (malloc'd, NUL-terminated; the caller frees it; NULL on
+ *     failure), with the details in `sf_error *err` (may be NULL).
  *   - Option structs are plain structs; call the matching `*_init` first, it
  *     fills the documented defaults.
  *   - "natural" parameters are those a user reads and writes (A = 406.4);
@@ -313,8 +328,18 @@ SF_API int sf_fit_options_fix(sf_fit_options *o, const char *name, double value)
 SF_API int sf_fit_options_tie(sf_fit_options *o, const char *a, const char *b);
 
 /* A fitted law: parameters, objective, search diagnostics.  Produced by
- * sf_fit_run, or read back from a fit file by sf_fit_json_read. */
+ * sf_fit_run, or read back from a fit file by sf_fit_json_read, and
+ * read-only from then on: no function writes into a fit after it is made
+ * (each takes `const sf_fit *`), so threads may share one. */
 typedef struct sf_fit sf_fit;
+
+/* Draws of a fit's parameters: bootstrap refits (sf_fit_bootstrap) or
+ * posterior samples (sf_bayes_run), or the draws kept in a fit file
+ * (sf_fit_json_read).  Owned by the caller, released with sf_draws_free;
+ * immutable once returned.  A draws handle refers to the fit it was made
+ * from (borrowed, read-only, sf_draws_fit): keep the fit alive while the
+ * draws are used.  The Uncertainty section below has its functions. */
+typedef struct sf_draws sf_draws;
 
 /* Fit `law` to `data`.  The fit borrows `law` (keep it alive while the fit
  * is used) and copies what it needs from `data` and `o` (NULL = defaults).
@@ -412,30 +437,56 @@ SF_API int sf_simulate(const sf_law *law, const double *params, const double *N,
 /* JSON                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* The fit as one JSON object (docs/json.md), malloc'd, NUL-terminated,
- * ending in a newline; the caller frees it.  NULL on out-of-memory. */
-SF_API char *sf_fit_json(const sf_fit *fit);
+/* What a fit's JSON reports besides the fit: the compute-optimal
+ * allocation at budgets ("allocations") and the predicted loss at points
+ * ("predictions"), with intervals over the draws when draws are given,
+ * at `levels` (NULL / 0: the draws' own levels).  Arrays are borrowed for
+ * the call.  A request is plain data: sf_report_request_init zeroes it
+ * (nothing more reported). */
+typedef struct sf_report_request {
+    const double *compute;
+    size_t n_compute;
+    const sf_point *at;
+    size_t n_at;
+    const double *levels;
+    size_t n_levels;
+} sf_report_request;
 
-/* Read a fit file written from sf_fit_json.  *out owns a new law and the
- * fit (sf_fit_free releases both). */
-SF_API int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err);
-SF_API int sf_fit_json_parse(const char *text, const char *name, sf_fit **out,
-                      sf_error *err);
+SF_API void sf_report_request_init(sf_report_request *r);
+
+/* The fit as one JSON object (docs/json.md) into *out, ending in a
+ * newline.  `draws` (may be NULL; else draws of this fit) adds the
+ * summaries and the draws themselves, so that reading the file back gives
+ * the same intervals; `req` (may be NULL) adds allocations and
+ * predictions.  The warnings are the fit's, then the draws'.  SF_ENOMEM,
+ * or SF_EINVAL for draws of another fit. */
+SF_API int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_request *req,
+                       char **out, sf_error *err);
+
+/* Read a fit file written from sf_fit_json.  *fit owns a new law and the
+ * fit (sf_fit_free releases both).  *draws (when `draws` is not NULL)
+ * gets the file's draws, referring to *fit, or NULL when it has none; with
+ * `draws` NULL they are not read.  Free the draws with sf_draws_free, and
+ * use them no longer than *fit.  On failure both are NULL. */
+SF_API int sf_fit_json_read(const char *path, sf_fit **fit, sf_draws **draws, sf_error *err);
+SF_API int sf_fit_json_parse(const char *text, const char *name, sf_fit **fit,
+                             sf_draws **draws, sf_error *err);
 
 /* Predictions as JSON: {"law", "rows": [{"N", "D", "C", "U"?, "loss"}]};
  * U appears when with_u; N, D or C is left out when 0 (not given, as for a
- * law of one variable).  Caller frees. */
-SF_API char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
-                             int with_u);
+ * law of one variable). */
+SF_API int sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
+                           int with_u, char **out, sf_error *err);
 
 /* The data as CSV text (header N,D,C,loss[,U][,group][,weight]; numbers
- * with 17 significant digits).  Caller frees; NULL on out-of-memory. */
-SF_API char *sf_data_csv(const sf_data *d);
+ * with 17 significant digits). */
+SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
 
-/* Allocation rows as JSON: {"law", "rows": [...]}. Caller frees. */
-SF_API char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n);
+/* Allocation rows as JSON: {"law", "rows": [...]}. */
+SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
+                         sf_error *err);
 
-/* ---- Chinchilla Approaches 1 and 2, sweep planning (issue 4) ---------- */
+/* ---- Chinchilla Approaches 1 and 2, sweep planning --------------------- */
 
 /* Hoffmann et al. (2022) estimated the compute-optimal N*(C) three ways.
  * Approach 2 (sf_isoflop_run) fits a profile of loss against log N per
@@ -638,18 +689,19 @@ SF_API int sf_plan_sweep(const sf_law *law, const double *params, const double *
                          size_t n_budgets, const sf_plan_options *o, sf_plan_row *rows,
                          sf_alloc_row *optimum, sf_error *err);
 
-/* JSON (docs/json.md) and CSV of the three; caller frees; NULL on
- * out-of-memory.  `d` (may be NULL) adds where the rows came from. */
-SF_API char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d);
-SF_API char *sf_envelope_json(const sf_envelope *e, const sf_data *d);
-SF_API char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
-                          const sf_alloc_row *optimum, size_t n_budgets,
-                          const sf_plan_row *rows);
+/* JSON (docs/json.md) and CSV of the three into *out (caller frees).
+ * `d` (may be NULL) adds where the rows came from. */
+SF_API int sf_isoflop_json(const sf_isoflop *r, const sf_data *d, char **out, sf_error *err);
+SF_API int sf_envelope_json(const sf_envelope *e, const sf_data *d, char **out, sf_error *err);
+SF_API int sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
+                        const sf_alloc_row *optimum, size_t n_budgets, const sf_plan_row *rows,
+                        char **out, sf_error *err);
 /* Header compute,N,D,tokens_per_param[,layers,d_model,heads,N_shape]. */
-SF_API char *sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape);
+SF_API int sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape, char **out,
+                       sf_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* ---- Plots and the HTML report (issue 6) ---- */
+/* ---- Plots and the HTML report ---- */
 /* ------------------------------------------------------------------------ */
 
 /* Every plot is one SVG 1.1 document (valid XML, no scripts, fonts, images
@@ -697,11 +749,10 @@ SF_API int sf_plot_fit(const sf_fit *fit, const sf_data *data, const sf_plot_opt
 
 /* Compute-optimal allocation against compute C: N_opt(C) and D_opt(C) in
  * one panel, tokens per parameter D/N below, with markers at the rows
- * `marks` (n_marks may be 0).  `draws` (may be NULL) holds n_draws
- * parameter vectors of the fit's law, row-major n_draws x
- * sf_law_n_params (bootstrap resamples or posterior draws); the plot then
- * shades the central o->level band of each curve across them. */
-SF_API int sf_plot_optimal(const sf_fit *fit, const double *draws, size_t n_draws,
+ * `marks` (n_marks may be 0).  With `draws` (may be NULL: draws of this
+ * fit, bootstrap resamples or posterior draws) the plot shades the
+ * central o->level band of each curve across them. */
+SF_API int sf_plot_optimal(const sf_fit *fit, const sf_draws *draws,
                            const sf_alloc_row *marks, size_t n_marks,
                            const sf_plot_options *o, char **svg, sf_error *err);
 
@@ -801,17 +852,17 @@ SF_API int sf_plot_pairs(const double *draws, size_t n_draws, size_t p,
                          const size_t *pairs, size_t n_pairs, const sf_plot_options *o,
                          char **svg, sf_error *err);
 
-/* The pairwise scatter of the draws a fit carries (sf_fit_bootstrap,
- * sf_bayes_run): sf_plot_pairs over the free parameters (those held by a
+/* The pairwise scatter of a fit's draws (sf_fit_bootstrap, sf_bayes_run,
+ * or read from a fit file): sf_plot_pairs over the free parameters (those held by a
  * fix or a tie are left out), each on the scale the law optimises it on
  * (log for E, A and B, linear for the exponents, so the ridge
  * log A - alpha log N = const is a straight line), the fit's parameters
  * marked.  `d` (may be NULL), the rows fitted, names the file in the
- * title.  SF_ENODATA when the fit has no draws. */
-SF_API int sf_fit_draws_svg(const sf_fit *fit, const sf_data *d, const sf_plot_options *o,
+ * title.  SF_ENODATA when draws is NULL or empty. */
+SF_API int sf_fit_draws_svg(const sf_draws *draws, const sf_data *d, const sf_plot_options *o,
                             char **svg, sf_error *err);
 
-struct sf_validation; /* typedef'd, with its functions, in the issue 7 section */
+struct sf_validation; /* typedef'd, with its functions, under "Validation by extrapolation" */
 
 /* Predicted against actual loss on the rows of a validation's target
  * (sf_validate, below; `scalefit validate --plot`), drawn by
@@ -838,11 +889,10 @@ typedef struct sf_report {
     const double *se, *ci_lo, *ci_hi;
     double level;              /* of ci_lo..ci_hi; default 0.95 */
     const char *interval_method; /* e.g. "bootstrap, 1000 resamples" */
-    /* Parameter draws, n_draws x p row-major (bootstrap resamples or
-     * posterior draws): interval bands, intervals on the allocation, the
-     * pairwise scatter. */
-    const double *draws;
-    size_t n_draws;
+    /* Draws of the fit (bootstrap resamples or posterior draws; may be
+     * NULL): interval bands, intervals on the allocation, the pairwise
+     * scatter, and their warnings after the fit's. */
+    const sf_draws *draws;
     /* Budgets for the allocation table besides the default decades. */
     const double *budgets;
     size_t n_budgets;
@@ -866,7 +916,7 @@ SF_API void sf_report_init(sf_report *r);
 SF_API int sf_report_html(const sf_report *r, char **html, sf_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* ---- Validation by extrapolation (issue 7) ---- */
+/* ---- Validation by extrapolation ---- */
 /* ------------------------------------------------------------------------ */
 
 /* Judge a law the way Choshen, Zhang and Andreas (2024, "A Hitchhiker's
@@ -928,6 +978,14 @@ typedef struct sf_validate_options {
     size_t loo_min_sizes;
     /* How each fit is made; fixes and ties hold borrowed parameters. */
     sf_fit_options fit;
+    /* Extrapolation interval of each target's final row (issue 23):
+     * bootstrap resamples of the fitted rows for its parameter part (0,
+     * default: none), resampled by run (1, default, when the data have a
+     * run column) or by row (0), and up to 8 levels (0 = 0.8, 0.9, 0.95). */
+    size_t bootstrap;
+    int resample_runs;
+    size_t n_levels;
+    double levels[8];
 } sf_validate_options;
 
 SF_API void sf_validate_options_init(sf_validate_options *o);
@@ -1017,20 +1075,21 @@ SF_API size_t sf_validation_n_cells(const sf_validation *v);
 SF_API double sf_validation_sweep_N(const sf_validation *v);
 SF_API const sf_validation_cell *sf_validation_cell_at(const sf_validation *v, size_t k);
 
-/* The validation as JSON (docs/validate.md): law, seed, options, "are",
- * "max_re", targets with their fits, fitted runs and predicted points;
- * sweep cells for a sweep.  Caller frees; NULL on out-of-memory. */
-SF_API char *sf_validation_json(const sf_validation *v);
+/* The validation as JSON (docs/validate.md) into *out (caller frees):
+ * law, seed, options, "are", "max_re", targets with their fits, fitted
+ * runs and predicted points; sweep cells for a sweep. */
+SF_API int sf_validation_json(const sf_validation *v, char **out, sf_error *err);
 /* Validations of several laws on the same data (n >= 1):
  * {"compare": [each as above], "best": the law with the lowest ARE}. */
-SF_API char *sf_validation_compare_json(const sf_validation *const *v, size_t n);
+SF_API int sf_validation_compare_json(const sf_validation *const *v, size_t n, char **out,
+                                      sf_error *err);
 
 /* Sweep cells as CSV: n_models,train_fraction,min_tokens,train_rows,are,
- * max_re,status (are and max_re empty when the fit failed).  Caller frees. */
-SF_API char *sf_validation_cells_csv(const sf_validation *v);
+ * max_re,status (are and max_re empty when the fit failed). */
+SF_API int sf_validation_cells_csv(const sf_validation *v, char **out, sf_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* The law catalogue's options, constrained allocation (issue 3)            */
+/* The law catalogue's options, constrained allocation                      */
 /* ------------------------------------------------------------------------ */
 
 /* Which sf_law_options fields a law reads; sf_law_new rejects a value other
@@ -1084,26 +1143,29 @@ typedef struct sf_alloc_inference_row {
 SF_API int sf_alloc_inference(const sf_law *law, const double *params, const sf_alloc_row *ref,
                               double T, sf_alloc_inference_row *row, sf_error *err);
 
-/* Rows as JSON, {"law", "rows": [...]} (docs/json.md).  Caller frees. */
-SF_API char *sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n);
-SF_API char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows,
-                                     size_t n);
+/* Rows as JSON, {"law", "rows": [...]} (docs/json.md), into *out. */
+SF_API int sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n,
+                            char **out, sf_error *err);
+SF_API int sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows,
+                                   size_t n, char **out, sf_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* Uncertainty: bootstrap, Bayesian posterior, intervals (issue 5)          */
+/* Uncertainty: bootstrap, Bayesian posterior, intervals                    */
 /* ------------------------------------------------------------------------ */
 
-/* A fit may carry draws of its parameters: bootstrap refits or posterior
- * samples.  Every interval scalefit reports (parameters, derived
- * quantities, allocations, predictions) is a percentile interval over the
- * draws, so a fit file that keeps them (sf_fit_json) gives the same
- * intervals when read back.  docs/uncertainty.md has the methods. */
+/* Draws of a fit's parameters (sf_draws): bootstrap refits or posterior
+ * samples, made from a fit without changing it, so several may be made
+ * from one fit, at once from several threads.  Every interval scalefit
+ * reports (parameters, derived quantities, allocations, predictions) is a
+ * percentile interval over the draws, so a fit file that keeps them
+ * (sf_fit_json with draws) gives the same intervals when read back.
+ * docs/uncertainty.md has the methods. */
 
 #define SF_MAX_LEVELS 8   /* interval levels per request */
 
 /* Progress of long work: `done` of `total` units (resamples, sampler
- * steps).  Called from one thread at a time, while the work runs; it must
- * not call into the library on the same fit.  May be NULL. */
+ * steps).  Called from one thread at a time, while the work runs.  May be
+ * NULL. */
 typedef void (*sf_progress_fn)(void *ctx, size_t done, size_t total);
 
 typedef enum sf_resample {
@@ -1115,7 +1177,8 @@ typedef enum sf_resample {
 typedef enum sf_draws_kind {
     SF_DRAWS_NONE = 0,
     SF_DRAWS_BOOTSTRAP,     /* sf_fit_bootstrap */
-    SF_DRAWS_POSTERIOR      /* sf_bayes_run */
+    SF_DRAWS_POSTERIOR,     /* sf_bayes_run */
+    SF_DRAWS_GIVEN          /* sf_draws_from_params: made elsewhere */
 } sf_draws_kind;
 
 typedef struct sf_bootstrap_options {
@@ -1136,18 +1199,19 @@ typedef struct sf_bootstrap_options {
 
 SF_API void sf_bootstrap_options_init(sf_bootstrap_options *o);
 
-/* Refit `fit` (made by sf_fit_run on `data`) to K resamples of `data` and
- * keep the parameter draws in the fit.  The refits use the fit's options
+/* Refit `fit` (made by sf_fit_run on `data`) to K resamples of `data`;
+ * *out gets the parameter draws (a new handle referring to `fit`; free it
+ * with sf_draws_free).  `fit` is only read.  The refits use the fit's options
  * (law, loss, --fix/--tie, search), one thread each, in parallel over
  * resamples (sf_fit_options.threads); resample k draws its rows from the
  * random stream (seed, k) alone, so the draws are identical for any thread
  * count.  A resample that cannot be fitted (too few distinct rows, a role
- * with one value) is counted and left out, with a warning on the fit;
+ * with one value) is counted and left out, with a warning on the draws;
  * SF_ENOCONV when none can.  SF_ENOCOLUMN for SF_RESAMPLE_GROUP without a
  * group column, SF_EINVAL for a fit without data or `data` with another
- * row count.  Replaces draws the fit already had. */
-SF_API int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_options *o,
-                            sf_error *err);
+ * row count.  *out is NULL on failure. */
+SF_API int sf_fit_bootstrap(const sf_fit *fit, const sf_data *data,
+                            const sf_bootstrap_options *o, sf_draws **out, sf_error *err);
 
 /* Resample k of `d` as sf_fit_bootstrap draws it, rows repeated as drawn
  * (for checking a draw by hand).  *out is a new data set. */
@@ -1199,40 +1263,63 @@ typedef struct sf_bayes_options {
 
 SF_API void sf_bayes_options_init(sf_bayes_options *o);
 
-/* Posterior over the law's free parameters and the scale sigma of
+/* Posterior over the free parameters of `fit` (made by sf_fit_run on
+ * `data`; only read) and the scale sigma of
  * Besiroglu et al.'s likelihood: log residuals r_i are i.i.d. with the
  * normalised Huber density p(r) = exp(-rho_delta(r/sigma)) / (sigma Z),
  * Z = sqrt(2 pi) (1 - 2 Phi(-delta)) + 2 exp(-delta^2/2) / delta
- * (a Gaussian density for SF_LOSS_LS), delta from fo.  Sampled with the
+ * (a Gaussian density for SF_LOSS_LS), loss and delta from the fit's
+ * options (sf_fit_get_options; also its seed and threads).  Sampled with the
  * affine-invariant ensemble sampler of Goodman and Weare (2010), walkers
  * started around the maximum-likelihood point, in parallel over walkers
  * with per-(step, walker) random streams (identical for any thread count).
- * *out is sf_fit_run's fit with the posterior draws attached, and the
- * maximum-likelihood point, R-hat and ESS available below; warnings on the
- * fit when R-hat >= 1.01 or ESS < 400.  Errors as sf_fit_run, SF_EINVAL
- * for a prior on an unknown, fixed or tied parameter or an empty support. */
-SF_API int sf_bayes_run(const sf_law *law, const sf_data *data, const sf_fit_options *fo,
-                        const sf_bayes_options *bo, sf_fit **out, sf_error *err);
+ * *out gets the posterior draws (a new handle referring to `fit`), with
+ * the maximum-likelihood point, R-hat and ESS available below; warnings
+ * on the draws when R-hat >= 1.01 or ESS < 400.  SF_EINVAL for a fit
+ * without data, `data` with another row count, a prior on an unknown,
+ * fixed or tied parameter or an empty support. */
+SF_API int sf_bayes_run(const sf_fit *fit, const sf_data *data, const sf_bayes_options *bo,
+                        sf_draws **out, sf_error *err);
 
-/* The draws a fit carries (none for a plain fit). */
-SF_API int sf_fit_draws_kind(const sf_fit *fit);            /* sf_draws_kind */
-SF_API size_t sf_fit_n_draws(const sf_fit *fit);
+/* Draws made elsewhere (another sampler, a published ensemble): n
+ * parameter vectors of the fit's law, row-major n x sf_law_n_params,
+ * copied into a new handle referring to `fit` (SF_DRAWS_GIVEN; no
+ * residual noise, so no prediction intervals).  SF_EINVAL for n = 0 or a
+ * value that is not finite. */
+SF_API int sf_draws_from_params(const sf_fit *fit, const double *params, size_t n,
+                                sf_draws **out, sf_error *err);
+/* Accepts NULL. */
+SF_API void sf_draws_free(sf_draws *draws);
+/* The accessors below read NULL draws as no draws (SF_DRAWS_NONE, 0,
+ * NULL, NaN). */
+/* The fit the draws are of (borrowed). */
+SF_API const sf_fit *sf_draws_fit(const sf_draws *draws);
+SF_API int sf_draws_get_kind(const sf_draws *draws);          /* sf_draws_kind */
+SF_API size_t sf_draws_count(const sf_draws *draws);
 /* Draw k's natural parameters (sf_law_n_params values; borrowed), or NULL
  * past the end. */
-SF_API const double *sf_fit_draw(const sf_fit *fit, size_t k);
+SF_API const double *sf_draws_at(const sf_draws *draws, size_t k);
+/* Every draw's parameters, one array of sf_draws_count x sf_law_n_params
+ * doubles, row-major (borrowed; draw k at sf_draws_at(draws, k)). */
+SF_API const double *sf_draws_params(const sf_draws *draws);
 /* Bootstrap: resamples asked for, and those left out because their refit
  * failed (the rest are the draws). */
-SF_API size_t sf_fit_resamples(const sf_fit *fit);
-SF_API size_t sf_fit_resamples_failed(const sf_fit *fit);
-/* The interval levels kept with the draws (count; levels into v). */
-SF_API size_t sf_fit_levels(const sf_fit *fit, double *v, size_t max);
+SF_API size_t sf_draws_resamples(const sf_draws *draws);
+SF_API size_t sf_draws_resamples_failed(const sf_draws *draws);
+/* The interval levels kept with the draws (count; levels into v); the
+ * defaults (0.8, 0.95) for NULL draws. */
+SF_API size_t sf_draws_levels(const sf_draws *draws, double *v, size_t max);
+/* Warnings about the draws (failed resamples, poor mixing), in English,
+ * one sentence each; writers list them after the fit's. */
+SF_API size_t sf_draws_n_warnings(const sf_draws *draws);
+SF_API const char *sf_draws_warning(const sf_draws *draws, size_t k);
 
 /* Posterior diagnostics for parameter j (j == n_params: sigma): split
  * R-hat (Gelman et al., BDA3 11.4) and the effective sample size from the
  * integrated autocorrelation time (Sokal's window, as emcee); NaN for held
- * parameters or fits without a posterior. */
-SF_API double sf_fit_rhat(const sf_fit *fit, size_t j);
-SF_API double sf_fit_ess(const sf_fit *fit, size_t j);
+ * parameters or draws that are no posterior. */
+SF_API double sf_draws_rhat(const sf_draws *draws, size_t j);
+SF_API double sf_draws_ess(const sf_draws *draws, size_t j);
 /* How a posterior was sampled: walkers, steps discarded and kept, the
  * thinning, the acceptance rate, and the prior of each sampled parameter
  * (defaults resolved; "sigma" last). */
@@ -1242,11 +1329,11 @@ typedef struct sf_sampler_info {
     size_t n_priors;
     sf_prior prior[SF_MAX_PARAMS + 1];
 } sf_sampler_info;
-/* SF_OK, or SF_EINVAL when the fit has no posterior. */
-SF_API int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out);
+/* SF_OK, or SF_EINVAL when the draws are no posterior. */
+SF_API int sf_draws_sampler(const sf_draws *draws, sf_sampler_info *out);
 /* The likelihood's maximum (natural params into `params`, may be NULL) and
- * its sigma; NaN when the fit has no posterior. */
-SF_API double sf_fit_ml(const sf_fit *fit, double *params);
+ * its sigma; NaN when the draws are no posterior. */
+SF_API double sf_draws_ml(const sf_draws *draws, double *params);
 
 /* One quantity over the draws. */
 typedef struct sf_summary {
@@ -1264,32 +1351,36 @@ typedef struct sf_summary {
 } sf_summary;
 
 /* Summaries of every parameter, then every derived quantity (sf_law_derived),
- * then "sigma" for a posterior: names[i] (static or borrowed strings) and
- * out[i] for i < max.  levels = NULL (n_levels 0) uses the fit's levels.
- * Returns the count; 0 when the fit has no draws. */
-SF_API size_t sf_fit_summarize(const sf_fit *fit, const double *levels, size_t n_levels,
-                               const char **names, sf_summary *out, size_t max);
+ * then "sigma" for a posterior, each with `value` at the draws' fit:
+ * names[i] (static or borrowed strings) and out[i] for i < max.  levels =
+ * NULL (n_levels 0) uses the draws' levels.  Returns the count; 0 for
+ * NULL or empty draws. */
+SF_API size_t sf_draws_summarize(const sf_draws *draws, const double *levels, size_t n_levels,
+                                 const char **names, sf_summary *out, size_t max);
 
 /* The compute-optimal allocation at budget C (as sf_alloc_optimal) at the
- * fit's parameters into *row, and summaries over the draws of its five
- * fields in sf_alloc_row order: out[0] compute, [1] params, [2] tokens,
- * [3] tokens_per_param, [4] loss.  Without draws only *row is filled and
- * out[k].n is 0. */
-SF_API int sf_fit_alloc_summary(const sf_fit *fit, double C, const double *levels,
-                                size_t n_levels, sf_alloc_row *row, sf_summary out[5],
-                                sf_error *err);
+ * fit's parameters into *row, and summaries over `draws` (may be NULL;
+ * else draws of this fit) of its five fields in sf_alloc_row order:
+ * out[0] compute, [1] params, [2] tokens, [3] tokens_per_param, [4] loss.
+ * Without draws only *row is filled and out[k].n is 0.  levels = NULL
+ * uses the draws' levels.  SF_EINVAL for draws of another fit. */
+SF_API int sf_fit_alloc_summary(const sf_fit *fit, const sf_draws *draws, double C,
+                                const double *levels, size_t n_levels, sf_alloc_row *row,
+                                sf_summary out[5], sf_error *err);
 /* The same for the smallest budget reaching loss L (sf_alloc_target_loss). */
-SF_API int sf_fit_target_summary(const sf_fit *fit, double L, const double *levels,
-                                 size_t n_levels, sf_alloc_row *row, sf_summary out[5],
-                                 sf_error *err);
-/* Predicted loss at x: *loss summarises the law's prediction over the draws
- * (parameter uncertainty); *pred, when not NULL, also adds each draw's
- * residual noise (bootstrap: a residual of that resample's refit; posterior:
- * a draw from the likelihood at that sample's sigma), a prediction interval
- * for a new run.  SF_EINVAL for *pred without draws. */
-SF_API int sf_fit_predict_summary(const sf_fit *fit, const sf_point *x, const double *levels,
-                                  size_t n_levels, sf_summary *loss, sf_summary *pred,
-                                  sf_error *err);
+SF_API int sf_fit_target_summary(const sf_fit *fit, const sf_draws *draws, double L,
+                                 const double *levels, size_t n_levels, sf_alloc_row *row,
+                                 sf_summary out[5], sf_error *err);
+/* Predicted loss at x: *loss summarises the law's prediction over `draws`
+ * (may be NULL: the point value only; else draws of this fit), the
+ * parameter uncertainty; *pred, when not NULL, also adds each draw's
+ * residual noise (bootstrap: a residual of that resample's refit;
+ * posterior: a draw from the likelihood at that sample's sigma), a
+ * prediction interval for a new run.  SF_EINVAL for *pred without draws
+ * and for draws of another fit. */
+SF_API int sf_fit_predict_summary(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                                  const double *levels, size_t n_levels, sf_summary *loss,
+                                  sf_summary *pred, sf_error *err);
 
 /* Summary of n values (NaN and infinities left out) at the given levels;
  * `value` is set to NaN.  The building block of the functions above. */
@@ -1301,30 +1392,25 @@ SF_API void sf_summarize(const double *x, size_t n, const double *levels, size_t
  * budget of an allocation, the loss of a target.  Reports leave it out. */
 SF_API int sf_summary_constant(const sf_summary *s);
 
-/* Budgets and points at which sf_fit_json also reports the allocation and
- * the predicted loss ("allocations", "predictions"), with intervals when
- * the fit has draws.  Copied; replaces earlier ones. */
-SF_API int sf_fit_set_report(sf_fit *fit, const double *compute, size_t n_compute,
-                             const sf_point *at, size_t n_at);
-
-/* The fit's draws as CSV, one row per draw, numbers with 17 significant
- * digits.  Bootstrap: draw,PARAMS...,noise; posterior:
+/* The draws as CSV into *out, one row per draw, numbers with 17
+ * significant digits.  Bootstrap: draw,PARAMS...,noise; posterior:
  * walker,step,PARAMS...,sigma,noise (step counted from the first step
  * after burn-in).  "noise" is the log-residual draw used for prediction
- * intervals.  NULL without draws or on out-of-memory; caller frees. */
-SF_API char *sf_draws_csv(const sf_fit *fit);
+ * intervals.  SF_EINVAL for NULL or empty draws. */
+SF_API int sf_draws_csv(const sf_draws *draws, char **out, sf_error *err);
 
 /* JSON of allocation rows with their summaries (sf_fit_alloc_summary):
  * {"law", "rows": [{"compute", "params", "tokens", "tokens_per_param",
  * "loss", "se": {...}, "ci": {...}, "intervals": {...}}]}; rows whose
- * summaries have n = 0 get no "se"/"ci".  Caller frees. */
-SF_API char *sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows,
-                                   const sf_summary (*s)[5], size_t n);
+ * summaries have n = 0 get no "se"/"ci". */
+SF_API int sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows,
+                                 const sf_summary (*s)[5], size_t n, char **out, sf_error *err);
 /* Predictions with summaries: rows as sf_predict_json plus "se", "ci",
  * "intervals" of the loss and, when pred is not NULL,
- * "prediction_intervals".  Caller frees. */
-SF_API char *sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_summary *loss,
-                                     const sf_summary *pred, size_t n, int with_u);
+ * "prediction_intervals". */
+SF_API int sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_summary *loss,
+                                   const sf_summary *pred, size_t n, int with_u, char **out,
+                                   sf_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Utilities                                                                */
@@ -1337,6 +1423,240 @@ SF_API int sf_parse_double(const char *s, double *out);
 
 /* Cores the library uses when threads = 0. */
 SF_API int sf_default_threads(void);
+
+/* ---- extrapolation intervals (issue 23) ---- */
+
+/* An interval for a prediction beyond the data (docs/uncertainty.md,
+ * "Extrapolation intervals").  On the log-loss scale, three parts:
+ *   parameters     the sd of log L^ over the fit's draws (bootstrap over
+ *                  runs or posterior), 0 without draws;
+ *   residual       the scatter of a run around the law (the sd of the log
+ *                  residuals);
+ *   extrapolation  k(level) x distance, where distance is the decades of N
+ *                  beyond the largest fitted N plus the decades of D beyond
+ *                  the largest fitted D (0 inside the data) and k(level) is
+ *                  calibrated on real families of models (held-out largest
+ *                  models; the table ships compiled into the library).
+ * The interval at level p is L^ exp(+-z_p sqrt(resid^2 + max(param,
+ * k(p) distance)^2)), z_p the standard normal quantile (1 + p)/2: the
+ * calibrated term measures the whole error of the point prediction beyond
+ * a run's scatter (the parameters' share included), so the parameter part
+ * counts only where it is larger; inside the data it is the usual
+ * z_p sqrt(resid^2 + param^2). */
+typedef enum sf_extrap_part {
+    SF_EXTRAP_PARAMS = 0,
+    SF_EXTRAP_RESIDUAL,
+    SF_EXTRAP_EXTRAPOLATION
+} sf_extrap_part;
+
+typedef struct sf_extrap {
+    double loss;            /* the point prediction */
+    double distance;        /* decades beyond the data, >= 0 */
+    double param_sd;        /* sd of log L^ over the draws */
+    double resid_sd;        /* sd of a run's log residual */
+    double extrap_sd;       /* k(0.9) x distance: the part shown */
+    int dominant;           /* sf_extrap_part with the largest sd */
+    size_t n_levels;
+    double level[SF_MAX_LEVELS];
+    double lo[SF_MAX_LEVELS], hi[SF_MAX_LEVELS];
+} sf_extrap;
+
+/* Decades beyond the data: max(0, log10(N / N_max)) + max(0, log10(D /
+ * D_max)); a non-finite or non-positive argument counts 0. */
+SF_API double sf_extrap_distance(double N, double D, double N_max, double D_max);
+/* The calibrated scale k(level) of the extrapolation part, in log loss
+ * per decade (linear in level between the calibrated levels, constant
+ * beyond them); NaN for a level outside (0, 1). */
+SF_API double sf_extrap_scale(double level);
+/* Fill *out for a prediction `loss` at `distance` decades (0 inside the
+ * data) with parts param_sd and resid_sd (each >= 0; NaN counts 0), at
+ * n_levels levels in (0, 1) (levels NULL, n_levels 0: 0.8, 0.9, 0.95).
+ * SF_EINVAL for a non-positive loss, a negative distance, more than
+ * SF_MAX_LEVELS levels or a level outside (0, 1).  The building block
+ * for every forecast that extrapolates. */
+SF_API int sf_extrap_interval(double loss, double distance, double param_sd, double resid_sd,
+                              const double *levels, size_t n_levels, sf_extrap *out);
+/* "parameters", "residual" or "extrapolation". */
+SF_API const char *sf_extrap_part_name(int part);
+/* The calibration table: n levels, and k(level) for each (borrowed). */
+SF_API size_t sf_extrap_calibration(const double **levels, const double **scale);
+
+/* `json` (one object, as the predict and optimal writers give it) with
+ * "extrapolation": {"distance", "parts": {"parameters", "residual",
+ * "extrapolation"}, "dominates", "intervals": [{"level", "lo", "hi"}]}
+ * added to element i of its array `key` wherever ex[i].n_levels > 0; the
+ * array must have n elements.  *out is a new string (caller frees).
+ * SF_EPARSE when json does not have that shape, SF_ENOMEM. */
+SF_API int sf_extrap_attach_json(const char *json, const char *key, const sf_extrap *ex,
+                                 size_t n, char **out, sf_error *err);
+
+/* The extrapolation interval of `fit`'s prediction at x: the distance
+ * from the fit's data range (0 when unknown), the parameter part the sd
+ * of log L^ over `draws` (may be NULL), the residual part the sd of the
+ * draws' residual noise (both 0 without draws).  levels NULL / n_levels
+ * 0: the draws' levels (0.8, 0.9, 0.95 without draws).  SF_EDOMAIN when
+ * the law has no finite positive loss at x. */
+SF_API int sf_fit_extrap_interval(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                                  const double *levels, size_t n_levels, sf_extrap *out,
+                                  sf_error *err);
+
+/* The range of the rows a fit was made on: out[0] the largest N, out[1]
+ * the largest D, out[2] the largest C (6ND where C is not a column); NaN
+ * where unknown (a fit read from a file without "data_range").  A fit with
+ * draws writes "data_range" into its JSON so that predict and optimal can
+ * measure how far they extrapolate. */
+SF_API void sf_fit_data_range(const sf_fit *fit, double out[3]);
+
+/* The final row of a validation target (its largest D; the first such
+ * row of the target size) with its extrapolation interval at the
+ * validation's levels, and whether each interval covered the actual loss.
+ * NULL for a target whose fit failed or a k out of range.  Borrowed from
+ * the validation. */
+typedef struct sf_validation_final {
+    double N, D;
+    double actual;
+    long line;
+    sf_extrap interval;     /* interval.loss is the prediction */
+    int covered[SF_MAX_LEVELS];
+} sf_validation_final;
+SF_API const sf_validation_final *sf_validation_target_final(const sf_validation *v, size_t k);
+/* Sweep cell k's final row, as above. */
+SF_API const sf_validation_final *sf_validation_cell_final(const sf_validation *v, size_t k);
+
+/* ---- learning curves under a learning-rate schedule (issue 16) ---- */
+
+/* A learning-rate schedule: the LR at every optimiser step 0..steps.
+ * Immutable once made; free with sf_schedule_free (NULL is a no-op). */
+typedef struct sf_schedule sf_schedule;
+
+/* From the LR logged at some steps (n >= 1, steps increasing, lr >= 0,
+ * finite): linear interpolation between them, LR 0 at step 0 when the first
+ * logged step is later (a linear warm-up), the last value held after the
+ * last step up to `steps` (0: the last logged step). */
+SF_API int sf_schedule_from_points(const double *step, const double *lr, size_t n,
+                                   double steps, sf_schedule **out, sf_error *err);
+/* From a description:
+ *   cosine:peak=P,warmup=W,steps=T[,final=F]   linear warm-up over W steps,
+ *       then cosine from P to F (default 0.1 P) at step T;
+ *   wsd:peak=P,warmup=W,steps=T[,decay=K][,final=F]  warm-up, constant P,
+ *       linear decay to F (default 0) over the last K steps (default 0.2 T,
+ *       a fraction when K < 1);
+ *   constant:peak=P,steps=T[,warmup=W]
+ * SF_EPARSE with a message naming the bad field. */
+SF_API int sf_schedule_parse(const char *spec, sf_schedule **out, sf_error *err);
+SF_API void sf_schedule_free(sf_schedule *s);
+/* Last step of the schedule. */
+SF_API size_t sf_schedule_steps(const sf_schedule *s);
+/* LR at a step (clamped to 0..steps). */
+SF_API double sf_schedule_lr(const sf_schedule *s, double step);
+/* First step at which the LR reaches 99% of its maximum (end of warm-up). */
+SF_API size_t sf_schedule_peak_step(const sf_schedule *s);
+
+/* Curve laws: the loss at step t of a run as a function of its schedule.
+ * A separate catalogue from sf_law's (those map points N, D to a loss).
+ *   "steps"      L = E + A t^-alpha                      (no schedule)
+ *   "anneal"     L = L0 + A S1^-alpha - C S2             (Tissue et al. 2024)
+ *   "multipower" L = L0 + A S1^-alpha - B sum_k dEta_k G(eta_k^-gamma S_k(t)),
+ *                G(x) = 1 - (C x + 1)^-beta              (Luo et al. 2025)
+ * docs/curves.md defines S1, S2, S_k.  Every parameter is > 0. */
+SF_API size_t sf_curve_law_count(void);
+SF_API const char *sf_curve_law_name_at(size_t i);
+/* Formula, or NULL for an unknown name. */
+SF_API const char *sf_curve_law_formula(const char *name);
+/* Number of parameters (0 for an unknown name) and their names. */
+SF_API size_t sf_curve_law_n_params(const char *name);
+SF_API const char *sf_curve_law_param_name(const char *name, size_t i);
+
+/* One run: its schedule (borrowed) and the checkpoints observed. */
+typedef struct sf_curve_run {
+    const sf_schedule *schedule;
+    size_t n;
+    const double *step;   /* n steps, > 0, within the schedule */
+    const double *loss;   /* n losses, finite and > 0 */
+} sf_curve_run;
+
+typedef struct sf_curve_options {
+    double lambda;     /* annealing momentum decay (anneal); default 0.999 */
+    double min_step;   /* checkpoints before this step are left out; < 0
+                          (default): 5 x the schedule's warm-up; 0 keeps all */
+    double level;      /* interval level; default 0.95 */
+    int max_iter;      /* Levenberg-Marquardt iterations per start; 500 */
+} sf_curve_options;
+
+SF_API void sf_curve_options_init(sf_curve_options *o);
+
+/* A fitted curve law: least squares on log losses over every checkpoint
+ * of every run (Levenberg-Marquardt from the law's starts). */
+typedef struct sf_curve_fit sf_curve_fit;
+
+/* Fit `law` to n_runs runs (the fit copies what it needs).  SF_ENODATA when
+ * fewer checkpoints than parameters remain, SF_EINVAL on bad input,
+ * SF_ENOCONV when no start gave a finite objective. */
+SF_API int sf_curve_fit_run(const char *law, const sf_curve_run *runs, size_t n_runs,
+                            const sf_curve_options *o, sf_curve_fit **out, sf_error *err);
+SF_API void sf_curve_fit_free(sf_curve_fit *f);
+SF_API const char *sf_curve_fit_law(const sf_curve_fit *f);
+SF_API size_t sf_curve_fit_n_params(const sf_curve_fit *f);
+SF_API const double *sf_curve_fit_params(const sf_curve_fit *f);  /* natural */
+/* sum (log L^ - log L)^2 / 2 over the fitted checkpoints. */
+SF_API double sf_curve_fit_objective(const sf_curve_fit *f);
+SF_API size_t sf_curve_fit_n_points(const sf_curve_fit *f);
+/* Residual scale (log loss) and the lag-1 autocorrelation of residuals
+ * along runs used to widen the parameter covariance. */
+SF_API double sf_curve_fit_sigma(const sf_curve_fit *f);
+SF_API double sf_curve_fit_rho(const sf_curve_fit *f);
+/* Objective of `law` at natural params on the runs (as the fit sees them). */
+SF_API double sf_curve_objective(const char *law, const double *params,
+                                 const sf_curve_run *runs, size_t n_runs,
+                                 const sf_curve_options *o);
+
+/* Predicted loss at m steps of a run following `schedule`, with the
+ * interval of level o->level of the fit (NULL lo/hi: none): the
+ * Gauss-Newton covariance of the parameters, scaled by the residual
+ * variance and the AR(1) factor (1+rho)/(1-rho), propagated by the delta
+ * method, plus the residual variance, on log loss. */
+SF_API int sf_curve_predict(const sf_curve_fit *f, const sf_schedule *schedule,
+                            const double *step, size_t m, double *loss, double *lo,
+                            double *hi, sf_error *err);
+
+/* What a plot of a forecast needs: the observed curve, the forecast with
+ * its band, the schedule (at most 512 points).  Arrays malloc'd; free with
+ * sf_curve_plot_free. */
+typedef struct sf_curve_plot {
+    size_t n_obs;
+    double *obs_step, *obs_loss;
+    size_t n_fc;
+    double *fc_step, *fc_loss, *fc_lo, *fc_hi;
+    size_t n_lr;
+    double *lr_step, *lr;
+} sf_curve_plot;
+
+SF_API int sf_curve_plot_data(const sf_curve_fit *f, const sf_curve_run *run,
+                              const double *fc_step, size_t m, sf_curve_plot *out,
+                              sf_error *err);
+SF_API void sf_curve_plot_free(sf_curve_plot *p);
+
+/* Loss a run would reach at step t if its schedule had been annealed there:
+ * L^(t; annealed) - L^(t; actual) + observed.  `annealed` is the schedule
+ * of a run of length t (sf_schedule_anneal_at). */
+SF_API int sf_schedule_anneal_at(const sf_schedule *s, double t, sf_schedule **out,
+                                 sf_error *err);
+
+/* Correct checkpoints to the loss their run would have reached had its
+ * schedule annealed there (docs/curves.md): per model size (rows sharing N;
+ * all rows when N is NULL) the "anneal" law is fitted jointly to its runs,
+ * and each checkpoint at step t past the warm-up cut gets
+ *     loss += L^(t; schedule annealed at t) - L^(t; actual schedule),
+ * the annealed schedule keeping the warm-up and compressing the decay
+ * onto [warm-up, t].  A run's last checkpoint is unchanged.  run[i] is the
+ * row's run id (>= 0), step[i] and lr[i] its step and LR; loss is updated
+ * in place.  Sizes whose fit fails are left as they are.  *n_corrected
+ * (may be NULL) counts the rows changed.  SF_EINVAL on a step repeated
+ * within a run or a non-finite value. */
+SF_API int sf_curve_correct(size_t n, const int *run, const double *N, const double *step,
+                            const double *lr, double *loss, const sf_curve_options *o,
+                            size_t *n_corrected, sf_error *err);
+
 
 /* ---- Task accuracy: two-step and direct task laws (issue 15) ---- */
 

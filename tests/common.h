@@ -53,7 +53,8 @@ sf_data *data_from_text(const char *csv, const sf_data_options *o);
 int data_error(const char *csv, const sf_data_options *o, sf_error *err);
 
 /* Fit and assert success, and that the reported objective equals the
- * objective recomputed at the reported parameters (DESIGN.md, 10). */
+ * objective recomputed at the reported parameters (a fit reports the
+ * objective at the parameters it reports, not at an internal iterate). */
 sf_fit *fit_checked(const sf_law *law, const sf_data *d, const sf_fit_options *o);
 
 /* Create law `name` with the variable x and breaks; asserts success. */

@@ -197,7 +197,7 @@ Test(isoflop, parabola_bias_on_noiseless_sweeps)
     sf_law_free(law);
 }
 
-/* Must-show 1: 100 simulated sweeps (Hoffmann's law, 9 budgets from 6e18
+/* 100 simulated sweeps (Hoffmann's law, 9 budgets from 6e18
  * to 3e21, 9 sizes each, log-normal noise 1%: Epoch's fit leaves an RMS
  * loss residual of 0.022 on losses 2-3.5, SOURCE.md of chinchilla_epoch),
  * each with 1000 resamples: the 95% interval of a must contain
@@ -263,15 +263,18 @@ Test(isoflop, one_noisy_sweep)
     }
     assert_rel(wsum, 1.0, 1e-12, "weights sum to 1");
     /* Threads split resamples by index: the same result for any count. */
-    char *js1 = sf_isoflop_json(r, d);
+    char *js1 = NULL;
+    cr_assert_eq(sf_isoflop_json(r, d, &js1, NULL), SF_OK);
     sf_isoflop_free(r);
     o.threads = 1;
     r = isoflop_ok(d, &o);
-    char *js2 = sf_isoflop_json(r, d);
+    char *js2 = NULL;
+    cr_assert_eq(sf_isoflop_json(r, d, &js2, NULL), SF_OK);
     o.threads = 3;
     sf_isoflop_free(r);
     r = isoflop_ok(d, &o);
-    char *js3 = sf_isoflop_json(r, d);
+    char *js3 = NULL;
+    cr_assert_eq(sf_isoflop_json(r, d, &js3, NULL), SF_OK);
     cr_assert_str_eq(js1, js2);
     cr_assert_str_eq(js1, js3);
     free(js1);
@@ -282,7 +285,7 @@ Test(isoflop, one_noisy_sweep)
     sf_law_free(law);
 }
 
-/* Must-show 4: a budget with 2 sizes, one with a single size, one whose
+/* A budget with 2 sizes, one with a single size, one whose
  * loss still falls at its largest size: each is flagged, named in a
  * warning and left out; never a silent exponent. */
 Test(isoflop, bad_budgets_are_flagged_and_left_out)
@@ -583,7 +586,7 @@ Test(envelope, invalid_input)
     sf_envelope_free(NULL);
 }
 
-/* Must-show 2, through the library: GPT-3's validation curves (Brown et
+/* Through the library: GPT-3's validation curves (Brown et
  * al. 2020, digitized; ColPret's derived long table, SOURCE.md).  Column
  * mapping: N = num_params, D = tokens_seen, loss = value, group = model;
  * rows with family == gpt3 and metric == val_loss.  The figures are those
@@ -677,7 +680,7 @@ Test(plan, shapes_of_gpt3)
     cr_assert_eq(sf_plan_shape(-1, 128, 0.05, &s), SF_EINVAL);
 }
 
-/* Must-show 3: a plan made with the law, simulated from it (1% noise),
+/* A plan made with the law, simulated from it (1% noise),
  * recovers the law's exponent inside the interval. */
 Test(plan, round_trip_through_isoflop)
 {

@@ -74,7 +74,8 @@ static const char *simulate_plan(const char *plan_csv, uint64_t seed)
     sf_data *sim;
     cr_assert_eq(sf_simulate(law, truth, plan->N, plan->D, NULL, plan->n, 0.01, seed, &sim, &err),
                  SF_OK);
-    char *csv = sf_data_csv(sim);
+    char *csv = NULL;
+    cr_assert_eq(sf_data_csv(sim, &csv, NULL), SF_OK);
     const char *path = tmp_file("simulated_sweep.csv");
     write_text(path, csv);
     free(csv);
@@ -133,7 +134,7 @@ Test(approach_cli, errors_name_the_file_and_line)
     cr_assert(strstr(r.err, "no column for N"), "%s", r.err);
     cli_run_free(&r);
 
-    /* Must-show 4 at the command line: 2 sizes, one size, an edge. */
+    /* At the command line: 2 sizes, one size, an edge. */
     f = tmp_file("bad_budgets.csv");
     write_text(f, "N,C,loss\n"
                   "1e8,1e19,2.90\n2e8,1e19,2.86\n4e8,1e19,2.855\n8e8,1e19,2.88\n"
@@ -215,7 +216,7 @@ Test(approach_cli, plan_outputs)
     cli_run_free(&r);
 }
 
-/* Must-show 3 through the commands a user runs: plan with the law, the
+/* Through the commands a user runs: plan with the law, the
  * runs simulated from it, isoflop on the result.  Also: the SciPy
  * reference gives the same minima and exponent, and --threads does not
  * change the JSON. */
@@ -287,7 +288,7 @@ Test(approach_cli, plan_simulate_isoflop_round_trip)
     }
 }
 
-/* Must-show 2 at the command line: GPT-3's validation curves and OPT's
+/* At the command line: GPT-3's validation curves and OPT's
  * perplexity curves (ColPret's derived long table; column mapping in
  * docs/approaches.md) print exponents with intervals. */
 Test(approach_cli, envelope_of_published_curves)

@@ -39,7 +39,7 @@ static void published_sets(void)
                "alpha=0.3526596", "--set", "beta=0.3526596", "--set", "rd_star=15.387756",      \
                "--set", "rn_star=5.309743"
 
-/* Must-show 1 through the CLI: the second stage as --fix, the global
+/* Through the CLI: the second stage as --fix, the global
  * basin, R^2, and the warning about the second basin on stderr. */
 Test(cli_laws, datablations_two_stage_fit)
 {
@@ -91,7 +91,8 @@ Test(cli_laws, datablations_predict)
     cli_run_free(&r);
 }
 
-/* Must-show 2 through the CLI, and what the table says. */
+/* The data-constrained allocation (datablations) through the CLI, and
+ * what its table says. */
 Test(cli_laws, optimal_with_unique_tokens)
 {
     published_sets();
@@ -142,7 +143,7 @@ Test(cli_laws, optimal_with_unique_tokens)
     cli_run_free(&r);
 }
 
-/* Must-show 4 through the CLI: Sardana et al.'s Figure 1. */
+/* Through the CLI: Sardana et al.'s Figure 1. */
 Test(cli_laws, optimal_with_inference_tokens)
 {
     /* The budget whose Chinchilla-optimal model has 13e9 parameters. */
@@ -170,7 +171,7 @@ Test(cli_laws, optimal_with_inference_tokens)
     cli_run_free(&r);
 }
 
-/* Must-show 3 through the CLI. */
+/* Kaplan et al.'s law with published values through the CLI. */
 Test(cli_laws, kaplan_predict)
 {
     cli_run r = RUN("predict", "--law", "kaplan", "--set", "alpha_N=0.076", "--set", "alpha_D=0.103",
@@ -187,7 +188,7 @@ Test(cli_laws, kaplan_predict)
     cli_run_free(&r);
 }
 
-/* Must-show 5 through the CLI: the columns and split by --col and
+/* Through the CLI: the columns and split by --col and
  * --filter, the dataset size as D, a fit file that predict reads back
  * with its law options. */
 Test(cli_laws, bnsl_fit_and_extrapolate)
@@ -376,7 +377,7 @@ static cJSON *reference(const char *args)
  * optimum, the 4-digit addition BNSL and Sardana et al.'s example. */
 Test(cli_laws, agrees_with_the_scipy_references, .timeout = 600)
 {
-    skip_under_valgrind("repeats the must-show fits, checked by other tests; SciPy takes ~30 s");
+    skip_under_valgrind("repeats the published-value fits, checked by other tests; SciPy takes ~30 s");
     published_sets();
     char args[4096];
     snprintf(args, sizeof args, "datablations '%s'", shared_file(DATABLATIONS));

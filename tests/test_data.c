@@ -124,7 +124,8 @@ Test(data, csv_writes_run_ids_that_read_back)
     sf_data *d = data_from_text(csv, &o);
     cr_assert_str_eq(d->group_names[d->group[0]], "a,\"b\"");
     cr_assert_str_eq(d->group_names[d->group[1]], "\"");
-    char *out = sf_data_csv(d);
+    char *out = NULL;
+    cr_assert_eq(sf_data_csv(d, &out, NULL), SF_OK);
     cr_assert(out);
     cr_assert(strstr(out, "\"a,\"\"b\"\"\""), "%s", out);
     cr_assert(strstr(out, "\"\"\"\""), "%s", out);

@@ -118,7 +118,7 @@ Test(fit, threads_do_not_change_the_result)
         o.threads = t + 1;
         o.seed = 2385;
         sf_fit *fit = fit_ok(law, d, &o);
-        js[t] = sf_fit_json(fit);
+        cr_assert_eq(sf_fit_json(fit, NULL, NULL, &js[t], NULL), SF_OK);
         sf_fit_free(fit);
     }
     cr_assert_str_eq(js[0], js[1]);
@@ -379,11 +379,15 @@ Test(fit, json_round_trip)
     sf_law *law = chinchilla();
     sf_data *d = epoch(1);
     sf_fit *fit = fit_ok(law, d, NULL);
-    char *js = sf_fit_json(fit);
+    char *js = NULL;
+    cr_assert_eq(sf_fit_json(fit, NULL, NULL, &js, NULL), SF_OK);
     cr_assert(js && !strstr(js, "nan") && !strstr(js, "inf"));
     sf_fit *back;
+    sf_draws *dback;
     sf_error err;
-    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &dback, &err), SF_OK, "%s",
+                 err.message);
+    cr_assert(dback == NULL, "a fit without draws reads back without draws");
     for (int j = 0; j < 5; j++)
         cr_assert(sf_fit_params(back)[j] == sf_fit_params(fit)[j], "param %d does not round-trip", j);
     cr_assert(sf_fit_objective(back) == sf_fit_objective(fit));
@@ -391,15 +395,15 @@ Test(fit, json_round_trip)
     free(js);
     sf_fit_free(back);
     /* Malformed and incomplete files. */
-    cr_assert_eq(sf_fit_json_parse("{\"law\": \"chinchilla\",\n \"params\": {", "x.json", &back, &err),
-                 SF_EPARSE);
+    cr_assert_eq(sf_fit_json_parse("{\"law\": \"chinchilla\",\n \"params\": {", "x.json", &back,
+                                   NULL, &err), SF_EPARSE);
     cr_assert_eq(err.line, 2);
     cr_assert_eq(sf_fit_json_parse("{\"law\": \"chinchilla\", \"params\": {\"E\": 1}}", "x.json",
-                                   &back, &err), SF_EPARSE);
+                                   &back, NULL, &err), SF_EPARSE);
     cr_assert(strstr(err.message, "'A'"), "%s", err.message);
-    cr_assert_eq(sf_fit_json_parse("[1, 2]", "x.json", &back, &err), SF_EPARSE);
-    cr_assert_eq(sf_fit_json_parse("{\"law\": \"nope\", \"params\": {}}", "x.json", &back, &err),
-                 SF_EINVAL);
+    cr_assert_eq(sf_fit_json_parse("[1, 2]", "x.json", &back, NULL, &err), SF_EPARSE);
+    cr_assert_eq(sf_fit_json_parse("{\"law\": \"nope\", \"params\": {}}", "x.json", &back, NULL,
+                                   &err), SF_EINVAL);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

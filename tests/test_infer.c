@@ -71,12 +71,23 @@ static sf_fit *fit_ok(const sf_law *law, const sf_data *d, const sf_fit_options 
     return fit;
 }
 
-static void boot_ok(sf_fit *fit, const sf_data *d, const sf_bootstrap_options *o)
+static sf_draws *boot_ok(const sf_fit *fit, const sf_data *d, const sf_bootstrap_options *o)
 {
     sf_error err;
     char buf[2048];
-    cr_assert_eq(sf_fit_bootstrap(fit, d, o, &err), SF_OK, "%s",
+    sf_draws *dr;
+    cr_assert_eq(sf_fit_bootstrap(fit, d, o, &dr, &err), SF_OK, "%s",
                  sf_error_format(&err, buf, sizeof buf));
+    cr_assert(sf_draws_fit(dr) == fit);
+    return dr;
+}
+
+/* The fit's JSON with its draws and no request. */
+static char *json_of(const sf_fit *fit, const sf_draws *dr)
+{
+    char *js = NULL;
+    cr_assert_eq(sf_fit_json(fit, dr, NULL, &js, NULL), SF_OK);
+    return js;
 }
 
 /* ---- summaries ---------------------------------------------------------- */
@@ -238,9 +249,9 @@ Test(infer, bootstrap_draw_equals_a_fit_of_its_resample)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     bo.resamples = 3;
-    boot_ok(fit, d, &bo);
-    cr_assert_eq(sf_fit_n_draws(fit), 3u);
-    cr_assert_eq(sf_fit_draws_kind(fit), SF_DRAWS_BOOTSTRAP);
+    sf_draws *dr = boot_ok(fit, d, &bo);
+    cr_assert_eq(sf_draws_count(dr), 3u);
+    cr_assert_eq(sf_draws_get_kind(dr), SF_DRAWS_BOOTSTRAP);
     for (size_t k = 0; k < 3; k++) {
         sf_data *r;
         sf_error err;
@@ -249,13 +260,14 @@ Test(infer, bootstrap_draw_equals_a_fit_of_its_resample)
         sf_fit *f = fit_ok(law, r, &o);
         /* The same optimum: equal objectives on the resample, parameters
          * equal to the optimiser's precision along the flat A-B valley. */
-        assert_rel(sf_objective(law, sf_fit_draw(fit, k), r, &o), sf_fit_objective(f), 1e-9,
+        assert_rel(sf_objective(law, sf_draws_at(dr, k), r, &o), sf_fit_objective(f), 1e-9,
                    "objective of the draw on its resample");
         for (int j = 0; j < 5; j++)
-            assert_rel(sf_fit_draw(fit, k)[j], sf_fit_params(f)[j], 1e-4, "draw = refit of resample");
+            assert_rel(sf_draws_at(dr, k)[j], sf_fit_params(f)[j], 1e-4, "draw = refit of resample");
         sf_fit_free(f);
         sf_data_free(r);
     }
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -275,11 +287,17 @@ Test(infer, bootstrap_is_identical_for_any_thread_count)
         sf_bootstrap_options bo;
         sf_bootstrap_options_init(&bo);
         bo.resamples = 24;
-        boot_ok(fit, d, &bo);
+        sf_draws *dr = boot_ok(fit, d, &bo);
         const double C = 5.76e23;
         const sf_point at = {.N = 7e10, .D = 1.4e12};
-        cr_assert_eq(sf_fit_set_report(fit, &C, 1, &at, 1), SF_OK);
-        js[t] = sf_fit_json(fit);
+        sf_report_request req;
+        sf_report_request_init(&req);
+        req.compute = &C;
+        req.n_compute = 1;
+        req.at = &at;
+        req.n_at = 1;
+        cr_assert_eq(sf_fit_json(fit, dr, &req, &js[t], NULL), SF_OK);
+        sf_draws_free(dr);
         sf_fit_free(fit);
     }
     cr_assert_str_eq(js[0], js[1]);
@@ -325,16 +343,17 @@ Test(infer, group_resampling_moves_whole_runs)
     sf_bootstrap_options_init(&bo);
     bo.resamples = 20;
     bo.resample = SF_RESAMPLE_GROUP;
-    boot_ok(fit, d, &bo);
-    cr_assert(sf_fit_n_draws(fit) + sf_fit_resamples_failed(fit) == 20);
+    sf_draws *dr = boot_ok(fit, d, &bo);
+    cr_assert(sf_draws_count(dr) + sf_draws_resamples_failed(dr) == 20);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     /* Without a group column: an error naming the option. */
     sf_data *nog = sweep(0.01, 1);
     fit = fit_ok(law, nog, NULL);
     sf_error err;
-    cr_assert_eq(sf_fit_bootstrap(fit, nog, &bo, &err), SF_ENOCOLUMN);
+    cr_assert_eq(sf_fit_bootstrap(fit, nog, &bo, &dr, &err), SF_ENOCOLUMN);
     cr_assert(strstr(err.message, "--col group=COLUMN"), "%s", err.message);
-    cr_assert_eq(sf_fit_n_draws(fit), 0u);
+    cr_assert_eq(sf_draws_count(dr), 0u);
     sf_fit_free(fit);
     sf_data_free(nog);
     sf_data_free(d);
@@ -349,22 +368,23 @@ Test(infer, bootstrap_errors_and_failed_resamples)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     sf_error err;
+    sf_draws *dr;
     bo.resamples = 1;
-    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &err), SF_EINVAL);
+    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &dr, &err), SF_EINVAL);
     bo.resamples = 10;
     bo.levels[0] = 1.5;
-    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &err), SF_EINVAL);
+    cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &dr, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "between 0 and 1"), "%s", err.message);
     sf_bootstrap_options_init(&bo);
     sf_data *other = sweep(0.01, 3);
     other->n = 50;
-    cr_assert_eq(sf_fit_bootstrap(fit, other, &bo, &err), SF_EINVAL);
+    cr_assert_eq(sf_fit_bootstrap(fit, other, &bo, &dr, &err), SF_EINVAL);
     other->n = 60;
     sf_data_free(other);
     /* A fit from a file has no data to resample. */
     sf_fit *bare;
     cr_assert_eq(sf_fit_from_params(law, TRUTH, &bare), SF_OK);
-    cr_assert_eq(sf_fit_bootstrap(bare, d, &bo, &err), SF_EINVAL);
+    cr_assert_eq(sf_fit_bootstrap(bare, d, &bo, &dr, &err), SF_EINVAL);
     sf_fit_free(bare);
     sf_fit_free(fit);
     sf_data_free(d);
@@ -378,13 +398,14 @@ Test(infer, bootstrap_errors_and_failed_resamples)
                        "1.6e9,5e9,2.9\n3.2e9,6.4e10,2.45\n6.4e9,2e10,2.5\n", &o);
     fit = fit_ok(law, d, NULL);
     bo.resamples = 20;
-    boot_ok(fit, d, &bo);
-    cr_assert(sf_fit_resamples_failed(fit) > 0);
-    cr_assert_eq(sf_fit_n_draws(fit) + sf_fit_resamples_failed(fit), 20u);
+    dr = boot_ok(fit, d, &bo);
+    cr_assert(sf_draws_resamples_failed(dr) > 0);
+    cr_assert_eq(sf_draws_count(dr) + sf_draws_resamples_failed(dr), 20u);
     int warned = 0;
-    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++)
-        warned |= strstr(sf_fit_warning(fit, k), "could not be refitted") != NULL;
+    for (size_t k = 0; k < sf_draws_n_warnings(dr); k++)
+        warned |= strstr(sf_draws_warning(dr, k), "could not be refitted") != NULL;
     cr_assert(warned);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -405,26 +426,28 @@ Test(infer, warm_start_agrees_with_the_full_search)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     bo.resamples = 200;
-    boot_ok(a, d, &bo);
+    sf_draws *da = boot_ok(a, d, &bo);
     bo.warm = 1;
-    boot_ok(b, d, &bo);
-    cr_assert_eq(sf_fit_n_draws(a), 200u);
-    cr_assert_eq(sf_fit_n_draws(b), 200u);
+    sf_draws *db = boot_ok(b, d, &bo);
+    cr_assert_eq(sf_draws_count(da), 200u);
+    cr_assert_eq(sf_draws_count(db), 200u);
     for (size_t k = 0; k < 200; k++)
         for (int j = 0; j < 5; j++)
-            assert_rel(sf_fit_draw(b, k)[j], sf_fit_draw(a, k)[j], 1e-3, "warm draw");
+            assert_rel(sf_draws_at(db, k)[j], sf_draws_at(da, k)[j], 1e-3, "warm draw");
     const char *na[16], *nb[16];
     sf_summary sa[16], sb[16];
-    size_t n = sf_fit_summarize(a, NULL, 0, na, sa, 16);
-    cr_assert_eq(sf_fit_summarize(b, NULL, 0, nb, sb, 16), n);
+    size_t n = sf_draws_summarize(da, NULL, 0, na, sa, 16);
+    cr_assert_eq(sf_draws_summarize(db, NULL, 0, nb, sb, 16), n);
     for (size_t q = 0; q < n; q++) assert_rel(sb[q].sd, sa[q].sd, 1e-3, na[q]);
+    sf_draws_free(da);
+    sf_draws_free(db);
     sf_fit_free(a);
     sf_fit_free(b);
     sf_data_free(d);
     sf_law_free(law);
 }
 
-/* Must-show 1 of issue 5: Epoch's 240 rows, 4000 resamples, fixed seed.
+/* Epoch's 240 rows, 4000 resamples, fixed seed.
  * Besiroglu et al.'s bootstrap SEs (SOURCE.md, "Besiroglu et al.
  * estimate"): A 124.52, B 1293.28, E 0.02566, alpha 0.01540, beta 0.02060;
  * a = beta/(alpha+beta) = 0.5126 from their estimate, SE about 0.020. */
@@ -440,11 +463,11 @@ Test(infer, epoch_bootstrap_standard_errors)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     bo.resamples = 4000;
-    boot_ok(fit, d, &bo);
-    cr_assert_eq(sf_fit_resamples_failed(fit), 0u);
+    sf_draws *dr = boot_ok(fit, d, &bo);
+    cr_assert_eq(sf_draws_resamples_failed(dr), 0u);
     const char *names[16];
     sf_summary s[16];
-    size_t n = sf_fit_summarize(fit, NULL, 0, names, s, 16);
+    size_t n = sf_draws_summarize(dr, NULL, 0, names, s, 16);
     cr_assert_eq(n, 8u, "5 parameters, a, b, G");
     static const double se[5] = {0.02566, 124.52232, 1293.28410, 0.01540, 0.02060};
     for (int j = 0; j < 5; j++) {
@@ -462,12 +485,13 @@ Test(infer, epoch_bootstrap_standard_errors)
         sf_alloc_row row;
         sf_summary as[5];
         sf_error err;
-        cr_assert_eq(sf_fit_alloc_summary(fit, C[k], NULL, 0, &row, as, &err), SF_OK);
+        cr_assert_eq(sf_fit_alloc_summary(fit, dr, C[k], NULL, 0, &row, as, &err), SF_OK);
         cr_assert_eq(as[3].n, 4000u);
         cr_assert(as[3].level[0] == 0.8);
         cr_assert(as[3].lo[0] < row.tokens_per_param && row.tokens_per_param < as[3].hi[0]);
         cr_assert(as[3].lo[1] < as[3].lo[0] && as[3].hi[0] < as[3].hi[1], "95% wider than 80%");
     }
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -475,18 +499,33 @@ Test(infer, epoch_bootstrap_standard_errors)
 
 /* ---- the posterior ------------------------------------------------------------ */
 
-static sf_fit *bayes_ok(const sf_law *law, const sf_data *d, const sf_fit_options *fo,
-                        const sf_bayes_options *bo)
+/* sf_fit_run, then the posterior from that fit: the draws, the fit in *fit. */
+static sf_draws *bayes_ok(const sf_law *law, const sf_data *d, const sf_fit_options *fo,
+                          const sf_bayes_options *bo, sf_fit **fit)
 {
-    sf_fit *fit;
+    *fit = fit_ok(law, d, fo);
+    sf_draws *dr;
     sf_error err;
     char buf[2048];
-    cr_assert_eq(sf_bayes_run(law, d, fo, bo, &fit, &err), SF_OK, "%s",
+    cr_assert_eq(sf_bayes_run(*fit, d, bo, &dr, &err), SF_OK, "%s",
                  sf_error_format(&err, buf, sizeof buf));
-    return fit;
+    cr_assert(sf_draws_fit(dr) == *fit);
+    return dr;
 }
 
-/* Must-show 4: Epoch's 240 rows with the default sampler.  The maximum of
+/* sf_bayes_run's status for law on d under fo and bo (the fit made
+ * first); *dr stays NULL on failure. */
+static int bayes_status(const sf_law *law, const sf_data *d, const sf_fit_options *fo,
+                        const sf_bayes_options *bo, sf_draws **dr, sf_error *err)
+{
+    sf_fit *fit = fit_ok(law, d, fo);
+    int rc = sf_bayes_run(fit, d, bo, dr, err);
+    if (rc == SF_OK) sf_draws_free(*dr);
+    sf_fit_free(fit);
+    return rc;
+}
+
+/* Epoch's 240 rows with the default sampler.  The maximum of
  * the likelihood reproduces Besiroglu et al.'s estimate (SOURCE.md: E
  * 1.81686, A 482.006, B 2085.43, alpha 0.34781, beta 0.36585; they stopped
  * BFGS from Hoffmann's values); posterior means lie within one posterior
@@ -497,31 +536,35 @@ Test(infer, epoch_posterior)
                         "posterior_runs_and_is_reproducible covers the sampler");
     sf_law *law = chinchilla();
     sf_data *d = epoch240();
-    sf_fit *fit = bayes_ok(law, d, NULL, NULL);
+    sf_fit *fit;
+    sf_draws *dr = bayes_ok(law, d, NULL, NULL, &fit);
     static const double ml_ref[5] = {1.81686, 482.00572, 2085.43420, 0.34781, 0.36585};
     double ml[5];
-    double sigma = sf_fit_ml(fit, ml);
+    double sigma = sf_draws_ml(dr, ml);
     for (int j = 0; j < 5; j++) assert_rel(ml[j], ml_ref[j], 0.01, "ML vs Besiroglu et al.");
     cr_assert(sigma > 0 && sigma < 1e-4, "sigma %g", sigma);
     const char *names[16];
     sf_summary s[16];
-    size_t n = sf_fit_summarize(fit, NULL, 0, names, s, 16);
+    size_t n = sf_draws_summarize(dr, NULL, 0, names, s, 16);
     cr_assert_eq(n, 9u, "5 parameters, a, b, G, sigma");
     cr_assert_str_eq(names[8], "sigma");
     for (int j = 0; j < 5; j++) {
         cr_assert(fabs(s[j].mean - ml[j]) < s[j].sd, "%s: mean %g, ML %g, sd %g", names[j],
                   s[j].mean, ml[j], s[j].sd);
-        cr_assert(sf_fit_rhat(fit, (size_t)j) < 1.01, "R-hat of %s: %g", names[j],
-                  sf_fit_rhat(fit, (size_t)j));
-        cr_assert(sf_fit_ess(fit, (size_t)j) > 400, "ESS of %s: %g", names[j], sf_fit_ess(fit, (size_t)j));
+        cr_assert(sf_draws_rhat(dr, (size_t)j) < 1.01, "R-hat of %s: %g", names[j],
+                  sf_draws_rhat(dr, (size_t)j));
+        cr_assert(sf_draws_ess(dr, (size_t)j) > 400, "ESS of %s: %g", names[j],
+                  sf_draws_ess(dr, (size_t)j));
     }
-    cr_assert(sf_fit_rhat(fit, 5) < 1.01, "R-hat of sigma %g", sf_fit_rhat(fit, 5));
+    cr_assert(sf_draws_rhat(dr, 5) < 1.01, "R-hat of sigma %g", sf_draws_rhat(dr, 5));
     sf_sampler_info si;
-    cr_assert_eq(sf_fit_sampler(fit, &si), SF_OK);
+    cr_assert_eq(sf_draws_sampler(dr, &si), SF_OK);
     cr_assert(si.acceptance > 0.1 && si.acceptance < 0.9);
     cr_assert_eq(si.walkers, 32u);
-    cr_assert_eq(sf_fit_n_draws(fit), 8000u);
-    cr_assert_eq(sf_fit_n_warnings(fit), 0u, "%s", sf_fit_warning(fit, 0));
+    cr_assert_eq(sf_draws_count(dr), 8000u);
+    cr_assert_eq(sf_fit_n_warnings(fit) + sf_draws_n_warnings(dr), 0u, "%s %s",
+                 sf_fit_warning(fit, 0), sf_draws_warning(dr, 0));
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -542,12 +585,14 @@ Test(infer, posterior_runs_and_is_reproducible)
         bo.walkers = 12;
         bo.burn = 50;
         bo.steps = 100;
-        sf_fit *fit = bayes_ok(law, d, &fo, &bo);
-        cr_assert_eq(sf_fit_draws_kind(fit), SF_DRAWS_POSTERIOR);
-        cr_assert_eq(sf_fit_n_draws(fit), 12u * 100u);
+        sf_fit *fit;
+        sf_draws *dr = bayes_ok(law, d, &fo, &bo, &fit);
+        cr_assert_eq(sf_draws_get_kind(dr), SF_DRAWS_POSTERIOR);
+        cr_assert_eq(sf_draws_count(dr), 12u * 100u);
         /* Short chains: the diagnostics say so. */
-        cr_assert(sf_fit_n_warnings(fit) > 0);
-        js[t] = sf_fit_json(fit);
+        cr_assert(sf_draws_n_warnings(dr) > 0);
+        js[t] = json_of(fit, dr);
+        sf_draws_free(dr);
         sf_fit_free(fit);
     }
     cr_assert_str_eq(js[0], js[1]);
@@ -571,39 +616,42 @@ Test(infer, priors_are_checked_and_used)
     bo.walkers = 12;
     sf_error err;
     sf_fit *fit = NULL;
+    sf_draws *dr = NULL;
     bo.n_priors = 1;
     sf_prior_parse("gamma=normal(1,1)", &bo.prior[0], &err);
-    cr_assert_eq(sf_bayes_run(law, d, &fo, &bo, &fit, &err), SF_EINVAL);
+    cr_assert_eq(bayes_status(law, d, &fo, &bo, &dr, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "no parameter 'gamma'"), "%s", err.message);
     sf_prior_parse("A=normal(400,10)", &bo.prior[0], &err);
     sf_fit_options_fix(&fo, "A", 406.4);
-    cr_assert_eq(sf_bayes_run(law, d, &fo, &bo, &fit, &err), SF_EINVAL);
+    cr_assert_eq(bayes_status(law, d, &fo, &bo, &dr, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "held by --fix"), "%s", err.message);
     sf_fit_options_init(&fo);
     sf_fit_options_tie(&fo, "alpha", "beta");
     sf_prior_parse("beta=normal(0.3,0.1)", &bo.prior[0], &err);
-    cr_assert_eq(sf_bayes_run(law, d, &fo, &bo, &fit, &err), SF_EINVAL);
+    cr_assert_eq(bayes_status(law, d, &fo, &bo, &dr, &err), SF_EINVAL);
     cr_assert(strstr(err.message, "give the prior to alpha"), "%s", err.message);
-    cr_assert(fit == NULL);
+    cr_assert(dr == NULL);
     /* A tie is sampled as one coordinate: draws keep alpha = beta. */
     bo.n_priors = 0;
-    fit = bayes_ok(law, d, &fo, &bo);
-    for (size_t k = 0; k < sf_fit_n_draws(fit); k += 37)
-        cr_assert(sf_fit_draw(fit, k)[3] == sf_fit_draw(fit, k)[4]);
+    dr = bayes_ok(law, d, &fo, &bo, &fit);
+    for (size_t k = 0; k < sf_draws_count(dr); k += 37)
+        cr_assert(sf_draws_at(dr, k)[3] == sf_draws_at(dr, k)[4]);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     /* A prior far tighter than the data pulls alpha to it. */
     sf_fit_options_init(&fo);
     bo.n_priors = 1;
     sf_prior_parse("alpha=normal(0.30,0.001)", &bo.prior[0], &err);
-    fit = bayes_ok(law, d, &fo, &bo);
+    dr = bayes_ok(law, d, &fo, &bo, &fit);
     const char *names[16];
     sf_summary s[16];
-    sf_fit_summarize(fit, NULL, 0, names, s, 16);
+    sf_draws_summarize(dr, NULL, 0, names, s, 16);
     cr_assert(fabs(s[3].mean - 0.30) < 0.004, "alpha mean %g under normal(0.30, 0.001)", s[3].mean);
     sf_sampler_info si;
-    sf_fit_sampler(fit, &si);
+    sf_draws_sampler(dr, &si);
     cr_assert(si.prior[3].kind == SF_PRIOR_NORMAL && si.prior[3].b == 0.001);
     cr_assert(si.prior[0].kind == SF_PRIOR_LOGUNIFORM, "default prior of E");
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -611,12 +659,14 @@ Test(infer, priors_are_checked_and_used)
 
 /* ---- draws in the JSON ----------------------------------------------------------- */
 
-static void same_summaries(const sf_fit *a, const sf_fit *b)
+/* Draws da (of their fit) and db (read back) summarise the same. */
+static void same_summaries(const sf_draws *da, const sf_draws *db)
 {
+    const sf_fit *a = sf_draws_fit(da), *b = sf_draws_fit(db);
     const char *na[16], *nb[16];
     sf_summary sa[16], sb[16];
-    size_t n = sf_fit_summarize(a, NULL, 0, na, sa, 16);
-    cr_assert_eq(sf_fit_summarize(b, NULL, 0, nb, sb, 16), n);
+    size_t n = sf_draws_summarize(da, NULL, 0, na, sa, 16);
+    cr_assert_eq(sf_draws_summarize(db, NULL, 0, nb, sb, 16), n);
     for (size_t q = 0; q < n; q++) {
         cr_assert_str_eq(na[q], nb[q]);
         cr_assert(sa[q].sd == sb[q].sd && sa[q].lo[0] == sb[q].lo[0] && sa[q].hi[1] == sb[q].hi[1],
@@ -624,14 +674,14 @@ static void same_summaries(const sf_fit *a, const sf_fit *b)
     }
     sf_alloc_row ra, rb;
     sf_summary xa[5], xb[5];
-    cr_assert_eq(sf_fit_alloc_summary(a, 5.76e23, NULL, 0, &ra, xa, NULL), SF_OK);
-    cr_assert_eq(sf_fit_alloc_summary(b, 5.76e23, NULL, 0, &rb, xb, NULL), SF_OK);
+    cr_assert_eq(sf_fit_alloc_summary(a, da, 5.76e23, NULL, 0, &ra, xa, NULL), SF_OK);
+    cr_assert_eq(sf_fit_alloc_summary(b, db, 5.76e23, NULL, 0, &rb, xb, NULL), SF_OK);
     for (int q = 0; q < 5; q++)
         cr_assert(xa[q].lo[0] == xb[q].lo[0] && xa[q].hi[1] == xb[q].hi[1] && xa[q].sd == xb[q].sd);
     sf_point x = {.N = 7e10, .D = 1.4e12};
     sf_summary la, lb, pa, pb;
-    cr_assert_eq(sf_fit_predict_summary(a, &x, NULL, 0, &la, &pa, NULL), SF_OK);
-    cr_assert_eq(sf_fit_predict_summary(b, &x, NULL, 0, &lb, &pb, NULL), SF_OK);
+    cr_assert_eq(sf_fit_predict_summary(a, da, &x, NULL, 0, &la, &pa, NULL), SF_OK);
+    cr_assert_eq(sf_fit_predict_summary(b, db, &x, NULL, 0, &lb, &pb, NULL), SF_OK);
     cr_assert(la.lo[0] == lb.lo[0] && pa.lo[1] == pb.lo[1] && pa.hi[1] == pb.hi[1]);
 }
 
@@ -647,25 +697,30 @@ Test(infer, draws_round_trip_through_the_fit_file)
     bo.levels[0] = 0.5;
     bo.levels[1] = 0.9;
     bo.levels[2] = 0.99;
-    boot_ok(fit, d, &bo);
-    char *js = sf_fit_json(fit);
+    sf_draws *dr = boot_ok(fit, d, &bo);
+    char *js = json_of(fit, dr);
     cr_assert(js && !strstr(js, "nan") && !strstr(js, "inf"));
     sf_fit *back;
+    sf_draws *dback;
     sf_error err;
-    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &err), SF_OK, "%s", err.message);
-    cr_assert_eq(sf_fit_n_draws(back), 25u);
+    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &dback, &err), SF_OK, "%s",
+                 err.message);
+    cr_assert(sf_draws_fit(dback) == back);
+    cr_assert_eq(sf_draws_count(dback), 25u);
     for (size_t k = 0; k < 25; k++)
-        cr_assert(memcmp(sf_fit_draw(back, k), sf_fit_draw(fit, k), 5 * sizeof(double)) == 0,
+        cr_assert(memcmp(sf_draws_at(dback, k), sf_draws_at(dr, k), 5 * sizeof(double)) == 0,
                   "draw %zu does not round-trip exactly", k);
     double lv[8];
-    cr_assert_eq(sf_fit_levels(back, lv, 8), 3u);
+    cr_assert_eq(sf_draws_levels(dback, lv, 8), 3u);
     cr_assert(lv[0] == 0.5 && lv[2] == 0.99);
-    same_summaries(fit, back);
+    same_summaries(dr, dback);
     /* The draws as CSV: a header and one line per draw. */
-    char *csv = sf_draws_csv(back);
+    char *csv = NULL;
+    cr_assert_eq(sf_draws_csv(dback, &csv, NULL), SF_OK);
     cr_assert(csv && strncmp(csv, "draw,E,A,B,alpha,beta,noise\n", 28) == 0, "%s", csv);
     cr_assert_eq(count_lines(csv), 26);
     free(csv);
+    sf_draws_free(dback);
     sf_fit_free(back);
 
     /* Damaged draws are errors that say where. */
@@ -682,12 +737,14 @@ Test(infer, draws_round_trip_through_the_fit_file)
         sf_buf_append(&b, js, (size_t)(at - js));
         sf_buf_printf(&b, "%s%s", cut[k][1], at + strlen(cut[k][0]));
         back = NULL;
-        cr_assert_eq(sf_fit_json_parse(b.data, "bad.json", &back, &err), SF_EPARSE, "case %zu", k);
+        cr_assert_eq(sf_fit_json_parse(b.data, "bad.json", &back, &dback, &err), SF_EPARSE,
+                     "case %zu", k);
         cr_assert(strstr(err.message, k == 3 ? "ci_levels" : "draws"), "%s", err.message);
-        cr_assert(back == NULL);
+        cr_assert(back == NULL && dback == NULL);
         sf_buf_free(&b);
     }
     free(js);
+    sf_draws_free(dr);
     sf_fit_free(fit);
 
     /* A posterior keeps sigma and reads back the same. */
@@ -696,17 +753,20 @@ Test(infer, draws_round_trip_through_the_fit_file)
     ba.walkers = 12;
     ba.burn = 50;
     ba.steps = 60;
-    fit = bayes_ok(law, d, NULL, &ba);
-    js = sf_fit_json(fit);
-    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &err), SF_OK, "%s", err.message);
-    cr_assert_eq(sf_fit_draws_kind(back), SF_DRAWS_POSTERIOR);
-    same_summaries(fit, back);
-    cr_assert(sf_fit_rhat(back, 3) == sf_fit_rhat(fit, 3));
-    csv = sf_draws_csv(back);
+    dr = bayes_ok(law, d, NULL, &ba, &fit);
+    js = json_of(fit, dr);
+    cr_assert_eq(sf_fit_json_parse(js, "mem.json", &back, &dback, &err), SF_OK, "%s",
+                 err.message);
+    cr_assert_eq(sf_draws_get_kind(dback), SF_DRAWS_POSTERIOR);
+    same_summaries(dr, dback);
+    cr_assert(sf_draws_rhat(dback, 3) == sf_draws_rhat(dr, 3));
+    cr_assert_eq(sf_draws_csv(dback, &csv, NULL), SF_OK);
     cr_assert(csv && strncmp(csv, "walker,step,E,A,B,alpha,beta,sigma,noise\n", 41) == 0, "%s", csv);
     free(csv);
     free(js);
+    sf_draws_free(dback);
     sf_fit_free(back);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -722,16 +782,16 @@ Test(infer, prediction_intervals)
     sf_point x = {.N = 2.385e9, .D = 4.77e10};
     sf_summary ls, ps;
     sf_error err;
-    cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, &ps, &err), SF_EINVAL,
+    cr_assert_eq(sf_fit_predict_summary(fit, NULL, &x, NULL, 0, &ls, &ps, &err), SF_EINVAL,
                  "no draws, no prediction interval");
     cr_assert(strstr(err.message, "--bootstrap"), "%s", err.message);
-    cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, NULL, &err), SF_OK);
+    cr_assert_eq(sf_fit_predict_summary(fit, NULL, &x, NULL, 0, &ls, NULL, &err), SF_OK);
     cr_assert_eq(ls.n, 0u);
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     bo.resamples = 40;
-    boot_ok(fit, d, &bo);
-    cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, &ps, &err), SF_OK);
+    sf_draws *dr = boot_ok(fit, d, &bo);
+    cr_assert_eq(sf_fit_predict_summary(fit, dr, &x, NULL, 0, &ls, &ps, &err), SF_OK);
     cr_assert_eq(ls.n, 40u);
     cr_assert_eq(ps.n, 40u);
     for (int l = 0; l < 2; l++) {
@@ -740,6 +800,7 @@ Test(infer, prediction_intervals)
     }
     /* Residual scatter of 2%: the prediction interval is about that wide. */
     cr_assert(ps.sd / ps.value > 0.01 && ps.sd / ps.value < 0.04, "sd %g", ps.sd / ps.value);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);
@@ -766,10 +827,10 @@ Test(infer, any_law_with_fixes_and_ties)
     sf_bootstrap_options bo;
     sf_bootstrap_options_init(&bo);
     bo.resamples = 30;
-    boot_ok(fit, d, &bo);
+    sf_draws *dr = boot_ok(fit, d, &bo);
     const char *names[4];
     sf_summary s[4];
-    cr_assert_eq(sf_fit_summarize(fit, NULL, 0, names, s, 4), 2u);
+    cr_assert_eq(sf_draws_summarize(dr, NULL, 0, names, s, 4), 2u);
     cr_assert_str_eq(names[1], "k");
     /* With 1% noise over a 1.5^29 range of N, k's SE is about 0.01/sd(log N) / sqrt(30). */
     cr_assert(s[1].sd > 2e-4 && s[1].sd < 2e-3, "SE of k %g", s[1].sd);
@@ -777,20 +838,22 @@ Test(infer, any_law_with_fixes_and_ties)
     sf_alloc_row row;
     sf_summary as[5];
     sf_error err;
-    cr_assert_eq(sf_fit_alloc_summary(fit, 1e21, NULL, 0, &row, as, &err), SF_ENOTSUP);
+    cr_assert_eq(sf_fit_alloc_summary(fit, dr, 1e21, NULL, 0, &row, as, &err), SF_ENOTSUP);
     sf_point x = {.N = 1e9};
     sf_summary ls, ps;
-    cr_assert_eq(sf_fit_predict_summary(fit, &x, NULL, 0, &ls, &ps, &err), SF_OK);
+    cr_assert_eq(sf_fit_predict_summary(fit, dr, &x, NULL, 0, &ls, &ps, &err), SF_OK);
     cr_assert(ls.n == 30 && ps.sd > ls.sd);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_bayes_options ba;
     sf_bayes_options_init(&ba);
     ba.walkers = 12;
     ba.burn = 100;
     ba.steps = 200;
-    fit = bayes_ok(slope, d, NULL, &ba);
-    cr_assert_eq(sf_fit_summarize(fit, NULL, 0, names, s, 4), 3u, "c, k, sigma");
+    dr = bayes_ok(slope, d, NULL, &ba, &fit);
+    cr_assert_eq(sf_draws_summarize(dr, NULL, 0, names, s, 4), 3u, "c, k, sigma");
     cr_assert(fabs(s[1].mean - 0.07) < 0.005, "posterior mean of k %g", s[1].mean);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     free(slope);
@@ -803,19 +866,20 @@ Test(infer, any_law_with_fixes_and_ties)
     sf_fit_options_fix(&o, "A", 482.01);
     sf_fit_options_tie(&o, "alpha", "beta");
     fit = fit_ok(law, d, &o);
-    boot_ok(fit, d, &bo);
-    for (size_t k = 0; k < sf_fit_n_draws(fit); k++) {
-        const double *p = sf_fit_draw(fit, k);
+    dr = boot_ok(fit, d, &bo);
+    for (size_t k = 0; k < sf_draws_count(dr); k++) {
+        const double *p = sf_draws_at(dr, k);
         cr_assert(p[1] == 482.01 && p[3] == p[4], "draw %zu: A %.17g, alpha %g, beta %g", k,
                   p[1], p[3], p[4]);
     }
-    char *js = sf_fit_json(fit);
+    char *js = json_of(fit, dr);
     cJSON *root = cJSON_Parse(js);
     const cJSON *se = cJSON_GetObjectItem(root, "se");
     cr_assert(cJSON_GetObjectItem(se, "alpha") && !cJSON_GetObjectItem(se, "A"),
               "a held parameter has no SE");
     cJSON_Delete(root);
     free(js);
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

@@ -200,7 +200,7 @@ Test(laws, datablations_r2_at_published_values)
     sf_data_free(d);
 }
 
-/* Must-show 1: the authors' second stage (base parameters held, rd* and
+/* The authors' second stage (base parameters held, rd* and
  * rn* fitted) on fit182.  Their L-BFGS stopped at rd* = 15.387756,
  * rn* = 5.309743 (objective 0.0158259, R^2 0.7722); the global minimum is
  * rd* = 95.37, rn* = 1.706 (objective 0.0158047, R^2 0.7910), as a float64
@@ -244,7 +244,7 @@ Test(laws, datablations_second_stage_finds_the_global_basin)
 
 /* ---- allocation ------------------------------------------------------------- */
 
-/* Must-show 2: SOURCE.md ("Oracles"): the README grid search
+/* SOURCE.md ("Oracles"): the README grid search
  * optimal_allocation(1e22, 25e9) gives 237336955477.55 tokens (9.4935
  * epochs) and 7022364735.88 parameters.  The exact optimum agrees to 0.5%
  * and its loss is no higher. */
@@ -348,7 +348,7 @@ Test(alloc, data_constrained_errors)
     sf_law_free(ch);
 }
 
-/* Must-show 4 (Sardana et al. 2023, Figure 1): with A 406.4, B 410.7,
+/* (Sardana et al. 2023, Figure 1): with A 406.4, B 410.7,
  * E 1.69, alpha 0.336, beta 0.283, the Chinchilla-optimal 13e9-parameter
  * model facing 2e12 inference tokens becomes about 7.0e9 parameters with
  * about 17% fewer total FLOPs. */
@@ -657,7 +657,7 @@ static double rmsle(const sf_law *law, const double *p, const sf_data *d)
     return sqrt(s / (double)d->n);
 }
 
-/* Must-show 5: Caballero et al.'s 4-digit addition (Figure 4 left): fit
+/* Caballero et al.'s 4-digit addition (Figure 4 left): fit
  * the 14 "fit" rows, extrapolate to the 3 held out.  The objective is no
  * worse than SciPy's BFGS with analytic gradients from 500 random starts
  * (tests/ref/laws_ref.py bnsl: 2.497546238705203e-06), and a one-break

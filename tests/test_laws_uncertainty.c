@@ -1,5 +1,5 @@
 /* The bootstrap and the posterior for every law of the catalogue, not only
- * chinchilla (issue 5: "fit --bootstrap K for every law"): each law's
+ * chinchilla ("fit --bootstrap K" works for every law): each law's
  * resamples refit with its own search, give finite standard errors for its
  * free parameters, keep the truth in a wide interval, and are identical for
  * any number of threads. */
@@ -73,19 +73,20 @@ Test(laws_uncertainty, bootstrap_every_law)
             sf_bootstrap_options bo;
             sf_bootstrap_options_init(&bo);
             bo.resamples = 40;
-            cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &err), SF_OK, "%s: %s", lc->name,
+            sf_draws *dr;
+            cr_assert_eq(sf_fit_bootstrap(fit, d, &bo, &dr, &err), SF_OK, "%s: %s", lc->name,
                          err.message);
-            cr_assert_eq(sf_fit_draws_kind(fit), SF_DRAWS_BOOTSTRAP);
-            cr_assert(sf_fit_n_draws(fit) + sf_fit_resamples_failed(fit) == 40);
-            cr_assert(sf_fit_n_draws(fit) >= 36, "%s: only %zu of 40 resamples fitted", lc->name,
-                      sf_fit_n_draws(fit));
+            cr_assert_eq(sf_draws_get_kind(dr), SF_DRAWS_BOOTSTRAP);
+            cr_assert(sf_draws_count(dr) + sf_draws_resamples_failed(dr) == 40);
+            cr_assert(sf_draws_count(dr) >= 36, "%s: only %zu of 40 resamples fitted", lc->name,
+                      sf_draws_count(dr));
             /* Every free parameter varies across draws, and the draws
              * bracket the truth generously (40 draws, 0.4% noise). */
-            size_t p = sf_law_n_params(law), nd = sf_fit_n_draws(fit);
+            size_t p = sf_law_n_params(law), nd = sf_draws_count(dr);
             for (size_t j = 0; j < p; j++) {
                 double lo_v = INFINITY, hi_v = -INFINITY;
                 for (size_t k = 0; k < nd; k++) {
-                    double v = sf_fit_draw(fit, k)[j];
+                    double v = sf_draws_at(dr, k)[j];
                     cr_assert(isfinite(v), "%s: draw %zu of %s is not finite", lc->name, k,
                               sf_law_param_name(law, j));
                     if (v < lo_v) lo_v = v;
@@ -93,9 +94,10 @@ Test(laws_uncertainty, bootstrap_every_law)
                 }
                 cr_assert(hi_v > lo_v, "%s: %s never varies", lc->name, sf_law_param_name(law, j));
             }
-            js[t] = sf_fit_json(fit);
+            cr_assert_eq(sf_fit_json(fit, dr, NULL, &js[t], NULL), SF_OK);
             cr_assert(js[t] && strstr(js[t], "\"se\""), "%s: no standard errors in the JSON",
                       lc->name);
+            sf_draws_free(dr);
             sf_fit_free(fit);
         }
         cr_assert_str_eq(js[0], js[1], "%s: bootstrap JSON differs between 1 and 2 threads",
@@ -118,17 +120,20 @@ Test(laws_uncertainty, posterior_of_kaplan)
     const double truth[4] = {6.4e13, 1.8e13, 0.076, 0.103};
     sf_data *d = simulate(law, truth);
     sf_fit *fit;
+    sf_draws *dr;
     sf_bayes_options bo;
     sf_bayes_options_init(&bo);
     bo.steps = 400;
     bo.burn = 200;
-    cr_assert_eq(sf_bayes_run(law, d, NULL, &bo, &fit, &err), SF_OK, "%s", err.message);
-    cr_assert_eq(sf_fit_draws_kind(fit), SF_DRAWS_POSTERIOR);
-    cr_assert(sf_fit_n_draws(fit) > 100);
+    cr_assert_eq(sf_fit_run(law, d, NULL, &fit, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_bayes_run(fit, d, &bo, &dr, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_draws_get_kind(dr), SF_DRAWS_POSTERIOR);
+    cr_assert(sf_draws_count(dr) > 100);
     for (size_t j = 0; j < 4; j++) {
-        double r = sf_fit_rhat(fit, j);
+        double r = sf_draws_rhat(dr, j);
         cr_assert(isfinite(r) && r < 1.2, "R-hat of %s = %g", sf_law_param_name(law, j), r);
     }
+    sf_draws_free(dr);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

@@ -301,6 +301,15 @@ static sf_fit *fitted_epoch(sf_law **law, sf_data **d)
     return fit_of(*law, *d);
 }
 
+/* Draws of fit given as n parameter vectors (sf_draws_from_params). */
+static sf_draws *given(const sf_fit *fit, const double *x, size_t n)
+{
+    sf_draws *dr;
+    sf_error err;
+    cr_assert_eq(sf_draws_from_params(fit, x, n, &dr, &err), SF_OK, "%s", err.message);
+    return dr;
+}
+
 static void free_all(sf_fit *fit, sf_data *d, sf_law *law)
 {
     sf_fit_free(fit);
@@ -917,7 +926,7 @@ Test(plot, allocation_plot)
         cr_assert_eq(sf_alloc_optimal(law, besiroglu, C[i], &rows[i], NULL), SF_OK);
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, NULL, &svg, &err), SF_OK, "%s",
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, NULL, &svg, &err), SF_OK, "%s",
                  err.message);
     assert_readable(svg, 800, 500, "allocation plot");
     /* a = beta/(alpha+beta) for Besiroglu's fit = 0.5126; the slope the
@@ -941,7 +950,9 @@ Test(plot, allocation_plot)
     sf_plot_options o;
     sf_plot_options_init(&o);
     o.level = 0.9;
-    cr_assert_eq(sf_plot_optimal(fit, dr, 300, rows, 3, &o, &svg, &err), SF_OK);
+    sf_draws *gd = given(fit, dr, 300);
+    cr_assert_eq(sf_plot_optimal(fit, gd, rows, 3, &o, &svg, &err), SF_OK);
+    sf_draws_free(gd);
     assert_readable(svg, 800, 500, "allocation plot with bands");
     cr_assert_eq(count(svg, "fill-opacity=\"0.2\""), 3);
     cr_assert(strstr(svg, "90% band over the draws") && strstr(svg, "of 300 draws"));
@@ -950,12 +961,12 @@ Test(plot, allocation_plot)
     /* A range and no budgets; no range and no budgets is an error. */
     o.x_min = 1e18;
     o.x_max = 1e24;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, NULL, 0, &o, &svg, &err), SF_OK);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, NULL, 0, &o, &svg, &err), SF_OK);
     assert_readable(svg, 800, 500, "allocation plot without budgets");
     cr_assert(strstr(svg, ">10<tspan") && strstr(svg, ">18</tspan>"), "the range starts at 10^18");
     free(svg);
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, NULL, 0, NULL, &svg, &err), SF_EINVAL);
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, NULL, 2, NULL, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, NULL, 0, NULL, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, NULL, 2, NULL, &svg, &err), SF_EINVAL);
     free(dr);
     sf_fit_free(fit);
     sf_law_free(law);
@@ -1351,7 +1362,8 @@ Test(plot, pairwise_draws)
 /* A simulated sweep's fit with K bootstrap draws (warm starts, one
  * thread), alpha held at Besiroglu's value when fix_alpha; free with
  * free_all. */
-static sf_fit *bootstrapped_sweep(size_t K, int fix_alpha, sf_law **law, sf_data **d)
+static sf_fit *bootstrapped_sweep(size_t K, int fix_alpha, sf_law **law, sf_data **d,
+                                  sf_draws **draws)
 {
     *law = chinchilla();
     *d = sweep(*law, 5, 7, 21);
@@ -1366,7 +1378,7 @@ static sf_fit *bootstrapped_sweep(size_t K, int fix_alpha, sf_law **law, sf_data
     sf_bootstrap_options_init(&bo);
     bo.resamples = K;
     bo.warm = 1;
-    cr_assert_eq(sf_fit_bootstrap(fit, *d, &bo, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_fit_bootstrap(fit, *d, &bo, draws, &err), SF_OK, "%s", err.message);
     return fit;
 }
 
@@ -1391,12 +1403,13 @@ Test(plot, pairs_of_a_fits_draws)
 {
     sf_law *law;
     sf_data *d;
-    sf_fit *fit = bootstrapped_sweep(10, 0, &law, &d);
-    size_t n = sf_fit_n_draws(fit);
+    sf_draws *dr;
+    sf_fit *fit = bootstrapped_sweep(10, 0, &law, &d, &dr);
+    size_t n = sf_draws_count(dr);
     cr_assert_gt(n, 5);
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_fit_draws_svg(dr, d, NULL, &svg, &err), SF_OK, "%s", err.message);
     assert_readable(svg, 800, 500, "bootstrap pairs");
     cr_assert(strstr(svg, "<title>Bootstrap draws of chinchilla, pairwise</title>"), "%.300s", svg);
     char want[96];
@@ -1410,26 +1423,28 @@ Test(plot, pairs_of_a_fits_draws)
     cr_assert(lg[0] && lg[1] && lg[2] && !lg[3] && !lg[4]);
     double x[64], y[64];
     for (size_t b = 0; b < n; b++) {
-        x[b] = sf_fit_draw(fit, b)[3];
-        y[b] = log(sf_fit_draw(fit, b)[1]);
+        x[b] = sf_draws_at(dr, b)[3];
+        y[b] = log(sf_draws_at(dr, b)[1]);
     }
     double r = number_after(svg, "A against \xCE\xB1:  r = ");
     cr_assert(fabs(r - sf_plot_corr(x, y, n)) <= 5e-4, "r %g, computed %g", r,
               sf_plot_corr(x, y, n));
     free(svg);
+    sf_draws_free(dr);
     free_all(fit, d, law);
 
     /* A held parameter has no cloud: its pairs are left out. */
-    fit = bootstrapped_sweep(10, 1, &law, &d);
-    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_OK, "%s", err.message);
+    fit = bootstrapped_sweep(10, 1, &law, &d, &dr);
+    cr_assert_eq(sf_fit_draws_svg(dr, d, NULL, &svg, &err), SF_OK, "%s", err.message);
     cr_assert(strstr(svg, "B against \xCE\xB2:"));
     cr_assert(!strstr(svg, "against \xCE\xB1:") && !strstr(svg, "\xCE\xB1 against"));
     free(svg);
+    sf_draws_free(dr);
     free_all(fit, d, law);
 
     /* A fit without draws. */
     fit = fitted_sweep(5, 7, 21, &law, &d);
-    cr_assert_eq(sf_fit_draws_svg(fit, d, NULL, &svg, &err), SF_ENODATA);
+    cr_assert_eq(sf_fit_draws_svg(NULL, d, NULL, &svg, &err), SF_ENODATA);
     cr_assert(strstr(err.message, "no parameter draws"));
     free_all(fit, d, law);
 }
@@ -1588,12 +1603,12 @@ Test(plot, allocation_with_unique_tokens)
     }
     char *svg;
     /* The allocation of a law of unique tokens needs U. */
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, NULL, &svg, &err), SF_ENOTSUP);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, NULL, &svg, &err), SF_ENOTSUP);
     cr_assert(strstr(err.message, "unique tokens"), "%s", err.message);
     sf_plot_options o;
     sf_plot_options_init(&o);
     o.unique_tokens = U;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
     assert_readable(svg, 800, 500, "data-constrained allocation");
     cr_assert(strstr(svg, ">U = 2.5e+10 unique tokens<"));
     cr_assert(strstr(svg, ">with unlimited unique tokens<"));
@@ -1617,22 +1632,24 @@ Test(plot, allocation_with_unique_tokens)
         dr[7 * k + 5] *= exp(0.3 * sin((double)k));
         dr[7 * k + 6] *= exp(0.3 * cos((double)k));
     }
-    cr_assert_eq(sf_plot_optimal(fit, dr, 20, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    sf_draws *gd = given(fit, dr, 20);
+    cr_assert_eq(sf_plot_optimal(fit, gd, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    sf_draws_free(gd);
     assert_readable(svg, 800, 500, "data-constrained allocation with bands");
     cr_assert(strstr(svg, "bands: 95% of 20 draws"));
     free(svg);
     /* Misuse. */
     o.inference_tokens = 1e12;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, &o, &svg, &err), SF_EINVAL);
     o.inference_tokens = 0;
     o.unique_tokens = -1;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_EINVAL);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, &o, &svg, &err), SF_EINVAL);
     sf_fit_free(fit);
     sf_law_free(law);
     law = chinchilla();
     cr_assert_eq(sf_fit_from_params(law, besiroglu, &fit), SF_OK);
     o.unique_tokens = U;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_ENOTSUP);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, &o, &svg, &err), SF_ENOTSUP);
     cr_assert(strstr(err.message, "does not read unique tokens"), "%s", err.message);
     sf_fit_free(fit);
     sf_law_free(law);
@@ -1652,7 +1669,7 @@ Test(plot, allocation_for_inference)
     o.inference_tokens = T;
     char *svg;
     sf_error err;
-    cr_assert_eq(sf_plot_optimal(fit, NULL, 0, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
+    cr_assert_eq(sf_plot_optimal(fit, NULL, rows, 3, &o, &svg, &err), SF_OK, "%s", err.message);
     assert_readable(svg, 800, 500, "inference-aware allocation");
     cr_assert(strstr(svg, "dotted: T = 2e+12 inference tokens"));
     cr_assert(strstr(svg, ">inference-aware: same loss<"));
@@ -1752,8 +1769,8 @@ Test(report, intervals_from_draws_and_given)
     sf_report_init(&r);
     r.fit = fit;
     r.data = d;
-    r.draws = dr;
-    r.n_draws = 500;
+    sf_draws *gd = given(fit, dr, 500);
+    r.draws = gd;
     r.interval_method = "synthetic draws";
     char *page;
     sf_error err;
@@ -1787,6 +1804,7 @@ Test(report, intervals_from_draws_and_given)
     cr_assert(strstr(page, "0.25 \xE2\x80\x93 0.45"));
     cr_assert(strstr(page, "B is poorly determined"), "a 1300x interval");
     free(page);
+    sf_draws_free(gd);
     free(dr);
     free_all(fit, d, law);
 }
@@ -1852,7 +1870,8 @@ Test(cli_plot, fit_plot_option)
     /* The rest on a small simulated sweep (fits under valgrind are slow). */
     sf_law *law = chinchilla();
     sf_data *d = sweep(law, 4, 5, 8);
-    char *csv = sf_data_csv(d);
+    char *csv = NULL;
+    cr_assert_eq(sf_data_csv(d, &csv, NULL), SF_OK);
     const char *runs = tmp_file("sweep.csv");
     write_text(runs, csv);
     free(csv);
@@ -1964,7 +1983,8 @@ static char *read_plot(const char *path, const char *what)
 
 static const char *write_rows(const char *name, sf_data *d)
 {
-    char *csv = sf_data_csv(d);
+    char *csv = NULL;
+    cr_assert_eq(sf_data_csv(d, &csv, NULL), SF_OK);
     cr_assert(csv);
     const char *path = tmp_file(name);
     write_text(path, csv);
@@ -2535,7 +2555,9 @@ Test(browser, every_plot_renders, .timeout = 300)
     cr_assert_eq(sf_plot_pairs(dr, 4000, 5, chin_names, besiroglu, NULL, 0, &o, &svg[3], &err),
                  SF_OK);
     o.id = "p4";
-    cr_assert_eq(sf_plot_optimal(hf, dr, 4000, rows, 3, &o, &svg[4], &err), SF_OK);
+    sf_draws *gd = given(hf, dr, 4000);
+    cr_assert_eq(sf_plot_optimal(hf, gd, rows, 3, &o, &svg[4], &err), SF_OK);
+    sf_draws_free(gd);
     static const int xs[3] = {SF_ROLE_C, SF_ROLE_N, SF_ROLE_D};
     for (int k = 0; k < 3; k++) {
         char id[16];

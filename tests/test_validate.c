@@ -1,4 +1,4 @@
-/* Validation by extrapolation (issue 7): the protocol's row selection and
+/* Validation by extrapolation: the protocol's row selection and
  * weights, the errors, leave-one-out, sweeps, borrowed parameters, JSON,
  * and the two effects the issue asks to see on synthetic checkpoint data
  * with a known truth: ARE falls as more models are used, and the
@@ -203,7 +203,7 @@ Test(validate, objective_is_that_of_the_selected_weighted_rows)
     sf_data_free(d);
 }
 
-/* Must-show 2a: ARE falls as more models are used.  Seven sizes below a
+/* ARE falls as more models are used.  Seven sizes below a
  * target 6x the largest; the fit uses the K largest, K = 2..7; mean ARE
  * over 24 noise draws (0.1% run-to-run, 0.3% checkpoint noise). */
 Test(validate, are_falls_as_more_models_are_used, .timeout = 300)
@@ -244,7 +244,7 @@ Test(validate, are_falls_as_more_models_are_used, .timeout = 300)
     sf_law_free(law);
 }
 
-/* Must-show 2b: checkpoints before 1e10 tokens carry an injected excess
+/* Checkpoints before 1e10 tokens carry an injected excess
  * loss (up to +30%, fading at 1e10).  Without the cut the fit bends to
  * them and the target is mispredicted; the default cut (1e10, capped at
  * 30% of a run: every run here is >= 4e10 tokens, so 1e10 applies)
@@ -398,7 +398,8 @@ Test(validate, leave_one_out)
     cr_assert_eq(t0->status, SF_EUNIDENTIFIABLE);
     cr_assert(strstr(t0->message, "two or more values of N"), "%s", t0->message);
     cr_assert(isnan(t0->are) && t0->fit == NULL);
-    char *js = sf_validation_json(v);
+    char *js = NULL;
+    cr_assert_eq(sf_validation_json(v, &js, NULL), SF_OK);
     cr_assert(js && !strstr(js, "nan") && !strstr(js, "NaN"));
     cJSON *root = cJSON_Parse(js);
     cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "targets"), 0);
@@ -470,14 +471,17 @@ Test(validate, sweep_cells)
     }
     sf_validation_free(w);
 
-    char *csv = sf_validation_cells_csv(v);
+    char *csv = NULL;
+
+    cr_assert_eq(sf_validation_cells_csv(v, &csv, NULL), SF_OK);
     cr_assert(csv);
     cr_assert_eq(count_lines(csv), 13);
     cr_assert(strncmp(csv, "n_models,train_fraction,min_tokens,train_rows,are,max_re,status\n"
                            "1,0.5,0,", 72) == 0, "%s", csv);
     cr_assert(strstr(csv, ",,,failed\n") && strstr(csv, "\n7,1,10000000000,"), "%s", csv);
     free(csv);
-    char *js = sf_validation_json(v);
+    char *js = NULL;
+    cr_assert_eq(sf_validation_json(v, &js, NULL), SF_OK);
     cJSON *root = cJSON_Parse(js);
     cr_assert(root, "%s", js);
     cJSON *cells = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "sweep"), "cells");
@@ -504,7 +508,7 @@ Test(validate, threads_do_not_change_the_result)
         o.fit.threads = k + 1;
         o.fit.seed = 2385;
         sf_validation *v = validate_ok(law, d, &o);
-        js[k] = sf_validation_json(v);
+        cr_assert_eq(sf_validation_json(v, &js[k], NULL), SF_OK);
         sf_validation_free(v);
     }
     cr_assert_str_eq(js[0], js[1]);
@@ -522,7 +526,8 @@ Test(validate, json_has_the_errors_the_target_the_rows_and_the_fit)
     sf_law *law = chinchilla();
     sf_validation *v = validate_ok(law, d, NULL);
     const sf_validation_target *t = sf_validation_target_at(v, 0);
-    char *js = sf_validation_json(v);
+    char *js = NULL;
+    cr_assert_eq(sf_validation_json(v, &js, NULL), SF_OK);
     cJSON *root = cJSON_Parse(js);
     cr_assert(root, "%s", js);
     cr_assert_str_eq(cJSON_GetObjectItem(root, "command")->valuestring, "validate");
@@ -552,7 +557,8 @@ Test(validate, json_has_the_errors_the_target_the_rows_and_the_fit)
 
     /* Two laws: {"compare": [...], "best"}. */
     const sf_validation *two[2] = {v, v};
-    char *cmp = sf_validation_compare_json(two, 2);
+    char *cmp = NULL;
+    cr_assert_eq(sf_validation_compare_json(two, 2, &cmp, NULL), SF_OK);
     root = cJSON_Parse(cmp);
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "compare")), 2);
     cr_assert_str_eq(cJSON_GetObjectItem(root, "best")->valuestring, "chinchilla");

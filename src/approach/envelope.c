@@ -290,15 +290,10 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
     return status;
 }
 
-int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope **out,
-                    sf_error *err)
+/* SF_OK when the options are valid and d has runs, sizes, compute and
+ * loss. */
+static int check_inputs(const sf_data *d, const sf_envelope_options *o, sf_error *err)
 {
-    *out = NULL;
-    sf_envelope_options defaults;
-    if (!o) {
-        sf_envelope_options_init(&defaults);
-        o = &defaults;
-    }
     int rc = sf_approach_check_common(o->bootstrap, o->level, err);
     if (rc != SF_OK) return rc;
     if (o->points < 2 || o->points > 1000000)
@@ -316,7 +311,74 @@ int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope 
                        "envelope needs model sizes N, compute C (or tokens D, with C = 6ND) "
                        "and loss");
     if (d->n == 0) return sf_fail(err, SF_ENODATA, src, 0, 0, "no rows");
+    return SF_OK;
+}
 
+/* The range of log C the curves cover into [*lo, *hi] (x values lx, run
+ * after run), with a note for each run of one checkpoint. */
+static void covered_range(sf_envelope *e, const double *lx, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    size_t off = 0;
+    for (size_t c = 0; c < e->nr; c++) {
+        if (lx[off] < *lo) *lo = lx[off];
+        if (lx[off + e->curve[c].n - 1] > *hi) *hi = lx[off + e->curve[c].n - 1];
+        if (e->curve[c].n == 1)
+            sf_notes_add(&e->notes, "run '%s' has a single checkpoint (C = %.4g): it covers "
+                         "no range of compute", e->curve[c].name, e->curve[c].C[0]);
+        off += e->curve[c].n;
+    }
+}
+
+/* The winning run at each grid value (M: log loss of every run there,
+ * grid-major) into e->pt, and the points in the fit as (lc, ln) = (log C,
+ * log N_opt), *k of them; edge and uncovered values counted. */
+static void take_envelope(sf_envelope *e, const double *M, const double *grid, double *lc,
+                          double *ln, size_t *k, size_t *n_edge, size_t *n_none)
+{
+    const size_t np = e->np, nr = e->nr;
+    *k = *n_edge = *n_none = 0;
+    for (size_t p = 0; p < np; p++) {
+        sf_envelope_point *q = &e->pt[p];
+        size_t cov;
+        int edge;
+        long w = winner(M + p * nr, e->curve, nr, NULL, &cov, &edge);
+        q->compute = exp(grid[p]);
+        q->n_runs = cov;
+        if (w < 0) {
+            q->N_opt = q->D_opt = q->tokens_per_param = q->loss = NAN;
+            q->run = SIZE_MAX;
+            (*n_none)++;
+            continue;
+        }
+        q->run = (size_t)w;
+        q->N_opt = e->curve[w].N;
+        q->D_opt = q->compute / (6.0 * q->N_opt);
+        q->tokens_per_param = q->D_opt / q->N_opt;
+        q->loss = exp(M[p * nr + (size_t)w]);
+        q->flags = edge ? SF_APPROACH_EDGE : 0u;
+        *n_edge += (size_t)edge;
+        q->used = !edge || e->opt.keep_edge;
+        if (!q->used) continue;
+        lc[*k] = grid[p];
+        ln[*k] = log(q->N_opt);
+        (*k)++;
+    }
+}
+
+int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope **out,
+                    sf_error *err)
+{
+    *out = NULL;
+    sf_envelope_options defaults;
+    if (!o) {
+        sf_envelope_options_init(&defaults);
+        o = &defaults;
+    }
+    int rc = check_inputs(d, o, err);
+    if (rc != SF_OK) return rc;
+    const char *src = d->source;
     const size_t n = d->n;
     sf_envelope *e = calloc(1, sizeof *e);
     double *lx = malloc(2 * n * sizeof *lx), *M = NULL, *grid = NULL, *a = NULL;
@@ -329,16 +391,8 @@ int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope 
     double *ly = lx + n;
     if ((rc = build_curves(e, d, lx, ly, err)) != SF_OK) goto done;
     const size_t nr = e->nr;
-    double lo = INFINITY, hi = -INFINITY;
-    size_t off = 0;
-    for (size_t c = 0; c < nr; c++) {
-        if (lx[off] < lo) lo = lx[off];
-        if (lx[off + e->curve[c].n - 1] > hi) hi = lx[off + e->curve[c].n - 1];
-        if (e->curve[c].n == 1)
-            sf_notes_add(&e->notes, "run '%s' has a single checkpoint (C = %.4g): it covers "
-                         "no range of compute", e->curve[c].name, e->curve[c].C[0]);
-        off += e->curve[c].n;
-    }
+    double lo, hi;
+    covered_range(e, lx, &lo, &hi);
     if (!(hi > lo)) {
         rc = sf_fail(err, SF_EUNIDENTIFIABLE, src, 0, 0,
                      "every checkpoint has the same compute C = %.4g: no range to take an "
@@ -356,44 +410,19 @@ int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope 
     }
     for (size_t p = 0; p < np; p++)
         grid[p] = p + 1 == np ? hi : lo + (hi - lo) * (double)p / (double)(np - 1);
-    off = 0;
+    size_t off = 0;
     for (size_t c = 0; c < nr; c++) {
         for (size_t p = 0; p < np; p++)
             M[p * nr + c] = interp(lx + off, ly + off, e->curve[c].n, grid[p]);
         off += e->curve[c].n;
     }
-    size_t k = 0, n_edge = 0, n_none = 0;
+    size_t k, n_edge, n_none;
     double *ln = grid + np, *lc = malloc(np * sizeof *lc);
     if (!lc) {
         rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
         goto done;
     }
-    for (size_t p = 0; p < np; p++) {
-        sf_envelope_point *q = &e->pt[p];
-        size_t cov;
-        int edge;
-        long w = winner(M + p * nr, e->curve, nr, NULL, &cov, &edge);
-        q->compute = exp(grid[p]);
-        q->n_runs = cov;
-        if (w < 0) {
-            q->N_opt = q->D_opt = q->tokens_per_param = q->loss = NAN;
-            q->run = SIZE_MAX;
-            n_none++;
-            continue;
-        }
-        q->run = (size_t)w;
-        q->N_opt = e->curve[w].N;
-        q->D_opt = q->compute / (6.0 * q->N_opt);
-        q->tokens_per_param = q->D_opt / q->N_opt;
-        q->loss = exp(M[p * nr + (size_t)w]);
-        q->flags = edge ? SF_APPROACH_EDGE : 0u;
-        n_edge += (size_t)edge;
-        q->used = !edge || o->keep_edge;
-        if (!q->used) continue;
-        lc[k] = grid[p];
-        ln[k] = log(q->N_opt);
-        k++;
-    }
+    take_envelope(e, M, grid, lc, ln, &k, &n_edge, &n_none);
     if (n_none)
         sf_notes_add(&e->notes, "%zu of %zu compute values lie in a gap no run covers", n_none,
                      np);

@@ -292,15 +292,9 @@ static size_t profiles(sf_isoflop *r, const sf_data *d, key *keys, double *lx, d
     return nmax;
 }
 
-int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **out,
-                   sf_error *err)
+/* SF_OK when the options are valid and d has sizes, compute and loss. */
+static int check_inputs(const sf_data *d, const sf_isoflop_options *o, sf_error *err)
 {
-    *out = NULL;
-    sf_isoflop_options defaults;
-    if (!o) {
-        sf_isoflop_options_init(&defaults);
-        o = &defaults;
-    }
     int rc = sf_approach_check_common(o->bootstrap, o->level, err);
     if (rc != SF_OK) return rc;
     if (!(o->budget_tol >= 0) || !isfinite(o->budget_tol))
@@ -315,7 +309,87 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
                        "isoflop needs model sizes N, compute C (or tokens D, with C = 6ND) "
                        "and loss");
     if (d->n == 0) return sf_fail(err, SF_ENODATA, src, 0, 0, "no rows");
+    return SF_OK;
+}
 
+/* The used budgets' (log C, log N_opt, weight) into lc, ln, wl; returns
+ * their count.  A budget whose weight is not positive is left out; the
+ * weights kept in r are normalised to sum to 1. */
+static size_t regression_points(sf_isoflop *r, double *lc, double *ln, double *wl)
+{
+    size_t nu = 0;
+    double wsum = 0;
+    for (size_t b = 0; b < r->nb; b++) {
+        sf_isoflop_budget *B = &r->b[b];
+        double w = B->used ? weight(&r->opt, &r->prof[b]) : 0.0;
+        if (B->used && !(isfinite(w) && w > 0)) {
+            B->used = 0;
+            B->flags |= SF_APPROACH_NO_MINIMUM;
+        }
+        if (!B->used) continue;
+        lc[nu] = log(B->compute);
+        ln[nu] = log(B->N_opt);
+        wl[nu] = w;
+        B->weight = w;
+        wsum += w;
+        nu++;
+    }
+    for (size_t b = 0; b < r->nb; b++) r->b[b].weight /= wsum > 0 ? wsum : 1.0;
+    return nu;
+}
+
+/* A note saying why each budget is left out (or kept at an edge). */
+static int explain_budgets(sf_isoflop *r, const sf_data *d)
+{
+    char label[128], why[256];
+    for (size_t b = 0; b < r->nb; b++) {
+        const sf_isoflop_budget *B = &r->b[b];
+        if (!B->flags) continue;
+        budget_label(r, b, d, label, sizeof label);
+        reason(B, r->prof[b].edge, why, sizeof why);
+        if (sf_notes_add(&r->notes, "%s: %s; %s", label, why,
+                         B->used ? "kept (--keep-edge)"
+                         : (B->flags & SF_APPROACH_EDGE) ? "left out (--keep-edge keeps it)"
+                                                          : "left out") != SF_OK)
+            return SF_ENOMEM;
+    }
+    return SF_OK;
+}
+
+/* The error for too few budgets with a minimum (nu of them), with the
+ * reasons of the first four left out. */
+static int too_few_budgets(const sf_isoflop *r, size_t nu, const char *src, sf_error *err)
+{
+    const size_t nb = r->nb;
+    char why[256];
+    sf_buf msg = {0};
+    sf_buf_printf(&msg, "%zu of %zu budget%s locate%s a minimum; at least 2 are needed to "
+                  "fit N* = k C^a", nu, nb, nb == 1 ? "" : "s", nu == 1 ? "s" : "");
+    for (size_t b = 0, shown = 0; b < nb && shown < 4; b++) {
+        if (r->b[b].used) continue;
+        reason(&r->b[b], r->prof[b].edge, why, sizeof why);
+        sf_buf_printf(&msg, "%s C = %.4g: %s", shown ? ";" : " (", r->b[b].compute, why);
+        shown++;
+    }
+    if (nu < nb) sf_buf_printf(&msg, ")");
+    int rc = sf_fail(err, SF_EUNIDENTIFIABLE, src, 0, 0, "%s",
+                     msg.data ? msg.data : "too few budgets");
+    sf_buf_free(&msg);
+    return rc;
+}
+
+int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **out,
+                   sf_error *err)
+{
+    *out = NULL;
+    sf_isoflop_options defaults;
+    if (!o) {
+        sf_isoflop_options_init(&defaults);
+        o = &defaults;
+    }
+    int rc = check_inputs(d, o, err);
+    if (rc != SF_OK) return rc;
+    const char *src = d->source;
     const size_t n = d->n;
     sf_isoflop *r = calloc(1, sizeof *r);
     key *keys = malloc(n * sizeof *keys);
@@ -332,60 +406,20 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
     }
     const size_t nb = r->nb;
     double *wt = lx + n;
-    char label[128], why[256];
-
-    size_t nu = 0;
+    char label[128];
     lc = malloc(3 * nb * sizeof *lc);
     if (!lc) {
         rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
         goto done;
     }
-    double *ln = lc + nb, *wl = ln + nb, wsum = 0;
-    for (size_t b = 0; b < nb; b++) {
-        sf_isoflop_budget *B = &r->b[b];
-        double w = B->used ? weight(o, &r->prof[b]) : 0.0;
-        if (B->used && !(isfinite(w) && w > 0)) {
-            B->used = 0;
-            B->flags |= SF_APPROACH_NO_MINIMUM;
-        }
-        if (!B->used) continue;
-        lc[nu] = log(B->compute);
-        ln[nu] = log(B->N_opt);
-        wl[nu] = w;
-        B->weight = w;
-        wsum += w;
-        nu++;
-    }
-    for (size_t b = 0; b < nb; b++) r->b[b].weight /= wsum > 0 ? wsum : 1.0;
-
-    /* Say why each budget is left out (or kept at an edge). */
-    for (size_t b = 0; b < nb; b++) {
-        const sf_isoflop_budget *B = &r->b[b];
-        if (!B->flags) continue;
-        budget_label(r, b, d, label, sizeof label);
-        reason(B, r->prof[b].edge, why, sizeof why);
-        if (sf_notes_add(&r->notes, "%s: %s; %s", label, why,
-                         B->used ? "kept (--keep-edge)"
-                         : (B->flags & SF_APPROACH_EDGE) ? "left out (--keep-edge keeps it)"
-                                                          : "left out") != SF_OK) {
-            rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
-            goto done;
-        }
+    double *ln = lc + nb, *wl = ln + nb;
+    size_t nu = regression_points(r, lc, ln, wl);
+    if (explain_budgets(r, d) != SF_OK) {
+        rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
+        goto done;
     }
     if (nu < 2 || sf_powerlaws_fit(lc, ln, wl, nu, r->pl) != 0) {
-        sf_buf msg = {0};
-        sf_buf_printf(&msg, "%zu of %zu budget%s locate%s a minimum; at least 2 are needed to "
-                      "fit N* = k C^a", nu, nb, nb == 1 ? "" : "s", nu == 1 ? "s" : "");
-        for (size_t b = 0, shown = 0; b < nb && shown < 4; b++) {
-            if (r->b[b].used) continue;
-            reason(&r->b[b], r->prof[b].edge, why, sizeof why);
-            sf_buf_printf(&msg, "%s C = %.4g: %s", shown ? ";" : " (", r->b[b].compute, why);
-            shown++;
-        }
-        if (nu < nb) sf_buf_printf(&msg, ")");
-        rc = sf_fail(err, SF_EUNIDENTIFIABLE, src, 0, 0, "%s",
-                     msg.data ? msg.data : "too few budgets");
-        sf_buf_free(&msg);
+        rc = too_few_budgets(r, nu, src, err);
         goto done;
     }
     if (nu == 2)

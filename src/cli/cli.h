@@ -1,7 +1,10 @@
 /*
  * Shared pieces of the command-line tool: option parsing, messages, output
  * files.  The CLI is the only code that prints, exits or reads the
- * environment (docs/cli.md has the conventions).
+ * environment.  Its conventions: errors as one line "scalefit: error:
+ * FILE:LINE:COL: message" and exit 1, misuse (a bad option) a usage line
+ * and exit 2; --help on standard output (docs/scalefit.1 is the
+ * manual).
  */
 #ifndef SF_CLI_H
 #define SF_CLI_H
@@ -70,9 +73,6 @@ int cli_write_file(const char *path, const char *text);
  * failure with err filled) to path, and free it: CLI_OK, or CLI_ERROR
  * after printing the library's or the write's error. */
 int cli_write_made(const char *path, int rc, char *text, const sf_error *err);
-/* Write text a library call made (malloc'd, NULL when out of memory) to
- * path, and free it: CLI_OK, or CLI_ERROR after printing the error. */
-int cli_write_owned(const char *path, char *text);
 
 /* Flush and close stdout, reporting a write error (full disk, closed
  * pipe); returns the status to exit with. */
@@ -90,8 +90,9 @@ typedef struct cli_model_args {
     char set_name[SF_MAX_PARAMS][SF_NAME_MAX];
     double set_value[SF_MAX_PARAMS];
 } cli_model_args;
+/* *draws (when draws is not NULL) gets the fit file's draws, or NULL. */
 int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out,
-                   sf_law **owned_law);
+                   sf_draws **draws, sf_law **owned_law);
 void cli_model_args_init(cli_model_args *m);
 /* The options that name the model (--law, --set, --x, --breaks) for a
  * command's table, and their handler: as cli_fit_arg, for CLI_MODEL_* ids
@@ -109,8 +110,8 @@ int cli_breaks_arg(const cli_parser *p, const char *v, sf_law_options *o, unsign
  * error with a parser, else a plain error); CLI_OK otherwise. */
 int cli_law_options_check(const cli_parser *p, const char *law, unsigned given);
 
-/* ---- options of every command that fits a law (fit, and later bayes,
- * validate, report) -------------------------------------------------------- */
+/* ---- options of every command that fits a law (fit, bayes, validate,
+ * report) ------------------------------------------------------------------ */
 
 typedef struct cli_fit_args {
     const char *law;          /* default "chinchilla" */
@@ -118,6 +119,7 @@ typedef struct cli_fit_args {
     unsigned law_opt_given;   /* SF_LAW_OPT_* bits: --x, --breaks given */
     sf_data_options data;
     sf_fit_options fit;
+    int no_schedule;          /* --no-schedule: losses as logged (issue 16) */
 } cli_fit_args;
 
 /* Option ids of the shared table are CLI_FIT_OPT_BASE and up. */
@@ -175,17 +177,20 @@ int cli_levels(const cli_parser *p, const char *v, double *levels, size_t *n);
 
 /* Tables: the draws' summaries of parameters and derived quantities;
  * allocations (with intervals when s has draws, else one line each);
- * predictions (pred, the prediction interval, may be NULL). */
-void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, size_t n_levels);
-void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *rows,
+ * predictions (pred, the prediction interval, may be NULL).  `draws` may
+ * be NULL (no draws). */
+void cli_print_uncertainty(FILE *out, const sf_draws *draws, const double *levels,
+                           size_t n_levels);
+void cli_print_allocations(FILE *out, const sf_draws *draws, const sf_alloc_row *rows,
                            const sf_summary (*s)[5], size_t n);
-void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
+void cli_print_predictions(FILE *out, const sf_draws *draws, const sf_point *x,
                            const sf_summary *loss, const sf_summary *pred, size_t n, int with_u);
-/* Allocation and prediction summaries for --compute and --at, printed (or
- * a usage of the fit's JSON); returns CLI_OK or prints the error. */
 /* --ci given (n_levels > 0) for a fit file without draws: a usage error. */
-int cli_ci_needs_draws(const cli_parser *p, const sf_fit *fit, size_t n_levels);
-int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u);
+int cli_ci_needs_draws(const cli_parser *p, const sf_draws *draws, size_t n_levels);
+/* Allocation and prediction summaries for --compute and --at, printed;
+ * returns CLI_OK or prints the error. */
+int cli_report_intervals(FILE *out, const sf_fit *fit, const sf_draws *draws,
+                         const cli_unc_args *u);
 
 /* The bootstrap options of fit and report (--bootstrap K, --resample
  * rows|group, --warm-start) for a command's table, and their handler: as
@@ -204,20 +209,17 @@ int cli_boot_arg(const cli_parser *p, int id, const char *v, cli_boot_args *b);
 /* The option ("resample", "warm-start") given without --bootstrap K, or
  * NULL. */
 const char *cli_boot_orphan(const cli_boot_args *b);
-/* sf_fit_bootstrap with a progress bar ("bootstrap"); CLI_OK, or
- * CLI_ERROR after printing the error. */
-int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo);
+/* sf_fit_bootstrap with a progress bar ("bootstrap") into *draws; CLI_OK,
+ * or CLI_ERROR after printing the error. */
+int cli_bootstrap(const sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo,
+                  sf_draws **draws);
 
-/* The fit's draws as one array, n x sf_law_n_params row-major (for
- * sf_plot_optimal and sf_report): *out malloc'd, NULL with n = 0 when the
- * fit has none.  CLI_OK, or CLI_ERROR after printing out of memory. */
-int cli_fit_draws(const sf_fit *fit, double **out, size_t *n);
-
-/* What fit and bayes do once the work is done: keep --compute and --at in
- * the fit (its JSON reports them), print its warnings, write -o FILE and
- * --samples FILE, and print the JSON when json. */
-int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const char *samples,
-                 int json);
+/* What fit and bayes do once the work is done: print the warnings of the
+ * fit and its draws (may be NULL), write the fit's JSON (reporting
+ * --compute and --at) to -o FILE, the draws to --samples FILE, and print
+ * the JSON when json. */
+int cli_emit_fit(const sf_fit *fit, const sf_draws *draws, const cli_unc_args *u,
+                 const char *out_path, const char *samples, int json);
 
 /* A progress bar on standard error, only when it is a terminal (and TERM
  * is not "dumb"); coloured unless NO_COLOR is set.  cli_progress_update
@@ -245,5 +247,34 @@ int cmd_bayes(int argc, char **argv);
 int cmd_task(int argc, char **argv);
 /* optimal TASKS.json --maximize-acc TASK: allocations of a task fit. */
 int cmd_optimal_task(int argc, char **argv);
+
+/* ---- extrapolation intervals (issue 23; src/cli/extrap.c) ---- */
+
+/* One line: the interval at each level with its half-width, the part that
+ * dominates and the distance. */
+void cli_print_extrap(FILE *out, const char *indent, const sf_extrap *x);
+/* A validation target's final row: prediction, actual, intervals, covered. */
+void cli_print_final(FILE *out, const sf_validation_final *f);
+/* Coverage of the final rows over a validation's targets (cells: 1 for a
+ * sweep's cells); nothing when none has an interval. */
+void cli_print_coverage(FILE *out, const sf_validation *v, int cells);
+/* The extrapolation interval of a prediction at (N, D) from a fit and its
+ * draws: parameter part the sd of log L^ over the draws, residual part the
+ * sd of their noise; x->n_levels 0 when the fit has no draws, no recorded
+ * range, or (N, D) lies within it. */
+int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double N, double D,
+                  const double *levels, size_t n_levels, sf_extrap *x);
+/* Intervals of allocation rows (their N, D and loss) and of predicted
+ * points: malloc'd, n entries, or NULL when none lies beyond the data. */
+sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
+                            size_t n, const double *levels, size_t n_levels);
+sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                             const sf_summary *loss, size_t n, const double *levels,
+                             size_t n_levels);
+/* js (freed) with "extrapolation" added to its "rows" where ex has one;
+ * js itself when ex is NULL; NULL on failure. */
+char *cli_attach_extrap(char *js, const sf_extrap *ex, size_t n);
+/* A paragraph per row of ex beyond the data ("budget 2 ..."). */
+void cli_print_extrap_rows(FILE *out, const sf_extrap *ex, size_t n, const char *what);
 
 #endif /* SF_CLI_H */

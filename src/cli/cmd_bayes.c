@@ -155,13 +155,19 @@ int cmd_bayes(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
     status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
+    /* The posterior starts from the fit, made first. */
+    if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
+        status = cli_lib_error(&err);
+        goto done;
+    }
     cli_progress pr;
     cli_progress_init(&pr, "sampling");
     bo.progress = cli_progress_update;
     bo.progress_ctx = &pr;
-    int rc = sf_bayes_run(law, d, &fa.fit, &bo, &fit, &err);
+    int rc = sf_bayes_run(fit, d, &bo, &draws, &err);
     cli_progress_done(&pr);
     if (rc != SF_OK) {
         status = cli_lib_error(&err);
@@ -169,10 +175,10 @@ int cmd_bayes(int argc, char **argv)
     }
     if (plot) {
         char *svg = NULL;
-        rc = sf_fit_draws_svg(fit, d, NULL, &svg, &err);
+        rc = sf_fit_draws_svg(draws, d, NULL, &svg, &err);
         if ((status = cli_write_made(plot, rc, svg, &err)) != CLI_OK) goto done;
     }
-    status = cli_emit_fit(fit, &ua, out_path, samples, json);
+    status = cli_emit_fit(fit, draws, &ua, out_path, samples, json);
     if (status != CLI_OK || json) goto done;
     cli_print_fit(stdout, fit, d);
     const sf_fit_options *fo = sf_fit_get_options(fit);
@@ -182,12 +188,12 @@ int cmd_bayes(int argc, char **argv)
     else
         printf("\nlikelihood: Gaussian density of the log residuals, scale sigma free\n");
     sf_sampler_info si;
-    sf_fit_sampler(fit, &si);
+    sf_draws_sampler(draws, &si);
     printf("sampler:    affine-invariant ensemble (Goodman and Weare 2010), %zu walkers, %zu "
            "burn-in + %zu steps each,\n            acceptance %.2f, every %zu%s step kept: "
            "%zu draws, seed %llu\n", si.walkers, si.burn, si.steps, si.acceptance, si.thin,
            si.thin == 1 ? "st" : si.thin == 2 ? "nd" : si.thin == 3 ? "rd" : "th",
-           sf_fit_n_draws(fit), (unsigned long long)fo->seed);
+           sf_draws_count(draws), (unsigned long long)fo->seed);
     static const char *const kind[] = {"default", "uniform", "normal", "lognormal", "loguniform"};
     for (size_t k = 0; k < si.n_priors; k++) {
         const sf_prior *q = &si.prior[k];
@@ -196,10 +202,11 @@ int cmd_bayes(int argc, char **argv)
                kind[q->kind <= SF_PRIOR_LOGUNIFORM ? q->kind : 0], cli_num(q->a, a, sizeof a),
                cli_num(q->b, b, sizeof b));
     }
-    cli_print_uncertainty(stdout, fit, ua.levels, ua.n_levels);
-    status = cli_report_intervals(stdout, fit, &ua);
+    cli_print_uncertainty(stdout, draws, ua.levels, ua.n_levels);
+    status = cli_report_intervals(stdout, fit, draws, &ua);
 done:
     cli_unc_args_free(&ua);
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

@@ -124,11 +124,13 @@ int cmd_demo(int argc, char **argv)
         goto done;
     }
     if (data_path) {
-        if ((status = cli_write_owned(data_path, sf_data_csv(d))) != CLI_OK) goto done;
+        char *csv = NULL;
+        int rc = sf_data_csv(d, &csv, &err);
+        if ((status = cli_write_made(data_path, rc, csv, &err)) != CLI_OK) goto done;
     }
     cli_unc_args none; /* no --compute or --at: the fit's JSON as it is */
     cli_unc_args_init(&none);
-    status = cli_emit_fit(fit, &none, out_path, NULL, json);
+    status = cli_emit_fit(fit, NULL, &none, out_path, NULL, json);
     if (status != CLI_OK || json) goto done;
 
     printf("scalefit demo: an IsoFLOP sweep simulated from %s's Chinchilla law\n", truth_name);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/approach.h"
+#include "cli/exponents.h"
 
 static const char usage[] =
     "scalefit envelope DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--points P] "
@@ -38,9 +38,9 @@ static const char help_tail[] =
     "    --filter metric==val_loss --col N=num_params --col D=tokens_seen \\\n"
     "    --col loss=value --col group=model --plot gpt3.svg\n";
 
-enum { O_POINTS = CLI_APPROACH_OWN, O_SMOOTH };
+enum { O_POINTS = CLI_EXPONENT_OWN, O_SMOOTH };
 
-static const cli_opt opts[] = {CLI_APPROACH_OPTS,
+static const cli_opt opts[] = {CLI_EXPONENT_OPTS,
                                {"points", 0, 1, O_POINTS},
                                {"smooth", 0, 1, O_SMOOTH},
                                {0, 0, 0, 0}};
@@ -106,10 +106,10 @@ static int own_arg(const cli_parser *p, int id, const char *v, void *ctx)
 
 int cmd_envelope(int argc, char **argv)
 {
-    cli_approach_args a;
+    cli_exponent_args a;
     sf_envelope_options o;
     sf_envelope_options_init(&o);
-    int rc = cli_approach_parse("envelope", usage, opts, argc, argv, help_head, help_tail, &a,
+    int rc = cli_exponent_parse("envelope", usage, opts, argc, argv, help_head, help_tail, &a,
                                 own_arg, &o);
     if (rc != CLI_OK) return rc == CLI_ARG_END ? CLI_OK : rc;
     o.bootstrap = a.bootstrap;
@@ -119,7 +119,7 @@ int cmd_envelope(int argc, char **argv)
     o.keep_edge = a.keep_edge;
 
     sf_data *d = NULL;
-    int status = cli_approach_read(
+    int status = cli_exponent_read(
         &a, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_GROUP), &d);
     if (status != CLI_OK) return status;
     sf_envelope *e = NULL;
@@ -131,7 +131,11 @@ int cmd_envelope(int argc, char **argv)
     }
     for (size_t k = 0; k < sf_envelope_n_warnings(e); k++)
         cli_warning("%s", sf_envelope_warning(e, k));
-    if (a.json || a.out_path) status = cli_approach_emit(&a, sf_envelope_json(e, d));
+    if (a.json || a.out_path) {
+        char *js = NULL;
+        int wrc = sf_envelope_json(e, d, &js, &err);
+        status = cli_exponent_emit(&a, wrc, js, &err);
+    }
     if (status == CLI_OK && a.plot_path) {
         sf_plot_options po;
         sf_plot_options_init(&po);

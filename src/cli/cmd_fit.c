@@ -155,27 +155,24 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
     }
 }
 
-int cmd_fit(int argc, char **argv)
+/* What the command line asks for besides the shared options. */
+typedef struct fit_cmd {
+    const char *path, *out_path, *samples, *plot_path, *plot_draws;
+    int json, plot_x;
+} fit_cmd;
+
+/* Parse and check the options: CLI_OK, a usage status, or -1 after
+ * --help. */
+static int parse_args(cli_parser *p, cli_fit_args *fa, cli_unc_args *ua, cli_boot_args *ba,
+                      fit_cmd *c)
 {
-    cli_parser p;
-    cli_init(&p, "fit", usage, opts, argc, argv);
-    cli_add_options(&p, cli_fit_opts);
-    cli_fit_args fa;
-    cli_fit_args_init(&fa);
-    cli_unc_args ua;
-    cli_unc_args_init(&ua);
-    cli_boot_args ba;
-    cli_boot_args_init(&ba);
-    sf_bootstrap_options *bo = &ba.bo;
-    const char *path = NULL, *out_path = NULL, *samples = NULL, *plot_path = NULL;
-    const char *plot_draws = NULL;
-    int json = 0, status = CLI_OK, plot_x = -1;
+    int status = CLI_OK;
     const char *v;
     int id;
-    while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
-        int rc = cli_fit_arg(&p, id, v, &fa);
-        if (rc == -1) rc = cli_unc_arg(&p, id, v, &ua);
-        if (rc == -1) rc = cli_boot_arg(&p, id, v, &ba);
+    while (status == CLI_OK && (id = cli_next(p, &v)) != CLI_ARG_END) {
+        int rc = cli_fit_arg(p, id, v, fa);
+        if (rc == -1) rc = cli_unc_arg(p, id, v, ua);
+        if (rc == -1) rc = cli_boot_arg(p, id, v, ba);
         if (rc != -1) {
             status = rc;
             continue;
@@ -188,39 +185,80 @@ int cmd_fit(int argc, char **argv)
             fputs(help_boot, stdout);
             fputs(cli_unc_help, stdout);
             fputs(help_tail, stdout);
-            cli_unc_args_free(&ua);
-            return CLI_OK;
+            return -1;
         case CLI_ARG_POSITIONAL:
-            if (path) status = cli_usage_error(&p, "more than one data file ('%s', '%s')", path, v);
-            path = v;
+            if (c->path)
+                status = cli_usage_error(p, "more than one data file ('%s', '%s')", c->path, v);
+            c->path = v;
             break;
-        case O_JSON: json = 1; break;
-        case O_OUT: out_path = v; break;
-        case O_SAMPLES: samples = v; break;
-        case O_PLOT: plot_path = v; break;
-        case O_PLOT_DRAWS: plot_draws = v; break;
+        case O_JSON: c->json = 1; break;
+        case O_OUT: c->out_path = v; break;
+        case O_SAMPLES: c->samples = v; break;
+        case O_PLOT: c->plot_path = v; break;
+        case O_PLOT_DRAWS: c->plot_draws = v; break;
         case O_PLOT_X: {
             sf_role r;
             if (sf_role_parse(v, &r) != SF_OK ||
                 (r != SF_ROLE_C && r != SF_ROLE_N && r != SF_ROLE_D))
-                status = cli_usage_error(&p, "--plot-x: expected C, N or D, got '%s'", v);
-            plot_x = (int)r;
+                status = cli_usage_error(p, "--plot-x: expected C, N or D, got '%s'", v);
+            c->plot_x = (int)r;
             break;
         }
-        default: status = cli_usage_error(&p, "internal: unhandled option");
+        default: status = cli_usage_error(p, "internal: unhandled option");
         }
     }
-    if (status == CLI_OK && !path) status = cli_usage_error(&p, "missing DATA.csv");
-    if (status == CLI_OK && plot_x != -1 && !plot_path)
-        status = cli_usage_error(&p, "--plot-x goes with --plot");
-    if (status == CLI_OK && !ba.on) {
-        const char *orphan = cli_boot_orphan(&ba);
-        if (!orphan) orphan = samples ? "samples" : plot_draws ? "plot-draws" : ua.ci_given ? "ci" : NULL;
-        if (orphan) status = cli_usage_error(&p, "--%s goes with --bootstrap K", orphan);
+    if (status == CLI_OK && !c->path) status = cli_usage_error(p, "missing DATA.csv");
+    if (status == CLI_OK && c->plot_x != -1 && !c->plot_path)
+        status = cli_usage_error(p, "--plot-x goes with --plot");
+    if (status == CLI_OK && !ba->on) {
+        const char *orphan = cli_boot_orphan(ba);
+        if (!orphan)
+            orphan = c->samples ? "samples" : c->plot_draws ? "plot-draws" : ua->ci_given ? "ci" : NULL;
+        if (orphan) status = cli_usage_error(p, "--%s goes with --bootstrap K", orphan);
     }
+    return status;
+}
+
+/* Budgets and points are checked at the fit before a long bootstrap:
+ * CLI_OK, or CLI_ERROR after printing the error. */
+static int check_requests(const sf_fit *fit, const cli_unc_args *ua)
+{
+    const sf_law *law = sf_fit_law(fit);
+    sf_error err;
+    sf_error_clear(&err);
+    for (size_t i = 0; i < ua->n_compute; i++) {
+        sf_alloc_row row;
+        if (sf_alloc_optimal(law, sf_fit_params(fit), ua->compute[i], &row, &err) != SF_OK)
+            return cli_lib_error(&err);
+    }
+    for (size_t i = 0; i < ua->n_at; i++) {
+        double L;
+        if (sf_law_predict(law, sf_fit_params(fit), &ua->at[i], &L) != SF_OK)
+            return cli_error("--at %g,%g: no finite prediction (values must be finite and > 0%s)",
+                             ua->at[i].N, ua->at[i].D,
+                             sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U) ? "; this law needs U: "
+                             "--at N,D,U" : "");
+    }
+    return CLI_OK;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    cli_parser p;
+    cli_init(&p, "fit", usage, opts, argc, argv);
+    cli_add_options(&p, cli_fit_opts);
+    cli_fit_args fa;
+    cli_fit_args_init(&fa);
+    cli_unc_args ua;
+    cli_unc_args_init(&ua);
+    cli_boot_args ba;
+    cli_boot_args_init(&ba);
+    sf_bootstrap_options *bo = &ba.bo;
+    fit_cmd c = {NULL, NULL, NULL, NULL, NULL, 0, -1};
+    int status = parse_args(&p, &fa, &ua, &ba, &c);
     if (status != CLI_OK) {
         cli_unc_args_free(&ua);
-        return status;
+        return status == -1 ? CLI_OK : status;
     }
     bo->n_levels = ua.n_levels;
     memcpy(bo->levels, ua.levels, ua.n_levels * sizeof *ua.levels);
@@ -230,57 +268,46 @@ int cmd_fit(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
     if (bo->resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    status = cli_fit_load(&fa, path, &law, &d);
+    status = cli_fit_load(&fa, c.path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);
         goto done;
     }
-    /* Budgets and points are checked at the fit before a long bootstrap. */
-    for (size_t i = 0; i < ua.n_compute && status == CLI_OK; i++) {
-        sf_alloc_row row;
-        if (sf_alloc_optimal(law, sf_fit_params(fit), ua.compute[i], &row, &err) != SF_OK)
-            status = cli_lib_error(&err);
-    }
-    for (size_t i = 0; i < ua.n_at && status == CLI_OK; i++) {
-        double L;
-        if (sf_law_predict(law, sf_fit_params(fit), &ua.at[i], &L) != SF_OK)
-            status = cli_error("--at %g,%g: no finite prediction (values must be finite and > 0%s)",
-                               ua.at[i].N, ua.at[i].D,
-                               sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U) ? "; this law needs U: "
-                               "--at N,D,U" : "");
-    }
-    if (status != CLI_OK) goto done;
-    if (ba.on && (status = cli_bootstrap(fit, d, bo)) != CLI_OK) goto done;
-    if (plot_path) {
+    if ((status = check_requests(fit, &ua)) != CLI_OK) goto done;
+    if (ba.on && (status = cli_bootstrap(fit, d, bo, &draws)) != CLI_OK) goto done;
+    if (c.plot_path) {
         sf_plot_options po;
         sf_plot_options_init(&po);
-        po.x = plot_x;
+        po.x = c.plot_x;
         char *svg = NULL;
         int rc = sf_plot_fit(fit, d, &po, &svg, &err);
-        if ((status = cli_write_made(plot_path, rc, svg, &err)) != CLI_OK) goto done;
+        if ((status = cli_write_made(c.plot_path, rc, svg, &err)) != CLI_OK) goto done;
     }
-    if (plot_draws) {
+    if (c.plot_draws) {
         char *svg = NULL;
-        int rc = sf_fit_draws_svg(fit, d, NULL, &svg, &err);
-        if ((status = cli_write_made(plot_draws, rc, svg, &err)) != CLI_OK) goto done;
+        int rc = sf_fit_draws_svg(draws, d, NULL, &svg, &err);
+        if ((status = cli_write_made(c.plot_draws, rc, svg, &err)) != CLI_OK) goto done;
     }
-    status = cli_emit_fit(fit, &ua, out_path, samples, json);
-    if (status != CLI_OK || json) goto done;
+    status = cli_emit_fit(fit, draws, &ua, c.out_path, c.samples, c.json);
+    if (status != CLI_OK || c.json) goto done;
     cli_print_fit(stdout, fit, d);
     if (ba.on) {
         printf("\nbootstrap:  %zu resamples of %s (seed %llu), %s per resample",
-               sf_fit_resamples(fit), bo->resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
+               sf_draws_resamples(draws), bo->resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
                (unsigned long long)fa.fit.seed, bo->warm ? "L-BFGS from the fit's optima"
                                                         : "the same global search");
-        if (sf_fit_resamples_failed(fit)) printf("; %zu failed", sf_fit_resamples_failed(fit));
+        if (sf_draws_resamples_failed(draws))
+            printf("; %zu failed", sf_draws_resamples_failed(draws));
         printf("\n");
-        cli_print_uncertainty(stdout, fit, ua.levels, ua.n_levels);
+        cli_print_uncertainty(stdout, draws, ua.levels, ua.n_levels);
     }
-    status = cli_report_intervals(stdout, fit, &ua);
+    status = cli_report_intervals(stdout, fit, draws, &ua);
 done:
     cli_unc_args_free(&ua);
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/approach.h"
+#include "cli/exponents.h"
 
 static const char usage[] =
     "scalefit isoflop DATA.csv [--col ROLE=COLUMN]... [--filter EXPR]... [--budget-tol X] "
@@ -44,9 +44,9 @@ static const char help_tail[] =
     "  (train the runs, add a loss column)\n"
     "  scalefit isoflop sweep.csv --plot isoflop.svg\n";
 
-enum { O_TOL = CLI_APPROACH_OWN, O_PROFILE, O_WEIGHTS };
+enum { O_TOL = CLI_EXPONENT_OWN, O_PROFILE, O_WEIGHTS };
 
-static const cli_opt opts[] = {CLI_APPROACH_OPTS,
+static const cli_opt opts[] = {CLI_EXPONENT_OPTS,
                                {"budget-tol", 0, 1, O_TOL},
                                {"profile", 0, 1, O_PROFILE},
                                {"weights", 0, 1, O_WEIGHTS},
@@ -112,10 +112,10 @@ static int own_arg(const cli_parser *p, int id, const char *v, void *ctx)
 
 int cmd_isoflop(int argc, char **argv)
 {
-    cli_approach_args a;
+    cli_exponent_args a;
     sf_isoflop_options o;
     sf_isoflop_options_init(&o);
-    int rc = cli_approach_parse("isoflop", usage, opts, argc, argv, help_head, help_tail, &a,
+    int rc = cli_exponent_parse("isoflop", usage, opts, argc, argv, help_head, help_tail, &a,
                                 own_arg, &o);
     if (rc != CLI_OK) return rc == CLI_ARG_END ? CLI_OK : rc;
     o.bootstrap = a.bootstrap;
@@ -125,7 +125,7 @@ int cmd_isoflop(int argc, char **argv)
     o.keep_edge = a.keep_edge;
 
     sf_data *d = NULL;
-    int status = cli_approach_read(&a, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_C), &d);
+    int status = cli_exponent_read(&a, SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_C), &d);
     if (status != CLI_OK) return status;
     sf_isoflop *r = NULL;
     sf_error err;
@@ -136,7 +136,11 @@ int cmd_isoflop(int argc, char **argv)
     }
     for (size_t k = 0; k < sf_isoflop_n_warnings(r); k++)
         cli_warning("%s", sf_isoflop_warning(r, k));
-    if (a.json || a.out_path) status = cli_approach_emit(&a, sf_isoflop_json(r, d));
+    if (a.json || a.out_path) {
+        char *js = NULL;
+        int wrc = sf_isoflop_json(r, d, &js, &err);
+        status = cli_exponent_emit(&a, wrc, js, &err);
+    }
     if (status == CLI_OK && a.plot_path) {
         sf_plot_options po;
         sf_plot_options_init(&po);

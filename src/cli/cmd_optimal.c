@@ -59,6 +59,9 @@ static const char help[] =
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
     "-o FIT.json' keeps its draws: the plain rows then get intervals over them,\n"
     "the same the fit reported (the JSON rows gain \"se\", \"ci\", \"intervals\").\n"
+    "A row whose N_opt or D_opt lies beyond the fitted rows also gets an\n"
+    "extrapolation interval of its loss, widening with the distance, calibrated\n"
+    "on real families of models (\"extrapolation\"; docs/uncertainty.md).\n"
     "\n"
     "Examples:\n"
     "  scalefit optimal fit.json --compute 1e21,5.76e23,1e25\n"
@@ -104,6 +107,90 @@ static void print_inference(const sf_alloc_inference_row *r, size_t n)
                "models reach the same loss.\n", r[0].inference_tokens);
 }
 
+/* What the command line asks for. */
+typedef struct opt_args {
+    cli_model_args m;
+    double *budgets, *targets;   /* --compute, --target-loss (malloc'd) */
+    size_t nb, nt;
+    double U, T;                 /* --unique-tokens, --inference-tokens */
+    int json;
+    const char *plot_path;
+    double levels[SF_MAX_LEVELS];
+    size_t n_levels;
+} opt_args;
+
+/* Parse and check the options: CLI_OK, a usage status, or -1 after
+ * --help. */
+static int parse_args(cli_parser *p, opt_args *a)
+{
+    int status = CLI_OK;
+    const char *v;
+    int id;
+    while (status == CLI_OK && (id = cli_next(p, &v)) != CLI_ARG_END) {
+        if ((status = cli_model_arg(p, id, v, &a->m)) != -1) continue;
+        status = CLI_OK;
+        switch (id) {
+        case CLI_ARG_BAD: status = CLI_USAGE; break;
+        case O_HELP: fputs(help, stdout); return -1;
+        case O_COMPUTE:
+            free(a->budgets);
+            status = cli_list(p, v, &a->budgets, &a->nb);
+            break;
+        case O_TARGET:
+            free(a->targets);
+            status = cli_list(p, v, &a->targets, &a->nt);
+            break;
+        case O_UNIQUE: status = cli_positive(p, v, &a->U); break;
+        case O_INFER: status = cli_positive(p, v, &a->T); break;
+        case O_JSON: a->json = 1; break;
+        case O_PLOT: a->plot_path = v; break;
+        case O_CI: status = cli_levels(p, v, a->levels, &a->n_levels); break;
+        default: status = cli_usage_error(p, "internal: unhandled option");
+        }
+    }
+    if (status != CLI_OK) return status;
+    if (!a->budgets == !a->targets)
+        return cli_usage_error(p, "give exactly one of --compute and --target-loss");
+    if (a->U > 0 && a->T > 0)
+        return cli_usage_error(p, "give --unique-tokens or --inference-tokens, not both");
+    if (a->U > 0 && a->targets) return cli_usage_error(p, "--unique-tokens goes with --compute");
+    return CLI_OK;
+}
+
+/* The n allocations asked for.  rows[i] always holds an allocation of
+ * budget i: the data-constrained optimum (dc), the Chinchilla-optimal
+ * reference of the inference rows (inf), or the plain allocation with its
+ * summaries over the fit file's draws (s; at its parameters only without
+ * draws).  CLI_OK, or CLI_ERROR after printing the error. */
+static int allocate(const sf_fit *fit, const sf_draws *draws, const opt_args *a, size_t n,
+                    sf_alloc_row *rows, sf_summary (*s)[5], sf_alloc_dc_row *dc,
+                    sf_alloc_inference_row *inf)
+{
+    const sf_law *law = sf_fit_law(fit);
+    const double *par = sf_fit_params(fit);
+    for (size_t i = 0; i < n; i++) {
+        sf_error err;
+        sf_error_clear(&err);
+        int rc;
+        if (a->U > 0) {
+            rc = sf_alloc_data_constrained(law, par, a->budgets[i], a->U, &dc[i], &err);
+            rows[i] = dc[i].opt;
+        } else if (a->T > 0) {
+            rc = a->budgets ? sf_alloc_optimal(law, par, a->budgets[i], &rows[i], &err)
+                            : sf_alloc_target_loss(law, par, a->targets[i], &rows[i], &err);
+        } else {
+            rc = a->budgets ? sf_fit_alloc_summary(fit, draws, a->budgets[i], a->levels,
+                                                   a->n_levels, &rows[i], s[i], &err)
+                            : sf_fit_target_summary(fit, draws, a->targets[i], a->levels,
+                                                    a->n_levels, &rows[i], s[i], &err);
+        }
+        if (rc == SF_OK && a->T > 0)
+            rc = sf_alloc_inference(law, par, &rows[i], a->T, &inf[i], &err);
+        if (rc != SF_OK) return cli_lib_error(&err);
+    }
+    return CLI_OK;
+}
+
 int cmd_optimal(int argc, char **argv)
 {
     /* a task fit file: the allocation that maximises a task's accuracy */
@@ -111,56 +198,20 @@ int cmd_optimal(int argc, char **argv)
         if (strncmp(argv[i], "--maximize-acc", 14) == 0) return cmd_optimal_task(argc, argv);
     cli_parser p;
     cli_init(&p, "optimal", usage, opts, argc, argv);
-    cli_model_args m;
-    cli_model_args_init(&m);
-    double *budgets = NULL, *targets = NULL, U = 0, T = 0;
-    size_t nb = 0, nt = 0;
-    int json = 0, status = CLI_OK;
-    const char *plot_path = NULL;
-    double levels[SF_MAX_LEVELS];
-    size_t n_levels = 0;
-    const char *v;
-    int id;
-    while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
-        if ((status = cli_model_arg(&p, id, v, &m)) != -1) continue;
-        status = CLI_OK;
-        switch (id) {
-        case CLI_ARG_BAD: status = CLI_USAGE; break;
-        case O_HELP: fputs(help, stdout); goto done;
-        case O_COMPUTE:
-            free(budgets);
-            status = cli_list(&p, v, &budgets, &nb);
-            break;
-        case O_TARGET:
-            free(targets);
-            status = cli_list(&p, v, &targets, &nt);
-            break;
-        case O_UNIQUE: status = cli_positive(&p, v, &U); break;
-        case O_INFER: status = cli_positive(&p, v, &T); break;
-        case O_JSON: json = 1; break;
-        case O_PLOT: plot_path = v; break;
-        case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;
-        default: status = cli_usage_error(&p, "internal: unhandled option");
-        }
-    }
-    if (status != CLI_OK) goto done;
-    if (!budgets == !targets) {
-        status = cli_usage_error(&p, "give exactly one of --compute and --target-loss");
+    opt_args a;
+    memset(&a, 0, sizeof a);
+    cli_model_args_init(&a.m);
+    int status = parse_args(&p, &a);
+    if (status != CLI_OK) {
+        if (status == -1) status = CLI_OK;
         goto done;
     }
-    if (U > 0 && T > 0) {
-        status = cli_usage_error(&p, "give --unique-tokens or --inference-tokens, not both");
-        goto done;
-    }
-    if (U > 0 && targets) {
-        status = cli_usage_error(&p, "--unique-tokens goes with --compute");
-        goto done;
-    }
+    const double U = a.U, T = a.T;
     sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
     sf_law *owned = NULL;
-    if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
+    if ((status = cli_load_model(&p, &a.m, &fit, &draws, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
-    const double *par = sf_fit_params(fit);
     int reads_u = (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0;
     if (reads_u && !(U > 0))
         status = cli_usage_error(&p, "law '%s' reads unique tokens: give --unique-tokens U",
@@ -168,74 +219,60 @@ int cmd_optimal(int argc, char **argv)
     else if (!reads_u && U > 0)
         status = cli_usage_error(&p, "--unique-tokens: law '%s' has no unique-token term "
                                  "(datablations has)", sf_law_name(law));
-    size_t n = budgets ? nb : nt;
+    size_t n = a.budgets ? a.nb : a.nt;
     sf_alloc_row *rows = status == CLI_OK ? calloc(n, sizeof *rows) : NULL;
     sf_summary(*s)[5] = status == CLI_OK ? calloc(n, sizeof *s) : NULL;
     sf_alloc_dc_row *dc = status == CLI_OK && U > 0 ? calloc(n, sizeof *dc) : NULL;
     sf_alloc_inference_row *inf = status == CLI_OK && T > 0 ? calloc(n, sizeof *inf) : NULL;
     if (status == CLI_OK && (!rows || !s || (U > 0 && !dc) || (T > 0 && !inf)))
         status = cli_error("out of memory");
-    if (status == CLI_OK) status = cli_ci_needs_draws(&p, fit, n_levels);
-    if (status == CLI_OK && n_levels && (U > 0 || T > 0))
+    if (status == CLI_OK) status = cli_ci_needs_draws(&p, draws, a.n_levels);
+    if (status == CLI_OK && a.n_levels && (U > 0 || T > 0))
         status = cli_usage_error(&p, "--ci: intervals are computed for the plain allocation, not "
                                  "with --%s", U > 0 ? "unique-tokens" : "inference-tokens");
-    for (size_t i = 0; i < n && status == CLI_OK; i++) {
-        sf_error err;
-        sf_error_clear(&err);
-        int rc;
-        /* rows[i] always holds an allocation of budget i: the data-constrained
-         * optimum, or the Chinchilla-optimal reference of the inference rows. */
-        if (U > 0) {
-            rc = sf_alloc_data_constrained(law, par, budgets[i], U, &dc[i], &err);
-            rows[i] = dc[i].opt;
-        } else if (T > 0) {
-            rc = budgets ? sf_alloc_optimal(law, par, budgets[i], &rows[i], &err)
-                         : sf_alloc_target_loss(law, par, targets[i], &rows[i], &err);
-        } else {
-            /* Over the fit file's draws when it has them (intervals), else
-             * at its parameters only. */
-            rc = budgets
-                     ? sf_fit_alloc_summary(fit, budgets[i], levels, n_levels, &rows[i], s[i], &err)
-                     : sf_fit_target_summary(fit, targets[i], levels, n_levels, &rows[i], s[i], &err);
-        }
-        if (rc == SF_OK && T > 0) rc = sf_alloc_inference(law, par, &rows[i], T, &inf[i], &err);
-        if (rc != SF_OK) status = cli_lib_error(&err);
-    }
-    if (status == CLI_OK && plot_path) {
+    if (status == CLI_OK) status = allocate(fit, draws, &a, n, rows, s, dc, inf);
+    if (status == CLI_OK && a.plot_path) {
         char *svg = NULL;
         sf_error err;
         sf_error_clear(&err);
         /* Bands across the fit file's draws, when it has them. */
-        double *draws;
-        size_t nd;
-        if ((status = cli_fit_draws(fit, &draws, &nd)) == CLI_OK) {
-            sf_plot_options po;
-            sf_plot_options_init(&po);
-            po.unique_tokens = U;
-            po.inference_tokens = T;
-            int rc = sf_plot_optimal(fit, draws, nd, rows, n, &po, &svg, &err);
-            status = cli_write_made(plot_path, rc, svg, &err);
-        }
-        free(draws);
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        po.unique_tokens = U;
+        po.inference_tokens = T;
+        int rc = sf_plot_optimal(fit, draws, rows, n, &po, &svg, &err);
+        status = cli_write_made(a.plot_path, rc, svg, &err);
     }
-    if (status == CLI_OK && json) {
-        char *js = U > 0   ? sf_alloc_dc_json(law, dc, n)
-                   : T > 0 ? sf_alloc_inference_json(law, inf, n)
-                           : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n);
-        status = cli_write_owned("-", js);
+    /* The loss beyond the data gets the extrapolation term
+     * (docs/uncertainty.md). */
+    sf_extrap *ex = status == CLI_OK && !U && !T
+                        ? cli_extrap_alloc(fit, draws, rows, n, a.levels, a.n_levels)
+                        : NULL;
+    if (status == CLI_OK && a.json) {
+        char *js = NULL;
+        sf_error err;
+        sf_error_clear(&err);
+        int rc = U > 0   ? sf_alloc_dc_json(law, dc, n, &js, &err)
+                 : T > 0 ? sf_alloc_inference_json(law, inf, n, &js, &err)
+                         : sf_alloc_summary_json(law, rows, (const sf_summary(*)[5])s, n, &js, &err);
+        if (rc == SF_OK) js = cli_attach_extrap(js, ex, n);
+        status = cli_write_made("-", rc == SF_OK && !js ? SF_ENOMEM : rc, js, &err);
     } else if (status == CLI_OK) {
         if (U > 0) print_dc(dc, n);
         else if (T > 0) print_inference(inf, n);
-        else cli_print_allocations(stdout, fit, rows, (const sf_summary(*)[5])s, n);
+        else cli_print_allocations(stdout, draws, rows, (const sf_summary(*)[5])s, n);
+        cli_print_extrap_rows(stdout, ex, n, a.budgets ? "budget" : "target");
     }
+    free(ex);
     free(rows);
     free(s);
     free(dc);
     free(inf);
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_law_free(owned);
 done:
-    free(budgets);
-    free(targets);
+    free(a.budgets);
+    free(a.targets);
     return status;
 }

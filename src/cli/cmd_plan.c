@@ -134,7 +134,7 @@ int cmd_plan(int argc, char **argv)
             status = cli_error("out of memory");
             goto done;
         }
-    } else if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) {
+    } else if ((status = cli_load_model(&p, &m, &fit, NULL, &owned)) != CLI_OK) {
         goto done;
     }
     const sf_law *law = sf_fit_law(fit);
@@ -151,14 +151,17 @@ int cmd_plan(int argc, char **argv)
         if (!rows[i].shape.layers)
             cli_warning("no transformer shape within 5%% of N = %.4g (budget %.4g): its shape "
                         "columns are empty", rows[i].N, rows[i].compute);
-    char *csv = status == CLI_OK ? sf_plan_csv(rows, n, o.shape) : NULL;
-    if (status == CLI_OK && !csv) status = cli_error("out of memory");
+    char *csv = NULL;
+    if (status == CLI_OK && sf_plan_csv(rows, n, o.shape, &csv, &err) != SF_OK)
+        status = cli_lib_error(&err);
     if (status == CLI_OK) {
         if (out_path) status = cli_write_file(out_path, csv);
         else if (!json) fputs(csv, stdout);
     }
     if (status == CLI_OK && json) {
-        status = cli_write_owned("-", sf_plan_json(law, params, &o, opt, nb, rows));
+        char *js = NULL;
+        int rc = sf_plan_json(law, params, &o, opt, nb, rows, &js, &err);
+        status = cli_write_made("-", rc, js, &err);
     } else if (status == CLI_OK && out_path) {
         print_summary(out_path, law, params, &o, opt, nb, rows);
     }

@@ -36,7 +36,9 @@ static const char help[] =
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
     "-o FIT.json' keeps its draws: the predicted loss then gets intervals over\n"
     "them (the uncertainty of the law), and --interval the wider interval for\n"
-    "the loss a new run would show (docs/uncertainty.md).\n"
+    "the loss a new run would show (docs/uncertainty.md).  A point beyond the\n"
+    "fitted N or D also gets an extrapolation interval, widening with the\n"
+    "distance, calibrated on real families of models (\"extrapolation\").\n"
     "\n"
     "Example:\n"
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
@@ -85,8 +87,9 @@ int cmd_predict(int argc, char **argv)
     if (status != CLI_OK) goto done;
 
     sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
     sf_law *owned = NULL;
-    if ((status = cli_load_model(&p, &m, &fit, &owned)) != CLI_OK) goto done;
+    if ((status = cli_load_model(&p, &m, &fit, &draws, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
     unsigned roles = sf_law_roles(law);
     static const int role_of[4] = {SF_ROLE_N, SF_ROLE_D, SF_ROLE_U, SF_ROLE_C};
@@ -108,7 +111,7 @@ int cmd_predict(int argc, char **argv)
         }
         n = len[k];
     }
-    if (status == CLI_OK) status = cli_ci_needs_draws(&p, fit, n_levels);
+    if (status == CLI_OK) status = cli_ci_needs_draws(&p, draws, n_levels);
     sf_point *pts = status == CLI_OK ? calloc(n, sizeof *pts) : NULL;
     sf_summary *loss = status == CLI_OK ? calloc(n, sizeof *loss) : NULL;
     sf_summary *pred = status == CLI_OK && interval ? calloc(n, sizeof *pred) : NULL;
@@ -122,19 +125,30 @@ int cmd_predict(int argc, char **argv)
         sf_error err;
         sf_error_clear(&err);
         /* Over the fit file's draws when it has them, else the point only. */
-        if (sf_fit_predict_summary(fit, &pts[i], levels, n_levels, &loss[i],
+        if (sf_fit_predict_summary(fit, draws, &pts[i], levels, n_levels, &loss[i],
                                    interval ? &pred[i] : NULL, &err) != SF_OK)
             status = cli_lib_error(&err);
     }
     int with_u = list[2] != NULL;
+    /* Points beyond the data get the extrapolation term (issue 23). */
+    sf_extrap *ex = status == CLI_OK ? cli_extrap_points(fit, draws, pts, loss, n, levels, n_levels)
+                                     : NULL;
     if (status == CLI_OK && json) {
-        status = cli_write_owned("-", sf_predict_summary_json(law, pts, loss, pred, n, with_u));
+        char *js = NULL;
+        sf_error err;
+        sf_error_clear(&err);
+        int rc = sf_predict_summary_json(law, pts, loss, pred, n, with_u, &js, &err);
+        if (rc == SF_OK) js = cli_attach_extrap(js, ex, n);
+        status = cli_write_made("-", rc == SF_OK && !js ? SF_ENOMEM : rc, js, &err);
     } else if (status == CLI_OK) {
-        cli_print_predictions(stdout, fit, pts, loss, pred, n, with_u);
+        cli_print_predictions(stdout, draws, pts, loss, pred, n, with_u);
+        cli_print_extrap_rows(stdout, ex, n, "point");
     }
+    free(ex);
     free(pts);
     free(loss);
     free(pred);
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_law_free(owned);
 done:

@@ -90,8 +90,8 @@ int cmd_report(int argc, char **argv)
     cli_fit_args fa;
     cli_fit_args_init(&fa);
     const char *path = NULL, *out_path = NULL, *title = NULL;
-    double *budgets = NULL, *draws = NULL;
-    size_t nb = 0, nd = 0;
+    double *budgets = NULL;
+    size_t nb = 0;
     cli_boot_args ba;
     cli_boot_args_init(&ba);
     int status = CLI_OK;
@@ -141,6 +141,7 @@ int cmd_report(int argc, char **argv)
     sf_law *law = NULL;
     sf_data *d = NULL;
     sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
     char *cmd = NULL;
     char method[160] = "";
     if (ba.bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
@@ -151,19 +152,20 @@ int cmd_report(int argc, char **argv)
         goto done;
     }
     if (ba.on) {
-        if ((status = cli_bootstrap(fit, d, &ba.bo)) != CLI_OK) goto done;
-        if ((status = cli_fit_draws(fit, &draws, &nd)) != CLI_OK) goto done;
+        if ((status = cli_bootstrap(fit, d, &ba.bo, &draws)) != CLI_OK) goto done;
         int w = snprintf(method, sizeof method,
                          "percentile bootstrap over %zu resamples of the %s, each refitted %s "
-                         "(seed %llu)", sf_fit_resamples(fit),
+                         "(seed %llu)", sf_draws_resamples(draws),
                          ba.bo.resample == SF_RESAMPLE_GROUP ? "groups" : "rows",
                          ba.bo.warm ? "from the fit's optima" : "with the same search",
                          (unsigned long long)fa.fit.seed);
-        if (sf_fit_resamples_failed(fit) && w > 0 && (size_t)w < sizeof method)
+        if (sf_draws_resamples_failed(draws) && w > 0 && (size_t)w < sizeof method)
             snprintf(method + w, sizeof method - (size_t)w, "; %zu could not be fitted",
-                     sf_fit_resamples_failed(fit));
+                     sf_draws_resamples_failed(draws));
     }
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
+    for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
+        cli_warning("%s", sf_draws_warning(draws, k));
     cmd = command_line(argc, argv);
     sf_report rep;
     sf_report_init(&rep);
@@ -174,7 +176,6 @@ int cmd_report(int argc, char **argv)
     rep.budgets = budgets;
     rep.n_budgets = nb;
     rep.draws = draws;
-    rep.n_draws = nd;
     rep.interval_method = ba.on ? method : NULL;
     char *page = NULL;
     int rc = sf_report_html(&rep, &page, &err);
@@ -182,7 +183,7 @@ int cmd_report(int argc, char **argv)
 done:
     free(cmd);
     free(budgets);
-    free(draws);
+    sf_draws_free(draws);
     sf_fit_free(fit);
     sf_data_free(d);
     sf_law_free(law);

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/curves.h"
 
 static const char usage[] =
     "scalefit validate DATA.csv [--law NAME | --compare] [--target largest|N=VALUE] "
     "[--target-from F] [--train-fraction F] [--min-tokens T] [--cut-cap F] [--models K] "
-    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--json] [--plot FILE.svg] [fit options]";
+    "[--loo] [--sweep] [--borrow FIT.json:NAME,...] [--ci L,...] [--bootstrap K] "
+    "[--resample group|rows] [--json] [--plot FILE.svg] [fit options]";
 
 static const char help_head[] =
     "Usage: scalefit validate DATA.csv [options]\n"
@@ -57,7 +59,9 @@ static const char help_head[] =
     "  --loo               every model size with two or more smaller sizes\n"
     "                      becomes the target in turn\n"
     "  --compare           validate every law in the catalogue whose columns\n"
-    "                      the data have, and name the one with the lowest ARE\n"
+    "                      the data have, and name the one with the lowest ARE;\n"
+    "                      with an lr column, each with and without the\n"
+    "                      schedule correction\n"
     "  --sweep             the guide's design axes for the target: model sizes\n"
     "                      used x train fraction x min tokens, ARE per cell\n"
     "  --sweep-models LIST       sizes used (default 1,2,... up to all below)\n"
@@ -65,6 +69,13 @@ static const char help_head[] =
     "  --sweep-min-tokens LIST   cuts (default 0,1e9,1e10,3e10; capped by\n"
     "                            --cut-cap like --min-tokens)\n"
     "  --csv FILE          write the sweep cells as CSV to FILE ('-' = stdout)\n"
+    "\n"
+    "Extrapolation interval of the target's final row (docs/uncertainty.md):\n"
+    "  --ci L[,L...]       levels (default 0.8,0.9,0.95)\n"
+    "  --bootstrap K       K bootstrap refits for the parameter part (default 0:\n"
+    "                      residual and extrapolation parts only)\n"
+    "  --resample group|rows  resample whole runs (default, when the data have\n"
+    "                      a run column) or rows\n"
     "\n";
 
 static const char help_tail[] =
@@ -91,7 +102,7 @@ static const char help_tail[] =
 enum {
     O_HELP = 'h', O_JSON = 256, O_TARGET, O_FROM, O_FRACTION, O_MIN_TOKENS, O_CAP, O_MODELS,
     O_PER_RUN, O_WEIGHT, O_BORROW, O_LOO, O_COMPARE, O_SWEEP, O_SW_MODELS, O_SW_FRACTIONS,
-    O_SW_MIN_TOKENS, O_CSV, O_PLOT
+    O_SW_MIN_TOKENS, O_CSV, O_PLOT, O_BOOT, O_RESAMPLE, O_CI
 };
 
 static const cli_opt opts[] = {
@@ -114,6 +125,9 @@ static const cli_opt opts[] = {
     {"sweep-min-tokens", 0, 1, O_SW_MIN_TOKENS},
     {"csv", 0, 1, O_CSV},
     {"plot", 0, 1, O_PLOT},
+    {"bootstrap", 0, 1, O_BOOT},
+    {"resample", 0, 1, O_RESAMPLE},
+    {"ci", 0, 1, O_CI},
     {0, 0, 0, 0}};
 
 #define MAX_BORROW 8
@@ -164,6 +178,27 @@ static int fraction(const cli_parser *p, const char *v, double lo_open, double *
     return CLI_OK;
 }
 
+/* The final row's interval (issue 23): --bootstrap K, --resample, --ci;
+ * -1 for another option. */
+static int interval_arg(const cli_parser *p, int id, const char *v, sf_validate_options *o)
+{
+    long k;
+    int rc;
+    switch (id) {
+    case O_BOOT:
+        if ((rc = cli_int(p, v, 0, 1000000, &k)) != CLI_OK) return rc;
+        o->bootstrap = (size_t)k;
+        return CLI_OK;
+    case O_RESAMPLE:
+        if (strcmp(v, "rows") != 0 && strcmp(v, "group") != 0)
+            return cli_usage_error(p, "--resample: expected rows or group, got '%s'", v);
+        o->resample_runs = strcmp(v, "group") == 0;
+        return CLI_OK;
+    case O_CI: return cli_levels(p, v, o->levels, &o->n_levels);
+    default: return -1;
+    }
+}
+
 static int parse(int argc, char **argv, args *a, cli_parser *p)
 {
     cli_init(p, "validate", usage, opts, argc, argv);
@@ -174,6 +209,7 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
     double x;
     while ((id = cli_next(p, &v)) != CLI_ARG_END) {
         rc = cli_fit_arg(p, id, v, &a->fa);
+        if (rc == -1) rc = interval_arg(p, id, v, &a->vo);
         if (rc == CLI_OK) continue;
         if (rc != -1) return rc;
         switch (id) {
@@ -285,9 +321,12 @@ static int borrow(const args *a, const sf_law *law, sf_fit_options *fo)
         memcpy(path, spec, len);
         path[len] = '\0';
         sf_fit *fit;
+        sf_draws *unused;
         sf_error err;
         sf_error_clear(&err);
-        if (sf_fit_json_read(path, &fit, &err) != SF_OK) return cli_lib_error(&err);
+        /* The draws are read (and checked) but not used. */
+        if (sf_fit_json_read(path, &fit, &unused, &err) != SF_OK) return cli_lib_error(&err);
+        sf_draws_free(unused);
         const sf_law *from = sf_fit_law(fit);
         int status = CLI_OK;
         if (strcmp(sf_law_name(from), sf_law_name(law)) != 0)
@@ -435,6 +474,34 @@ static void print_fit_params(const sf_fit *fit)
                                          : "");
 }
 
+/* With an lr column: *d becomes the corrected copy, *raw the data as
+ * logged (NULL when nothing was corrected). */
+static int schedule_data(const args *a, sf_data **d, sf_data **raw, size_t *n_corr)
+{
+    size_t *idx = malloc(((*d)->n ? (*d)->n : 1) * sizeof *idx);
+    sf_data *c = NULL;
+    if (!idx) return cli_error("out of memory");
+    for (size_t i = 0; i < (*d)->n; i++) idx[i] = i;
+    int rc = sf_data_subset(*d, idx, (*d)->n, &c);
+    free(idx);
+    if (rc != SF_OK) return cli_error("out of memory");
+    const char *lr = NULL;
+    int status = cli_schedule_correct(a->path, c, n_corr, &lr);
+    if (status != CLI_OK || !lr) {
+        sf_data_free(c);
+        return status;
+    }
+    *raw = *d;
+    *d = c;
+    return CLI_OK;
+}
+
+static void print_schedule(size_t n_corr)
+{
+    printf("schedule:   %zu checkpoints corrected to the loss their run would reach\n"
+           "            annealed there (lr column; --no-schedule: as logged)\n", n_corr);
+}
+
 /* Validate one law; *out NULL and CLI_OK when the law cannot read the data
  * (skipped in --compare). */
 static int run_law(const args *a, const char *name, const sf_data *d, sf_law **law_out,
@@ -466,6 +533,30 @@ static int run_law(const args *a, const char *name, const sf_data *d, sf_law **l
         rc = sf_validate(law, d, &vo, out, &err);
     if (rc != SF_OK) return cli_lib_error(&err);
     return CLI_OK;
+}
+
+/* Every law asked for on d; with --compare and a corrected data set, each
+ * law on the data as logged too, listed after the corrected ones (text
+ * output only). */
+static int run_all(const args *a, const sf_data *d, const sf_data *raw, size_t nl,
+                   sf_law **laws, sf_validation **vs, size_t *nv, size_t *nraw)
+{
+    int status = CLI_OK;
+    unsigned char ran[64] = {0}; /* laws that could read the data */
+    for (size_t i = 0; i < nl && status == CLI_OK; i++) {
+        const char *name = a->compare ? sf_law_name_at(i) : a->fa.law;
+        sf_validation *v;
+        status = run_law(a, name, d, &laws[i], &v);
+        if (v) vs[(*nv)++] = v;
+        if (v && i < 64) ran[i] = 1;
+    }
+    for (size_t i = 0; raw && a->compare && !a->json && i < nl && status == CLI_OK; i++) {
+        if (i >= 64 || !ran[i]) continue;
+        sf_validation *v;
+        status = run_law(a, sf_law_name_at(i), raw, &laws[nl + i], &v);
+        if (v) vs[*nv + (*nraw)++] = v;
+    }
+    return status;
 }
 
 int cmd_validate(int argc, char **argv)
@@ -515,69 +606,79 @@ int cmd_validate(int argc, char **argv)
         free(a);
         return cli_lib_error(&err);
     }
+    sf_data *raw = NULL;  /* the data as logged, when d was corrected */
+    size_t n_corr = 0;
+    if (!a->fa.no_schedule) status = schedule_data(a, &d, &raw, &n_corr);
 
-    size_t nl = a->compare ? sf_law_count() : 1, nv = 0;
-    sf_law **laws = calloc(nl, sizeof *laws);
-    sf_validation **vs = calloc(nl, sizeof *vs);
+    size_t nl = a->compare ? sf_law_count() : 1, nv = 0, nraw = 0;
+    sf_law **laws = calloc(2 * nl, sizeof *laws);
+    sf_validation **vs = calloc(2 * nl, sizeof *vs);
     if (!laws || !vs) status = cli_error("out of memory");
-    for (size_t i = 0; i < nl && status == CLI_OK; i++) {
-        const char *name = a->compare ? sf_law_name_at(i) : a->fa.law;
-        sf_validation *v;
-        status = run_law(a, name, d, &laws[i], &v);
-        if (v) vs[nv++] = v;
-    }
+    if (status == CLI_OK) status = run_all(a, d, raw, nl, laws, vs, &nv, &nraw);
     if (status == CLI_OK && nv == 0) status = cli_error("no law in the catalogue can read these data");
-    if (status == CLI_OK && a->sweep && a->csv)
-        status = cli_write_owned(a->csv, sf_validation_cells_csv(vs[0]));
+    if (status == CLI_OK && a->sweep && a->csv) {
+        char *csv = NULL;
+        int rc = sf_validation_cells_csv(vs[0], &csv, &err);
+        status = cli_write_made(a->csv, rc, csv, &err);
+    }
     if (status == CLI_OK && a->plot) {
         char *svg = NULL;
         int rc = sf_validation_svg((const sf_validation *const *)vs, nv, d, NULL, &svg, &err);
         status = cli_write_made(a->plot, rc, svg, &err);
     }
     if (status == CLI_OK && a->json) {
-        char *js = a->compare ? sf_validation_compare_json((const sf_validation *const *)vs, nv)
-                              : sf_validation_json(vs[0]);
-        status = cli_write_owned("-", js);
+        char *js = NULL;
+        int rc = a->compare
+                     ? sf_validation_compare_json((const sf_validation *const *)vs, nv, &js, &err)
+                     : sf_validation_json(vs[0], &js, &err);
+        status = cli_write_made("-", rc, js, &err);
     } else if (status == CLI_OK && !(a->csv && strcmp(a->csv, "-") == 0)) {
         char b[32];
         cli_print_data(stdout, d);
         print_protocol(&a->vo);
+        if (raw) print_schedule(n_corr);
         if (a->compare) {
-            printf("\n  %-14s %10s %10s\n", "law", "ARE", "max RE");
-            for (size_t k = 0; k < nv; k++) {
+            printf("\n  %-14s %10s %10s%s\n", "law", "ARE", "max RE", raw ? "  schedule" : "");
+            for (size_t k = 0; k < nv + nraw; k++) {
                 char b2[32];
-                printf("  %-14s %10s %10s\n", sf_law_name(sf_validation_law(vs[k])),
+                printf("  %-14s %10s %10s%s\n", sf_law_name(sf_validation_law(vs[k])),
                        pct(sf_validation_are(vs[k]), b, sizeof b),
-                       pct(sf_validation_max_re(vs[k]), b2, sizeof b2));
+                       pct(sf_validation_max_re(vs[k]), b2, sizeof b2),
+                       !raw ? "" : k < nv ? "  corrected" : "  as logged");
             }
             /* The lowest ARE, first on ties (as the JSON's "best"). */
             size_t best = 0;
             for (size_t k = 1; k < nv; k++)
                 if (sf_validation_are(vs[k]) < sf_validation_are(vs[best])) best = k;
             printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
+            for (size_t k = 0; k < nv; k++) cli_print_coverage(stdout, vs[k], 0);
         } else if (a->sweep) {
             printf("law:        %s   %s\n\n", a->fa.law, sf_law_formula(a->fa.law));
             print_sweep(vs[0], a);
+            cli_print_coverage(stdout, vs[0], 1);
         } else {
             const sf_validation *v = vs[0];
             printf("law:        %s   %s\n", sf_law_name(sf_validation_law(v)),
                    sf_law_formula(sf_law_name(sf_validation_law(v))));
             if (a->vo.loo) {
                 print_loo(v);
+                cli_print_coverage(stdout, v, 0);
             } else {
                 const sf_validation_target *t = sf_validation_target_at(v, 0);
                 print_target(t);
+                cli_print_final(stdout, sf_validation_target_final(v, 0));
                 print_fit_params(t->fit);
                 for (size_t k = 0; k < sf_fit_n_warnings(t->fit); k++)
                     cli_warning("%s", sf_fit_warning(t->fit, k));
             }
         }
     }
-    for (size_t i = 0; i < nv; i++) sf_validation_free(vs[i]);
-    for (size_t i = 0; laws && i < nl; i++) sf_law_free(laws[i]);
+    for (size_t i = 0; i < nv + nraw; i++) sf_validation_free(vs[i]);
+    for (size_t i = 0; laws && i < 2 * nl; i++) sf_law_free(laws[i]);
     free(vs);
     free(laws);
     sf_data_free(d);
+    sf_data_free(raw);
     free(a);
     return status;
 }

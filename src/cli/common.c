@@ -223,13 +223,6 @@ int cli_write_made(const char *path, int rc, char *text, const sf_error *err)
     return status;
 }
 
-int cli_write_owned(const char *path, char *text)
-{
-    int status = text ? cli_write_file(path, text) : cli_error("out of memory");
-    free(text);
-    return status;
-}
-
 int cli_finish(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -272,9 +265,11 @@ int cli_model_arg(const cli_parser *p, int id, const char *v, cli_model_args *m)
     }
 }
 
-int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, sf_law **owned)
+int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, sf_draws **draws,
+                   sf_law **owned)
 {
     *out = NULL;
+    if (draws) *draws = NULL;
     *owned = NULL;
     sf_error err;
     sf_error_clear(&err);
@@ -286,7 +281,12 @@ int cli_load_model(const cli_parser *p, const cli_model_args *m, sf_fit **out, s
         if (m->law_opt_given)
             return cli_usage_error(p, "--x and --breaks go with --law; a fit file has its "
                                    "law options");
-        return sf_fit_json_read(m->fit_path, out, &err) == SF_OK ? CLI_OK : cli_lib_error(&err);
+        /* The draws are read (and checked) even when not wanted. */
+        sf_draws *dr = NULL;
+        if (sf_fit_json_read(m->fit_path, out, &dr, &err) != SF_OK) return cli_lib_error(&err);
+        if (draws) *draws = dr;
+        else sf_draws_free(dr);
+        return CLI_OK;
     }
     if (!m->law) return cli_usage_error(p, "missing FIT.json (or --law NAME --set NAME=VALUE...)");
     int rc = cli_law_options_check(p, m->law, m->law_opt_given);

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/curves.h"
 
 enum {
     F_LAW = CLI_FIT_OPT_BASE, F_COL, F_FILTER, F_DROP, F_LOSS, F_DELTA, F_GRID, F_REFINE,
-    F_THREADS, F_SEED, F_FIX, F_TIE, F_X, F_BREAKS
+    F_THREADS, F_SEED, F_FIX, F_TIE, F_X, F_BREAKS, F_NO_SCHEDULE
 };
 
 const cli_opt cli_fit_opts[] = {
@@ -14,7 +15,8 @@ const cli_opt cli_fit_opts[] = {
     {"drop-missing", 0, 0, F_DROP}, {"loss", 0, 1, F_LOSS},   {"delta", 0, 1, F_DELTA},
     {"grid", 0, 1, F_GRID},       {"refine", 0, 1, F_REFINE}, {"threads", 0, 1, F_THREADS},
     {"seed", 0, 1, F_SEED},       {"fix", 0, 1, F_FIX},       {"tie", 0, 1, F_TIE},
-    {"x", 0, 1, F_X},             {"breaks", 0, 1, F_BREAKS}, {0, 0, 0, 0}};
+    {"x", 0, 1, F_X},             {"breaks", 0, 1, F_BREAKS},
+    {"no-schedule", 0, 0, F_NO_SCHEDULE}, {0, 0, 0, 0}};
 
 /* The data options' help, shared by fit and the commands that only read
  * runs (isoflop, envelope). */
@@ -37,6 +39,10 @@ const char cli_data_help[] = DATA_HELP;
 
 const char cli_fit_help[] =
     DATA_HELP
+    "  --no-schedule       keep the losses as logged: with an lr column and a\n"
+    "                      step column, each checkpoint is otherwise corrected\n"
+    "                      to the loss its run would reach annealed there\n"
+    "                      (docs/curves.md)\n"
     "\n"
     "Law and objective:\n"
     "  --law NAME          law to fit (default chinchilla; 'scalefit laws')\n"
@@ -78,6 +84,7 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
     char name[SF_NAME_MAX];
     switch (id) {
     case F_LAW: a->law = v; return CLI_OK;
+    case F_NO_SCHEDULE: a->no_schedule = 1; return CLI_OK;
     case F_COL: {
         const char *eq = strchr(v, '=');
         sf_role r;
@@ -190,5 +197,19 @@ int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data 
         *law = NULL;
         return cli_lib_error(&err);
     }
+    size_t n_corr = 0;
+    const char *lr = NULL;
+    rc = a->no_schedule ? CLI_OK : cli_schedule_correct(path, *d, &n_corr, &lr);
+    if (rc != CLI_OK) {
+        sf_law_free(*law);
+        sf_data_free(*d);
+        *law = NULL;
+        *d = NULL;
+        return rc;
+    }
+    if (lr)
+        fprintf(stderr, "scalefit: note: %zu checkpoints corrected to the loss their run would "
+                        "reach annealed there (column '%s'; --no-schedule: as logged)\n",
+                n_corr, lr);
     return CLI_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/curves.h"
 
 static const char main_help[] =
     "Usage: scalefit COMMAND [options]\n"
@@ -22,6 +23,8 @@ static const char main_help[] =
     "  report    fit a law and write the analysis as one HTML page with plots\n"
     "  validate  judge a law by extrapolating from smaller models to a larger one\n"
     "  bayes     posterior over a law's parameters (ensemble MCMC), intervals\n"
+    "  forecast  a run's loss at steps not trained yet, from its LR schedule\n"
+    "  watch     follow a training log and refresh the forecast of its final loss\n"
     "  task      downstream task accuracy: two-step and direct task laws\n"
     "\n"
     "Options:\n"
@@ -79,6 +82,8 @@ static const struct {
     {"report", cmd_report},
     {"validate", cmd_validate},
     {"bayes", cmd_bayes},
+    {"forecast", cmd_forecast},
+    {"watch", cmd_watch},
     {"task", cmd_task},
 };
 

@@ -140,39 +140,41 @@ static const char *levels_words(const sf_summary *s, char *buf, size_t size)
 
 /* The draws' standard deviation: a standard error for the bootstrap, the
  * posterior sd for a posterior. */
-static const char *spread_label(const sf_fit *fit)
+static const char *spread_label(const sf_draws *dr)
 {
-    return sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "sd" : "SE";
+    return sf_draws_get_kind(dr) == SF_DRAWS_POSTERIOR ? "sd" : "SE";
 }
 
 /* What the draws are, for table titles. */
-static const char *draws_label(const sf_fit *fit)
+static const char *draws_label(const sf_draws *dr)
 {
-    return sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR ? "posterior" : "bootstrap";
+    int kind = sf_draws_get_kind(dr);
+    return kind == SF_DRAWS_POSTERIOR ? "posterior" : kind == SF_DRAWS_GIVEN ? "given" : "bootstrap";
 }
 
-void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, size_t n_levels)
+void cli_print_uncertainty(FILE *out, const sf_draws *dr, const double *levels, size_t n_levels)
 {
     const size_t max = SF_MAX_PARAMS + 32;
     const char *names[SF_MAX_PARAMS + 32];
     sf_summary *s = malloc(max * sizeof *s);
-    size_t n = s ? sf_fit_summarize(fit, levels, n_levels, names, s, max) : 0;
+    size_t n = s ? sf_draws_summarize(dr, levels, n_levels, names, s, max) : 0;
     if (n > max) n = max;
     if (n == 0) {
         free(s);
         return;
     }
+    const sf_fit *fit = sf_draws_fit(dr);
     const sf_law *law = sf_fit_law(fit);
     const size_t p = sf_law_n_params(law);
-    const int post = sf_fit_draws_kind(fit) == SF_DRAWS_POSTERIOR;
+    const int post = sf_draws_get_kind(dr) == SF_DRAWS_POSTERIOR;
     double ml[SF_MAX_PARAMS], dml[32];
     const char *dn[32];
-    double sig = post ? sf_fit_ml(fit, ml) : NAN;
+    double sig = post ? sf_draws_ml(dr, ml) : NAN;
     if (post) sf_law_derived(law, ml, dn, dml, 32);
     char lw[128];
-    fprintf(out, "\nIntervals over %zu %s draws (%s):\n", sf_fit_n_draws(fit),
-            draws_label(fit), levels_words(&s[0], lw, sizeof lw));
-    print_heads(out, "quantity", post ? "ML" : "fit", spread_label(fit), &s[0], post);
+    fprintf(out, "\nIntervals over %zu %s draws (%s):\n", sf_draws_count(dr),
+            draws_label(dr), levels_words(&s[0], lw, sizeof lw));
+    print_heads(out, "quantity", post ? "ML" : "fit", spread_label(dr), &s[0], post);
     if (post) fprintf(out, "  %12s %7s %7s", "mean", "R-hat", "ESS");
     fputc('\n', out);
     for (size_t i = 0; i < n; i++) {
@@ -183,8 +185,8 @@ void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, s
         if (post) {
             char m[32];
             size_t j = i < p ? i : i + 1 == n ? p : SIZE_MAX;
-            double rh = j != SIZE_MAX ? sf_fit_rhat(fit, j) : NAN;
-            double es = j != SIZE_MAX ? sf_fit_ess(fit, j) : NAN;
+            double rh = j != SIZE_MAX ? sf_draws_rhat(dr, j) : NAN;
+            double es = j != SIZE_MAX ? sf_draws_ess(dr, j) : NAN;
             fprintf(out, "  %12s", cli_num(s[i].mean, m, sizeof m));
             if (isfinite(rh)) fprintf(out, " %7.4f %7.0f", rh, es);
         }
@@ -193,7 +195,7 @@ void cli_print_uncertainty(FILE *out, const sf_fit *fit, const double *levels, s
     free(s);
 }
 
-void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *rows,
+void cli_print_allocations(FILE *out, const sf_draws *dr, const sf_alloc_row *rows,
                            const sf_summary (*s)[5], size_t n)
 {
     int intervals = s && n && s[0][1].n;
@@ -207,14 +209,14 @@ void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *row
     }
     char lw[128];
     fprintf(out, "Compute-optimal allocation (%s intervals over %zu %s draws):\n",
-            levels_words(&s[0][1], lw, sizeof lw), sf_fit_n_draws(fit),
-            draws_label(fit));
+            levels_words(&s[0][1], lw, sizeof lw), sf_draws_count(dr),
+            draws_label(dr));
     static const char *const label[5] = {"compute", "N_opt", "D_opt", "tokens/param", "loss"};
     for (size_t i = 0; i < n; i++) {
         char c[32], head[48];
         snprintf(head, sizeof head, "C = %s", cli_num(rows[i].compute, c, sizeof c));
         fprintf(out, "\n");
-        print_heads(out, head, "fit", spread_label(fit), &s[i][1], 0);
+        print_heads(out, head, "fit", spread_label(dr), &s[i][1], 0);
         fputc('\n', out);
         const double v[5] = {rows[i].compute, rows[i].params, rows[i].tokens,
                              rows[i].tokens_per_param, rows[i].loss};
@@ -223,8 +225,8 @@ void cli_print_allocations(FILE *out, const sf_fit *fit, const sf_alloc_row *row
              * does not vary. */
             if (sf_summary_constant(&s[i][q])) continue;
             print_row(out, label[q], v[q], &s[i][q], 0);
-            if (s[i][q].n < sf_fit_n_draws(fit))
-                fprintf(out, "  (%zu draws without one)", sf_fit_n_draws(fit) - s[i][q].n);
+            if (s[i][q].n < sf_draws_count(dr))
+                fprintf(out, "  (%zu draws without one)", sf_draws_count(dr) - s[i][q].n);
             fputc('\n', out);
         }
     }
@@ -241,7 +243,7 @@ static void shown_columns(const sf_point *x, int with_u, int show[4])
     show[3] = x->C > 0 || (x->N > 0 && x->D > 0 && !with_u);
 }
 
-void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
+void cli_print_predictions(FILE *out, const sf_draws *dr, const sf_point *x,
                            const sf_summary *loss, const sf_summary *pred, size_t n, int with_u)
 {
     static const char *const head[4] = {"N", "D", "U", "C"};
@@ -263,8 +265,8 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
     }
     char lw[128];
     fprintf(out, "Predicted loss (%s intervals over %zu %s draws%s):\n",
-            levels_words(&loss[0], lw, sizeof lw), sf_fit_n_draws(fit),
-            draws_label(fit),
+            levels_words(&loss[0], lw, sizeof lw), sf_draws_count(dr),
+            draws_label(dr),
             pred ? "; 'new run' adds the residual scatter" : "");
     for (size_t i = 0; i < n; i++) {
         char head_text[160] = "";
@@ -279,7 +281,7 @@ void cli_print_predictions(FILE *out, const sf_fit *fit, const sf_point *x,
             used += (size_t)w;
         }
         fprintf(out, "\n");
-        print_heads(out, head_text, "fit", spread_label(fit), &loss[i], 0);
+        print_heads(out, head_text, "fit", spread_label(dr), &loss[i], 0);
         fputc('\n', out);
         print_row(out, "loss", loss[i].value, &loss[i], 0);
         fputc('\n', out);
@@ -323,7 +325,8 @@ const char *cli_boot_orphan(const cli_boot_args *b)
     return b->resample_given ? "resample" : b->bo.warm ? "warm-start" : NULL;
 }
 
-int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo)
+int cli_bootstrap(const sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo,
+                  sf_draws **draws)
 {
     cli_progress pr;
     cli_progress_init(&pr, "bootstrap");
@@ -331,25 +334,11 @@ int cli_bootstrap(sf_fit *fit, const sf_data *d, sf_bootstrap_options *bo)
     bo->progress_ctx = &pr;
     sf_error err;
     sf_error_clear(&err);
-    int rc = sf_fit_bootstrap(fit, d, bo, &err);
+    int rc = sf_fit_bootstrap(fit, d, bo, draws, &err);
     cli_progress_done(&pr);
     bo->progress = NULL;
     bo->progress_ctx = NULL;
     return rc == SF_OK ? CLI_OK : cli_lib_error(&err);
-}
-
-int cli_fit_draws(const sf_fit *fit, double **out, size_t *n)
-{
-    size_t nd = sf_fit_n_draws(fit), np = sf_law_n_params(sf_fit_law(fit));
-    *out = NULL;
-    *n = 0;
-    if (nd == 0) return CLI_OK;
-    double *dr = malloc(nd * np * sizeof *dr);
-    if (!dr) return cli_error("out of memory");
-    for (size_t k = 0; k < nd; k++) memcpy(dr + k * np, sf_fit_draw(fit, k), np * sizeof *dr);
-    *out = dr;
-    *n = nd;
-    return CLI_OK;
 }
 
 /* ---- progress ------------------------------------------------------------------- */
@@ -403,14 +392,15 @@ void cli_progress_done(cli_progress *pr)
     fflush(stderr);
 }
 
-int cli_ci_needs_draws(const cli_parser *p, const sf_fit *fit, size_t n_levels)
+int cli_ci_needs_draws(const cli_parser *p, const sf_draws *draws, size_t n_levels)
 {
-    if (!n_levels || sf_fit_n_draws(fit)) return CLI_OK;
+    if (!n_levels || sf_draws_count(draws)) return CLI_OK;
     return cli_usage_error(p, "--ci: the fit file has no draws (fit it with --bootstrap K, or "
                            "with scalefit bayes, and -o FIT.json)");
 }
 
-int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u)
+int cli_report_intervals(FILE *out, const sf_fit *fit, const sf_draws *draws,
+                         const cli_unc_args *u)
 {
     const sf_law *law = sf_fit_law(fit);
     int status = CLI_OK;
@@ -421,28 +411,28 @@ int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u)
         sf_summary(*s)[5] = calloc(u->n_compute, sizeof *s);
         if (!rows || !s) status = cli_error("out of memory");
         for (size_t i = 0; i < u->n_compute && status == CLI_OK; i++)
-            if (sf_fit_alloc_summary(fit, u->compute[i], u->levels, u->n_levels, &rows[i], s[i],
-                                     &err) != SF_OK)
+            if (sf_fit_alloc_summary(fit, draws, u->compute[i], u->levels, u->n_levels, &rows[i],
+                                     s[i], &err) != SF_OK)
                 status = cli_lib_error(&err);
         if (status == CLI_OK) {
             fputc('\n', out);
-            cli_print_allocations(out, fit, rows, (const sf_summary(*)[5])s, u->n_compute);
+            cli_print_allocations(out, draws, rows, (const sf_summary(*)[5])s, u->n_compute);
         }
         free(rows);
         free(s);
     }
     if (u->n_at && status == CLI_OK) {
         /* With draws, also the interval for a new run's loss. */
-        int draws = sf_fit_n_draws(fit) > 0;
+        int have = sf_draws_count(draws) > 0;
         sf_summary *ls = calloc(u->n_at, sizeof *ls), *ps = calloc(u->n_at, sizeof *ps);
         if (!ls || !ps) status = cli_error("out of memory");
         for (size_t i = 0; i < u->n_at && status == CLI_OK; i++)
-            if (sf_fit_predict_summary(fit, &u->at[i], u->levels, u->n_levels, &ls[i],
-                                       draws ? &ps[i] : NULL, &err) != SF_OK)
+            if (sf_fit_predict_summary(fit, draws, &u->at[i], u->levels, u->n_levels, &ls[i],
+                                       have ? &ps[i] : NULL, &err) != SF_OK)
                 status = cli_lib_error(&err);
         if (status == CLI_OK) {
             fputc('\n', out);
-            cli_print_predictions(out, fit, u->at, ls, draws ? ps : NULL, u->n_at,
+            cli_print_predictions(out, draws, u->at, ls, have ? ps : NULL, u->n_at,
                                   (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0);
         }
         free(ls);
@@ -451,16 +441,29 @@ int cli_report_intervals(FILE *out, const sf_fit *fit, const cli_unc_args *u)
     return status;
 }
 
-int cli_emit_fit(sf_fit *fit, const cli_unc_args *u, const char *out_path, const char *samples,
-                 int json)
+int cli_emit_fit(const sf_fit *fit, const sf_draws *draws, const cli_unc_args *u,
+                 const char *out_path, const char *samples, int json)
 {
-    if (sf_fit_set_report(fit, u->compute, u->n_compute, u->at, u->n_at) != SF_OK)
-        return cli_error("out of memory");
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
-    char *js = sf_fit_json(fit);
-    if (!js) return cli_error("out of memory");
+    for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
+        cli_warning("%s", sf_draws_warning(draws, k));
+    /* The fit file reports --compute and --at at the draws' levels. */
+    sf_report_request req;
+    sf_report_request_init(&req);
+    req.compute = u->compute;
+    req.n_compute = u->n_compute;
+    req.at = u->at;
+    req.n_at = u->n_at;
+    sf_error err;
+    sf_error_clear(&err);
+    char *js = NULL;
+    if (sf_fit_json(fit, draws, &req, &js, &err) != SF_OK) return cli_lib_error(&err);
     int status = out_path ? cli_write_file(out_path, js) : CLI_OK;
-    if (status == CLI_OK && samples) status = cli_write_owned(samples, sf_draws_csv(fit));
+    if (status == CLI_OK && samples) {
+        char *csv = NULL;
+        int rc = sf_draws_csv(draws, &csv, &err);
+        status = cli_write_made(samples, rc, csv, &err);
+    }
     if (status == CLI_OK && json) fputs(js, stdout);
     free(js);
     return status;

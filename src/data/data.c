@@ -531,6 +531,158 @@ static int group_index(sf_data *d, const char *name, size_t *cap)
     return (int)d->n_groups++;
 }
 
+/* The column of each role into c->col (and its transform into c->fn):
+ * the one named with --col, else a recognised header; *explicit_roles
+ * gets the roles named with --col.  One column serves one role. */
+static int map_columns(ctx *c, unsigned *explicit_roles, sf_error *err)
+{
+    const sf_table *t = c->t;
+    const sf_data_options *o = c->o;
+    const char *name = sf_table_name(t);
+    *explicit_roles = 0;
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        int rc;
+        char inner[256];
+        if (o->column[r] && sf_table_find(t, o->column[r]) < 0 &&
+            (c->fn[r] = parse_transform(o->column[r], inner, sizeof inner)) != FN_NONE) {
+            if (r == SF_ROLE_GROUP)
+                return sf_fail(err, SF_EINVAL, name, 0, 0, "--col group=%s: a run id is text; "
+                               "%s() applies to numbers", o->column[r], fn_names[c->fn[r]]);
+            rc = find_explicit(t, (sf_role)r, inner, &c->col[r], err);
+            *explicit_roles |= SF_ROLE_BIT(r);
+        } else if (o->column[r]) {
+            rc = find_explicit(t, (sf_role)r, o->column[r], &c->col[r], err);
+            *explicit_roles |= SF_ROLE_BIT(r);
+        } else {
+            rc = find_by_alias(t, (sf_role)r, &c->col[r], err);
+        }
+        if (rc != SF_OK) return rc;
+    }
+    /* One column serves one role: a role named with --col takes it from a
+     * role that found it by alias; between two aliases the earlier role
+     * keeps it (the alias lists do not overlap, so this is a safeguard). */
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        for (int q = 0; q < r; q++) {
+            if (c->col[r] < 0 || c->col[r] != c->col[q]) continue;
+            int er = (*explicit_roles & SF_ROLE_BIT(r)) != 0;
+            int eq = (*explicit_roles & SF_ROLE_BIT(q)) != 0;
+            if (er && eq)
+                return sf_fail(err, SF_EINVAL, name, 0, 0,
+                               "column '%s' is named for both %s and %s",
+                               sf_table_header(t, (size_t)c->col[r]), role_names[q],
+                               role_names[r]);
+            if (er) c->col[q] = -1;
+            else c->col[r] = -1;
+        }
+    return SF_OK;
+}
+
+/* The roles to read (SF_ROLE_BIT mask) into *read: required (an error
+ * naming the aliases when one has no column), named with --col, weight
+ * and group when present; D and C are completed whenever they can be. */
+static int roles_to_read(const ctx *c, unsigned explicit_roles, unsigned *read, sf_error *err)
+{
+    const char *name = sf_table_name(c->t);
+    unsigned required = c->o->required | SF_ROLE_BIT(SF_ROLE_LOSS);
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        if (!(required & SF_ROLE_BIT(r)) || available(c->col, r)) continue;
+        char al[256];
+        alias_list((sf_role)r, al, sizeof al);
+        const char *extra = r == SF_ROLE_D   ? "; D can also be derived from C and N"
+                            : r == SF_ROLE_C ? "; C can also be derived from N and D"
+                                             : "";
+        return sf_fail(err, SF_ENOCOLUMN, name, 0, 0,
+                       "no column for %s (%s): looked for %s%s; name it with --col %s=COLUMN",
+                       role_names[r], role_words[r], al, extra, role_names[r]);
+    }
+    unsigned rd = required | explicit_roles;
+    if (c->col[SF_ROLE_WEIGHT] >= 0) rd |= SF_ROLE_BIT(SF_ROLE_WEIGHT);
+    if (c->col[SF_ROLE_GROUP] >= 0) rd |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    if (rd & (SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_N))) {
+        if (available(c->col, SF_ROLE_N)) rd |= SF_ROLE_BIT(SF_ROLE_N);
+        if (available(c->col, SF_ROLE_D)) rd |= SF_ROLE_BIT(SF_ROLE_D);
+        if (available(c->col, SF_ROLE_C)) rd |= SF_ROLE_BIT(SF_ROLE_C);
+    }
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if ((rd & SF_ROLE_BIT(r)) && !available(c->col, r)) rd &= ~SF_ROLE_BIT(r);
+    *read = rd;
+    return SF_OK;
+}
+
+/* A new data set of nr rows with the roles `read` and where they came
+ * from (file, filters, column names, derived roles); NULL on ENOMEM. */
+static sf_data *new_data(const ctx *c, size_t nr, unsigned read)
+{
+    const sf_table *t = c->t;
+    const sf_data_options *o = c->o;
+    sf_data *d;
+    if (sf_data_new(nr, read, &d) != SF_OK) return NULL;
+    d->rows_read = nr;
+    int ok = (d->source = sf_strdup(sf_table_name(t))) &&
+             copy_filters(d, o->filters, o->n_filters) == SF_OK;
+    for (int r = 0; r < SF_ROLE_COUNT && ok; r++)
+        if ((read & SF_ROLE_BIT(r)) && c->col[r] >= 0 &&
+            !(d->column[r] = sf_strdup(c->fn[r] ? o->column[r]
+                                                 : sf_table_header(t, (size_t)c->col[r]))))
+            ok = 0;
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if ((read & SF_ROLE_BIT(r)) && c->col[r] < 0) d->derived |= SF_ROLE_BIT(r);
+    if (ok && (read & SF_ROLE_BIT(SF_ROLE_GROUP))) {
+        if (!(d->group = calloc(nr, sizeof *d->group))) ok = 0;
+        d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    }
+    if (!ok) {
+        sf_data_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* The rows of the table that pass the filters into d, values parsed and
+ * checked; *kept gets their count. */
+static int read_rows(ctx *c, const filter *fs, sf_data *d, size_t *kept, sf_error *err)
+{
+    const sf_table *t = c->t;
+    const size_t nr = sf_table_rows(t);
+    size_t gcap = 0, k = 0;
+    int status = SF_OK;
+    for (size_t i = 0; i < nr && status == SF_OK; i++) {
+        int pass = row_passes(c, fs, c->o->n_filters, i);
+        if (pass < 0) {
+            status = pass;
+            break;
+        }
+        if (!pass) continue;
+        int drop = 0;
+        for (int r = 0; r < SF_ROLE_COUNT && !drop; r++) {
+            double **a = role_array(d, r);
+            if (!a || !*a) continue;
+            double v;
+            int rc = role_value(c, i, r, &v);
+            if (rc == CELL_EMPTY) drop = 1;
+            else if (rc != CELL_OK) {
+                status = rc;
+                break;
+            } else
+                (*a)[k] = v;
+        }
+        if (status != SF_OK) break;
+        if (drop) continue;
+        if (d->group) {
+            int g = group_index(d, sf_table_cell(t, i, (size_t)c->col[SF_ROLE_GROUP]), &gcap);
+            if (g < 0) {
+                status = sf_fail(err, SF_ENOMEM, sf_table_name(t), 0, 0, "out of memory");
+                break;
+            }
+            d->group[k] = g;
+        }
+        d->line[k] = sf_table_line(t, i);
+        k++;
+    }
+    *kept = k;
+    return status;
+}
+
 int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **out,
                        sf_error *err)
 {
@@ -542,135 +694,22 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
     }
     const char *name = sf_table_name(t);
     ctx c = {.t = t, .o = o, .err = err};
-    unsigned explicit_roles = 0;
-    for (int r = 0; r < SF_ROLE_COUNT; r++) {
-        int rc;
-        char inner[256];
-        if (o->column[r] && sf_table_find(t, o->column[r]) < 0 &&
-            (c.fn[r] = parse_transform(o->column[r], inner, sizeof inner)) != FN_NONE) {
-            if (r == SF_ROLE_GROUP)
-                return sf_fail(err, SF_EINVAL, name, 0, 0, "--col group=%s: a run id is text; "
-                               "%s() applies to numbers", o->column[r], fn_names[c.fn[r]]);
-            rc = find_explicit(t, (sf_role)r, inner, &c.col[r], err);
-            explicit_roles |= SF_ROLE_BIT(r);
-        } else if (o->column[r]) {
-            rc = find_explicit(t, (sf_role)r, o->column[r], &c.col[r], err);
-            explicit_roles |= SF_ROLE_BIT(r);
-        } else {
-            rc = find_by_alias(t, (sf_role)r, &c.col[r], err);
-        }
-        if (rc != SF_OK) return rc;
-    }
-    /* One column serves one role: a role named with --col takes it from a
-     * role that found it by alias; between two aliases the earlier role
-     * keeps it (the alias lists do not overlap, so this is a safeguard). */
-    for (int r = 0; r < SF_ROLE_COUNT; r++)
-        for (int q = 0; q < r; q++) {
-            if (c.col[r] < 0 || c.col[r] != c.col[q]) continue;
-            int er = (explicit_roles & SF_ROLE_BIT(r)) != 0;
-            int eq = (explicit_roles & SF_ROLE_BIT(q)) != 0;
-            if (er && eq)
-                return sf_fail(err, SF_EINVAL, name, 0, 0,
-                               "column '%s' is named for both %s and %s",
-                               sf_table_header(t, (size_t)c.col[r]), role_names[q],
-                               role_names[r]);
-            if (er) c.col[q] = -1;
-            else c.col[r] = -1;
-        }
-
-    unsigned required = o->required | SF_ROLE_BIT(SF_ROLE_LOSS);
-    for (int r = 0; r < SF_ROLE_COUNT; r++) {
-        if (!(required & SF_ROLE_BIT(r)) || available(c.col, r)) continue;
-        char al[256];
-        alias_list((sf_role)r, al, sizeof al);
-        const char *extra = r == SF_ROLE_D   ? "; D can also be derived from C and N"
-                            : r == SF_ROLE_C ? "; C can also be derived from N and D"
-                                             : "";
-        return sf_fail(err, SF_ENOCOLUMN, name, 0, 0,
-                       "no column for %s (%s): looked for %s%s; name it with --col %s=COLUMN",
-                       role_names[r], role_words[r], al, extra, role_names[r]);
-    }
-
-    /* Roles to read: required, named with --col, weight and group when
-     * present.  D and C are completed whenever they can be. */
-    unsigned read = required | explicit_roles;
-    if (c.col[SF_ROLE_WEIGHT] >= 0) read |= SF_ROLE_BIT(SF_ROLE_WEIGHT);
-    if (c.col[SF_ROLE_GROUP] >= 0) read |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    if (read & (SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_N))) {
-        if (available(c.col, SF_ROLE_N)) read |= SF_ROLE_BIT(SF_ROLE_N);
-        if (available(c.col, SF_ROLE_D)) read |= SF_ROLE_BIT(SF_ROLE_D);
-        if (available(c.col, SF_ROLE_C)) read |= SF_ROLE_BIT(SF_ROLE_C);
-    }
-    for (int r = 0; r < SF_ROLE_COUNT; r++)
-        if ((read & SF_ROLE_BIT(r)) && !available(c.col, r)) read &= ~SF_ROLE_BIT(r);
-
+    unsigned explicit_roles = 0, read = 0;
+    int rc = map_columns(&c, &explicit_roles, err);
+    if (rc != SF_OK) return rc;
+    if ((rc = roles_to_read(&c, explicit_roles, &read, err)) != SF_OK) return rc;
     if (o->n_filters > SF_MAX_FILTERS)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many filters (at most %d)",
                        SF_MAX_FILTERS);
     filter fs[SF_MAX_FILTERS];
-    for (size_t k = 0; k < o->n_filters; k++) {
-        int rc = parse_filter(t, o->filters[k], &fs[k], err);
-        if (rc != SF_OK) return rc;
-    }
-
+    for (size_t k = 0; k < o->n_filters; k++)
+        if ((rc = parse_filter(t, o->filters[k], &fs[k], err)) != SF_OK) return rc;
     size_t nr = sf_table_rows(t);
     if (nr == 0) return sf_fail(err, SF_ENODATA, name, 0, 0, "no data rows after the header");
-
-    sf_data *d;
-    if (sf_data_new(nr, read, &d) != SF_OK)
-        return sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
-    d->rows_read = nr;
-    int status = SF_OK;
-    if (!(d->source = sf_strdup(name)) || copy_filters(d, o->filters, o->n_filters) != SF_OK)
-        status = SF_ENOMEM;
-    for (int r = 0; r < SF_ROLE_COUNT && status == SF_OK; r++)
-        if ((read & SF_ROLE_BIT(r)) && c.col[r] >= 0 &&
-            !(d->column[r] = sf_strdup(c.fn[r] ? o->column[r]
-                                                : sf_table_header(t, (size_t)c.col[r]))))
-            status = SF_ENOMEM;
-    for (int r = 0; r < SF_ROLE_COUNT; r++)
-        if ((read & SF_ROLE_BIT(r)) && c.col[r] < 0) d->derived |= SF_ROLE_BIT(r);
-    size_t gcap = 0;
-    if (status == SF_OK && (read & SF_ROLE_BIT(SF_ROLE_GROUP))) {
-        if (!(d->group = calloc(nr, sizeof *d->group))) status = SF_ENOMEM;
-        d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    }
-    if (status == SF_ENOMEM) sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
-
+    sf_data *d = new_data(&c, nr, read);
+    if (!d) return sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
     size_t kept = 0;
-    for (size_t i = 0; i < nr && status == SF_OK; i++) {
-        int pass = row_passes(&c, fs, o->n_filters, i);
-        if (pass < 0) {
-            status = pass;
-            break;
-        }
-        if (!pass) continue;
-        int drop = 0;
-        for (int r = 0; r < SF_ROLE_COUNT && !drop; r++) {
-            double **a = role_array(d, r);
-            if (!a || !*a) continue;
-            double v;
-            int rc = role_value(&c, i, r, &v);
-            if (rc == CELL_EMPTY) drop = 1;
-            else if (rc != CELL_OK) {
-                status = rc;
-                break;
-            } else
-                (*a)[kept] = v;
-        }
-        if (status != SF_OK) break;
-        if (drop) continue;
-        if (d->group) {
-            int g = group_index(d, sf_table_cell(t, i, (size_t)c.col[SF_ROLE_GROUP]), &gcap);
-            if (g < 0) {
-                status = sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
-                break;
-            }
-            d->group[kept] = g;
-        }
-        d->line[kept] = sf_table_line(t, i);
-        kept++;
-    }
+    int status = read_rows(&c, fs, d, &kept, err);
     if (status == SF_OK && kept == 0)
         status = sf_fail(err, SF_ENODATA, name, 0, 0,
                          "no rows left: all %zu data rows were filtered out%s%s", nr,

@@ -489,6 +489,261 @@ static int check_identifiable(const sf_law *law, const sf_data *d, const sf_fit_
     return SF_OK;
 }
 
+/* The checks before any search: options, held parameters, the columns
+ * the law reads, enough rows, variables that vary.  *base gets the map of
+ * the user's fixes and ties; *rank_test whether the rank test is due. */
+static int check_fit_inputs(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                            sf_pmap *base, int *rank_test, sf_error *err)
+{
+    int rc = check_options(o, err);
+    if (rc != SF_OK) return rc;
+    if ((rc = base_map(law, o, base, err)) != SF_OK) return rc;
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if ((law->roles & SF_ROLE_BIT(r)) && !(d->roles & SF_ROLE_BIT(r)))
+            return sf_fail(err, SF_ENOCOLUMN, d->source, 0, 0, "law '%s' needs a column for %s",
+                           law->cls->name, sf_role_name((sf_role)r));
+    if (d->n <= base->nz)
+        return sf_fail(err, SF_ENODATA, d->source, 0, 0,
+                       "%zu row%s, but law '%s' has %zu free parameter%s: a fit needs more "
+                       "rows than free parameters", d->n, d->n == 1 ? "" : "s", law->cls->name,
+                       base->nz, base->nz == 1 ? "" : "s");
+    return check_identifiable(law, d, o, rank_test, err);
+}
+
+/* The problem on d and its starting points: theta0 (count points) when
+ * given, else the global search's.  On failure pb is freed. */
+static int prepare_search(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                          const sf_pmap *base, int rank_test, const double *theta0,
+                          size_t count, sf_problem *pb, sf_starts *st, sf_error *err)
+{
+    const size_t p = law->n_params;
+    int rc;
+    if ((rc = sf_problem_init(pb, law, d, o, err)) != SF_OK) {
+        sf_problem_free(pb);
+        return rc;
+    }
+    pb->base = *base;
+    if (rank_test && (rc = full_rank(pb)) != 1) {
+        sf_problem_free(pb);
+        if (rc < 0) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        return sf_fail(err, SF_EUNIDENTIFIABLE, d->source, 0, 0,
+                       "a variable law '%s' reads takes a single value, and the held "
+                       "parameters do not make up for it: the free parameters cannot be "
+                       "told apart", law->cls->name);
+    }
+    memset(st, 0, sizeof *st);
+    if (theta0) {
+        st->theta = malloc((count ? count : 1) * p * sizeof *st->theta);
+        if (!st->theta) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        else memcpy(st->theta, theta0, count * p * sizeof *st->theta);
+        st->count = count;
+        st->strategy = SF_GRID_AUTO;
+    } else {
+        rc = sf_search_starts(pb, o->grid, o->refine, o->threads, st, err);
+    }
+    if (rc != SF_OK) sf_problem_free(pb);
+    return rc;
+}
+
+/* The two phases' runs and how they relate. */
+typedef struct search {
+    size_t ns;          /* phase-1 runs (one per start) */
+    run *runs;
+    size_t *order, *tmp;
+    size_t npol;        /* phase-2 (polished) runs */
+    run *pol;
+    /* via[s]: the polished run that stands for phase-1 run s (its own
+     * polish, or the one it duplicates), -1 when none; pol_basin[q]: the
+     * basin polished run q ended in. */
+    int *via, *pol_basin;
+} search;
+
+static void search_free(search *sr)
+{
+    free(sr->runs);
+    free(sr->pol);
+    free(sr->via);
+    free(sr->pol_basin);
+    free(sr->order);
+    free(sr->tmp);
+}
+
+/* Phase 1: every start to a moderate tolerance, sorted best first. */
+static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_options *o,
+                  const sf_data *d, search *sr, sf_error *err)
+{
+    size_t ns = sr->ns = st->count;
+    sr->runs = calloc(ns ? ns : 1, sizeof *sr->runs);
+    sr->order = malloc((ns ? ns : 1) * sizeof *sr->order);
+    sr->tmp = malloc((ns ? ns : 1) * sizeof *sr->tmp);
+    int status = sr->runs && sr->order && sr->tmp ? SF_OK : SF_ENOMEM;
+    if (status == SF_OK) status = run_all(pb, st->theta, ns, PHASE1_EPS, o->threads, sr->runs);
+    sr->via = malloc((ns ? ns : 1) * sizeof *sr->via);
+    if (!sr->via) status = SF_ENOMEM;
+    for (size_t s = 0; s < ns && sr->via; s++) sr->via[s] = -1;
+    if (status != SF_OK) return sf_fail(err, status, NULL, 0, 0, "out of memory");
+    for (size_t s = 0; s < ns; s++) sr->order[s] = s;
+    sort_runs(sr->order, sr->tmp, ns, sr->runs);
+    if (ns == 0 || !isfinite(sr->runs[sr->order[0]].f))
+        return sf_fail(err, SF_ENOCONV, d->source, 0, 0,
+                       "no start gave a finite objective: the law cannot describe "
+                       "these data");
+    return SF_OK;
+}
+
+/* Phase 2: polish the best distinct results to the tight tolerance;
+ * sr->order then ranks the polished runs. */
+static int phase2(const sf_problem *pb, const sf_fit_options *o, search *sr, sf_error *err)
+{
+    const sf_law *law = pb->law;
+    const size_t p = law->n_params, cap = (size_t)o->refine;
+    double *seeds = malloc(cap * p * sizeof *seeds);
+    sr->pol = calloc(cap, sizeof *sr->pol);
+    sr->pol_basin = malloc(cap * sizeof *sr->pol_basin);
+    int status = SF_OK;
+    if (!seeds || !sr->pol || !sr->pol_basin)
+        status = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    for (size_t a = 0; a < sr->ns && sr->npol < cap && status == SF_OK; a++) {
+        const run *r = &sr->runs[sr->order[a]];
+        if (!isfinite(r->f)) break;
+        int dup = -1;
+        for (size_t q = 0; q < sr->npol && dup < 0; q++)
+            if (close_params(law, seeds + q * p, r->theta, LOOSE) ||
+                fabs(r->f - sr->pol[q].f) <= 1e-9 * fabs(r->f))
+                dup = (int)q;
+        sr->via[sr->order[a]] = dup >= 0 ? dup : (int)sr->npol;
+        if (dup >= 0) continue;
+        memcpy(seeds + sr->npol * p, r->theta, p * sizeof *seeds);
+        sr->pol_basin[sr->npol] = -1;
+        sr->pol[sr->npol++].f = r->f;
+    }
+    if (status == SF_OK) status = run_all(pb, seeds, sr->npol, o->gtol, o->threads, sr->pol);
+    if (status == SF_OK) {
+        for (size_t q = 0; q < sr->npol; q++) sr->order[q] = q;
+        sort_runs(sr->order, sr->tmp, sr->npol, sr->pol);
+    } else {
+        sf_fail(err, status, NULL, 0, 0, "out of memory");
+    }
+    free(seeds);
+    return status;
+}
+
+/* Basins: the distinct polished optima, best first, into fit; their
+ * internal coordinates into bth. */
+static void record_basins(sf_fit *fit, const sf_fit_options *o, const sf_pmap *base,
+                          search *sr, double bth[SF_MAX_BASINS][SF_MAX_PARAMS])
+{
+    const sf_law *law = fit->law;
+    const size_t p = law->n_params;
+    for (size_t a = 0; a < sr->npol; a++) {
+        const run *r = &sr->pol[sr->order[a]];
+        if (!isfinite(r->f)) break;
+        size_t b = 0;
+        while (b < fit->n_basins &&
+               !(close_params(law, bth[b], r->theta, TIGHT) ||
+                 fabs(r->f - fit->basin_f[b]) <= 1e-9 * fabs(fit->basin_f[b])))
+            b++;
+        if (b < SF_MAX_BASINS) sr->pol_basin[sr->order[a]] = (int)b;
+        if (b < fit->n_basins || b == SF_MAX_BASINS) continue;
+        fit->n_basins++;
+        fit->basin_f[b] = r->f;
+        memcpy(bth[b], r->theta, p * sizeof *r->theta);
+        sf_law_to_natural(law, r->theta, fit->basin_p[b]);
+        exact_fixed(law, o, base, fit->basin_p[b]);
+    }
+    /* Each phase-1 run counts for the basin its polish reached, else for
+     * the first basin it ended near (a phase-1 run may stop short of its
+     * optimum by more than the closeness tolerance in a flat valley). */
+    for (size_t s = 0; s < sr->ns; s++) {
+        const run *r = &sr->runs[s];
+        if (sr->via[s] >= 0 && sr->pol_basin[sr->via[s]] >= 0) {
+            fit->basin_n[sr->pol_basin[sr->via[s]]]++;
+            continue;
+        }
+        for (size_t b = 0; b < fit->n_basins && isfinite(r->f); b++)
+            if (close_params(law, bth[b], r->theta, LOOSE) ||
+                fabs(r->f - fit->basin_f[b]) <= 1e-6 * fabs(fit->basin_f[b])) {
+                fit->basin_n[b]++;
+                break;
+            }
+    }
+    fit->n_best = fit->basin_n[0];
+}
+
+/* The fit from the search's best polished run, its basins, R^2 and where
+ * the data came from. */
+static int record_fit(sf_fit *fit, const sf_problem *pb, const sf_data *d,
+                      const sf_fit_options *o, const sf_pmap *base, int strategy, search *sr,
+                      sf_error *err)
+{
+    const sf_law *law = pb->law;
+    const size_t p = law->n_params;
+    fit->law = law;
+    fit->opt = *o;
+    fit->has_data = 1;
+    fit->n_points = d->n;
+    sf_fit_set_range(fit, d);
+    fit->starts = (int)sr->ns;
+    fit->strategy = strategy;
+    const run *best = &sr->pol[sr->order[0]];
+    sf_law_to_natural(law, best->theta, fit->params);
+    exact_fixed(law, o, base, fit->params);
+    fit->objective = best->f;
+    fit->gnorm = best->gnorm;
+    fit->stop = best->stop;
+    fit->converged = best->converged;
+    fit->map = *base;
+    for (size_t j = 0; j < p; j++) fit->map.bound[j] = best->bound[j];
+    double bth[SF_MAX_BASINS][SF_MAX_PARAMS];
+    record_basins(fit, o, base, sr, bth);
+    sf_work w;
+    if (sf_work_init(&w, pb) == SF_OK) {
+        fit->r2 = r_squared(pb, &w, best->theta);
+        sf_work_free(&w);
+    } else {
+        fit->r2 = NAN;
+    }
+    if (copy_provenance(fit, d) != SF_OK) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    return SF_OK;
+}
+
+/* What the reader of a fit should know: parameters on a bound, no
+ * convergence, a lone start at the best, a near-tied second optimum. */
+static void warn_fit(sf_fit *fit, size_t ns)
+{
+    const sf_law *law = fit->law;
+    const size_t p = law->n_params;
+    for (size_t j = 0; j < p; j++)
+        if (fit->map.bound[j] && fit->map.rep[j] == (int)j)
+            sf_fit_add_warning(fit, "%s is on the bound %g of its range: the data push it "
+                        "there, so its value (and the terms it scales) is not estimated",
+                        law->param[j].name, fit->params[j]);
+    if (!fit->converged)
+        sf_fit_add_warning(fit, "the best start did not meet the convergence test (%s, "
+                    "gradient %.3g): treat the parameters with care",
+                    sf_strerror(fit->stop), fit->gnorm);
+    if (fit->n_best == 1 && ns > 1)
+        sf_fit_add_warning(fit, "only 1 of %d starts reached the best objective: a better "
+                    "optimum may exist (try --grid full)", fit->starts);
+    if (fit->n_basins > 1) {
+        double rel = (fit->basin_f[1] - fit->basin_f[0]) / fabs(fit->basin_f[0]);
+        if (rel < 0.01) {
+            char desc[160] = "";
+            size_t k = 0;
+            for (size_t j = 0; j < p && k < sizeof desc; j++) {
+                if (fit->map.map[j] < 0 && !fit->map.bound[j]) continue;
+                int w = snprintf(desc + k, sizeof desc - k, "%s%s=%.4g", k ? ", " : "",
+                                 law->param[j].name, fit->basin_p[1][j]);
+                if (w < 0) break;
+                k += (size_t)w;
+            }
+            sf_fit_add_warning(fit, "a second local optimum lies within %.2g%% of the best "
+                        "objective (%s): the data barely tell them apart",
+                        100.0 * rel, desc);
+        }
+    }
+}
+
 /* The fit: from the global search's starts, or from theta0 (count
  * points, internal coordinates) when theta0 is not NULL. */
 static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o,
@@ -500,206 +755,23 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
         sf_fit_options_init(&defaults);
         o = &defaults;
     }
-    int rc = check_options(o, err);
-    if (rc != SF_OK) return rc;
     sf_pmap base;
-    if ((rc = base_map(law, o, &base, err)) != SF_OK) return rc;
-    const size_t p = law->n_params;
-    for (int r = 0; r < SF_ROLE_COUNT; r++)
-        if ((law->roles & SF_ROLE_BIT(r)) && !(d->roles & SF_ROLE_BIT(r)))
-            return sf_fail(err, SF_ENOCOLUMN, d->source, 0, 0, "law '%s' needs a column for %s",
-                           law->cls->name, sf_role_name((sf_role)r));
-    if (d->n <= base.nz)
-        return sf_fail(err, SF_ENODATA, d->source, 0, 0,
-                       "%zu row%s, but law '%s' has %zu free parameter%s: a fit needs more "
-                       "rows than free parameters", d->n, d->n == 1 ? "" : "s", law->cls->name,
-                       base.nz, base.nz == 1 ? "" : "s");
-    int rank_test;
-    if ((rc = check_identifiable(law, d, o, &rank_test, err)) != SF_OK) return rc;
-
+    int rank_test = 0;
+    int rc = check_fit_inputs(law, d, o, &base, &rank_test, err);
+    if (rc != SF_OK) return rc;
     sf_problem pb;
-    if ((rc = sf_problem_init(&pb, law, d, o, err)) != SF_OK) {
-        sf_problem_free(&pb);
-        return rc;
-    }
-    pb.base = base;
-    if (rank_test && (rc = full_rank(&pb)) != 1) {
-        sf_problem_free(&pb);
-        if (rc < 0) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-        return sf_fail(err, SF_EUNIDENTIFIABLE, d->source, 0, 0,
-                       "a variable law '%s' reads takes a single value, and the held "
-                       "parameters do not make up for it: the free parameters cannot be "
-                       "told apart", law->cls->name);
-    }
-    sf_starts st = {0};
-    if (theta0) {
-        st.theta = malloc((count ? count : 1) * p * sizeof *st.theta);
-        if (!st.theta) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-        else memcpy(st.theta, theta0, count * p * sizeof *st.theta);
-        st.count = count;
-        st.strategy = SF_GRID_AUTO;
-    } else {
-        rc = sf_search_starts(&pb, o->grid, o->refine, o->threads, &st, err);
-    }
-    if (rc != SF_OK) {
-        sf_problem_free(&pb);
-        return rc;
-    }
-    size_t ns = st.count;
-    run *runs = calloc(ns ? ns : 1, sizeof *runs);
-    size_t *order = malloc((ns ? ns : 1) * sizeof *order);
-    size_t *tmp = malloc((ns ? ns : 1) * sizeof *tmp);
+    sf_starts st;
+    rc = prepare_search(law, d, o, &base, rank_test, theta0, count, &pb, &st, err);
+    if (rc != SF_OK) return rc;
+    search sr;
+    memset(&sr, 0, sizeof sr);
     sf_fit *fit = calloc(1, sizeof *fit);
-    int status = runs && order && tmp && fit ? SF_OK : SF_ENOMEM;
-    /* Phase 1: every start to a moderate tolerance. */
-    if (status == SF_OK) status = run_all(&pb, st.theta, ns, PHASE1_EPS, o->threads, runs);
-    size_t npol = 0;
-    run *pol = NULL;
-    /* via[s]: the polished run that stands for phase-1 run s (its own
-     * polish, or the one it duplicates), -1 when none; pol_basin[q]: the
-     * basin polished run q ended in. */
-    int *via = malloc((ns ? ns : 1) * sizeof *via), *pol_basin = NULL;
-    if (!via) status = SF_ENOMEM;
-    for (size_t s = 0; s < ns && via; s++) via[s] = -1;
-    if (status == SF_OK) {
-        for (size_t s = 0; s < ns; s++) order[s] = s;
-        sort_runs(order, tmp, ns, runs);
-        if (ns == 0 || !isfinite(runs[order[0]].f))
-            status = sf_fail(err, SF_ENOCONV, d->source, 0, 0,
-                             "no start gave a finite objective: the law cannot describe "
-                             "these data");
-    } else {
-        sf_fail(err, status, NULL, 0, 0, "out of memory");
-    }
-    /* Phase 2: polish the best distinct results to the tight tolerance. */
-    if (status == SF_OK) {
-        size_t cap = (size_t)o->refine;
-        double *seeds = malloc(cap * p * sizeof *seeds);
-        pol = calloc(cap, sizeof *pol);
-        pol_basin = malloc(cap * sizeof *pol_basin);
-        if (!seeds || !pol || !pol_basin)
-            status = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-        for (size_t a = 0; a < ns && npol < cap && status == SF_OK; a++) {
-            const run *r = &runs[order[a]];
-            if (!isfinite(r->f)) break;
-            int dup = -1;
-            for (size_t q = 0; q < npol && dup < 0; q++)
-                if (close_params(law, seeds + q * p, r->theta, LOOSE) ||
-                    fabs(r->f - pol[q].f) <= 1e-9 * fabs(r->f))
-                    dup = (int)q;
-            via[order[a]] = dup >= 0 ? dup : (int)npol;
-            if (dup >= 0) continue;
-            memcpy(seeds + npol * p, r->theta, p * sizeof *seeds);
-            pol_basin[npol] = -1;
-            pol[npol++].f = r->f;
-        }
-        if (status == SF_OK) status = run_all(&pb, seeds, npol, o->gtol, o->threads, pol);
-        if (status == SF_OK) {
-            for (size_t q = 0; q < npol; q++) order[q] = q;
-            sort_runs(order, tmp, npol, pol);
-        } else {
-            sf_fail(err, status, NULL, 0, 0, "out of memory");
-        }
-        free(seeds);
-    }
-    if (status == SF_OK) {
-        fit->law = law;
-        fit->opt = *o;
-        fit->has_data = 1;
-        fit->n_points = d->n;
-        fit->starts = (int)ns;
-        fit->strategy = st.strategy;
-        const run *best = &pol[order[0]];
-        sf_law_to_natural(law, best->theta, fit->params);
-        exact_fixed(law, o, &base, fit->params);
-        fit->objective = best->f;
-        fit->gnorm = best->gnorm;
-        fit->stop = best->stop;
-        fit->converged = best->converged;
-        fit->map = base;
-        for (size_t j = 0; j < p; j++) fit->map.bound[j] = best->bound[j];
-        /* Basins: the distinct polished optima, best first. */
-        double bth[SF_MAX_BASINS][SF_MAX_PARAMS];
-        for (size_t a = 0; a < npol; a++) {
-            const run *r = &pol[order[a]];
-            if (!isfinite(r->f)) break;
-            size_t b = 0;
-            while (b < fit->n_basins &&
-                   !(close_params(law, bth[b], r->theta, TIGHT) ||
-                     fabs(r->f - fit->basin_f[b]) <= 1e-9 * fabs(fit->basin_f[b])))
-                b++;
-            if (b < SF_MAX_BASINS) pol_basin[order[a]] = (int)b;
-            if (b < fit->n_basins || b == SF_MAX_BASINS) continue;
-            fit->n_basins++;
-            fit->basin_f[b] = r->f;
-            memcpy(bth[b], r->theta, p * sizeof *r->theta);
-            sf_law_to_natural(law, r->theta, fit->basin_p[b]);
-            exact_fixed(law, o, &base, fit->basin_p[b]);
-        }
-        /* Each phase-1 run counts for the basin its polish reached, else
-         * for the first basin it ended near (a phase-1 run may stop short
-         * of its optimum by more than the closeness tolerance in a flat
-         * valley). */
-        for (size_t s = 0; s < ns; s++) {
-            const run *r = &runs[s];
-            if (via[s] >= 0 && pol_basin[via[s]] >= 0) {
-                fit->basin_n[pol_basin[via[s]]]++;
-                continue;
-            }
-            for (size_t b = 0; b < fit->n_basins && isfinite(r->f); b++)
-                if (close_params(law, bth[b], r->theta, LOOSE) ||
-                    fabs(r->f - fit->basin_f[b]) <= 1e-6 * fabs(fit->basin_f[b])) {
-                    fit->basin_n[b]++;
-                    break;
-                }
-        }
-        fit->n_best = fit->basin_n[0];
-        sf_work w;
-        if (sf_work_init(&w, &pb) == SF_OK) {
-            fit->r2 = r_squared(&pb, &w, best->theta);
-            sf_work_free(&w);
-        } else {
-            fit->r2 = NAN;
-        }
-        if (copy_provenance(fit, d) != SF_OK) status = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (status == SF_OK) {
-        for (size_t j = 0; j < p; j++)
-            if (fit->map.bound[j] && fit->map.rep[j] == (int)j)
-                sf_fit_add_warning(fit, "%s is on the bound %g of its range: the data push it "
-                            "there, so its value (and the terms it scales) is not estimated",
-                            law->param[j].name, fit->params[j]);
-        if (!fit->converged)
-            sf_fit_add_warning(fit, "the best start did not meet the convergence test (%s, "
-                        "gradient %.3g): treat the parameters with care",
-                        sf_strerror(fit->stop), fit->gnorm);
-        if (fit->n_best == 1 && ns > 1)
-            sf_fit_add_warning(fit, "only 1 of %d starts reached the best objective: a better "
-                        "optimum may exist (try --grid full)", fit->starts);
-        if (fit->n_basins > 1) {
-            double rel = (fit->basin_f[1] - fit->basin_f[0]) / fabs(fit->basin_f[0]);
-            if (rel < 0.01) {
-                char desc[160] = "";
-                size_t k = 0;
-                for (size_t j = 0; j < p && k < sizeof desc; j++) {
-                    if (fit->map.map[j] < 0 && !fit->map.bound[j]) continue;
-                    int w = snprintf(desc + k, sizeof desc - k, "%s%s=%.4g", k ? ", " : "",
-                                     law->param[j].name, fit->basin_p[1][j]);
-                    if (w < 0) break;
-                    k += (size_t)w;
-                }
-                sf_fit_add_warning(fit, "a second local optimum lies within %.2g%% of the best "
-                            "objective (%s): the data barely tell them apart",
-                            100.0 * rel, desc);
-            }
-        }
-    }
-    free(runs);
-    free(pol);
-    free(via);
-    free(pol_basin);
-    free(order);
-    free(tmp);
+    int status = fit ? phase1(&pb, &st, o, d, &sr, err)
+                     : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (status == SF_OK) status = phase2(&pb, o, &sr, err);
+    if (status == SF_OK) status = record_fit(fit, &pb, d, o, &base, st.strategy, &sr, err);
+    if (status == SF_OK) warn_fit(fit, sr.ns);
+    search_free(&sr);
     sf_starts_free(&st);
     sf_problem_free(&pb);
     if (status != SF_OK) {
@@ -750,19 +822,7 @@ void sf_fit_free(sf_fit *fit)
     for (size_t k = 0; k < fit->n_filters; k++) free(fit->filters[k]);
     free(fit->filters);
     sf_law_free(fit->owned_law);
-    sf_draws_free(fit->draws);
-    free(fit->report_c);
-    free(fit->report_at);
     free(fit);
-}
-
-void sf_draws_free(sf_draws *d)
-{
-    if (!d) return;
-    free(d->x);
-    free(d->noise);
-    free(d->sigma);
-    free(d);
 }
 
 double sf_objective(const sf_law *law, const double *params, const sf_data *d,
@@ -836,4 +896,22 @@ const char *sf_fit_warning(const sf_fit *fit, size_t k)
 int sf_fit_basin_count(const sf_fit *fit, size_t k)
 {
     return k < fit->n_basins ? fit->basin_n[k] : 0;
+}
+
+/* The largest N, D and C of the rows fitted, for the distance of an
+ * extrapolation (docs/uncertainty.md). */
+void sf_fit_set_range(sf_fit *fit, const sf_data *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        double N = d->N ? d->N[i] : 0, D = d->D ? d->D[i] : 0;
+        double C = d->C ? d->C[i] : 6 * N * D;
+        if (N > fit->range[0]) fit->range[0] = N;
+        if (D > fit->range[1]) fit->range[1] = D;
+        if (C > fit->range[2]) fit->range[2] = C;
+    }
+}
+
+void sf_fit_data_range(const sf_fit *fit, double out[3])
+{
+    for (int k = 0; k < 3; k++) out[k] = fit->range[k] > 0 ? fit->range[k] : NAN;
 }

@@ -84,30 +84,9 @@ int sf_search_starts(const sf_problem *pb, sf_grid how, int refine, int threads,
                      sf_starts *out, sf_error *err);
 void sf_starts_free(sf_starts *s);
 
-/* Draws of the parameters a fit carries (src/infer fills them, src/io
- * writes and reads them back). */
-typedef struct sf_draws {
-    int kind;                   /* sf_draws_kind */
-    size_t n, p;                /* draws, parameters per draw */
-    double *x;                  /* n * p natural parameters, row-major */
-    double *noise;              /* n log-residual draws (prediction intervals) */
-    double *sigma;              /* n likelihood scales (posterior), or NULL */
-    size_t n_levels;
-    double levels[SF_MAX_LEVELS];
-    /* Bootstrap. */
-    size_t resamples, failed, not_converged;
-    int resample;               /* sf_resample */
-    int warm;
-    /* Posterior. */
-    size_t walkers, burn, steps, thin;
-    double acceptance;
-    double rhat[SF_MAX_PARAMS + 1], ess[SF_MAX_PARAMS + 1];
-    double ml[SF_MAX_PARAMS], ml_sigma;
-    size_t n_priors;
-    sf_prior prior[SF_MAX_PARAMS + 1];
-} sf_draws;
-
-void sf_draws_free(sf_draws *d);
+/* Record the largest N, D and C of d in fit->range (extrapolation
+ * distances, docs/uncertainty.md). */
+void sf_fit_set_range(sf_fit *fit, const sf_data *d);
 
 /* sf_fit_run from given starting points (internal coordinates, count * p)
  * instead of the global search: the bootstrap's warm path. */
@@ -118,7 +97,11 @@ int sf_fit_run_from(const sf_law *law, const sf_data *d, const sf_fit_options *o
 #define SF_MAX_WARN 16
 #define SF_WARN_LEN 320
 
-/* What a fit holds; sf_fit_run fills it, sf_fit_json_parse rebuilds it. */
+/* What a fit holds.  sf_fit_run and sf_fit_from_params fill it, and
+ * sf_fit_json_parse (src/io) rebuilds it from a file, all before handing
+ * it out; after that every function takes `const sf_fit *` and nothing
+ * writes into it (docs/architecture.md).  Draws, summaries and what a
+ * writer reports live outside it (src/infer, sf_report_request). */
 
 struct sf_fit {
     const sf_law *law;
@@ -145,16 +128,12 @@ struct sf_fit {
     size_t n_filters;
     size_t n_warn;
     char warn[SF_MAX_WARN][SF_WARN_LEN];
-    /* Uncertainty (issue 5): draws, and the budgets and points the JSON
-     * reports allocations and predictions at. */
-    sf_draws *draws;
-    double *report_c;
-    size_t n_report_c;
-    sf_point *report_at;
-    size_t n_report_at;
+    /* Largest N, D and C of the rows fitted; 0 when unknown. */
+    double range[3];
 };
 
-/* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN). */
+/* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN), while
+ * the fit is being made (src/fit only). */
 void sf_fit_add_warning(sf_fit *fit, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

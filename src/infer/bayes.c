@@ -470,29 +470,14 @@ typedef struct chain {
     size_t accepted;
 } chain;
 
-static int sample(const post *P, const double *center, const sf_bayes_options *bo, size_t W,
-                  uint64_t seed, int threads, chain *ch, sf_error *err)
+/* The W walkers' starting points into pos (W x d) and their log
+ * densities into lp: centre + L^-T u, u standard normal, L L^T the Fisher
+ * information; a start outside the support is redrawn, closer.  logy (n)
+ * and jac (n p) are scratch. */
+static int start_walkers(const post *P, const double *center, size_t W, uint64_t seed,
+                         double *pos, double *lp, double *logy, double *jac, sf_error *err)
 {
-    const size_t d = P->dim, n = P->pb->n, p = P->law->n_params;
-    const size_t burn = bo->burn, T = bo->burn + bo->steps, half = W / 2;
-    ch->W = W;
-    ch->T = bo->steps;
-    ch->dim = d;
-    ch->z = malloc((bo->steps ? bo->steps : 1) * W * d * sizeof *ch->z);
-    ch->lp = malloc((bo->steps ? bo->steps : 1) * W * sizeof *ch->lp);
-    double *pos = malloc(W * d * sizeof *pos), *lp = malloc(W * sizeof *lp);
-    size_t *acc = calloc(W, sizeof *acc);
-    double *logy = malloc((n ? n : 1) * sizeof *logy), *jac = malloc((n ? n : 1) * p * sizeof *jac);
-    if (!ch->z || !ch->lp || !pos || !lp || !acc || !logy || !jac) {
-        free(pos);
-        free(lp);
-        free(acc);
-        free(logy);
-        free(jac);
-        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    /* Start: centre + L^-T u, u standard normal, L L^T the Fisher
-     * information; a start outside the support is redrawn, closer. */
+    const size_t d = P->dim;
     double F[MAX_DIM * MAX_DIM], L[MAX_DIM * MAX_DIM];
     fisher(P, center, logy, jac, F);
     int have_l = cholesky(d, F, L);
@@ -524,6 +509,70 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
                              "cannot start the sampler: no point near the posterior mode has a "
                              "finite posterior (check the priors)");
     }
+    return status;
+}
+
+/* Walker k = h half + q at step t: a stretch or differential-evolution
+ * move given the other half, accepted by Metropolis; pos and lp updated,
+ * *accepted set when it moved.  ly (n) is scratch. */
+static void move_walker(const post *P, double *pos, double *lp, size_t W, size_t t, size_t h,
+                        size_t q, uint64_t seed, double *ly, int *accepted)
+{
+    const size_t d = P->dim, half = W / 2, k = h * half + q;
+    sf_rng r;
+    sf_rng_seed(&r, seed, (uint64_t)(W + t * W + k));
+    double y[MAX_DIM], logr = 0;
+    if (t % DE_CYCLE == 0) {
+        /* Stretch move. */
+        size_t j = (1 - h) * half + (size_t)sf_rng_below(&r, half);
+        double u = sf_rng_uniform(&r);
+        double zs = ((STRETCH - 1.0) * u + 1.0) * ((STRETCH - 1.0) * u + 1.0) / STRETCH;
+        for (size_t c = 0; c < d; c++)
+            y[c] = pos[j * d + c] + zs * (pos[k * d + c] - pos[j * d + c]);
+        logr = (double)(d - 1) * log(zs);
+    } else {
+        /* Differential-evolution move. */
+        size_t j1 = (size_t)sf_rng_below(&r, half);
+        size_t j2 = (size_t)sf_rng_below(&r, half - 1);
+        if (j2 >= j1) j2++;
+        j1 += (1 - h) * half;
+        j2 += (1 - h) * half;
+        double g = DE_GAMMA / sqrt(2.0 * (double)d) * (1.0 + 1e-5 * sf_rng_normal(&r));
+        for (size_t c = 0; c < d; c++)
+            y[c] = pos[k * d + c] + g * (pos[j1 * d + c] - pos[j2 * d + c]);
+    }
+    double lpy = log_density(P, y, 1, ly, NULL, NULL);
+    logr += lpy - lp[k];
+    *accepted = 0;
+    if (isfinite(lpy) && log(sf_rng_uniform(&r)) < logr) {
+        memcpy(pos + k * d, y, d * sizeof *y);
+        lp[k] = lpy;
+        *accepted = 1;
+    }
+}
+
+static int sample(const post *P, const double *center, const sf_bayes_options *bo, size_t W,
+                  uint64_t seed, int threads, chain *ch, sf_error *err)
+{
+    const size_t d = P->dim, n = P->pb->n, p = P->law->n_params;
+    const size_t burn = bo->burn, T = bo->burn + bo->steps, half = W / 2;
+    ch->W = W;
+    ch->T = bo->steps;
+    ch->dim = d;
+    ch->z = malloc((bo->steps ? bo->steps : 1) * W * d * sizeof *ch->z);
+    ch->lp = malloc((bo->steps ? bo->steps : 1) * W * sizeof *ch->lp);
+    double *pos = malloc(W * d * sizeof *pos), *lp = malloc(W * sizeof *lp);
+    size_t *acc = calloc(W, sizeof *acc);
+    double *logy = malloc((n ? n : 1) * sizeof *logy), *jac = malloc((n ? n : 1) * p * sizeof *jac);
+    if (!ch->z || !ch->lp || !pos || !lp || !acc || !logy || !jac) {
+        free(pos);
+        free(lp);
+        free(acc);
+        free(logy);
+        free(jac);
+        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    int status = start_walkers(P, center, W, seed, pos, lp, logy, jac, err);
     free(logy);
     free(jac);
     /* Threads meet at a barrier twice a step; below a few milliseconds of
@@ -548,36 +597,9 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
 #pragma omp for schedule(static)
 #endif
                 for (size_t q = 0; q < half; q++) {
-                    size_t k = h * half + q;
-                    sf_rng r;
-                    sf_rng_seed(&r, seed, (uint64_t)(W + t * W + k));
-                    double y[MAX_DIM], logr = 0;
-                    if (t % DE_CYCLE == 0) {
-                        /* Stretch move. */
-                        size_t j = (1 - h) * half + (size_t)sf_rng_below(&r, half);
-                        double u = sf_rng_uniform(&r);
-                        double zs = ((STRETCH - 1.0) * u + 1.0) * ((STRETCH - 1.0) * u + 1.0) / STRETCH;
-                        for (size_t c = 0; c < d; c++)
-                            y[c] = pos[j * d + c] + zs * (pos[k * d + c] - pos[j * d + c]);
-                        logr = (double)(d - 1) * log(zs);
-                    } else {
-                        /* Differential-evolution move. */
-                        size_t j1 = (size_t)sf_rng_below(&r, half);
-                        size_t j2 = (size_t)sf_rng_below(&r, half - 1);
-                        if (j2 >= j1) j2++;
-                        j1 += (1 - h) * half;
-                        j2 += (1 - h) * half;
-                        double g = DE_GAMMA / sqrt(2.0 * (double)d) * (1.0 + 1e-5 * sf_rng_normal(&r));
-                        for (size_t c = 0; c < d; c++)
-                            y[c] = pos[k * d + c] + g * (pos[j1 * d + c] - pos[j2 * d + c]);
-                    }
-                    double lpy = log_density(P, y, 1, ly, NULL, NULL);
-                    logr += lpy - lp[k];
-                    if (isfinite(lpy) && log(sf_rng_uniform(&r)) < logr) {
-                        memcpy(pos + k * d, y, d * sizeof *y);
-                        lp[k] = lpy;
-                        if (t >= burn) acc[k]++;
-                    }
+                    int moved;
+                    move_walker(P, pos, lp, W, t, h, q, seed, ly, &moved);
+                    if (moved && t >= burn) acc[h * half + q]++;
                 }
             }
 #ifdef _OPENMP
@@ -604,7 +626,7 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
 
 /* ---- the whole run --------------------------------------------------------------------- */
 
-static void warn_diagnostics(sf_fit *fit, const post *P, const double *rhat, const double *ess,
+static void warn_diagnostics(sf_draws *dr, const post *P, const double *rhat, const double *ess,
                              const int *window_ok)
 {
     sf_buf br = {0}, be = {0}, bw = {0};
@@ -615,144 +637,172 @@ static void warn_diagnostics(sf_fit *fit, const post *P, const double *rhat, con
         if (!window_ok[c]) sf_buf_printf(&bw, "%s%s", bw.len ? ", " : "", nm);
     }
     if (br.len)
-        sf_fit_add_warning(fit, "R-hat >= %.2f (%s): the walkers have not mixed; run longer "
-                           "(--burn, --steps)", RHAT_MAX, br.data);
+        sf_draws_add_warning(dr, "R-hat >= %.2f (%s): the walkers have not mixed; run longer "
+                             "(--burn, --steps)", RHAT_MAX, br.data);
     if (be.len)
-        sf_fit_add_warning(fit, "effective sample size below %d (%s): the intervals are rough; "
-                           "run longer (--steps)", ESS_MIN, be.data);
+        sf_draws_add_warning(dr, "effective sample size below %d (%s): the intervals are rough; "
+                             "run longer (--steps)", ESS_MIN, be.data);
     if (bw.len)
-        sf_fit_add_warning(fit, "the autocorrelation time of %s could not be estimated (the "
-                           "chains are shorter than 10 autocorrelation times): run longer",
-                           bw.data);
+        sf_draws_add_warning(dr, "the autocorrelation time of %s could not be estimated (the "
+                             "chains are shorter than 10 autocorrelation times): run longer",
+                             bw.data);
     sf_buf_free(&br);
     sf_buf_free(&be);
     sf_buf_free(&bw);
 }
 
-int sf_bayes_run(const sf_law *law, const sf_data *data, const sf_fit_options *fo,
-                 const sf_bayes_options *bo, sf_fit **out, sf_error *err)
+/* SF_OK when `fit` can be sampled on `data` with bo. */
+static int check_request(const sf_fit *fit, const sf_data *data, const sf_bayes_options *bo,
+                         sf_error *err)
 {
-    *out = NULL;
-    sf_fit_options fdef;
-    sf_bayes_options bdef;
-    if (!fo) {
-        sf_fit_options_init(&fdef);
-        fo = &fdef;
-    }
-    if (!bo) {
-        sf_bayes_options_init(&bdef);
-        bo = &bdef;
-    }
     int rc = sf_levels_check(bo->levels, bo->n_levels, err);
     if (rc != SF_OK) return rc;
     if (bo->steps < 4)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the sampler needs 4 or more steps");
     if (bo->n_priors > SF_MAX_PARAMS + 1)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many priors");
-    sf_fit *fit = NULL;
-    if ((rc = sf_fit_run(law, data, fo, &fit, err)) != SF_OK) return rc;
+    if (!fit->has_data)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "the posterior needs a fit made from data (not a fit file)");
+    if (data->n != fit->n_points)
+        return sf_fail(err, SF_EINVAL, data->source, 0, 0,
+                       "the fit has %zu rows, the data %zu: sample on the data it was fitted to",
+                       fit->n_points, data->n);
+    return SF_OK;
+}
+
+/* The likelihood's maximum from the fit into zml, then the posterior's
+ * mode into zmap (the same point under flat priors that contain it). */
+static int find_mode(const post *P, const sf_data *data, const sf_fit *fit, double *zml,
+                     double *zmap, sf_error *err)
+{
+    const size_t n = P->pb->n, p = P->law->n_params;
+    double *logy = malloc((n ? n : 1) * sizeof *logy), *jac = malloc((n ? n : 1) * p * sizeof *jac);
+    int rc = logy && jac ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == SF_OK) rc = max_likelihood(P, data, &fit->opt, fit, zml, logy, err);
+    if (rc == SF_OK) {
+        memcpy(zmap, zml, P->dim * sizeof *zmap);
+        into_support(P, zmap);
+        if (!isfinite(maximise(P, 1, zmap, logy, jac)))
+            rc = sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
+                         "the posterior is zero near the best fit: the priors exclude the data's "
+                         "parameters");
+    }
+    free(logy);
+    free(jac);
+    return rc;
+}
+
+/* R-hat and ESS per coordinate of the chain, reported per parameter
+ * (held ones stay NaN; index p is sigma); warnings for poor mixing. */
+static void diagnose(sf_draws *dr, const post *P, const chain *ch)
+{
+    const size_t d = P->dim, p = P->law->n_params;
+    double rhat[MAX_DIM] = {0}, ess[MAX_DIM] = {0};
+    int wok[MAX_DIM] = {0};
+    for (size_t c = 0; c < d; c++) {
+        rhat[c] = sf_split_rhat(ch->z + c, ch->W, ch->T, d);
+        double tau = sf_autocorr_time(ch->z + c, ch->W, ch->T, d, &wok[c]);
+        ess[c] = (double)(ch->W * ch->T) / tau;
+    }
+    for (size_t j = 0; j < p; j++) {
+        int c = P->map.map[j];
+        if (c < 0) continue;
+        dr->rhat[j] = rhat[c];
+        dr->ess[j] = ess[c];
+    }
+    dr->rhat[p] = rhat[P->nz];
+    dr->ess[p] = ess[P->nz];
+    warn_diagnostics(dr, P, rhat, ess, wok);
+}
+
+/* The kept, thinned steps of the chain as draws of `fit`, with the
+ * maximum-likelihood point zml and the diagnostics.  NULL on ENOMEM. */
+static sf_draws *make_draws(const post *P, const sf_fit *fit, const sf_bayes_options *bo,
+                            const chain *ch, const double *zml)
+{
+    const sf_law *law = P->law;
+    const sf_fit_options *fo = &fit->opt;
+    const size_t d = P->dim, p = law->n_params, W = ch->W;
+    size_t thin = bo->thin;
+    if (thin == 0) thin = (bo->steps * W + MAX_DRAWS - 1) / MAX_DRAWS;
+    if (thin < 1) thin = 1;
+    size_t kept_steps = (bo->steps + thin - 1) / thin;
+    sf_draws *dr = sf_draws_new(fit, kept_steps * W, p, 1);
+    if (!dr) return NULL;
+    dr->kind = SF_DRAWS_POSTERIOR;
+    dr->walkers = W;
+    dr->burn = bo->burn;
+    dr->steps = bo->steps;
+    dr->thin = thin;
+    dr->acceptance = (double)ch->accepted / (double)(W * bo->steps);
+    dr->n_levels = bo->n_levels;
+    memcpy(dr->levels, bo->levels, bo->n_levels * sizeof *bo->levels);
+    size_t k = 0;
+    for (size_t t = 0; t < bo->steps; t += thin)
+        for (size_t w = 0; w < W; w++, k++) {
+            const double *z = ch->z + (t * W + w) * d;
+            double theta[SF_MAX_PARAMS];
+            sf_pmap_theta(&P->map, z, theta);
+            sf_law_to_natural(law, theta, dr->x + k * p);
+            /* Held parameters exactly as given (exp(log x) may differ
+             * from x in the last bit). */
+            for (size_t j = 0; j < p; j++)
+                if (P->map.fixed[j]) dr->x[k * p + j] = fit->params[j];
+            dr->sigma[k] = exp(z[P->nz]);
+            sf_rng r;
+            sf_rng_seed(&r, fo->seed, (uint64_t)(W + (bo->burn + bo->steps) * W + k));
+            dr->noise[k] = dr->sigma[k] * huber_draw(P->huber, P->delta, P->lognorm, &r);
+        }
+    double theta[SF_MAX_PARAMS];
+    sf_pmap_theta(&P->map, zml, theta);
+    sf_law_to_natural(law, theta, dr->ml);
+    for (size_t j = 0; j < p; j++)
+        if (P->map.fixed[j]) dr->ml[j] = fit->params[j];
+    dr->ml_sigma = exp(zml[P->nz]);
+    for (size_t c = 0; c < d; c++) dr->prior[dr->n_priors++] = P->prior[c];
+    diagnose(dr, P, ch);
+    return dr;
+}
+
+int sf_bayes_run(const sf_fit *fit, const sf_data *data, const sf_bayes_options *bo,
+                 sf_draws **out, sf_error *err)
+{
+    *out = NULL;
+    sf_bayes_options bdef;
+    if (!bo) {
+        sf_bayes_options_init(&bdef);
+        bo = &bdef;
+    }
+    int rc = check_request(fit, data, bo, err);
+    if (rc != SF_OK) return rc;
+    const sf_law *law = fit->law;
+    const sf_fit_options *fo = &fit->opt;
     sf_problem pb;
     if ((rc = sf_problem_init(&pb, law, data, fo, err)) != SF_OK) {
         sf_problem_free(&pb);
-        sf_fit_free(fit);
         return rc;
     }
     post P;
     rc = setup(&P, law, &pb, fit, fo, bo, err);
-    const size_t d = P.dim, p = law->n_params, n = pb.n;
+    const size_t d = P.dim;
     size_t W = bo->walkers ? bo->walkers : (4 * d > 32 ? 4 * d : 32);
     W += W % 2;
     if (rc == SF_OK && W < 2 * d)
         rc = sf_fail(err, SF_EINVAL, NULL, 0, 0,
                      "%zu walkers are too few for %zu sampled coordinates: use at least %zu",
                      W, d, 2 * d);
-    double *logy = malloc((n ? n : 1) * sizeof *logy), *jac = malloc((n ? n : 1) * p * sizeof *jac);
-    if (rc == SF_OK && (!logy || !jac)) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    /* The likelihood's maximum from the fit, then the posterior's mode
-     * (the same point under flat priors that contain it). */
     double zml[MAX_DIM], zmap[MAX_DIM];
-    if (rc == SF_OK) rc = max_likelihood(&P, data, fo, fit, zml, logy, err);
-    if (rc == SF_OK) {
-        memcpy(zmap, zml, d * sizeof *zmap);
-        into_support(&P, zmap);
-        if (!isfinite(maximise(&P, 1, zmap, logy, jac)))
-            rc = sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
-                         "the posterior is zero near the best fit: the priors exclude the data's "
-                         "parameters");
-    }
+    if (rc == SF_OK) rc = find_mode(&P, data, fit, zml, zmap, err);
     chain ch = {0};
     if (rc == SF_OK) rc = sample(&P, zmap, bo, W, fo->seed, fo->threads, &ch, err);
     sf_draws *dr = NULL;
-    if (rc == SF_OK) {
-        size_t thin = bo->thin;
-        if (thin == 0) thin = (bo->steps * W + MAX_DRAWS - 1) / MAX_DRAWS;
-        if (thin < 1) thin = 1;
-        size_t kept_steps = (bo->steps + thin - 1) / thin;
-        dr = sf_draws_new(kept_steps * W, p, 1);
-        if (!dr) {
-            rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-        } else {
-            dr->kind = SF_DRAWS_POSTERIOR;
-            dr->walkers = W;
-            dr->burn = bo->burn;
-            dr->steps = bo->steps;
-            dr->thin = thin;
-            dr->acceptance = (double)ch.accepted / (double)(W * bo->steps);
-            dr->n_levels = bo->n_levels;
-            memcpy(dr->levels, bo->levels, bo->n_levels * sizeof *bo->levels);
-            size_t k = 0;
-            for (size_t t = 0; t < bo->steps; t += thin)
-                for (size_t w = 0; w < W; w++, k++) {
-                    const double *z = ch.z + (t * W + w) * d;
-                    double theta[SF_MAX_PARAMS];
-                    sf_pmap_theta(&P.map, z, theta);
-                    sf_law_to_natural(law, theta, dr->x + k * p);
-                    /* Held parameters exactly as given (exp(log x) may
-                     * differ from x in the last bit). */
-                    for (size_t j = 0; j < p; j++)
-                        if (P.map.fixed[j]) dr->x[k * p + j] = fit->params[j];
-                    dr->sigma[k] = exp(z[P.nz]);
-                    sf_rng r;
-                    sf_rng_seed(&r, fo->seed, (uint64_t)(W + (bo->burn + bo->steps) * W + k));
-                    dr->noise[k] = dr->sigma[k] * huber_draw(P.huber, P.delta, P.lognorm, &r);
-                }
-            /* Diagnostics per coordinate, reported per parameter. */
-            double rhat[MAX_DIM], ess[MAX_DIM];
-            int wok[MAX_DIM];
-            for (size_t c = 0; c < d; c++) {
-                rhat[c] = sf_split_rhat(ch.z + c, W, bo->steps, d);
-                double tau = sf_autocorr_time(ch.z + c, W, bo->steps, d, &wok[c]);
-                ess[c] = (double)(W * bo->steps) / tau;
-            }
-            for (size_t j = 0; j < p; j++) {
-                int c = P.map.map[j];
-                if (c < 0) continue;
-                dr->rhat[j] = rhat[c];
-                dr->ess[j] = ess[c];
-            }
-            dr->rhat[p] = rhat[P.nz];
-            dr->ess[p] = ess[P.nz];
-            double theta[SF_MAX_PARAMS];
-            sf_pmap_theta(&P.map, zml, theta);
-            sf_law_to_natural(law, theta, dr->ml);
-            for (size_t j = 0; j < p; j++)
-                if (P.map.fixed[j]) dr->ml[j] = fit->params[j];
-            dr->ml_sigma = exp(zml[P.nz]);
-            for (size_t c = 0; c < d; c++) dr->prior[dr->n_priors++] = P.prior[c];
-            sf_draws_free(fit->draws);
-            fit->draws = dr;
-            warn_diagnostics(fit, &P, rhat, ess, wok);
-        }
-    }
+    if (rc == SF_OK && !(dr = make_draws(&P, fit, bo, &ch, zml)))
+        rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     free(ch.z);
     free(ch.lp);
-    free(logy);
-    free(jac);
     sf_problem_free(&pb);
-    if (rc != SF_OK) {
-        sf_fit_free(fit);
-        return rc;
-    }
-    *out = fit;
+    if (rc != SF_OK) return rc;
+    *out = dr;
     return SF_OK;
 }

@@ -203,95 +203,78 @@ typedef struct slot {
     double noise;
 } slot;
 
-int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_options *o,
-                     sf_error *err)
-{
-    sf_bootstrap_options defaults;
-    if (!o) {
-        sf_bootstrap_options_init(&defaults);
-        o = &defaults;
-    }
-    const sf_law *law = fit->law;
-    const size_t p = law->n_params, K = o->resamples;
-    if (!fit->has_data)
-        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
-                       "the bootstrap needs a fit made from data (not a fit file)");
-    if (data->n != fit->n_points)
-        return sf_fail(err, SF_EINVAL, data->source, 0, 0,
-                       "the fit has %zu rows, the data %zu: bootstrap the data it was fitted to",
-                       fit->n_points, data->n);
-    if (K < 2) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the bootstrap needs 2 or more resamples");
-    int rc = sf_levels_check(o->levels, o->n_levels, err);
-    if (rc != SF_OK) return rc;
+/* What every resample's refit shares: the data, how to resample, the
+ * refit options and warm starts. */
+typedef struct boot_job {
+    const sf_fit *fit;
+    const sf_data *data;
+    const sf_bootstrap_options *o;
+    const int *groups;
     size_t G;
-    int *groups;
-    if ((rc = check_resample(data, o->resample, &G, &groups, err)) != SF_OK) return rc;
-
-    /* Refits: the fit's options, one thread each. */
-    sf_fit_options ro = fit->opt;
-    ro.threads = 1;
-    /* Warm starts: the distinct optima the full search found. */
-    size_t nwarm = fit->n_basins ? fit->n_basins : 1;
+    sf_fit_options ro;              /* the fit's options, one thread */
     double warm[SF_MAX_BASINS * SF_MAX_PARAMS];
-    for (size_t b = 0; b < nwarm; b++)
-        sf_law_to_internal(law, fit->n_basins ? fit->basin_p[b] : fit->params, warm + b * p);
+    size_t nwarm;
+    /* Out: the message of the lowest failing resample. */
+    char first_error[SF_WARN_LEN];
+    size_t first_k;
+} boot_job;
 
-    sf_draws *dr = sf_draws_new(K, p, 0);
-    slot *slots = calloc(K, sizeof *slots);
-    if (!dr || !slots) {
-        sf_draws_free(dr);
-        free(slots);
-        free(groups);
-        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+/* Resample k: draw, compact, refit; its parameters into x (p values). */
+static void refit_one(boot_job *j, boot_ws *w, size_t k, double *x, slot *sl)
+{
+    const sf_law *law = j->fit->law;
+    sf_rng r;
+    sf_rng_seed(&r, j->fit->opt.seed, (uint64_t)k);
+    draw_counts(j->data, j->o->resample, j->groups, j->G, &r, w->count, w->gcount);
+    compact(j->data, w);
+    sf_fit *f = NULL;
+    sf_error e;
+    sf_error_clear(&e);
+    int frc = j->o->warm ? sf_fit_run_from(law, w->rows, &j->ro, j->warm, j->nwarm, &f, &e)
+                         : sf_fit_run(law, w->rows, &j->ro, &f, &e);
+    sl->status = frc;
+    if (frc == SF_OK) {
+        memcpy(x, f->params, law->n_params * sizeof *f->params);
+        sl->converged = f->converged;
+        sl->noise = residual_draw(law, f->params, j->data, w->count, &r);
+    } else if (frc != SF_ENOMEM) {
+#ifdef _OPENMP
+#pragma omp critical(sf_bootstrap_error)
+#endif
+        {
+            /* Keep the message of the lowest failing k, whatever order
+             * the threads finish in. */
+            if (k < j->first_k) {
+                j->first_k = k;
+                sf_error_format(&e, j->first_error, sizeof j->first_error);
+            }
+        }
     }
+    sf_fit_free(f);
+}
+
+/* All K refits, in parallel over resamples, into dr->x and slots;
+ * SF_ENOMEM when a thread's workspace could not be made. */
+static int refit_all(boot_job *j, sf_draws *dr, slot *slots)
+{
+    const sf_bootstrap_options *o = j->o;
+    const size_t K = o->resamples, p = dr->p;
     int status = SF_OK;
     size_t done = 0;
-    char first_error[SF_WARN_LEN] = "";
-    size_t first_k = K;
-    int nt = sf_threads_for(fit->opt.threads, K);
+    int nt = sf_threads_for(j->fit->opt.threads, K);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
     {
         boot_ws w;
-        int ok = ws_init(&w, data) == SF_OK;
+        int ok = ws_init(&w, j->data) == SF_OK;
         if (!ok) SF_SHARED_SET(status, SF_ENOMEM);
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t k = 0; k < K; k++) {
-            if (!ok) {
-                slots[k].status = SF_ENOMEM;
-                continue;
-            }
-            sf_rng r;
-            sf_rng_seed(&r, fit->opt.seed, (uint64_t)k);
-            draw_counts(data, o->resample, groups, G, &r, w.count, w.gcount);
-            compact(data, &w);
-            sf_fit *f = NULL;
-            sf_error e;
-            sf_error_clear(&e);
-            int frc = o->warm ? sf_fit_run_from(law, w.rows, &ro, warm, nwarm, &f, &e)
-                              : sf_fit_run(law, w.rows, &ro, &f, &e);
-            slots[k].status = frc;
-            if (frc == SF_OK) {
-                memcpy(dr->x + k * p, f->params, p * sizeof *f->params);
-                slots[k].converged = f->converged;
-                slots[k].noise = residual_draw(law, f->params, data, w.count, &r);
-            } else if (frc != SF_ENOMEM) {
-#ifdef _OPENMP
-#pragma omp critical(sf_bootstrap_error)
-#endif
-                {
-                    /* Keep the message of the lowest failing k, whatever
-                     * order the threads finish in. */
-                    if (k < first_k) {
-                        first_k = k;
-                        sf_error_format(&e, first_error, sizeof first_error);
-                    }
-                }
-            }
-            sf_fit_free(f);
+            if (ok) refit_one(j, &w, k, dr->x + k * p, &slots[k]);
+            else slots[k].status = SF_ENOMEM;
             size_t now;
 #ifdef _OPENMP
 #pragma omp atomic capture
@@ -305,30 +288,30 @@ int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_option
         }
         ws_free(&w);
     }
-    free(groups);
     if (o->progress) o->progress(o->progress_ctx, K, K);
+    return status;
+}
+
+/* Keep the successful refits, in resample order, and say what failed. */
+static int collect(boot_job *j, sf_draws *dr, const slot *slots, sf_error *err)
+{
+    const sf_bootstrap_options *o = j->o;
+    const size_t K = o->resamples, p = dr->p;
     size_t kept = 0, failed = 0, unconv = 0;
-    for (size_t k = 0; k < K && status == SF_OK; k++) {
-        if (slots[k].status == SF_ENOMEM) status = SF_ENOMEM;
-        else if (slots[k].status != SF_OK) failed++;
-        else {
-            /* Compact the successful draws in resample order. */
-            if (kept != k) memmove(dr->x + kept * p, dr->x + k * p, p * sizeof *dr->x);
-            dr->noise[kept] = slots[k].noise;
-            unconv += !slots[k].converged;
-            kept++;
+    for (size_t k = 0; k < K; k++) {
+        if (slots[k].status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+        if (slots[k].status != SF_OK) {
+            failed++;
+            continue;
         }
+        if (kept != k) memmove(dr->x + kept * p, dr->x + k * p, p * sizeof *dr->x);
+        dr->noise[kept] = slots[k].noise;
+        unconv += !slots[k].converged;
+        kept++;
     }
-    free(slots);
-    if (status != SF_OK) {
-        sf_draws_free(dr);
-        return sf_fail(err, status, NULL, 0, 0, "out of memory");
-    }
-    if (kept == 0) {
-        sf_draws_free(dr);
-        return sf_fail(err, SF_ENOCONV, data->source, 0, 0,
-                       "no bootstrap resample could be refitted (%s)", first_error);
-    }
+    if (kept == 0)
+        return sf_fail(err, SF_ENOCONV, j->data->source, 0, 0,
+                       "no bootstrap resample could be refitted (%s)", j->first_error);
     dr->kind = SF_DRAWS_BOOTSTRAP;
     dr->n = kept;
     dr->resamples = K;
@@ -338,17 +321,77 @@ int sf_fit_bootstrap(sf_fit *fit, const sf_data *data, const sf_bootstrap_option
     dr->warm = o->warm != 0;
     dr->n_levels = o->n_levels;
     memcpy(dr->levels, o->levels, o->n_levels * sizeof *o->levels);
-    sf_draws_free(fit->draws);
-    fit->draws = dr;
     if (failed)
-        sf_fit_add_warning(fit, "%zu of %zu bootstrap resamples could not be refitted and are "
-                           "left out (first: %s); the intervals describe the rest", failed, K,
-                           first_error);
+        sf_draws_add_warning(dr, "%zu of %zu bootstrap resamples could not be refitted and are "
+                             "left out (first: %s); the intervals describe the rest", failed, K,
+                             j->first_error);
     if (unconv)
-        sf_fit_add_warning(fit, "%zu of %zu bootstrap refits did not meet the convergence test; "
-                           "they are kept", unconv, kept);
-    if (o->resample == SF_RESAMPLE_GROUP && G < 10)
-        sf_fit_add_warning(fit, "only %zu groups to resample: with so few, group bootstrap "
-                           "intervals are rough", G);
+        sf_draws_add_warning(dr, "%zu of %zu bootstrap refits did not meet the convergence "
+                             "test; they are kept", unconv, kept);
+    if (o->resample == SF_RESAMPLE_GROUP && j->G < 10)
+        sf_draws_add_warning(dr, "only %zu groups to resample: with so few, group bootstrap "
+                             "intervals are rough", j->G);
+    return SF_OK;
+}
+
+/* SF_OK when `fit` (made from data) can be bootstrapped on `data` with o. */
+static int check_request(const sf_fit *fit, const sf_data *data, const sf_bootstrap_options *o,
+                         sf_error *err)
+{
+    if (!fit->has_data)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "the bootstrap needs a fit made from data (not a fit file)");
+    if (data->n != fit->n_points)
+        return sf_fail(err, SF_EINVAL, data->source, 0, 0,
+                       "the fit has %zu rows, the data %zu: bootstrap the data it was fitted to",
+                       fit->n_points, data->n);
+    if (o->resamples < 2)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the bootstrap needs 2 or more resamples");
+    return sf_levels_check(o->levels, o->n_levels, err);
+}
+
+int sf_fit_bootstrap(const sf_fit *fit, const sf_data *data, const sf_bootstrap_options *o,
+                     sf_draws **out, sf_error *err)
+{
+    *out = NULL;
+    sf_bootstrap_options defaults;
+    if (!o) {
+        sf_bootstrap_options_init(&defaults);
+        o = &defaults;
+    }
+    const sf_law *law = fit->law;
+    const size_t p = law->n_params, K = o->resamples;
+    int rc = check_request(fit, data, o, err);
+    if (rc != SF_OK) return rc;
+    boot_job j;
+    memset(&j, 0, sizeof j);
+    int *groups;
+    if ((rc = check_resample(data, o->resample, &j.G, &groups, err)) != SF_OK) return rc;
+    j.fit = fit;
+    j.data = data;
+    j.o = o;
+    j.groups = groups;
+    j.first_k = K;
+    /* Refits: the fit's options, one thread each; warm starts from the
+     * distinct optima the full search found. */
+    j.ro = fit->opt;
+    j.ro.threads = 1;
+    j.nwarm = fit->n_basins ? fit->n_basins : 1;
+    for (size_t b = 0; b < j.nwarm; b++)
+        sf_law_to_internal(law, fit->n_basins ? fit->basin_p[b] : fit->params, j.warm + b * p);
+
+    sf_draws *dr = sf_draws_new(fit, K, p, 0);
+    slot *slots = calloc(K, sizeof *slots);
+    if (!dr || !slots) rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == SF_OK && refit_all(&j, dr, slots) != SF_OK)
+        rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (rc == SF_OK) rc = collect(&j, dr, slots, err);
+    free(groups);
+    free(slots);
+    if (rc != SF_OK) {
+        sf_draws_free(dr);
+        return rc;
+    }
+    *out = dr;
     return SF_OK;
 }

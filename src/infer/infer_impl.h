@@ -10,9 +10,45 @@
 #include "fit/fit_impl.h"
 #include "scalefit.h"
 
-/* A new sf_draws of n draws of p parameters (x and noise allocated; sigma
- * too when with_sigma), levels set to the defaults.  NULL on ENOMEM. */
-sf_draws *sf_draws_new(size_t n, size_t p, int with_sigma);
+/* Draws of a fit's parameters: bootstrap refits or posterior samples.
+ * Made by sf_fit_bootstrap, sf_bayes_run (this module) or read back from
+ * a fit file (src/io); `fit` is borrowed, never written through. */
+struct sf_draws {
+    const sf_fit *fit;          /* the fit the draws are of */
+    int kind;                   /* sf_draws_kind */
+    size_t n, p;                /* draws, parameters per draw */
+    double *x;                  /* n * p natural parameters, row-major */
+    double *noise;              /* n log-residual draws (prediction intervals) */
+    double *sigma;              /* n likelihood scales (posterior), or NULL */
+    size_t n_levels;
+    double levels[SF_MAX_LEVELS];
+    /* Bootstrap. */
+    size_t resamples, failed, not_converged;
+    int resample;               /* sf_resample */
+    int warm;
+    /* Posterior. */
+    size_t walkers, burn, steps, thin;
+    double acceptance;
+    double rhat[SF_MAX_PARAMS + 1], ess[SF_MAX_PARAMS + 1];
+    double ml[SF_MAX_PARAMS], ml_sigma;
+    size_t n_priors;
+    sf_prior prior[SF_MAX_PARAMS + 1];
+    /* What the resampling or the sampler found wrong, one sentence each. */
+    size_t n_warn;
+    char warn[SF_MAX_WARN][SF_WARN_LEN];
+};
+
+/* A new sf_draws of `fit` with n draws of p parameters (x and noise
+ * allocated; sigma too when with_sigma), levels set to the defaults.
+ * NULL on ENOMEM. */
+sf_draws *sf_draws_new(const sf_fit *fit, size_t n, size_t p, int with_sigma);
+
+/* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN). */
+void sf_draws_add_warning(sf_draws *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* The default interval levels, 0.8 and 0.95. */
 void sf_levels_default(size_t *n, double *v);

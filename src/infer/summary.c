@@ -12,16 +12,19 @@
  * summary never depends on threads.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "infer/infer_impl.h"
 
-sf_draws *sf_draws_new(size_t n, size_t p, int with_sigma)
+sf_draws *sf_draws_new(const sf_fit *fit, size_t n, size_t p, int with_sigma)
 {
     sf_draws *d = calloc(1, sizeof *d);
     if (!d) return NULL;
+    d->fit = fit;
     d->n = n;
     d->p = p;
     size_t m = n ? n : 1;
@@ -38,6 +41,43 @@ sf_draws *sf_draws_new(size_t n, size_t p, int with_sigma)
     d->ml_sigma = NAN;
     d->acceptance = NAN;
     return d;
+}
+
+void sf_draws_free(sf_draws *d)
+{
+    if (!d) return;
+    free(d->x);
+    free(d->noise);
+    free(d->sigma);
+    free(d);
+}
+
+int sf_draws_from_params(const sf_fit *fit, const double *params, size_t n, sf_draws **out,
+                         sf_error *err)
+{
+    *out = NULL;
+    const size_t p = fit->law->n_params;
+    if (n == 0 || !params) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "no draws given");
+    for (size_t k = 0; k < n * p; k++)
+        if (!isfinite(params[k]))
+            return sf_fail(err, SF_EINVAL, NULL, 0, 0, "draw %zu: %s is not finite", k / p,
+                           fit->law->param[k % p].name);
+    sf_draws *d = sf_draws_new(fit, n, p, 0);
+    if (!d) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    d->kind = SF_DRAWS_GIVEN;
+    memcpy(d->x, params, n * p * sizeof *d->x);
+    for (size_t k = 0; k < n; k++) d->noise[k] = NAN;
+    *out = d;
+    return SF_OK;
+}
+
+void sf_draws_add_warning(sf_draws *d, const char *fmt, ...)
+{
+    if (d->n_warn >= SF_MAX_WARN) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->warn[d->n_warn++], SF_WARN_LEN, fmt, ap);
+    va_end(ap);
 }
 
 void sf_levels_default(size_t *n, double *v)
@@ -119,16 +159,16 @@ int sf_summary_constant(const sf_summary *s)
     return s->sd == 0 || hi - lo <= 1e-12 * fabs(s->median);
 }
 
-/* The levels a request uses: its own, else the fit's, else the defaults. */
-static void pick_levels(const sf_fit *fit, const double *levels, size_t n_levels, double *v,
+/* The levels a request uses: its own, else the draws', else the defaults. */
+static void pick_levels(const sf_draws *dr, const double *levels, size_t n_levels, double *v,
                         size_t *n)
 {
     if (levels && n_levels) {
         *n = n_levels > SF_MAX_LEVELS ? SF_MAX_LEVELS : n_levels;
         memcpy(v, levels, *n * sizeof *v);
-    } else if (fit->draws && fit->draws->n_levels) {
-        *n = fit->draws->n_levels;
-        memcpy(v, fit->draws->levels, *n * sizeof *v);
+    } else if (dr && dr->n_levels) {
+        *n = dr->n_levels;
+        memcpy(v, dr->levels, *n * sizeof *v);
     } else {
         sf_levels_default(n, v);
     }
@@ -136,47 +176,51 @@ static void pick_levels(const sf_fit *fit, const double *levels, size_t n_levels
 
 /* ---- accessors ------------------------------------------------------------- */
 
-int sf_fit_draws_kind(const sf_fit *fit) { return fit->draws ? fit->draws->kind : SF_DRAWS_NONE; }
-size_t sf_fit_n_draws(const sf_fit *fit) { return fit->draws ? fit->draws->n : 0; }
+const sf_fit *sf_draws_fit(const sf_draws *d) { return d ? d->fit : NULL; }
+int sf_draws_get_kind(const sf_draws *d) { return d ? d->kind : SF_DRAWS_NONE; }
+size_t sf_draws_count(const sf_draws *d) { return d ? d->n : 0; }
+const double *sf_draws_params(const sf_draws *d) { return d && d->n ? d->x : NULL; }
 
-const double *sf_fit_draw(const sf_fit *fit, size_t k)
+const double *sf_draws_at(const sf_draws *d, size_t k)
 {
-    if (!fit->draws || k >= fit->draws->n) return NULL;
-    return fit->draws->x + k * fit->draws->p;
+    if (!d || k >= d->n) return NULL;
+    return d->x + k * d->p;
 }
 
-size_t sf_fit_resamples(const sf_fit *fit) { return fit->draws ? fit->draws->resamples : 0; }
-size_t sf_fit_resamples_failed(const sf_fit *fit) { return fit->draws ? fit->draws->failed : 0; }
+size_t sf_draws_resamples(const sf_draws *d) { return d ? d->resamples : 0; }
+size_t sf_draws_resamples_failed(const sf_draws *d) { return d ? d->failed : 0; }
+size_t sf_draws_n_warnings(const sf_draws *d) { return d ? d->n_warn : 0; }
 
-size_t sf_fit_levels(const sf_fit *fit, double *v, size_t max)
+const char *sf_draws_warning(const sf_draws *d, size_t k)
+{
+    return d && k < d->n_warn ? d->warn[k] : NULL;
+}
+
+size_t sf_draws_levels(const sf_draws *d, double *v, size_t max)
 {
     double lv[SF_MAX_LEVELS];
     size_t n;
-    pick_levels(fit, NULL, 0, lv, &n);
+    pick_levels(d, NULL, 0, lv, &n);
     for (size_t k = 0; k < n && k < max; k++) v[k] = lv[k];
     return n;
 }
 
-static int posterior(const sf_fit *fit)
+static int posterior(const sf_draws *d) { return d && d->kind == SF_DRAWS_POSTERIOR; }
+
+double sf_draws_rhat(const sf_draws *d, size_t j)
 {
-    return fit->draws && fit->draws->kind == SF_DRAWS_POSTERIOR;
+    return posterior(d) && j <= d->p ? d->rhat[j] : NAN;
 }
 
-double sf_fit_rhat(const sf_fit *fit, size_t j)
+double sf_draws_ess(const sf_draws *d, size_t j)
 {
-    return posterior(fit) && j <= fit->law->n_params ? fit->draws->rhat[j] : NAN;
+    return posterior(d) && j <= d->p ? d->ess[j] : NAN;
 }
 
-double sf_fit_ess(const sf_fit *fit, size_t j)
-{
-    return posterior(fit) && j <= fit->law->n_params ? fit->draws->ess[j] : NAN;
-}
-
-int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out)
+int sf_draws_sampler(const sf_draws *d, sf_sampler_info *out)
 {
     memset(out, 0, sizeof *out);
-    if (!posterior(fit)) return SF_EINVAL;
-    const sf_draws *d = fit->draws;
+    if (!posterior(d)) return SF_EINVAL;
     out->walkers = d->walkers;
     out->burn = d->burn;
     out->steps = d->steps;
@@ -187,48 +231,34 @@ int sf_fit_sampler(const sf_fit *fit, sf_sampler_info *out)
     return SF_OK;
 }
 
-double sf_fit_ml(const sf_fit *fit, double *params)
+double sf_draws_ml(const sf_draws *d, double *params)
 {
-    if (!posterior(fit)) return NAN;
-    if (params) memcpy(params, fit->draws->ml, fit->law->n_params * sizeof *params);
-    return fit->draws->ml_sigma;
+    if (!posterior(d)) return NAN;
+    if (params) memcpy(params, d->ml, d->p * sizeof *params);
+    return d->ml_sigma;
 }
 
-int sf_fit_set_report(sf_fit *fit, const double *compute, size_t n_compute, const sf_point *at,
-                      size_t n_at)
+/* SF_EINVAL unless dr is NULL or draws of fit. */
+static int check_pair(const sf_fit *fit, const sf_draws *dr, sf_error *err)
 {
-    double *c = NULL;
-    sf_point *a = NULL;
-    if (n_compute && !(c = malloc(n_compute * sizeof *c))) return SF_ENOMEM;
-    if (n_at && !(a = malloc(n_at * sizeof *a))) {
-        free(c);
-        return SF_ENOMEM;
-    }
-    if (n_compute) memcpy(c, compute, n_compute * sizeof *c);
-    if (n_at) memcpy(a, at, n_at * sizeof *a);
-    free(fit->report_c);
-    free(fit->report_at);
-    fit->report_c = c;
-    fit->n_report_c = n_compute;
-    fit->report_at = a;
-    fit->n_report_at = n_at;
-    return SF_OK;
+    if (!dr || dr->fit == fit) return SF_OK;
+    return sf_fail(err, SF_EINVAL, NULL, 0, 0, "the draws are of another fit");
 }
 
 /* ---- summaries of a fit's draws -------------------------------------------- */
 
 #define MAX_DERIVED 16
 
-size_t sf_fit_summarize(const sf_fit *fit, const double *levels, size_t n_levels,
-                        const char **names, sf_summary *out, size_t max)
+size_t sf_draws_summarize(const sf_draws *dr, const double *levels, size_t n_levels,
+                          const char **names, sf_summary *out, size_t max)
 {
-    const sf_draws *dr = fit->draws;
     if (!dr || dr->n == 0) return 0;
+    const sf_fit *fit = dr->fit;
     const sf_law *law = fit->law;
     const size_t p = law->n_params, n = dr->n;
     double lv[SF_MAX_LEVELS];
     size_t nl;
-    pick_levels(fit, levels, n_levels, lv, &nl);
+    pick_levels(dr, levels, n_levels, lv, &nl);
     const char *dn[MAX_DERIVED];
     double dv[MAX_DERIVED];
     size_t nd = sf_law_derived(law, fit->params, dn, dv, MAX_DERIVED);
@@ -288,16 +318,17 @@ static int buffers(size_t k, size_t n, double **v, double **scratch)
 
 typedef int (*alloc_fn)(const sf_law *, const double *, double, sf_alloc_row *, sf_error *);
 
-static int alloc_summary(const sf_fit *fit, double arg, alloc_fn fn, const double *levels,
-                         size_t n_levels, sf_alloc_row *row, sf_summary out[5], sf_error *err)
+static int alloc_summary(const sf_fit *fit, const sf_draws *dr, double arg, alloc_fn fn,
+                         const double *levels, size_t n_levels, sf_alloc_row *row,
+                         sf_summary out[5], sf_error *err)
 {
     const sf_law *law = fit->law;
-    int rc = fn(law, fit->params, arg, row, err);
+    int rc = check_pair(fit, dr, err);
     if (rc != SF_OK) return rc;
+    if ((rc = fn(law, fit->params, arg, row, err)) != SF_OK) return rc;
     double lv[SF_MAX_LEVELS];
     size_t nl;
-    pick_levels(fit, levels, n_levels, lv, &nl);
-    const sf_draws *dr = fit->draws;
+    pick_levels(dr, levels, n_levels, lv, &nl);
     size_t n = dr ? dr->n : 0;
     double *v, *scratch;
     if (buffers(5, n, &v, &scratch) != SF_OK) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
@@ -322,35 +353,37 @@ static int alloc_summary(const sf_fit *fit, double arg, alloc_fn fn, const doubl
     return SF_OK;
 }
 
-int sf_fit_alloc_summary(const sf_fit *fit, double C, const double *levels, size_t n_levels,
-                         sf_alloc_row *row, sf_summary out[5], sf_error *err)
+int sf_fit_alloc_summary(const sf_fit *fit, const sf_draws *dr, double C, const double *levels,
+                         size_t n_levels, sf_alloc_row *row, sf_summary out[5], sf_error *err)
 {
-    return alloc_summary(fit, C, sf_alloc_optimal, levels, n_levels, row, out, err);
+    return alloc_summary(fit, dr, C, sf_alloc_optimal, levels, n_levels, row, out, err);
 }
 
-int sf_fit_target_summary(const sf_fit *fit, double L, const double *levels, size_t n_levels,
-                          sf_alloc_row *row, sf_summary out[5], sf_error *err)
+int sf_fit_target_summary(const sf_fit *fit, const sf_draws *dr, double L, const double *levels,
+                          size_t n_levels, sf_alloc_row *row, sf_summary out[5], sf_error *err)
 {
-    return alloc_summary(fit, L, sf_alloc_target_loss, levels, n_levels, row, out, err);
+    return alloc_summary(fit, dr, L, sf_alloc_target_loss, levels, n_levels, row, out, err);
 }
 
-int sf_fit_predict_summary(const sf_fit *fit, const sf_point *x, const double *levels,
-                           size_t n_levels, sf_summary *loss, sf_summary *pred, sf_error *err)
+int sf_fit_predict_summary(const sf_fit *fit, const sf_draws *dr, const sf_point *x,
+                           const double *levels, size_t n_levels, sf_summary *loss,
+                           sf_summary *pred, sf_error *err)
 {
     const sf_law *law = fit->law;
+    int rc = check_pair(fit, dr, err);
+    if (rc != SF_OK) return rc;
     double point;
     if (sf_law_predict(law, fit->params, x, &point) != SF_OK)
         return sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
                        "no finite prediction at N=%g, D=%g: inputs must be finite and > 0",
                        x->N, x->D);
-    const sf_draws *dr = fit->draws;
     if (pred && !dr)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0,
                        "a prediction interval needs draws: fit with --bootstrap K (or use "
                        "scalefit bayes) and -o FIT.json");
     double lv[SF_MAX_LEVELS];
     size_t nl;
-    pick_levels(fit, levels, n_levels, lv, &nl);
+    pick_levels(dr, levels, n_levels, lv, &nl);
     size_t n = dr ? dr->n : 0;
     double *v, *scratch;
     if (buffers(2, n, &v, &scratch) != SF_OK) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");

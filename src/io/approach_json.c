@@ -115,7 +115,7 @@ static cJSON *head(const char *approach, int bootstrap, size_t replicates, doubl
     return root;
 }
 
-char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d)
+int sf_isoflop_json(const sf_isoflop *r, const sf_data *d, char **out, sf_error *err)
 {
     const sf_isoflop_options *o = &r->opt;
     cJSON *root = head("isoflop", o->bootstrap, r->replicates, o->level, o->seed);
@@ -143,10 +143,10 @@ char *sf_isoflop_json(const sf_isoflop *r, const sf_data *d)
              add_bool(x, "used", B->used) && add_flags(x, B->flags);
     }
     ok = ok && add_data(root, d) && add_notes(root, &r->notes);
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_envelope_json(const sf_envelope *e, const sf_data *d)
+int sf_envelope_json(const sf_envelope *e, const sf_data *d, char **out, sf_error *err)
 {
     const sf_envelope_options *o = &e->opt;
     cJSON *root = head("envelope", o->bootstrap, e->replicates, o->level, o->seed);
@@ -178,11 +178,12 @@ char *sf_envelope_json(const sf_envelope *e, const sf_data *d)
              add_flags(x, q->flags);
     }
     ok = ok && add_data(root, d) && add_notes(root, &e->notes);
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
-                   const sf_alloc_row *optimum, size_t n_budgets, const sf_plan_row *rows)
+int sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
+                 const sf_alloc_row *optimum, size_t n_budgets, const sf_plan_row *rows,
+                 char **out, sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && add_str(root, "scalefit_version", SF_VERSION);
@@ -221,10 +222,10 @@ char *sf_plan_json(const sf_law *law, const double *params, const sf_plan_option
                  cJSON_AddNumberToObject(x, "heads", r->shape.heads) &&
                  sf_json_num(x, "N_shape", r->shape.params);
     }
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape)
+int sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape, char **out, sf_error *err)
 {
     /* 10 significant digits: readable, and D = C/(6N) holds to 1e-10, far
      * inside isoflop's budget tolerance when the plan is read back. */
@@ -242,9 +243,5 @@ char *sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape)
             bad |= sf_buf_printf(&b, ",,,,");
         bad |= sf_buf_printf(&b, "\n");
     }
-    if (bad) {
-        sf_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return sf_buf_out(&b, bad, out, err);
 }

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "fit/fit_impl.h"
+#include "infer/infer_impl.h"
+#include "io/io_impl.h"
 
-char *sf_data_csv(const sf_data *d)
+int sf_data_csv(const sf_data *d, char **out, sf_error *err)
 {
+    *out = NULL;
     const double *col[SF_ROLE_COUNT] = {[SF_ROLE_N] = d->N, [SF_ROLE_D] = d->D,
                                         [SF_ROLE_C] = d->C, [SF_ROLE_LOSS] = d->loss,
                                         [SF_ROLE_U] = d->U, [SF_ROLE_WEIGHT] = d->weight};
@@ -49,18 +51,14 @@ char *sf_data_csv(const sf_data *d)
         }
         bad |= sf_buf_printf(&b, "\n");
     }
-    if (bad) {
-        sf_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return sf_buf_out(&b, bad, out, err);
 }
 
-char *sf_draws_csv(const sf_fit *fit)
+int sf_draws_csv(const sf_draws *dr, char **out, sf_error *err)
 {
-    const sf_draws *dr = fit->draws;
-    if (!dr || dr->n == 0) return NULL;
-    const sf_law *law = fit->law;
+    *out = NULL;
+    if (!dr || dr->n == 0) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "no draws to write");
+    const sf_law *law = dr->fit->law;
     const size_t p = law->n_params;
     const int post = dr->kind == SF_DRAWS_POSTERIOR;
     sf_buf b = {0};
@@ -76,9 +74,5 @@ char *sf_draws_csv(const sf_fit *fit)
         if (post && dr->sigma) bad |= sf_buf_printf(&b, ",%.17g", dr->sigma[k]);
         bad |= sf_buf_printf(&b, ",%.17g\n", dr->noise[k]);
     }
-    if (bad) {
-        sf_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return sf_buf_out(&b, bad, out, err);
 }

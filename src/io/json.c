@@ -16,6 +16,7 @@
 
 #include "base/base.h"
 #include "fit/fit_impl.h"
+#include "io/extrap_json.h"
 #include "io/json_impl.h"
 #include "io/io_impl.h"
 
@@ -103,26 +104,17 @@ static char *finish(cJSON *root, int ok)
     return out;
 }
 
-char *sf_fit_json(const sf_fit *fit)
+/* "params", "fixed", "tied", "at_bound". */
+static int add_params(cJSON *root, const sf_fit *fit)
 {
     const sf_law *law = fit->law;
-    const size_t p = law->n_params;
-    cJSON *root = cJSON_CreateObject();
-    int ok = root != NULL;
-    ok = ok && cJSON_AddStringToObject(root, "scalefit_version", SF_VERSION);
-    ok = ok && cJSON_AddStringToObject(root, "law", law->cls->name);
-    ok = ok && cJSON_AddStringToObject(root, "formula", law->cls->formula);
-    cJSON *lo = ok ? cJSON_AddObjectToObject(root, "law_options") : NULL;
-    ok = ok && lo && cJSON_AddStringToObject(lo, "x", sf_role_name(law->opt.x));
-    ok = ok && cJSON_AddNumberToObject(lo, "breaks", law->opt.breaks);
-    cJSON *pa = ok ? params_object(law, fit->params) : NULL;
-    ok = ok && pa && cJSON_AddItemToObject(root, "params", pa);
-
+    cJSON *pa = params_object(law, fit->params);
+    int ok = pa && cJSON_AddItemToObject(root, "params", pa);
     cJSON *fixed = ok ? cJSON_AddArrayToObject(root, "fixed") : NULL;
     cJSON *tied = ok ? cJSON_AddObjectToObject(root, "tied") : NULL;
     cJSON *bound = ok ? cJSON_AddArrayToObject(root, "at_bound") : NULL;
     ok = ok && fixed && tied && bound;
-    for (size_t j = 0; ok && j < p; j++) {
+    for (size_t j = 0; ok && j < law->n_params; j++) {
         const char *nm = law->param[j].name;
         if (fit->map.fixed[j] && fit->map.rep[j] == (int)j)
             ok = cJSON_AddItemToArray(fixed, cJSON_CreateString(nm));
@@ -131,21 +123,79 @@ char *sf_fit_json(const sf_fit *fit)
         if (ok && fit->map.bound[j] && fit->map.rep[j] == (int)j)
             ok = cJSON_AddItemToArray(bound, cJSON_CreateString(nm));
     }
+    return ok;
+}
 
-    if (fit->has_data) {
-        ok = ok && add_num(root, "objective", fit->objective);
-        ok = ok && cJSON_AddStringToObject(root, "loss",
-                                           fit->opt.loss == SF_LOSS_HUBER ? "huber" : "ls");
-        if (fit->opt.loss == SF_LOSS_HUBER) ok = ok && add_num(root, "delta", fit->opt.delta);
-        ok = ok && cJSON_AddNumberToObject(root, "n_points", (double)fit->n_points);
-        ok = ok && cJSON_AddStringToObject(root, "grid", grid_name(fit->strategy));
-        ok = ok && cJSON_AddNumberToObject(root, "starts", fit->starts);
-        ok = ok && cJSON_AddNumberToObject(root, "n_best", fit->n_best);
-        ok = ok && cJSON_AddBoolToObject(root, "converged", fit->converged);
-        ok = ok && cJSON_AddStringToObject(root, "stop", stop_name(fit->stop));
-        ok = ok && add_num(root, "grad_norm", fit->gnorm);
-        ok = ok && add_num(root, "r2", fit->r2);
+/* The objective and the search's diagnostics (fits made from data). */
+static int add_search(cJSON *root, const sf_fit *fit)
+{
+    int ok = add_num(root, "objective", fit->objective);
+    ok = ok && cJSON_AddStringToObject(root, "loss", fit->opt.loss == SF_LOSS_HUBER ? "huber" : "ls");
+    if (fit->opt.loss == SF_LOSS_HUBER) ok = ok && add_num(root, "delta", fit->opt.delta);
+    ok = ok && cJSON_AddNumberToObject(root, "n_points", (double)fit->n_points);
+    ok = ok && cJSON_AddStringToObject(root, "grid", grid_name(fit->strategy));
+    ok = ok && cJSON_AddNumberToObject(root, "starts", fit->starts);
+    ok = ok && cJSON_AddNumberToObject(root, "n_best", fit->n_best);
+    ok = ok && cJSON_AddBoolToObject(root, "converged", fit->converged);
+    ok = ok && cJSON_AddStringToObject(root, "stop", stop_name(fit->stop));
+    ok = ok && add_num(root, "grad_norm", fit->gnorm);
+    return ok && add_num(root, "r2", fit->r2);
+}
+
+/* "basins" and "data" (where the rows came from). */
+static int add_basins_data(cJSON *root, const sf_fit *fit)
+{
+    const sf_law *law = fit->law;
+    cJSON *bs = cJSON_AddArrayToObject(root, "basins");
+    int ok = bs != NULL;
+    for (size_t b = 0; ok && b < fit->n_basins; b++) {
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(bs, o);
+        ok = ok && add_num(o, "objective", fit->basin_f[b]);
+        ok = ok && cJSON_AddNumberToObject(o, "starts", fit->basin_n[b]);
+        cJSON *bp = ok ? params_object(law, fit->basin_p[b]) : NULL;
+        ok = ok && bp && cJSON_AddItemToObject(o, "params", bp);
     }
+    cJSON *data = ok ? cJSON_AddObjectToObject(root, "data") : NULL;
+    ok = ok && data;
+    if (ok && fit->source) ok = cJSON_AddStringToObject(data, "file", fit->source) != NULL;
+    ok = ok && cJSON_AddNumberToObject(data, "rows_read", (double)fit->rows_read);
+    ok = ok && cJSON_AddNumberToObject(data, "rows_used", (double)fit->n_points);
+    cJSON *cols = ok ? cJSON_AddObjectToObject(data, "columns") : NULL;
+    ok = ok && cols;
+    for (int r = 0; ok && r < SF_ROLE_COUNT; r++) {
+        if (fit->column[r])
+            ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r), fit->column[r]) != NULL;
+        else if (fit->derived & SF_ROLE_BIT(r))
+            ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r),
+                                         r == SF_ROLE_D ? "= C/(6N)" : "= 6ND") != NULL;
+    }
+    cJSON *flt = ok ? cJSON_AddArrayToObject(data, "filters") : NULL;
+    ok = ok && flt;
+    for (size_t k = 0; ok && k < fit->n_filters; k++)
+        ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
+    return ok;
+}
+
+void sf_report_request_init(sf_report_request *r) { memset(r, 0, sizeof *r); }
+
+int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_request *req,
+                char **out, sf_error *err)
+{
+    *out = NULL;
+    if (draws && draws->fit != fit)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "sf_fit_json: the draws are of another fit");
+    const sf_law *law = fit->law;
+    cJSON *root = cJSON_CreateObject();
+    int ok = root != NULL;
+    ok = ok && cJSON_AddStringToObject(root, "scalefit_version", SF_VERSION);
+    ok = ok && cJSON_AddStringToObject(root, "law", law->cls->name);
+    ok = ok && cJSON_AddStringToObject(root, "formula", law->cls->formula);
+    cJSON *lo = ok ? cJSON_AddObjectToObject(root, "law_options") : NULL;
+    ok = ok && lo && cJSON_AddStringToObject(lo, "x", sf_role_name(law->opt.x));
+    ok = ok && cJSON_AddNumberToObject(lo, "breaks", law->opt.breaks);
+    ok = ok && add_params(root, fit);
+    if (fit->has_data) ok = ok && add_search(root, fit);
     /* The seed goes in as text: a uint64 may not fit a double exactly. */
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)fit->opt.seed);
@@ -159,48 +209,23 @@ char *sf_fit_json(const sf_fit *fit)
     ok = ok && der;
     for (size_t k = 0; ok && k < nd; k++) ok = add_num(der, dn[k], dv[k]);
 
-    if (fit->has_data) {
-        cJSON *bs = ok ? cJSON_AddArrayToObject(root, "basins") : NULL;
-        ok = ok && bs;
-        for (size_t b = 0; ok && b < fit->n_basins; b++) {
-            cJSON *o = cJSON_CreateObject();
-            ok = o && cJSON_AddItemToArray(bs, o);
-            ok = ok && add_num(o, "objective", fit->basin_f[b]);
-            ok = ok && cJSON_AddNumberToObject(o, "starts", fit->basin_n[b]);
-            cJSON *bp = ok ? params_object(law, fit->basin_p[b]) : NULL;
-            ok = ok && bp && cJSON_AddItemToObject(o, "params", bp);
-        }
-        cJSON *data = ok ? cJSON_AddObjectToObject(root, "data") : NULL;
-        ok = ok && data;
-        if (ok && fit->source) ok = cJSON_AddStringToObject(data, "file", fit->source) != NULL;
-        ok = ok && cJSON_AddNumberToObject(data, "rows_read", (double)fit->rows_read);
-        ok = ok && cJSON_AddNumberToObject(data, "rows_used", (double)fit->n_points);
-        cJSON *cols = ok ? cJSON_AddObjectToObject(data, "columns") : NULL;
-        ok = ok && cols;
-        for (int r = 0; ok && r < SF_ROLE_COUNT; r++) {
-            if (fit->column[r])
-                ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r), fit->column[r]) != NULL;
-            else if (fit->derived & SF_ROLE_BIT(r))
-                ok = cJSON_AddStringToObject(cols, sf_role_name((sf_role)r),
-                                             r == SF_ROLE_D ? "= C/(6N)" : "= 6ND") != NULL;
-        }
-        cJSON *flt = ok ? cJSON_AddArrayToObject(data, "filters") : NULL;
-        ok = ok && flt;
-        for (size_t k = 0; ok && k < fit->n_filters; k++)
-            ok = cJSON_AddItemToArray(flt, cJSON_CreateString(fit->filters[k]));
-    }
-    ok = ok && sf_json_add_uncertainty(root, fit);
+    if (fit->has_data) ok = ok && add_basins_data(root, fit);
+    ok = ok && sf_json_add_range(root, fit, draws);
+    ok = ok && sf_json_add_uncertainty(root, fit, draws, req);
     cJSON *wn = ok ? cJSON_AddArrayToObject(root, "warnings") : NULL;
     ok = ok && wn;
     for (size_t k = 0; ok && k < fit->n_warn; k++)
         ok = cJSON_AddItemToArray(wn, cJSON_CreateString(fit->warn[k]));
-    return finish(root, ok);
+    for (size_t k = 0; ok && k < sf_draws_n_warnings(draws); k++)
+        ok = cJSON_AddItemToArray(wn, cJSON_CreateString(sf_draws_warning(draws, k)));
+    return sf_json_finish_to(root, ok, out, err);
 }
 
 /* {"law", "rows": [...]} with fn filling row i's object. */
 typedef int (*row_fn)(cJSON *o, const void *rows, size_t i);
 
-static char *rows_json(const sf_law *law, size_t n, row_fn fn, const void *rows)
+static int rows_json(const sf_law *law, size_t n, row_fn fn, const void *rows, char **out,
+                     sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
@@ -210,7 +235,7 @@ static char *rows_json(const sf_law *law, size_t n, row_fn fn, const void *rows)
         cJSON *o = cJSON_CreateObject();
         ok = o && cJSON_AddItemToArray(arr, o) && fn(o, rows, i);
     }
-    return finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
 int sf_json_alloc_fields(cJSON *o, const sf_alloc_row *r)
@@ -220,9 +245,10 @@ int sf_json_alloc_fields(cJSON *o, const sf_alloc_row *r)
            add_num(o, "tokens_per_param", r->tokens_per_param) && add_num(o, "loss", r->loss);
 }
 
-char *sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n)
+int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
+                  sf_error *err)
 {
-    return sf_alloc_summary_json(law, rows, NULL, n);
+    return sf_alloc_summary_json(law, rows, NULL, n, out, err);
 }
 
 static int dc_row(cJSON *o, const void *rows, size_t i)
@@ -235,9 +261,10 @@ static int dc_row(cJSON *o, const void *rows, size_t i)
            add_num(o, "floor", r->floor);
 }
 
-char *sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n)
+int sf_alloc_dc_json(const sf_law *law, const sf_alloc_dc_row *rows, size_t n, char **out,
+                     sf_error *err)
 {
-    return rows_json(law, n, dc_row, rows);
+    return rows_json(law, n, dc_row, rows, out, err);
 }
 
 static int inference_row(cJSON *o, const void *rows, size_t i)
@@ -250,21 +277,23 @@ static int inference_row(cJSON *o, const void *rows, size_t i)
            add_num(ref, "total_flops", r->reference_total);
 }
 
-char *sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows, size_t n)
+int sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_row *rows, size_t n,
+                            char **out, sf_error *err)
 {
-    return rows_json(law, n, inference_row, rows);
+    return rows_json(law, n, inference_row, rows, out, err);
 }
 
-char *sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
-                      int with_u)
+int sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
+                    int with_u, char **out, sf_error *err)
 {
     /* Predictions without draws: summaries with only the point value. */
+    *out = NULL;
     sf_summary *s = calloc(n ? n : 1, sizeof *s);
-    if (!s) return NULL;
+    if (!s) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++) s[i].value = loss[i];
-    char *out = sf_predict_summary_json(law, x, s, NULL, n, with_u);
+    int rc = sf_predict_summary_json(law, x, s, NULL, n, with_u, out, err);
     free(s);
-    return out;
+    return rc;
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
@@ -283,9 +312,12 @@ static void position(const char *text, const char *at, long *line, long *col)
     }
 }
 
-int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error *err)
+int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws **draws,
+                      sf_error *err)
 {
     *out = NULL;
+    if (draws) *draws = NULL;
+    sf_draws *dr = NULL;
     if (!name) name = "<fit>";
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
@@ -366,7 +398,8 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_error
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
-    rc = sf_json_read_uncertainty(root, fit, name, err);
+    sf_json_read_range(root, fit);
+    if (draws) rc = sf_json_read_uncertainty(root, fit, name, &dr, err);
 done:
     sf_law_free(law);
     cJSON_Delete(root);
@@ -375,6 +408,7 @@ done:
         return rc;
     }
     *out = fit;
+    if (draws) *draws = dr;
     return SF_OK;
 }
 
@@ -399,12 +433,13 @@ int sf_read_text(const char *path, const char *what, sf_buf *b, sf_error *err)
     return rc;
 }
 
-int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
+int sf_fit_json_read(const char *path, sf_fit **out, sf_draws **draws, sf_error *err)
 {
     *out = NULL;
+    if (draws) *draws = NULL;
     sf_buf b = {0};
     int rc = sf_read_text(path, "not a fit file", &b, err);
-    if (rc == SF_OK) rc = sf_fit_json_parse(b.data, path, out, err);
+    if (rc == SF_OK) rc = sf_fit_json_parse(b.data, path, out, draws, err);
     sf_buf_free(&b);
     return rc;
 }
@@ -414,3 +449,24 @@ int sf_fit_json_read(const char *path, sf_fit **out, sf_error *err)
 int sf_json_num(cJSON *o, const char *key, double v) { return add_num(o, key, v); }
 
 char *sf_json_finish(cJSON *root, int ok) { return finish(root, ok); }
+
+int sf_json_finish_to(cJSON *root, int ok, char **out, sf_error *err)
+{
+    return sf_text_out(finish(root, ok), out, err);
+}
+
+int sf_buf_out(sf_buf *b, int bad, char **out, sf_error *err)
+{
+    if (bad) {
+        sf_buf_free(b);
+        *out = NULL;
+        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    return sf_text_out(b->data, out, err);
+}
+
+int sf_text_out(char *text, char **out, sf_error *err)
+{
+    *out = text;
+    return text ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+}

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "fit/fit_impl.h"
+#include "infer/infer_impl.h"
 #include "io/io_impl.h"
 
 /* A number item printed so it reads back exactly (null when not finite);
@@ -23,12 +24,15 @@ cJSON *sf_json_alloc_row(const sf_alloc_row *r, const sf_summary *s);
 cJSON *sf_json_predict_row(const sf_point *x, double loss, int with_u, const sf_summary *ls,
                            const sf_summary *ps);
 
-/* The uncertainty part of a fit's JSON (json_unc.c): summaries ("se",
- * "mean", "median", "ci", "intervals", "ci_levels"), the requested
- * "allocations" and "predictions", and the "draws".  Returns 0 on
- * allocation failure. */
-int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit);
-/* Read "draws" and "ci_levels" back into fit->draws (none when absent). */
-int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
+/* The uncertainty part of a fit's JSON (json_unc.c): summaries of dr
+ * ("se", "mean", "median", "ci", "intervals", "ci_levels"), the
+ * "allocations" and "predictions" req asks for, and the "draws".  dr and
+ * req may be NULL.  Returns 0 on allocation failure. */
+int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit, const sf_draws *dr,
+                            const sf_report_request *req);
+/* Read "draws" and "ci_levels" back as draws of fit into *out (NULL when
+ * absent). */
+int sf_json_read_uncertainty(const cJSON *root, const sf_fit *fit, const char *name,
+                             sf_draws **out, sf_error *err);
 
 #endif /* SF_JSON_IMPL_H */

@@ -148,8 +148,8 @@ cJSON *sf_json_predict_row(const sf_point *x, double loss, int with_u, const sf_
     return o;
 }
 
-char *sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows, const sf_summary (*s)[5],
-                            size_t n)
+int sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows, const sf_summary (*s)[5],
+                          size_t n, char **out, sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
@@ -159,11 +159,12 @@ char *sf_alloc_summary_json(const sf_law *law, const sf_alloc_row *rows, const s
         cJSON *o = sf_json_alloc_row(&rows[i], s ? s[i] : NULL);
         ok = o && cJSON_AddItemToArray(arr, o);
     }
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_summary *loss,
-                              const sf_summary *pred, size_t n, int with_u)
+int sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_summary *loss,
+                            const sf_summary *pred, size_t n, int with_u, char **out,
+                            sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && cJSON_AddStringToObject(root, "law", law->cls->name);
@@ -174,18 +175,19 @@ char *sf_predict_summary_json(const sf_law *law, const sf_point *x, const sf_sum
                                        pred ? &pred[i] : NULL);
         ok = o && cJSON_AddItemToArray(arr, o);
     }
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-static int add_draws(cJSON *root, const sf_fit *fit)
+static int add_draws(cJSON *root, const sf_draws *dr)
 {
-    const sf_draws *dr = fit->draws;
-    const sf_law *law = fit->law;
+    const sf_law *law = dr->fit->law;
     const size_t p = law->n_params;
     cJSON *o = cJSON_AddObjectToObject(root, "draws");
-    int post = dr->kind == SF_DRAWS_POSTERIOR;
-    int ok = o && cJSON_AddStringToObject(o, "method", post ? "posterior" : "bootstrap");
-    if (ok && !post) {
+    int post = dr->kind == SF_DRAWS_POSTERIOR, given = dr->kind == SF_DRAWS_GIVEN;
+    int ok = o && cJSON_AddStringToObject(o, "method", post    ? "posterior"
+                                                       : given ? "given"
+                                                               : "bootstrap");
+    if (ok && !post && !given) {
         ok = cJSON_AddStringToObject(o, "resample",
                                      dr->resample == SF_RESAMPLE_GROUP ? "group" : "rows") &&
              cJSON_AddNumberToObject(o, "resamples", (double)dr->resamples) &&
@@ -236,60 +238,86 @@ static int add_draws(cJSON *root, const sf_fit *fit)
     return ok;
 }
 
-int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit)
+/* Summaries of the draws: "ci_levels", "se", "mean", "median", "ci",
+ * "intervals". */
+static int add_summaries(cJSON *root, const sf_draws *dr, const double *lv, size_t nl)
+{
+    cJSON *cl = number_array(lv, nl, 1);
+    int ok = cl && cJSON_AddItemToObject(root, "ci_levels", cl);
+    const size_t max = SF_MAX_PARAMS + 32;
+    const char *names[SF_MAX_PARAMS + 32];
+    sf_summary *s = ok ? malloc(max * sizeof *s) : NULL;
+    size_t ns = s ? sf_draws_summarize(dr, lv, nl, names, s, max) : 0;
+    ok = ok && s;
+    sumobj so;
+    ok = ok && sumobj_add(root, &so, 1);
+    for (size_t q = 0; ok && q < ns && q < max; q++) ok = add_summary(&so, names[q], &s[q]);
+    free(s);
+    return ok;
+}
+
+/* "allocations": one row per budget asked for, or its error. */
+static int add_allocations(cJSON *root, const sf_fit *fit, const sf_draws *dr,
+                           const sf_report_request *req, const double *lv, size_t nl)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "allocations");
+    int ok = arr != NULL;
+    for (size_t i = 0; ok && i < req->n_compute; i++) {
+        sf_alloc_row row;
+        sf_summary s[5];
+        sf_error e;
+        sf_error_clear(&e);
+        cJSON *o;
+        if (sf_fit_alloc_summary(fit, dr, req->compute[i], lv, nl, &row, s, &e) == SF_OK) {
+            o = sf_json_alloc_row(&row, s);
+        } else {
+            o = cJSON_CreateObject();
+            if (o && (!sf_json_num(o, "compute", req->compute[i]) ||
+                      !cJSON_AddStringToObject(o, "error", e.message))) {
+                cJSON_Delete(o);
+                o = NULL;
+            }
+        }
+        ok = o && cJSON_AddItemToArray(arr, o);
+    }
+    return ok;
+}
+
+/* "predictions": the loss at each point asked for, with intervals. */
+static int add_predictions(cJSON *root, const sf_fit *fit, const sf_draws *dr,
+                           const sf_report_request *req, const double *lv, size_t nl)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "predictions");
+    int ok = arr != NULL;
+    int with_u = (fit->law->roles & SF_ROLE_BIT(SF_ROLE_U)) != 0;
+    for (size_t i = 0; ok && i < req->n_at; i++) {
+        sf_summary ls, ps;
+        const sf_point *x = &req->at[i];
+        int have = sf_fit_predict_summary(fit, dr, x, lv, nl, &ls, dr ? &ps : NULL, NULL) == SF_OK;
+        cJSON *o = have ? sf_json_predict_row(x, ls.value, with_u, &ls, dr ? &ps : NULL) : NULL;
+        ok = have && o && cJSON_AddItemToArray(arr, o);
+    }
+    return ok;
+}
+
+int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit, const sf_draws *dr,
+                            const sf_report_request *req)
 {
     int ok = 1;
-    const sf_draws *dr = fit->draws;
+    if (dr && dr->n == 0) dr = NULL;
+    /* The request's levels, else the draws' (else the defaults). */
     double lv[SF_MAX_LEVELS];
-    size_t nl = sf_fit_levels(fit, lv, SF_MAX_LEVELS);
-    if (dr && dr->n) {
-        cJSON *cl = number_array(lv, nl, 1);
-        ok = cl && cJSON_AddItemToObject(root, "ci_levels", cl);
-        const size_t max = SF_MAX_PARAMS + 32;
-        const char *names[SF_MAX_PARAMS + 32];
-        sf_summary *s = ok ? malloc(max * sizeof *s) : NULL;
-        size_t ns = s ? sf_fit_summarize(fit, NULL, 0, names, s, max) : 0;
-        ok = ok && s;
-        sumobj so;
-        ok = ok && sumobj_add(root, &so, 1);
-        for (size_t q = 0; ok && q < ns && q < max; q++) ok = add_summary(&so, names[q], &s[q]);
-        free(s);
+    size_t nl;
+    if (req && req->levels && req->n_levels) {
+        nl = req->n_levels > SF_MAX_LEVELS ? SF_MAX_LEVELS : req->n_levels;
+        memcpy(lv, req->levels, nl * sizeof *lv);
+    } else {
+        nl = sf_draws_levels(dr, lv, SF_MAX_LEVELS);
     }
-    if (ok && fit->n_report_c) {
-        cJSON *arr = cJSON_AddArrayToObject(root, "allocations");
-        ok = arr != NULL;
-        for (size_t i = 0; ok && i < fit->n_report_c; i++) {
-            sf_alloc_row row;
-            sf_summary s[5];
-            sf_error e;
-            sf_error_clear(&e);
-            cJSON *o;
-            if (sf_fit_alloc_summary(fit, fit->report_c[i], NULL, 0, &row, s, &e) == SF_OK) {
-                o = sf_json_alloc_row(&row, s);
-            } else {
-                o = cJSON_CreateObject();
-                if (o && (!sf_json_num(o, "compute", fit->report_c[i]) ||
-                          !cJSON_AddStringToObject(o, "error", e.message))) {
-                    cJSON_Delete(o);
-                    o = NULL;
-                }
-            }
-            ok = o && cJSON_AddItemToArray(arr, o);
-        }
-    }
-    if (ok && fit->n_report_at) {
-        cJSON *arr = cJSON_AddArrayToObject(root, "predictions");
-        ok = arr != NULL;
-        int with_u = (fit->law->roles & SF_ROLE_BIT(SF_ROLE_U)) != 0;
-        for (size_t i = 0; ok && i < fit->n_report_at; i++) {
-            sf_summary ls, ps;
-            const sf_point *x = &fit->report_at[i];
-            int have = sf_fit_predict_summary(fit, x, NULL, 0, &ls, dr ? &ps : NULL, NULL) == SF_OK;
-            cJSON *o = have ? sf_json_predict_row(x, ls.value, with_u, &ls, dr ? &ps : NULL) : NULL;
-            ok = have && o && cJSON_AddItemToArray(arr, o);
-        }
-    }
-    if (ok && dr && dr->n) ok = add_draws(root, fit);
+    if (dr) ok = add_summaries(root, dr, lv, nl);
+    if (ok && req && req->n_compute) ok = add_allocations(root, fit, dr, req, lv, nl);
+    if (ok && req && req->n_at) ok = add_predictions(root, fit, dr, req, lv, nl);
+    if (ok && dr) ok = add_draws(root, dr);
     return ok;
 }
 
@@ -306,8 +334,10 @@ static size_t count_of(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (size_t)v->valuedouble : 0;
 }
 
-int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, sf_error *err)
+int sf_json_read_uncertainty(const cJSON *root, const sf_fit *fit, const char *name,
+                             sf_draws **out, sf_error *err)
 {
+    *out = NULL;
     const sf_law *law = fit->law;
     const size_t p = law->n_params;
     const cJSON *jd = cJSON_GetObjectItemCaseSensitive(root, "draws");
@@ -318,12 +348,13 @@ int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, s
     const cJSON *noise = cJSON_GetObjectItemCaseSensitive(jd, "noise");
     const cJSON *sigma = cJSON_GetObjectItemCaseSensitive(jd, "sigma");
     int post = cJSON_IsString(method) && strcmp(method->valuestring, "posterior") == 0;
+    int given = cJSON_IsString(method) && strcmp(method->valuestring, "given") == 0;
     if (!cJSON_IsObject(jd) || !cJSON_IsString(method) ||
-        (!post && strcmp(method->valuestring, "bootstrap") != 0) || !cJSON_IsArray(names) ||
-        !cJSON_IsArray(vals))
+        (!post && !given && strcmp(method->valuestring, "bootstrap") != 0) ||
+        !cJSON_IsArray(names) || !cJSON_IsArray(vals))
         return sf_fail(err, SF_EPARSE, name, 0, 0,
-                       "draws: expected {\"method\": \"bootstrap\" or \"posterior\", \"params\": "
-                       "[...], \"values\": [[...], ...]}");
+                       "draws: expected {\"method\": \"bootstrap\", \"posterior\" or "
+                       "\"given\", \"params\": [...], \"values\": [[...], ...]}");
     /* Column of each parameter in the file's order. */
     int col[SF_MAX_PARAMS];
     size_t nn = (size_t)cJSON_GetArraySize(names);
@@ -346,7 +377,7 @@ int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, s
         (sigma && (!cJSON_IsArray(sigma) || (size_t)cJSON_GetArraySize(sigma) != n)))
         return sf_fail(err, SF_EPARSE, name, 0, 0,
                        "draws: \"noise\" and \"sigma\" need one number per draw (%zu)", n);
-    sf_draws *dr = sf_draws_new(n, p, post && sigma);
+    sf_draws *dr = sf_draws_new(fit, n, p, post && sigma);
     if (!dr) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     size_t k = 0;
     const cJSON *row;
@@ -372,7 +403,7 @@ int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, s
         if (dr->sigma) dr->sigma[k] = num_or_nan(cJSON_GetArrayItem(sigma, (int)k));
         k++;
     }
-    dr->kind = post ? SF_DRAWS_POSTERIOR : SF_DRAWS_BOOTSTRAP;
+    dr->kind = post ? SF_DRAWS_POSTERIOR : given ? SF_DRAWS_GIVEN : SF_DRAWS_BOOTSTRAP;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(jd, "resample");
     dr->resample = cJSON_IsString(v) && strcmp(v->valuestring, "group") == 0 ? SF_RESAMPLE_GROUP
                                                                                : SF_RESAMPLE_ROWS;
@@ -412,7 +443,6 @@ int sf_json_read_uncertainty(const cJSON *root, sf_fit *fit, const char *name, s
         dr->n_levels = nl;
         memcpy(dr->levels, lv, nl * sizeof *lv);
     }
-    sf_draws_free(fit->draws);
-    fit->draws = dr;
+    *out = dr;
     return SF_OK;
 }

@@ -11,6 +11,7 @@
 
 #include "validate/validate_impl.h"
 #include "base/base.h"
+#include "io/extrap_json.h"
 #include "io/io_impl.h"
 
 static int add_str(cJSON *o, const char *k, const char *s)
@@ -48,15 +49,15 @@ static int add_options(cJSON *root, const sf_validation *v)
  * validation embeds exactly what `scalefit fit -o` would write. */
 static int add_fit(cJSON *o, const sf_fit *fit)
 {
-    char *s = sf_fit_json(fit);
-    cJSON *f = s ? cJSON_Parse(s) : NULL;
+    char *s = NULL;
+    cJSON *f = sf_fit_json(fit, NULL, NULL, &s, NULL) == SF_OK ? cJSON_Parse(s) : NULL;
     free(s);
     if (!f) return 0;
     cJSON_DeleteItemFromObjectCaseSensitive(f, "scalefit_version");
     return cJSON_AddItemToObject(o, "fit", f);
 }
 
-static cJSON *target_json(const sf_validation_target *t)
+static cJSON *target_json(const sf_validation_target *t, const sf_validation_final *fin)
 {
     cJSON *o = cJSON_CreateObject();
     int ok = o && sf_json_num(o, "N", t->N);
@@ -94,11 +95,25 @@ static cJSON *target_json(const sf_validation_target *t)
         ok = ok && sf_json_num(e, "predicted", p->predicted);
         ok = ok && sf_json_num(e, "re", p->re);
     }
+    cJSON *fj = ok && fin ? sf_json_validation_final(fin) : NULL;
+    if (ok && fin) ok = fj && cJSON_AddItemToObject(o, "final", fj);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
     }
     return o;
+}
+
+/* "coverage": the share of final rows inside their intervals (issue 23). */
+static int add_coverage(cJSON *o, const sf_validation *v, size_t n,
+                        const sf_validation_final *(*at)(const sf_validation *, size_t))
+{
+    const sf_validation_final **f = calloc(n ? n : 1, sizeof *f);
+    if (!f) return 0;
+    for (size_t k = 0; k < n; k++) f[k] = at(v, k);
+    cJSON *c = sf_json_coverage(f, n);
+    free(f);
+    return c && cJSON_AddItemToObject(o, "coverage", c);
 }
 
 /* The body of one validation (everything but the version). */
@@ -132,8 +147,11 @@ static int fill(cJSON *root, const sf_validation *v)
             ok = ok && add_status(e, c->status, sf_strerror(c->status));
             ok = ok && sf_json_num(e, "are", c->are);
             ok = ok && sf_json_num(e, "max_re", c->max_re);
+            const sf_validation_final *fin = sf_validation_cell_final(v, k);
+            cJSON *fj = ok && fin ? sf_json_validation_final(fin) : NULL;
+            if (ok && fin) ok = fj && cJSON_AddItemToObject(e, "final", fj);
         }
-        return ok;
+        return ok && add_coverage(sw, v, v->n_cells, sf_validation_cell_final);
     }
     ok = ok && sf_json_num(root, "are", sf_validation_are(v));
     ok = ok && sf_json_num(root, "max_re", sf_validation_max_re(v));
@@ -141,20 +159,21 @@ static int fill(cJSON *root, const sf_validation *v)
     cJSON *ts = ok ? cJSON_AddArrayToObject(root, "targets") : NULL;
     ok = ok && ts;
     for (size_t k = 0; ok && k < v->n_targets; k++) {
-        cJSON *t = target_json(&v->targets[k].pub);
+        cJSON *t = target_json(&v->targets[k].pub, sf_validation_target_final(v, k));
         ok = t && cJSON_AddItemToArray(ts, t);
     }
-    return ok;
+    return ok && add_coverage(root, v, v->n_targets, sf_validation_target_final);
 }
 
-char *sf_validation_json(const sf_validation *v)
+int sf_validation_json(const sf_validation *v, char **out, sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && add_str(root, "scalefit_version", SF_VERSION);
-    return sf_json_finish(root, ok && fill(root, v));
+    return sf_json_finish_to(root, ok && fill(root, v), out, err);
 }
 
-char *sf_validation_compare_json(const sf_validation *const *v, size_t n)
+int sf_validation_compare_json(const sf_validation *const *v, size_t n, char **out,
+                               sf_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root && n > 0 && add_str(root, "scalefit_version", SF_VERSION);
@@ -175,10 +194,10 @@ char *sf_validation_compare_json(const sf_validation *const *v, size_t n)
         }
     }
     if (ok && best) ok = add_str(root, "best", best);
-    return sf_json_finish(root, ok);
+    return sf_json_finish_to(root, ok, out, err);
 }
 
-char *sf_validation_cells_csv(const sf_validation *v)
+int sf_validation_cells_csv(const sf_validation *v, char **out, sf_error *err)
 {
     sf_buf b = {0};
     int bad = sf_buf_printf(&b, "n_models,train_fraction,min_tokens,train_rows,are,max_re,status\n");
@@ -195,9 +214,5 @@ char *sf_validation_cells_csv(const sf_validation *v)
                             c->min_tokens, c->n_train_rows, a, x,
                             c->status == SF_OK ? "ok" : "failed");
     }
-    if (bad) {
-        sf_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    return sf_buf_out(&b, bad, out, err);
 }

@@ -2,13 +2,15 @@
  * The plots of Chinchilla Approaches 1 and 2 made from their results:
  * sf_isoflop_svg and sf_envelope_svg read an sf_isoflop or sf_envelope
  * through its public accessors only and hand the plain inputs to
- * sf_plot_isoflop and sf_plot_envelope (src/render/plot_isoflop.c).
+ * sf_plot_isoflop and sf_plot_envelope (src/render/plot_isoflop.c and
+ * plot_envelope.c).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "approach/profile_curve.h"
 #include "base/base.h"
 #include "render/plot.h"
 
@@ -82,19 +84,8 @@ int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options 
     for (size_t b = 0; b < nb; b++) {
         const sf_isoflop_budget *B = sf_isoflop_budget_at(r, b);
         double *x = cx + b * 2 * PROFILE_PTS, *y = x + PROFILE_PTS;
-        double u0 = log(B->N_min) - PROFILE_PAD, u1 = log(B->N_max) + PROFILE_PAD;
-        /* A minimum beyond the sizes sampled (an edge budget's parabola):
-         * the curve reaches it, so the reader sees it is extrapolated. */
-        if (B->N_opt > 0 && isfinite(B->N_opt)) {
-            u0 = fmin(u0, log(B->N_opt) - PROFILE_PAD);
-            u1 = fmax(u1, log(B->N_opt) + PROFILE_PAD);
-        }
-        size_t k = 0;
-        /* Fewer than 3 sizes: no profile was fitted. */
-        for (; k < PROFILE_PTS && B->n_sizes >= 3; k++) {
-            x[k] = exp(u0 + (u1 - u0) * (double)k / (PROFILE_PTS - 1));
-            y[k] = sf_isoflop_profile_eval(r, b, x[k]);
-        }
+        /* Fewer than 3 sizes: no profile was fitted (k = 0). */
+        size_t k = sf_isoflop_profile_curve(r, b, PROFILE_PTS, PROFILE_PAD, x, y);
         pr[b] = (sf_plot_profile){
             .compute = B->compute,
             .runs = {.n = B->n_points, .x = B->point_N, .y = B->point_loss, .value = NAN},

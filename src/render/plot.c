@@ -179,33 +179,6 @@ int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **o
     return *out ? SF_OK : sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-int sf_plot_alloc(const sf_law *law, const double *params, double C, double U, sf_alloc_row *row,
-                  sf_error *err)
-{
-    if (!(U > 0)) return sf_alloc_optimal(law, params, C, row, err);
-    sf_alloc_dc_row dc;
-    int rc = sf_alloc_data_constrained(law, params, C, U, &dc, err);
-    if (rc == SF_OK) *row = dc.opt;
-    return rc;
-}
-
-size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                           double C, double U, double *v[3])
-{
-    size_t np = sf_law_n_params(law), m = 0;
-    for (size_t b = 0; b < n_draws; b += stride) {
-        sf_alloc_row row;
-        if (sf_plot_alloc(law, draws + b * np, C, U, &row, NULL) != SF_OK) continue;
-        if (!(row.params > 0 && row.tokens > 0)) continue;
-        v[0][m] = row.params;
-        v[1][m] = row.tokens;
-        v[2][m] = row.tokens_per_param;
-        m++;
-    }
-    for (int k = 0; k < 3; k++) sf_sort_doubles(v[k], m);
-    return m;
-}
-
 void sf_plot_law_scales(const sf_law *law, int *log)
 {
     for (size_t j = 0; j < law->n_params; j++) log[j] = law->param[j].scale == SF_SCALE_LOG;

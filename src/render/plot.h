@@ -44,19 +44,6 @@ const char *sf_plot_basename(const char *path);
  * Returns the status. */
 int sf_plot_done(sf_svg_doc *s, sf_svg_panel *panels, size_t n, int rc, char **out, sf_error *err);
 
-/* The compute-optimal allocation at budget C: sf_alloc_optimal, or with
- * U > 0 unique tokens the data-constrained one (sf_alloc_data_constrained). */
-int sf_plot_alloc(const sf_law *law, const double *params, double C, double U, sf_alloc_row *row,
-                  sf_error *err);
-
-/* Optimal N, D and D/N at budget C (and U unique tokens when U > 0, as
- * sf_plot_alloc) for every stride-th of n_draws parameter vectors
- * (row-major, sf_law_n_params each), sorted ascending into v[0], v[1],
- * v[2] (each with room for the draws used).  Returns how many draws gave
- * an allocation. */
-size_t sf_plot_alloc_draws(const sf_law *law, const double *draws, size_t n_draws, size_t stride,
-                           double C, double U, double *v[3]);
-
 /* sf_plot_pairs with two more inputs: log_scale (p flags, may be NULL)
  * puts parameter j on a log axis when log_scale[j] is nonzero and its
  * draws are positive, on a linear one otherwise (NULL: log when the draws
@@ -100,5 +87,29 @@ void sf_plot_size_text(char *buf, size_t size, double N);
 const sf_plot_options *sf_plot_titled(const sf_plot_options *o, const sf_data *d,
                                       const char *name, const char *short_name,
                                       sf_plot_options *copy, char *title, size_t size);
+
+/* ---- shared by the Approach 1 and 2 plots (plot_isoflop.c) ---------- */
+
+/* Narrower plots leave out the N_opt(C) panel: the main panel would get
+ * less than half the width. */
+#define SF_PLOT_MIN_TWO_PANELS 760
+
+struct sf_chart;
+struct sf_chart_panel;
+
+/* SF_EINVAL (naming `what` and k + 1) when s has points but no x or y. */
+int sf_plot_check_series(const sf_plot_series *s, const char *what, size_t k, sf_error *err);
+int sf_plot_check_optimum(const sf_plot_optimum *opt, sf_error *err);
+/* Point i of s is flagged left out. */
+int sf_plot_left_out(const sf_plot_series *s, size_t i);
+/* A degenerate range [v, v] becomes [v/2, 2v]. */
+void sf_plot_widen(double *lo, double *hi);
+/* Ranges of the N_opt(C) panel into r (x lo, x hi, y lo, y hi); 0 when it
+ * has no point to show. */
+int sf_plot_optimum_range(const sf_plot_optimum *opt, double r[4]);
+/* The N_opt(C) panel added to c, right of the main one: diamonds coloured
+ * on [clo, chi] when `diamonds`, else black circles. */
+void sf_plot_optimum_panel(struct sf_chart *c, const sf_plot_optimum *opt, const double r[4],
+                           int diamonds, double clo, double chi);
 
 #endif /* SF_PLOT_H */

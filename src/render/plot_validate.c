@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "render/chart.h"
 #include "render/plot.h"
 
 #define MAX_SERIES 7
@@ -26,6 +27,58 @@ int sf_plot_validate(const sf_plot_series *series, size_t n, const sf_plot_optio
     return sf_plot_validate_note(series, n, NULL, o, out, err);
 }
 
+/* The range of both axes over every point and interval; *bars when some
+ * series has intervals. */
+static int validate_range(const sf_plot_series *series, size_t n, double *lo, double *hi,
+                          int *bars, sf_error *err)
+{
+    sf_svg_range r;
+    sf_svg_range_init(&r);
+    *bars = 0;
+    for (size_t k = 0; k < n; k++) {
+        const sf_plot_series *s = &series[k];
+        if (s->n && (!s->x || !s->y))
+            return sf_fail(err, SF_EINVAL, NULL, 0, 0, "series %zu: no x or y array", k + 1);
+        sf_svg_range_add_all(&r, s->x, s->n, 0);
+        sf_svg_range_add_all(&r, s->y, s->n, 0);
+        if (s->y_lo && s->y_hi) {
+            sf_svg_range_add_all(&r, s->y_lo, s->n, 0);
+            sf_svg_range_add_all(&r, s->y_hi, s->n, 0);
+            *bars = 1;
+        }
+    }
+    if (r.n == 0) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no finite points to plot");
+    sf_svg_range_get(&r, 0, 0.06, lo, hi);
+    return SF_OK;
+}
+
+/* One series: its intervals, its markers (hundreds of checkpoints of a
+ * run overlap: smaller, translucent markers without the white ring let
+ * the density and the series below show through) and its legend entry
+ * with the mean absolute relative error. */
+static void validate_series(sf_chart *c, sf_chart_panel *p, const sf_plot_series *q, size_t k)
+{
+    int dense = q->n > DENSE;
+    if (q->y_lo && q->y_hi)
+        sf_chart_errbars(c, p, q->x, q->y, q->y_lo, q->y_hi, q->n, 0, sf_svg_okabe(k));
+    sf_chart_markers(c, p, q->x, q->y, q->n, shapes[k], dense ? 3.2 : 4.2, sf_svg_okabe(k),
+                     dense ? NULL : "#ffffff", 0.7, dense ? 0.55 : 0.9, NULL);
+    double sum = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (q->x[i] > 0 && isfinite(q->x[i]) && isfinite(q->y[i])) {
+            sum += fabs(q->y[i] / q->x[i] - 1.0);
+            m++;
+        }
+    char e[32] = "n/a", cnt[32], text[128];
+    if (m) sf_plot_g(e, sizeof e, 100.0 * sum / (double)m, 2);
+    snprintf(cnt, sizeof cnt, "%zu", q->n);
+    snprintf(text, sizeof text, "%s (%s): mean |error| %s%s", q->name ? q->name : "runs", cnt, e,
+             m ? "%" : "");
+    sf_chart_legend_add(c, p, &(sf_svg_legend_item){.text = text, .color = sf_svg_okabe(k),
+                                                    .shape = shapes[k]});
+}
+
 int sf_plot_validate_note(const sf_plot_series *series, size_t n, const char *note,
                           const sf_plot_options *o, char **out, sf_error *err)
 {
@@ -36,86 +89,24 @@ int sf_plot_validate_note(const sf_plot_series *series, size_t n, const char *no
     if (n > MAX_SERIES)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "at most %d series in a validation plot",
                        MAX_SERIES);
-    sf_svg_range r;
-    sf_svg_range_init(&r);
-    int bars = 0;
-    for (size_t k = 0; k < n; k++) {
-        const sf_plot_series *s = &series[k];
-        if (s->n && (!s->x || !s->y))
-            return sf_fail(err, SF_EINVAL, NULL, 0, 0, "series %zu: no x or y array", k + 1);
-        sf_svg_range_add_all(&r, s->x, s->n, 0);
-        sf_svg_range_add_all(&r, s->y, s->n, 0);
-        if (s->y_lo && s->y_hi) {
-            sf_svg_range_add_all(&r, s->y_lo, s->n, 0);
-            sf_svg_range_add_all(&r, s->y_hi, s->n, 0);
-            bars = 1;
-        }
-    }
-    if (r.n == 0) return sf_fail(err, SF_ENODATA, NULL, 0, 0, "no finite points to plot");
     double lo, hi;
-    sf_svg_range_get(&r, 0, 0.06, &lo, &hi);
-
-    /* Legend texts: each series with its mean absolute relative error. */
-    char text[MAX_SERIES][128];
-    sf_svg_legend_item items[MAX_SERIES + 1];
-    for (size_t k = 0; k < n; k++) {
-        const sf_plot_series *s = &series[k];
-        double sum = 0;
-        size_t m = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (s->x[i] > 0 && isfinite(s->x[i]) && isfinite(s->y[i])) {
-                sum += fabs(s->y[i] / s->x[i] - 1.0);
-                m++;
-            }
-        char e[32] = "n/a", cnt[32];
-        if (m) sf_plot_g(e, sizeof e, 100.0 * sum / (double)m, 2);
-        snprintf(cnt, sizeof cnt, "%zu", s->n);
-        snprintf(text[k], sizeof text[k], "%s (%s): mean |error| %s%s", s->name ? s->name : "runs",
-                 cnt, e, m ? "%" : "");
-        items[k] =
-            (sf_svg_legend_item){.text = text[k], .color = sf_svg_okabe(k), .shape = shapes[k]};
-    }
-    items[n] = (sf_svg_legend_item){
-        .text = "y = x (exact)", .color = "#777777", .line_width = 1.2, .dash = "6 4"};
-    double lw, lh;
-    sf_svg_legend_size(items, n + 1, &lw, &lh);
-
-    const double W = opt.width, H = opt.height;
-    double y0 = SF_SVG_TITLE_H + 8.0, y1 = H - sf_svg_x_margin();
-    double x0 = 10.0 + sf_svg_y_margin(lo, hi, 0, y0, y1);
-    /* The legend beside the square panel when there is room, else in it. */
-    int outside = W - x0 - lw - 36.0 >= 120.0;
-    double side = fmin(y1 - y0, outside ? W - x0 - lw - 36.0 : W - x0 - 16.0);
-    y1 = y0 + side;
-
+    int bars;
+    rc = validate_range(series, n, &lo, &hi, &bars, err);
+    if (rc != SF_OK) return rc;
     char title[256], sub[256];
     sf_strlcpy(title, opt.title ? opt.title : "Predicted against actual loss", sizeof title);
     snprintf(sub, sizeof sub, "%s%spoints on the dashed line are predicted exactly%s",
              note ? note : "", note ? "; " : "", bars ? "; bars: prediction intervals" : "");
-    sf_svg_doc s;
-    sf_svg_panel p;
-    sf_svg_begin(&s, W, H, opt.id, title);
-    sf_svg_title(&s, title, sub);
-    sf_svg_panel_init(&s, &p, x0, y0, x0 + side, y1, lo, hi, 0, lo, hi, 0);
-    sf_svg_panel_axes(&s, &p, "actual loss", "predicted loss", 1);
-    sf_svg_clip_begin(&s, &p);
+    sf_chart c;
+    sf_chart_init(&c, &opt, SF_CHART_SQUARE, title, sub);
+    sf_chart_panel *p =
+        sf_chart_panel_add(&c, lo, hi, 0, "actual loss", lo, hi, 0, "predicted loss");
     double d[2] = {lo, hi};
-    sf_svg_line(&s, &p, d, d, 2, "#777777", 1.2, "6 4", 1.0);
-    for (size_t k = 0; k < n; k++) {
-        const sf_plot_series *q = &series[k];
-        /* Hundreds of checkpoints of a run overlap: smaller, translucent
-         * markers without the white ring let the density and the series
-         * below show through. */
-        int dense = q->n > DENSE;
-        for (size_t i = 0; i < q->n; i++) {
-            if (q->y_lo && q->y_hi)
-                sf_svg_errbar(&s, &p, q->x[i], q->y[i], q->y_lo[i], q->y_hi[i], 0, sf_svg_okabe(k));
-            sf_svg_marker(&s, &p, q->x[i], q->y[i], shapes[k], dense ? 3.2 : 4.2, sf_svg_okabe(k),
-                          dense ? NULL : "#ffffff", 0.7, dense ? 0.55 : 0.9);
-        }
-    }
-    sf_svg_clip_end(&s);
-    if (outside) sf_svg_legend_at(&s, x0 + side + 24.0, y0, items, n + 1);
-    else sf_svg_legend(&s, &p, items, n + 1);
-    return sf_plot_done(&s, &p, 1, SF_OK, out, err);
+    sf_chart_line(&c, p, d, d, 2, "#777777", 1.2, "6 4", 1.0);
+    for (size_t k = 0; k < n; k++) validate_series(&c, p, &series[k], k);
+    sf_chart_legend_add(&c, p, &(sf_svg_legend_item){.text = "y = x (exact)", .color = "#777777",
+                                                     .line_width = 1.2, .dash = "6 4"});
+    rc = sf_chart_render(&c, out, err);
+    sf_chart_free(&c);
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc/alloc_grid.h"
 #include "base/base.h"
 #include "render/plot.h"
 
@@ -213,13 +214,10 @@ static int draw_intervals(const double *draws, size_t nd, size_t p, double level
     return SF_OK;
 }
 
-static void fit_section(html *h, const sf_report *r, const double *se, const double *lo,
-                        const double *hi)
+/* The law, the objective and the search. */
+static void fit_intro(html *h, const sf_fit *fit)
 {
-    const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
-    const double *p = sf_fit_params(fit);
-    size_t np = sf_law_n_params(law);
     const sf_fit_options *o = sf_fit_get_options(fit);
     char formula[200];
     sf_plot_pretty(formula, sizeof formula, sf_law_formula(sf_law_name(law)));
@@ -242,6 +240,17 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
     put(h, ".  Search: %d start%s, %d reached the best optimum; %s.</p>\n", sf_fit_starts(fit),
         sf_fit_starts(fit) == 1 ? "" : "s", sf_fit_n_best(fit),
         sf_fit_converged(fit) ? "converged" : "<b>not converged</b>");
+}
+
+/* One row per parameter: estimate, SE and interval when given, and why it
+ * is not free (fixed, tied) or suspect (at a bound). */
+static void param_table(html *h, const sf_report *r, const double *se, const double *lo,
+                        const double *hi)
+{
+    const sf_fit *fit = r->fit;
+    const sf_law *law = sf_fit_law(fit);
+    const double *p = sf_fit_params(fit);
+    size_t np = sf_law_n_params(law);
     int have_se = se != NULL, have_ci = lo && hi;
     const char *cols[5] = {"parameter", "estimate", NULL, NULL, "note"};
     size_t nc = 2;
@@ -291,6 +300,14 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
         raw(h, "</td></tr>\n");
     }
     raw(h, "</table>\n");
+}
+
+/* Derived quantities, how intervals were made, other local optima. */
+static void fit_notes(html *h, const sf_report *r, int have_ci)
+{
+    const sf_fit *fit = r->fit;
+    const sf_law *law = sf_fit_law(fit);
+    const double *p = sf_fit_params(fit);
     const char *dn[16];
     double dv[16];
     size_t nd = sf_law_derived(law, p, dn, dv, 16);
@@ -320,6 +337,15 @@ static void fit_section(html *h, const sf_report *r, const double *se, const dou
         }
         raw(h, ".</p>\n");
     }
+}
+
+
+static void fit_section(html *h, const sf_report *r, const double *se, const double *lo,
+                        const double *hi)
+{
+    fit_intro(h, r->fit);
+    param_table(h, r, se, lo, hi);
+    fit_notes(h, r, lo && hi);
 }
 
 /* ---- allocation --------------------------------------------------------- */
@@ -359,7 +385,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
     const sf_fit *fit = r->fit;
     const sf_law *law = sf_fit_law(fit);
     const double *p = sf_fit_params(fit);
-    int draws = r->draws && r->n_draws >= 10;
+    int draws = sf_draws_count(r->draws) >= 10;
     raw(h, "<h2 id=\"allocation\">Compute-optimal allocation</h2>\n");
     *nrows = 0;
     sf_error err;
@@ -386,7 +412,7 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
     }
     cols[nc++] = "vs. largest run";
     table_head(h, cols, nc);
-    size_t cap = r->n_draws ? r->n_draws : 1;
+    size_t cap = sf_draws_count(r->draws) ? sf_draws_count(r->draws) : 1;
     double *v[3] = {malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
                     malloc(cap * sizeof(double))};
     int ok = v[0] && v[1] && v[2];
@@ -404,7 +430,8 @@ static int alloc_section(html *h, const sf_report *r, const double *bud, size_t 
         num(h, w->loss, 5);
         raw(h, "</td>");
         if (draws) {
-            size_t m = sf_plot_alloc_draws(law, r->draws, r->n_draws, 1, w->compute, 0, v);
+            size_t m = sf_alloc_draws_at(law, sf_draws_params(r->draws),
+                                         sf_draws_count(r->draws), 1, w->compute, 0, v);
             for (int k = 0; k < 3; k++) interval_cell(h, v[k], m, r->level);
         }
         raw(h, "<td>");
@@ -446,7 +473,8 @@ static void warn_add(warn_list *w, const char *fmt, ...)
 static void draw_warnings(const sf_report *r, const double *lo, const double *hi, warn_list *w)
 {
     const sf_law *law = sf_fit_law(r->fit);
-    size_t np = sf_law_n_params(law), nd = r->n_draws;
+    size_t np = sf_law_n_params(law), nd = sf_draws_count(r->draws);
+    const double *dx = sf_draws_params(r->draws);
     double *x = malloc(nd * sizeof *x), *y = malloc(nd * sizeof *y);
     if (!x || !y) {
         free(x);
@@ -470,12 +498,12 @@ static void draw_warnings(const sf_report *r, const double *lo, const double *hi
             /* On the law's scales, as the pairwise plot draws them. */
             int la = lg[a], lb = lg[b];
             for (size_t i = 0; i < nd; i++) {
-                la &= r->draws[i * np + a] > 0;
-                lb &= r->draws[i * np + b] > 0;
+                la &= dx[i * np + a] > 0;
+                lb &= dx[i * np + b] > 0;
             }
             for (size_t i = 0; i < nd; i++) {
-                x[i] = la ? log(r->draws[i * np + a]) : r->draws[i * np + a];
-                y[i] = lb ? log(r->draws[i * np + b]) : r->draws[i * np + b];
+                x[i] = la ? log(dx[i * np + a]) : dx[i * np + a];
+                y[i] = lb ? log(dx[i * np + b]) : dx[i * np + b];
             }
             double c = sf_plot_corr(x, y, nd);
             if (!(fabs(c) > 0.95)) continue;
@@ -505,32 +533,187 @@ static void figure(html *h, const char *doc, const char *caption)
     raw(h, "</figure>\n");
 }
 
-int sf_report_html(const sf_report *r, char **out, sf_error *err)
+/* The page's head, title and the line that says how it was made. */
+static void page_head(html *h, const sf_report *r)
 {
-    *out = NULL;
+    const sf_law *law = sf_fit_law(r->fit);
+    char title[512];
+    if (r->title) sf_strlcpy(title, r->title, sizeof title);
+    else
+        snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
+                 r->data->source ? sf_plot_basename(r->data->source) : "data");
+    raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
+    esc(h, title);
+    raw(h, "</title>\n<style>");
+    raw(h, css);
+    raw(h, "</style>\n</head>\n<body>\n<h1>");
+    esc(h, title);
+    raw(h, "</h1>\n<p class=\"meta\">scalefit " SF_VERSION);
+    put(h, "; seed %llu", (unsigned long long)sf_fit_get_options(r->fit)->seed);
+    if (r->command) {
+        raw(h, "; made by <code>");
+        esc(h, r->command);
+        raw(h, "</code>");
+    }
+    raw(h, "</p>\n");
+}
+
+static void warnings_section(html *h, const warn_list *wl)
+{
+    put(h, "<h2 id=\"warnings\">Warnings (%zu)</h2>\n", wl->n);
+    if (!wl->n) {
+        raw(h, "<p class=\"ok\">None: no parameter on a bound, the best optimum was reached "
+               "by several starts, no second optimum close to it, the search converged.</p>\n");
+        return;
+    }
+    raw(h, "<div class=\"warn\"><ul>\n");
+    for (size_t k = 0; k < wl->n; k++) {
+        raw(h, "<li>");
+        esc(h, wl->text[k]);
+        raw(h, "</li>\n");
+    }
+    raw(h, "</ul></div>\n");
+}
+
+/* What the figures of the page need besides the report. */
+typedef struct fig_ctx {
+    const sf_alloc_row *rows;
+    size_t nrows;
+    double x_min, x_max; /* the allocation plot's compute range */
+    int draws;           /* the report has draws enough for bands and pairs */
+} fig_ctx;
+
+/* The report's figures, in order: an id (unique on the page), whether the
+ * report calls for it, the plot, and its caption. */
+typedef struct fig_kind {
+    const char *id;
+    int (*make)(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                sf_error *err); /* SF_OK with *svg NULL: not for
+                                   this report */
+    const char *caption;
+} fig_kind;
+
+static int fig_fit_c(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    (void)f;
+    return sf_plot_fit(r->fit, r->data, po, svg, err);
+}
+
+static int fig_fit_n(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    (void)f;
+    const unsigned nd = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    if ((sf_law_roles(sf_fit_law(r->fit)) & nd) != nd) return SF_OK;
+    po->x = SF_ROLE_N;
+    return sf_plot_fit(r->fit, r->data, po, svg, err);
+}
+
+/* From the smallest run to past the largest budget. */
+static int fig_alloc(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    if (f->nrows == 0) return SF_OK;
+    po->x_min = f->x_min;
+    po->x_max = f->x_max;
+    return sf_plot_optimal(r->fit, f->draws ? r->draws : NULL, f->rows,
+                           f->nrows, po, svg, err);
+}
+
+static int fig_pairs(const sf_report *r, const fig_ctx *f, sf_plot_options *po, char **svg,
+                     sf_error *err)
+{
+    if (!f->draws) return SF_OK;
+    return sf_plot_fit_pairs(r->fit, sf_draws_params(r->draws), sf_draws_count(r->draws), po, svg,
+                             err);
+}
+
+static const fig_kind figure_kinds[] = {
+    {"fit-c", fig_fit_c,
+     "Loss against compute: runs coloured by model size, the fitted law at fixed N "
+     "(solid where that size has runs), the compute-optimal frontier, and the log "
+     "residuals below."},
+    {"fit-n", fig_fit_n,
+     "Loss against model size: the fitted law at fixed compute (IsoFLOP profiles), whose "
+     "minima lie on the compute-optimal frontier."},
+    {"alloc", fig_alloc,
+     "Compute-optimal N, D and tokens per parameter against compute, with the budgets of "
+     "the table marked."},
+    {"pairs", fig_pairs,
+     "Pairs of parameter draws: a thin, tilted cloud means the data fix a combination of "
+     "the two parameters better than either one."}};
+
+#define N_FIGURE_KINDS (sizeof figure_kinds / sizeof figure_kinds[0])
+
+/* Every figure the report calls for, then the caller's.  A plot that
+ * cannot be drawn is reported, not fatal; SF_ENOMEM is. */
+static int figures_section(html *h, const sf_report *r, const fig_ctx *f)
+{
+    char *figs[N_FIGURE_KINDS] = {NULL};
+    int rc = SF_OK;
+    raw(h, "<h2 id=\"figures\">Figures</h2>\n");
+    for (size_t k = 0; k < N_FIGURE_KINDS && rc == SF_OK; k++) {
+        sf_plot_options po;
+        sf_plot_options_init(&po);
+        po.level = r->level;
+        po.id = figure_kinds[k].id;
+        sf_error perr;
+        sf_error_clear(&perr);
+        int prc = figure_kinds[k].make(r, f, &po, &figs[k], &perr);
+        if (prc == SF_ENOMEM) {
+            rc = SF_ENOMEM;
+        } else if (prc != SF_OK) {
+            raw(h, "<p class=\"note\">Figure left out: ");
+            esc(h, perr.message);
+            raw(h, "</p>\n");
+        }
+    }
+    for (size_t k = 0; k < N_FIGURE_KINDS && rc == SF_OK; k++)
+        if (figs[k]) figure(h, figs[k], figure_kinds[k].caption);
+    for (size_t k = 0; k < r->n_figures && rc == SF_OK; k++)
+        if (r->figures[k]) figure(h, r->figures[k], r->captions ? r->captions[k] : NULL);
+    for (size_t k = 0; k < N_FIGURE_KINDS; k++) free(figs[k]);
+    return rc;
+}
+
+static int check_report(const sf_report *r, sf_error *err)
+{
     if (!r || !r->fit || !r->data)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report needs a fit and its data");
     if (!(r->level > 0 && r->level < 1))
         return sf_fail(err, SF_EINVAL, NULL, 0, 0, "report level %g is not in (0, 1)", r->level);
-    if ((r->n_draws && !r->draws) || (r->n_budgets && !r->budgets) ||
+    if ((r->draws && sf_draws_fit(r->draws) != r->fit) || (r->n_budgets && !r->budgets) ||
         (r->n_warnings && !r->warnings) || (r->n_figures && !r->figures))
-        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "a report count is set without its array");
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                       "a report count is set without its array, or its draws are of another "
+                       "fit");
+    return SF_OK;
+}
+
+int sf_report_html(const sf_report *r, char **out, sf_error *err)
+{
+    *out = NULL;
+    int rc = check_report(r, err);
+    if (rc != SF_OK) return rc;
     const sf_fit *fit = r->fit;
     const sf_data *d = r->data;
-    const sf_law *law = sf_fit_law(fit);
-    size_t np = sf_law_n_params(law);
+    size_t np = sf_law_n_params(sf_fit_law(fit));
     html h;
     memset(&h, 0, sizeof h);
-    char *figs[4] = {NULL, NULL, NULL, NULL};
     char(*wtext)[400] = calloc(SF_MAX_PARAMS * SF_MAX_PARAMS + 64, sizeof *wtext);
     double se_d[SF_MAX_PARAMS], lo_d[SF_MAX_PARAMS], hi_d[SF_MAX_PARAMS];
     sf_alloc_row rows[MAX_BUDGETS];
-    int rc = wtext ? SF_OK : SF_ENOMEM;
+    rc = wtext ? SF_OK : SF_ENOMEM;
 
+    /* Intervals as given, else from the draws. */
     const double *se = r->se, *lo = r->ci_lo, *hi = r->ci_hi;
-    int draws = r->draws && r->n_draws >= 10;
+    int draws = sf_draws_count(r->draws) >= 10;
     if (rc == SF_OK && draws && !(se && lo && hi)) {
-        rc = draw_intervals(r->draws, r->n_draws, np, r->level, se_d, lo_d, hi_d);
+        rc = draw_intervals(sf_draws_params(r->draws), sf_draws_count(r->draws), np, r->level,
+                            se_d, lo_d, hi_d);
         if (!se) se = se_d;
         if (!lo || !hi) {
             lo = lo_d;
@@ -539,9 +722,11 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     }
     if (!(lo && hi)) lo = hi = NULL;
 
-    /* Warnings: the fit's, the caller's, what the draws show. */
+    /* Warnings: the fit's, the draws', the caller's, what the draws show. */
     warn_list wl = {wtext, 0, wtext ? SF_MAX_PARAMS * SF_MAX_PARAMS + 64 : 0};
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) warn_add(&wl, "%s", sf_fit_warning(fit, k));
+    for (size_t k = 0; k < sf_draws_n_warnings(r->draws); k++)
+        warn_add(&wl, "%s", sf_draws_warning(r->draws, k));
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);
@@ -552,103 +737,16 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
         cmax = fmax(cmax, d->C[i]);
     }
     double bud[MAX_BUDGETS + 8];
-    size_t nbud = budgets(r, cmax, bud);
-
-    char title[512];
-    if (r->title) sf_strlcpy(title, r->title, sizeof title);
-    else
-        snprintf(title, sizeof title, "scalefit report: %s fit to %s", sf_law_name(law),
-                 d->source ? sf_plot_basename(d->source) : "data");
-    raw(&h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
-    esc(&h, title);
-    raw(&h, "</title>\n<style>");
-    raw(&h, css);
-    raw(&h, "</style>\n</head>\n<body>\n<h1>");
-    esc(&h, title);
-    raw(&h, "</h1>\n<p class=\"meta\">scalefit " SF_VERSION);
-    put(&h, "; seed %llu", (unsigned long long)sf_fit_get_options(fit)->seed);
-    if (r->command) {
-        raw(&h, "; made by <code>");
-        esc(&h, r->command);
-        raw(&h, "</code>");
-    }
-    raw(&h, "</p>\n");
-
-    put(&h, "<h2 id=\"warnings\">Warnings (%zu)</h2>\n", wl.n);
-    if (wl.n) {
-        raw(&h, "<div class=\"warn\"><ul>\n");
-        for (size_t k = 0; k < wl.n; k++) {
-            raw(&h, "<li>");
-            esc(&h, wl.text[k]);
-            raw(&h, "</li>\n");
-        }
-        raw(&h, "</ul></div>\n");
-    } else {
-        raw(&h, "<p class=\"ok\">None: no parameter on a bound, the best optimum was reached "
-                "by several starts, no second optimum close to it, the search converged.</p>\n");
-    }
+    size_t nbud = budgets(r, cmax, bud), nrows = 0;
+    page_head(&h, r);
+    warnings_section(&h, &wl);
     if (rc == SF_OK) rc = data_section(&h, d);
     if (rc == SF_OK) fit_section(&h, r, se, lo, hi);
-    size_t nrows = 0;
     if (rc == SF_OK) rc = alloc_section(&h, r, bud, nbud, cmax, rows, &nrows);
-
-    /* Figures. */
-    if (rc == SF_OK) {
-        sf_plot_options po;
-        sf_plot_options_init(&po);
-        po.level = r->level;
-        sf_error perr;
-        raw(&h, "<h2 id=\"figures\">Figures</h2>\n");
-        static const char *const ids[4] = {"fit-c", "fit-n", "alloc", "pairs"};
-        const int nd_law =
-            (sf_law_roles(law) & (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D))) ==
-            (SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D));
-        const int wanted[4] = {1, nd_law, nrows > 0, draws};
-        for (int k = 0; k < 4 && rc == SF_OK; k++) {
-            if (!wanted[k]) continue;
-            po.id = ids[k];
-            po.x = k == 1 ? SF_ROLE_N : -1;
-            sf_error_clear(&perr);
-            int prc;
-            if (k <= 1) {
-                prc = sf_plot_fit(fit, d, &po, &figs[k], &perr);
-            } else if (k == 2) {
-                /* From the smallest run to past the largest budget. */
-                po.x_min = cmin < cmax ? cmin : 0;
-                po.x_max = bud[nbud - 1] * 3.0;
-                prc = sf_plot_optimal(fit, draws ? r->draws : NULL, draws ? r->n_draws : 0, rows,
-                                      nrows, &po, &figs[k], &perr);
-            } else {
-                prc = sf_plot_fit_pairs(fit, r->draws, r->n_draws, &po, &figs[k], &perr);
-            }
-            if (prc == SF_ENOMEM) {
-                rc = SF_ENOMEM;
-            } else if (prc != SF_OK) {
-                /* A plot that cannot be drawn is reported, not fatal. */
-                raw(&h, "<p class=\"note\">Figure left out: ");
-                esc(&h, perr.message);
-                raw(&h, "</p>\n");
-            }
-        }
-        static const char *const caps[4] = {
-            "Loss against compute: runs coloured by model size, the fitted law at fixed N "
-            "(solid where that size has runs), the compute-optimal frontier, and the log "
-            "residuals below.",
-            "Loss against model size: the fitted law at fixed compute (IsoFLOP profiles), whose "
-            "minima lie on the compute-optimal frontier.",
-            "Compute-optimal N, D and tokens per parameter against compute, with the budgets of "
-            "the table marked.",
-            "Pairs of parameter draws: a thin, tilted cloud means the data fix a combination of "
-            "the two parameters better than either one."};
-        for (int k = 0; k < 4; k++)
-            if (figs[k]) figure(&h, figs[k], caps[k]);
-        for (size_t k = 0; k < r->n_figures; k++)
-            if (r->figures[k]) figure(&h, r->figures[k], r->captions ? r->captions[k] : NULL);
-    }
+    fig_ctx f = {.rows = rows, .nrows = nrows, .x_min = cmin < cmax ? cmin : 0,
+                 .x_max = nbud ? bud[nbud - 1] * 3.0 : 0, .draws = draws};
+    if (rc == SF_OK) rc = figures_section(&h, r, &f);
     raw(&h, "</body>\n</html>\n");
-    for (int k = 0; k < 4; k++) free(figs[k]);
     free(wtext);
     if (rc == SF_OK && h.bad) rc = SF_ENOMEM;
     if (rc != SF_OK) {

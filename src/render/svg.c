@@ -491,50 +491,50 @@ static void linear_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_t
     label_all(out, -1);
 }
 
-static void log_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
+/* Three decades or more: label 10^k; every s-th decade when they would
+ * touch.  With very many decades only the labelled ones get ticks, so the
+ * list stays within SF_SVG_MAX_TICKS. */
+static void log_ticks_decades(const sf_svg_axis *a, int vertical, double fs, double lo, double hi,
+                              sf_svg_ticks *out)
 {
-    double lo = fmin(a->lo, a->hi), hi = fmax(a->lo, a->hi);
     double l0 = log10(lo), l1 = log10(hi);
-    double len = fabs(a->p1 - a->p0);
-    double ppd = len / (l1 - l0); /* pixels per decade */
+    double ppd = fabs(a->p1 - a->p0) / (l1 - l0); /* pixels per decade */
     int k0 = (int)floor(l0), k1 = (int)ceil(l1);
-    int decades = 0;
-    for (int k = k0; k <= k1; k++) decades += inside_log(pow(10.0, k), lo, hi);
-
-    if (l1 - l0 >= 3.0 && decades >= 3) {
-        /* Label 10^k; every s-th decade when they would touch.  With
-         * very many decades only the labelled ones get ticks, so the list
-         * stays within SF_SVG_MAX_TICKS. */
-        static const int strides[] = {1, 2, 3, 4, 5, 10, 20, 50, 100, 200};
-        int ndec = k1 - k0 + 1;
-        int minors = ppd >= 30.0 && ndec * 9 < SF_SVG_MAX_TICKS;
-        for (size_t si = 0; si < sizeof strides / sizeof strides[0]; si++) {
-            int st = strides[si];
-            int every = ndec > SF_SVG_MAX_TICKS / 2 ? st : 1;
-            if (ndec / every >= SF_SVG_MAX_TICKS) continue;
-            out->n = 0;
-            for (int k = k0; k <= k1; k++) {
-                double v = pow(10.0, k);
-                if (inside_log(v, lo, hi) && ((k % every) + every) % every == 0)
-                    add_tick(out, v, 1, ((k % st) + st) % st == 0);
-                if (!minors) continue;
-                for (int m = 2; m <= 9; m++)
-                    if (inside_log(m * v, lo, hi)) add_tick(out, m * v, 0, 0);
-            }
-            label_all(out, -1);
-            if (count_labels(out) > 0 && labels_fit(a, vertical, fs, out)) return;
-        }
-        /* Even the sparsest labels touch (a very short axis): label the
-         * lowest decade only. */
-        int first = 1;
-        for (size_t i = 0; i < out->n; i++) {
-            out->t[i].labelled = first && out->t[i].major;
-            if (out->t[i].labelled) first = 0;
+    static const int strides[] = {1, 2, 3, 4, 5, 10, 20, 50, 100, 200};
+    int ndec = k1 - k0 + 1;
+    int minors = ppd >= 30.0 && ndec * 9 < SF_SVG_MAX_TICKS;
+    for (size_t si = 0; si < sizeof strides / sizeof strides[0]; si++) {
+        int st = strides[si];
+        int every = ndec > SF_SVG_MAX_TICKS / 2 ? st : 1;
+        if (ndec / every >= SF_SVG_MAX_TICKS) continue;
+        out->n = 0;
+        for (int k = k0; k <= k1; k++) {
+            double v = pow(10.0, k);
+            if (inside_log(v, lo, hi) && ((k % every) + every) % every == 0)
+                add_tick(out, v, 1, ((k % st) + st) % st == 0);
+            if (!minors) continue;
+            for (int m = 2; m <= 9; m++)
+                if (inside_log(m * v, lo, hi)) add_tick(out, m * v, 0, 0);
         }
         label_all(out, -1);
-        return;
+        if (count_labels(out) > 0 && labels_fit(a, vertical, fs, out)) return;
     }
+    /* Even the sparsest labels touch (a very short axis): label the
+     * lowest decade only. */
+    int first = 1;
+    for (size_t i = 0; i < out->n; i++) {
+        out->t[i].labelled = first && out->t[i].major;
+        if (out->t[i].labelled) first = 0;
+    }
+    label_all(out, -1);
+}
 
+/* Under three decades (or fewer than three powers of ten inside). */
+static void log_ticks_mantissas(const sf_svg_axis *a, int vertical, double fs, double lo,
+                                double hi, sf_svg_ticks *out)
+{
+    double l0 = log10(lo), l1 = log10(hi);
+    int k0 = (int)floor(l0), k1 = (int)ceil(l1);
     /* Under three decades: label mantissas too, from the finest set that
      * fits; sets[i] lists the mantissas labelled.  Over more than one
      * decade 1, 2, 5 at most, which reads better than a crowd of 3s. */
@@ -579,6 +579,17 @@ static void log_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_tick
         add_tick(out, lo, 1, 1);
         label_all(out, -1);
     }
+}
+
+static void log_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)
+{
+    double lo = fmin(a->lo, a->hi), hi = fmax(a->lo, a->hi);
+    double l0 = log10(lo), l1 = log10(hi);
+    int k0 = (int)floor(l0), k1 = (int)ceil(l1);
+    int decades = 0;
+    for (int k = k0; k <= k1; k++) decades += inside_log(pow(10.0, k), lo, hi);
+    if (l1 - l0 >= 3.0 && decades >= 3) log_ticks_decades(a, vertical, fs, lo, hi, out);
+    else log_ticks_mantissas(a, vertical, fs, lo, hi, out);
 }
 
 void sf_svg_axis_ticks(const sf_svg_axis *a, int vertical, double fs, sf_svg_ticks *out)

@@ -40,6 +40,7 @@ void sf_validate_options_init(sf_validate_options *o)
     o->loo = 0;
     o->loo_min_sizes = 2;
     sf_fit_options_init(&o->fit);
+    o->resample_runs = 1;
 }
 
 /* ---- runs and sizes --------------------------------------------------------- */
@@ -362,6 +363,7 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
         if (status == SF_OK) {
             memcpy(sub->weight, w, m * sizeof *w);
             int rc = sf_fit_run(c->law, sub, fo, &t->fit, &ferr);
+            if (rc == SF_OK) rc = sf_vfinal_compute(c->law, d, sub, o, t);
             if (rc == SF_ENOMEM) status = rc;
             else if (rc != SF_OK) set_message(t, rc, "%s", ferr.message);
         }
@@ -397,6 +399,7 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
 
 static void vtarget_free(sf_vtarget *t)
 {
+    sf_draws_free(t->draws);
     sf_fit_free(t->fit);
     free(t->runs);
     free(t->points);
@@ -433,6 +436,7 @@ void sf_validation_free(sf_validation *v)
     for (size_t k = 0; k < v->n_targets; k++) vtarget_free(&v->targets[k]);
     free(v->targets);
     free(v->cells);
+    free(v->cell_final);
     for (size_t g = 0; g < v->n_names; g++) free(v->names[g]);
     free(v->names);
     free(v->source);
@@ -576,7 +580,8 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
     sf_validation *v = NULL;
     if (rc == SF_OK && (!specs || !tmp || !slot || !sel || validation_new(law, data, o, &v) != SF_OK))
         rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    if (rc == SF_OK && !(v->cells = calloc(n, sizeof *v->cells)))
+    if (rc == SF_OK && (!(v->cells = calloc(n, sizeof *v->cells)) ||
+                        !(v->cell_final = calloc(n, sizeof *v->cell_final))))
         rc = sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc == SF_OK) {
         c.v = v;
@@ -617,6 +622,7 @@ int sf_validate_sweep(const sf_law *law, const sf_data *data, const sf_validate_
             v->cells[k] = (sf_validation_cell){specs[k].n_models ? specs[k].n_models : t,
                                                specs[k].fraction, specs[k].min_tokens,
                                                p->n_train_rows, p->status, p->are, p->max_re};
+            v->cell_final[k] = tmp[slot[k]].final;
         }
     }
     for (size_t k = 0; tmp && k < n; k++) vtarget_free(&tmp[k]);

@@ -1,12 +1,15 @@
-/* What scalefit isoflop and envelope share: options, reading, printing. */
+/* The command-line code shared by the two commands that estimate the
+ * compute-optimal exponents from a sweep (scalefit isoflop, Chinchilla's
+ * Approach 2; scalefit envelope, Approach 1): their common options,
+ * reading the runs, the table of fitted power laws, writing the JSON. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/approach.h"
+#include "cli/exponents.h"
 
-const char cli_approach_help[] =
+const char cli_exponent_help[] =
     "Intervals:\n"
     "  --bootstrap K       resamples for the percentile intervals (default\n"
     "                      1000; 0 = none)\n"
@@ -27,7 +30,7 @@ const char cli_approach_help[] =
     "                      drawn hollow\n"
     "  -h, --help          show this help\n";
 
-static void approach_init(cli_approach_args *a)
+static void exponent_args_init(cli_exponent_args *a)
 {
     memset(a, 0, sizeof *a);
     cli_fit_args_init(&a->fa);
@@ -37,7 +40,7 @@ static void approach_init(cli_approach_args *a)
 
 /* A shared option or the positional DATA.csv: CLI_OK, CLI_USAGE after a
  * message, CLI_ARG_END after --help, or -1 when `id` is the command's. */
-static int approach_arg(cli_parser *p, int id, const char *v, cli_approach_args *a,
+static int exponent_arg(cli_parser *p, int id, const char *v, cli_exponent_args *a,
                         const char *help_head, const char *help_tail)
 {
     int rc = cli_fit_arg(p, id, v, &a->fa);
@@ -46,51 +49,51 @@ static int approach_arg(cli_parser *p, int id, const char *v, cli_approach_args 
     double x;
     switch (id) {
     case CLI_ARG_BAD: return CLI_USAGE;
-    case CLI_APPROACH_HELP:
+    case CLI_EXPONENT_HELP:
         fputs(help_head, stdout);
         fputs(cli_data_help, stdout);
         fputs("\n", stdout);
-        fputs(cli_approach_help, stdout);
+        fputs(cli_exponent_help, stdout);
         fputs(help_tail, stdout);
         return CLI_ARG_END;
     case CLI_ARG_POSITIONAL:
         if (a->path) return cli_usage_error(p, "more than one data file ('%s', '%s')", a->path, v);
         a->path = v;
         return CLI_OK;
-    case CLI_APPROACH_OUT: a->out_path = v; return CLI_OK;
-    case CLI_APPROACH_PLOT: a->plot_path = v; return CLI_OK;
-    case CLI_APPROACH_BOOTSTRAP:
+    case CLI_EXPONENT_OUT: a->out_path = v; return CLI_OK;
+    case CLI_EXPONENT_PLOT: a->plot_path = v; return CLI_OK;
+    case CLI_EXPONENT_BOOTSTRAP:
         if ((rc = cli_int(p, v, 0, 1000000, &k)) != CLI_OK) return rc;
         a->bootstrap = (int)k;
         return CLI_OK;
-    case CLI_APPROACH_LEVEL:
+    case CLI_EXPONENT_LEVEL:
         if ((rc = cli_double(p, v, &x)) != CLI_OK) return rc;
         if (!(x > 0 && x < 1)) return cli_usage_error(p, "--level: must be in (0, 1), got %s", v);
         a->level = x;
         return CLI_OK;
-    case CLI_APPROACH_SEED: return cli_seed(p, v, &a->seed);
-    case CLI_APPROACH_THREADS:
+    case CLI_EXPONENT_SEED: return cli_seed(p, v, &a->seed);
+    case CLI_EXPONENT_THREADS:
         if ((rc = cli_int(p, v, 0, 4096, &k)) != CLI_OK) return rc;
         a->threads = (int)k;
         return CLI_OK;
-    case CLI_APPROACH_KEEP_EDGE: a->keep_edge = 1; return CLI_OK;
-    case CLI_APPROACH_JSON: a->json = 1; return CLI_OK;
+    case CLI_EXPONENT_KEEP_EDGE: a->keep_edge = 1; return CLI_OK;
+    case CLI_EXPONENT_JSON: a->json = 1; return CLI_OK;
     default: return -1;
     }
 }
 
-int cli_approach_parse(const char *cmd, const char *usage, const cli_opt *opts, int argc,
+int cli_exponent_parse(const char *cmd, const char *usage, const cli_opt *opts, int argc,
                        char **argv, const char *help_head, const char *help_tail,
-                       cli_approach_args *a, cli_own_arg own, void *ctx)
+                       cli_exponent_args *a, cli_own_arg own, void *ctx)
 {
     cli_parser p;
     cli_init(&p, cmd, usage, opts, argc, argv);
     cli_add_options(&p, cli_data_opts);
-    approach_init(a);
+    exponent_args_init(a);
     const char *v;
     int id;
     while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
-        int rc = approach_arg(&p, id, v, a, help_head, help_tail);
+        int rc = exponent_arg(&p, id, v, a, help_head, help_tail);
         if (rc == -1) rc = own(&p, id, v, ctx);
         if (rc == -1) rc = cli_usage_error(&p, "internal: unhandled option");
         if (rc != CLI_OK) return rc;
@@ -99,7 +102,7 @@ int cli_approach_parse(const char *cmd, const char *usage, const cli_opt *opts, 
     return CLI_OK;
 }
 
-int cli_approach_read(const cli_approach_args *a, unsigned required, sf_data **d)
+int cli_exponent_read(const cli_exponent_args *a, unsigned required, sf_data **d)
 {
     sf_error err;
     sf_error_clear(&err);
@@ -124,9 +127,9 @@ void cli_print_powerlaws(FILE *out, const sf_powerlaw *const pl[3], double level
     }
 }
 
-int cli_approach_emit(const cli_approach_args *a, char *js)
+int cli_exponent_emit(const cli_exponent_args *a, int rc, char *js, const sf_error *err)
 {
-    if (!js) return cli_error("out of memory");
+    if (rc != SF_OK) return cli_lib_error(err);
     int status = CLI_OK;
     if (a->out_path) status = cli_write_file(a->out_path, js);
     if (status == CLI_OK && a->json) fputs(js, stdout);

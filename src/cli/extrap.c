@@ -1,0 +1,153 @@
+/* Text of extrapolation intervals (issue 23): the final row of validate,
+ * coverage over targets, and the interval of predict and optimal beyond
+ * the data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+void cli_print_extrap(FILE *out, const char *indent, const sf_extrap *x)
+{
+    char b1[32], b2[32];
+    fprintf(out, "%sinterval:", indent);
+    for (size_t j = 0; j < x->n_levels; j++)
+        fprintf(out, "%s %g%% %s to %s (+-%.2f%%)", j ? "," : "", 100 * x->level[j],
+                cli_num(x->lo[j], b1, sizeof b1), cli_num(x->hi[j], b2, sizeof b2),
+                100 * (x->hi[j] - x->lo[j]) / (2 * x->loss));
+    fprintf(out, "\n%s          %s dominates (log-loss sd: parameters %.2g, residual %.2g, "
+            "extrapolation %.2g over %.2f decades beyond the data)\n",
+            indent, sf_extrap_part_name(x->dominant), x->param_sd, x->resid_sd, x->extrap_sd,
+            x->distance);
+}
+
+void cli_print_final(FILE *out, const sf_validation_final *f)
+{
+    if (!f) return;
+    char b1[32], b2[32], b3[32], b4[32];
+    const sf_extrap *x = &f->interval;
+    fprintf(out, "final row:  N = %s, D = %s: predicted %s, actual %s (%+.2f%%)\n",
+            cli_num(f->N, b1, sizeof b1), cli_num(f->D, b2, sizeof b2),
+            cli_num(x->loss, b3, sizeof b3), cli_num(f->actual, b4, sizeof b4),
+            100 * (f->actual - x->loss) / x->loss);
+    cli_print_extrap(out, "            ", x);
+    fprintf(out, "            covered:");
+    for (size_t j = 0; j < x->n_levels; j++)
+        fprintf(out, "%s %g%% %s", j ? "," : "", 100 * x->level[j], f->covered[j] ? "yes" : "no");
+    fprintf(out, "\n\n");
+}
+
+void cli_print_coverage(FILE *out, const sf_validation *v, int cells)
+{
+    size_t n = cells ? sf_validation_n_cells(v) : sf_validation_n_targets(v), m = 0;
+    const sf_validation_final *first = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const sf_validation_final *f =
+            cells ? sf_validation_cell_final(v, k) : sf_validation_target_final(v, k);
+        if (f && !first) first = f;
+        m += f != NULL;
+    }
+    if (!first) return;
+    fprintf(out, "%s%s: final rows inside their extrapolation intervals (%zu %s%s):",
+            cells ? "\n" : "", sf_law_name(sf_validation_law(v)), m, cells ? "cell" : "target",
+            m == 1 ? "" : "s");
+    for (size_t j = 0; j < first->interval.n_levels; j++) {
+        size_t c = 0;
+        for (size_t k = 0; k < n; k++) {
+            const sf_validation_final *f =
+                cells ? sf_validation_cell_final(v, k) : sf_validation_target_final(v, k);
+            c += f && f->covered[j];
+        }
+        fprintf(out, "%s %g%%: %zu", j ? "," : "", 100 * first->interval.level[j], c);
+    }
+    fprintf(out, "\n");
+}
+
+int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double N, double D,
+                  const double *levels, size_t n_levels, sf_extrap *x)
+{
+    x->n_levels = 0;
+    double range[3];
+    sf_fit_data_range(fit, range);
+    if (sf_draws_count(draws) < 2 || !(sf_extrap_distance(N, D, range[0], range[1]) > 0) ||
+        !(loss > 0))
+        return CLI_OK;
+    sf_point at = {.N = N, .D = D};
+    sf_error err;
+    sf_error_clear(&err);
+    if (sf_fit_extrap_interval(fit, draws, &at, levels, n_levels, x, &err) != SF_OK)
+        x->n_levels = 0;
+    return CLI_OK;
+}
+
+static sf_extrap *extrap_rows(const sf_fit *fit, const sf_draws *draws, const double *N,
+                              const double *D,
+                              const double *L, size_t n, const double *levels,
+                              size_t n_levels)
+{
+    sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
+    size_t any = 0;
+    for (size_t i = 0; ex && i < n; i++) {
+        cli_extrap_at(fit, draws, L[i], N[i], D[i], levels, n_levels, &ex[i]);
+        any += ex[i].n_levels > 0;
+    }
+    if (!any) {
+        free(ex);
+        return NULL;
+    }
+    return ex;
+}
+
+sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
+                            size_t n, const double *levels, size_t n_levels)
+{
+    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = rows[i].params;
+        v[n + i] = rows[i].tokens;
+        v[2 * n + i] = rows[i].loss;
+    }
+    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
+    free(v);
+    return ex;
+}
+
+sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                             const sf_summary *loss, size_t n, const double *levels,
+                             size_t n_levels)
+{
+    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = x[i].N;
+        v[n + i] = x[i].D;
+        v[2 * n + i] = loss[i].value;
+    }
+    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
+    free(v);
+    return ex;
+}
+
+char *cli_attach_extrap(char *js, const sf_extrap *ex, size_t n)
+{
+    if (!js || !ex) return js;
+    char *out = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    sf_extrap_attach_json(js, "rows", ex, n, &out, &err);
+    free(js);
+    return out;
+}
+
+void cli_print_extrap_rows(FILE *out, const sf_extrap *ex, size_t n, const char *what)
+{
+    for (size_t i = 0; ex && i < n; i++) {
+        if (!ex[i].n_levels) continue;
+        char b[32];
+        fprintf(out, "\n%s %zu (loss %s) lies %.2f decades beyond the fitted data; with the "
+                "extrapolation term:\n", what, i + 1, cli_num(ex[i].loss, b, sizeof b),
+                ex[i].distance);
+        cli_print_extrap(out, "  ", &ex[i]);
+    }
+}
