@@ -99,9 +99,17 @@ $(BUILD)/bench_boot: bench/bench_boot.c $(BUILD)/libscalefit.a
 $(BUILD)/bench_curve: bench/bench_curve.c $(BUILD)/libscalefit.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
 
-bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_curve
+$(BUILD)/bench_read: bench/bench_read.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+$(BUILD)/bench_scale: bench/bench_scale.c $(BUILD)/libscalefit.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libscalefit.a $(LDFLAGS_ALL) $(LIBS)
+
+bench: all $(BUILD)/bench_fit $(BUILD)/bench_boot $(BUILD)/bench_curve $(BUILD)/bench_read \
+       $(BUILD)/bench_scale
 	$(PYTHON) bench/bench.py --bench-fit $(BUILD)/bench_fit --bench-boot $(BUILD)/bench_boot \
-	    --bench-curve $(BUILD)/bench_curve --python $(PYTHON)
+	    --bench-curve $(BUILD)/bench_curve --bench-read $(BUILD)/bench_read \
+	    --bench-scale $(BUILD)/bench_scale --python $(PYTHON)
 
 demo: all
 	$(BUILD)/scalefit demo

@@ -35,6 +35,13 @@ run, never an absolute number compared with a constant.  Sections:
            second stage against a SciPy multi-start (tests/ref/laws_ref.py).
            Targets: >= 10x faster, bnsl in the same basin with an
            extrapolation error within 10% of theirs, datablations no worse.
+  read     sf_data_read (bench/bench_read.c) on sweeps generated into a
+           temporary folder at 1e5, 1e6 and 1e7 rows (--read-rows): time
+           and peak RSS.  Targets: peak RSS above a 10-row baseline at most
+           2x the parsed arrays, time per row at 1e7 within 3x of 1e5;
+           100,000 columns rejected, 100,000 run ids and a 4 MB field read,
+           each in under a second (sanity bounds on reads that were
+           quadratic: 23.6 s, 17.6 s, 57 s under ASan).
   bootstrap  Epoch's 240 rows, 4000 resamples (seed 42), each refitted with
            the default global search, all cores: time against SciPy's
            L-BFGS-B over the 4500-start grid on one resample (timed here,
@@ -46,12 +53,17 @@ run, never an absolute number compared with a constant.  Sections:
            against the SciPy reference (tests/ref/curves_ref.py, 12 starts of
            least_squares).  Targets: under 10 ms, >= 10x faster, objective
            no worse.
+  scaling  issue 22 (bench/scaling.py): each parallel command at 1, 2 and
+           all threads, and the fit of 1e4..1e7 generated rows against a
+           plain-C evaluation floor measured in the same run.
 
   task     the task laws on the OLMo ladder (bench/bench_task.py).
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,task]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula,task]
+                [--bench-read build/bench_read] [--read-rows 1e5,1e6,1e7]
+                [--bench-scale build/bench_scale]
                 [--scalefit build/scalefit]
 """
 import argparse
@@ -66,6 +78,7 @@ import sys
 import tempfile
 import time
 
+import scaling
 from bench_task import section_task
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,6 +144,35 @@ def section_fit(args, rep):
                                                                ref["grid_objective"]))
     rep.check(default["objective"] <= 0.00101827401781,
               "objective <= 0.00101827401781 (a tightly converged optimum)")
+
+
+def section_formula(args, rep):
+    """Formula laws (issue 20): the typed law against the built-in, same run."""
+    data = os.path.join(args.shared, "data/chinchilla_epoch/svg_extracted_data.csv")
+    print("formula: Epoch's 240 rows (loss < 3.44), default search, 1 thread")
+    cases = [
+        ("chinchilla", "E + A/N^alpha + B/D^beta", []),
+        ("kaplan", "((Nc/N)^(alpha_N/alpha_D) + Dc/D)^alpha_D", []),
+    ]
+    print("  %-12s %12s %12s %8s %12s" % ("law", "built-in s", "formula s", "ratio",
+                                          "objective"))
+    for name, formula, extra in cases:
+        b = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", name,
+                      *extra, repeat=11)
+        f = bench_fit(args, data, "--filter", "loss<3.44", "--threads", "1", "--law", formula,
+                      *extra, repeat=11)
+        ratio = f["seconds_median"] / b["seconds_median"]
+        rel = abs(f["objective"] - b["objective"]) / b["objective"]
+        print("  %-12s %12.5f %12.5f %7.2fx %12.2g" % (name, b["seconds_median"],
+                                                      f["seconds_median"], ratio, rel))
+        if name == "chinchilla":
+            rep.check(ratio <= 3.0, "typed chinchilla fit time <= 3x the built-in's (%.2fx)"
+                      % ratio)
+            rep.check(rel <= 1e-12, "typed chinchilla objective = built-in's to 1e-12 (%.2g)"
+                      % rel)
+            worst = max(abs(f["params"][k] / b["params"][k] - 1) for k in b["params"])
+            rep.check(worst <= 1e-8, "typed chinchilla parameters = built-in's to 1e-8 (%.2g)"
+                      % worst)
 
 
 def datasets(args):
@@ -422,6 +464,82 @@ def section_curves(args, rep):
     rep.check(ours["objective"] <= ref["objective"] * (1 + 1e-9), "objective no worse than SciPy's")
 
 
+def section_read(args, rep):
+    """Reading run data: linear time, memory about the parsed arrays."""
+    tmp = tempfile.mkdtemp(prefix="scalefit-bench-read-")
+    try:
+        _section_read(args, rep, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read(args, path, *extra):
+    return run_json([args.bench_read, path] + list(extra))
+
+
+def _section_read(args, rep, tmp):
+    sizes = [int(float(x)) for x in args.read_rows.split(",") if x]
+    print("read: sf_data_read of generated sweeps (N, D, loss; ~33 bytes a row), "
+          "time and peak RSS of the reading process")
+    tiny = os.path.join(tmp, "tiny.csv")
+    subprocess.run([args.bench_read, "--write", "10", tiny], check=True)
+    base_kb = _read(args, tiny)["maxrss_kb"]
+    print("  baseline (10 rows): peak RSS %.1f MB" % (base_kb / 1024))
+    times = {}
+    for n in sizes:
+        path = os.path.join(tmp, "runs-%d.csv" % n)
+        subprocess.run([args.bench_read, "--write", str(n), path], check=True)
+        mb = os.path.getsize(path) / 1e6
+        r = _read(args, path)
+        os.unlink(path)
+        times[n] = r["seconds"]
+        arrays = r["array_bytes"] / 1e6
+        peak = r["maxrss_kb"] / 1024 * 1.048576
+        print("  %9d rows (%6.1f MB CSV): %7.3f s, peak RSS %8.1f MB, parsed arrays %7.1f MB "
+              "(%.0f bytes/row peak)" % (n, mb, r["seconds"], peak, arrays,
+                                         (r["maxrss_kb"] - base_kb) * 1024 / n))
+        rep.check(r["status"] == 0 and r["rows"] == n, "read %d rows" % n)
+        if n >= 1000000:
+            extra = (r["maxrss_kb"] - base_kb) * 1024
+            rep.check(extra <= 2 * r["array_bytes"],
+                      "peak RSS above the baseline <= 2x the parsed arrays at %d rows "
+                      "(%.1f MB vs %.1f MB)" % (n, extra / 1e6, arrays))
+    big = [n for n in sizes if n >= 100000]
+    if len(big) >= 2:
+        a, b = big[0], big[-1]
+        ratio = (times[b] / b) / (times[a] / a)
+        rep.check(ratio <= 3.0, "time per row at %d rows within 3x of that at %d rows "
+                  "(%.2fx): linear in the input" % (b, a, ratio))
+
+    # The cases that were quadratic: each is a sanity bound of a second on a
+    # read that was 17-57 s (issue 18).
+    cols = os.path.join(tmp, "cols.csv")
+    with open(cols, "w") as f:
+        f.write(",".join("c%d" % i for i in range(100000)) + ",c5\n")
+        f.write(",".join("1" for _ in range(100001)) + "\n")
+    r = _read(args, cols)
+    print("  100,000 columns, one duplicate name: rejected in %.3f s (%s)"
+          % (r["seconds"], r["message"][:60]))
+    rep.check(r["status"] != 0 and "duplicate column" in r["message"] and r["seconds"] < 1.0,
+              "100,000-column CSV rejected in under a second")
+    ids = os.path.join(tmp, "ids.csv")
+    with open(ids, "w") as f:
+        f.write("run,N,D,loss\n")
+        for i in range(100000):
+            f.write("run%d,%g,%g,%g\n" % (i, 1e8 * (1 + i % 7), 2e9 * (1 + i % 11),
+                                          2.5 + 0.001 * (i % 13)))
+    r = _read(args, ids, "--group", "run")
+    print("  100,000 distinct run ids: read in %.3f s" % r["seconds"])
+    rep.check(r["status"] == 0 and r["groups"] == 100000 and r["seconds"] < 1.0,
+              "100,000 distinct run ids read in under a second")
+    field = os.path.join(tmp, "field.csv")
+    with open(field, "w") as f:
+        f.write("N,D,loss,note\n1e8,2e9,3.1,\"" + "x" * 4000000 + "\"\n")
+    r = _read(args, field)
+    print("  one 4 MB quoted field: read in %.3f s" % r["seconds"])
+    rep.check(r["status"] == 0 and r["seconds"] < 1.0, "a 4 MB field read in under a second")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench-fit", default=os.path.join(ROOT, "build/bench_fit"))
@@ -431,13 +549,19 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SCALEFIT_SHARED",
                                                        os.path.join(ROOT, "../shared")))
     ap.add_argument("--scalefit", default=os.path.join(ROOT, "build/scalefit"))
-    ap.add_argument("--only", default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,task")
+    ap.add_argument("--bench-read", default=os.path.join(ROOT, "build/bench_read"))
+    ap.add_argument("--read-rows", default="1e5,1e6,1e7",
+                    help="row counts for the read section (drop 1e7 on a small machine)")
+    ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
+    ap.add_argument("--only",
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula,task")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
                 "plot": section_plot, "validate": section_validate, "curves": section_curves,
-                "task": section_task}
+                "read": section_read, "scaling": scaling.section_scaling,
+                "formula": section_formula, "task": section_task}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -5,6 +5,7 @@
  *   bench_fit DATA.csv [--filter EXPR]... [--col ROLE=NAME]... [--grid G]
  *             [--threads T] [--repeat K] [--law NAME] [--x ROLE] [--breaks K]
  *             [--fix NAME=VALUE]... [--plot C|N|D]
+ *             [--large-rows M] [--sample-rows K]   (sf_fit_options, issue 22)
  *
  * Prints one JSON object: {"seconds_median", "seconds_min", "objective",
  * "starts", "n_points", "params": {...}}.  With --plot, also the median
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
                         : strcmp(v, "screen") == 0 ? SF_GRID_SCREEN
                         : strcmp(v, "vp") == 0 ? SF_GRID_VP : SF_GRID_AUTO;
         else if (strcmp(k, "--threads") == 0) fopt.threads = atoi(v);
+        else if (strcmp(k, "--large-rows") == 0) fopt.large_rows = (size_t)strtod(v, NULL);
+        else if (strcmp(k, "--sample-rows") == 0) fopt.sample_rows = (size_t)strtod(v, NULL);
         else if (strcmp(k, "--repeat") == 0) repeat = atoi(v);
         else if (strcmp(k, "--law") == 0) law_name = v;
         else if (strcmp(k, "--plot") == 0) {
@@ -116,7 +119,8 @@ int main(int argc, char **argv)
            t[repeat / 2], t[0], sf_fit_objective(fit), sf_fit_starts(fit), sf_fit_n_points(fit));
     for (size_t j = 0; j < sf_law_n_params(law); j++)
         printf("%s\"%s\": %.17g", j ? ", " : "", sf_law_param_name(law, j), sf_fit_params(fit)[j]);
-    printf("}");
+    printf("}, \"n_warnings\": %zu", sf_fit_n_warnings(fit));
+    for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) fprintf(stderr, "warning: %s\n", sf_fit_warning(fit, k));
     if (plot_x != -2) {
         sf_plot_options po;
         sf_plot_options_init(&po);

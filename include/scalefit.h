@@ -38,6 +38,7 @@
 #ifndef SCALEFIT_H
 #define SCALEFIT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,7 @@ extern "C" {
 #define SF_MAX_PARAMS 16   /* parameters of one law */
 #define SF_NAME_MAX 32     /* length of a parameter or law name, with NUL */
 #define SF_MAX_FILTERS 32  /* --filter expressions per read */
+#define SF_MAX_EXTRA 8     /* extra data columns a formula law reads */
 
 /* ------------------------------------------------------------------------ */
 /* Status codes and errors                                                  */
@@ -75,7 +77,8 @@ enum {
     SF_ENOCOLUMN = -8,        /* a needed column is missing or ambiguous */
     SF_ENODATA = -9,          /* too few rows */
     SF_ENOTSUP = -10,         /* operation not supported by this law */
-    SF_ENOCONV = -11          /* every optimiser start failed */
+    SF_ENOCONV = -11,         /* every optimiser start failed */
+    SF_ECANCELED = -12        /* stopped by the caller (sf_fit_options.cancel) */
 };
 
 /* Positive values: why the optimiser stopped (not errors). */
@@ -176,6 +179,11 @@ typedef struct sf_data {
     size_t rows_read;      /* data rows in the file before filters */
     char **filters;        /* the filters applied, as given */
     size_t n_filters;
+    /* Extra columns read for formula laws (issue 20): n_extra columns,
+     * extra[k] has n finite values, extra_name[k] its header. */
+    size_t n_extra;
+    char **extra_name;
+    double **extra;
 } sf_data;
 
 typedef struct sf_data_options {
@@ -199,6 +207,10 @@ typedef struct sf_data_options {
      * the value is exactly 0: learning curves often log step 0 with D = 0,
      * a row no law can use.  Default 0 (a zero is an error). */
     unsigned skip_zero;
+    /* Extra columns to read as numbers (formula laws, issue 20); each must
+     * exist and hold finite numbers. */
+    const char *extra[SF_MAX_EXTRA];
+    size_t n_extra;
 } sf_data_options;
 
 SF_API void sf_data_options_init(sf_data_options *o);
@@ -266,6 +278,9 @@ SF_API void sf_law_bounds(const sf_law *law, size_t i, double *lo, double *hi);
  * C = 6ND is filled in by sf_law_predict when it is 0. */
 typedef struct sf_point {
     double N, D, C, U;
+    /* Values of the extra columns a formula law reads (issue 20), in the
+     * order of sf_law_extra_name; ignored by the built-in laws. */
+    double extra[SF_MAX_EXTRA];
 } sf_point;
 
 /* Predicted loss at one point.  Returns SF_EDOMAIN when a coordinate the law
@@ -320,6 +335,19 @@ typedef struct sf_fit_options {
     size_t n_tie;
     char tie_a[SF_MAX_PARAMS][SF_NAME_MAX];
     char tie_b[SF_MAX_PARAMS][SF_NAME_MAX];
+    /* Cancellation (issue 18): when non-NULL and *cancel becomes nonzero
+     * (e.g. set by the caller's SIGINT handler; the library never handles
+     * signals), the fit and the long loops that use these options
+     * (bootstrap, bayes, validation sweeps) stop within one optimiser
+     * start or sampler step and return SF_ECANCELED.  Default NULL. */
+    const volatile sig_atomic_t *cancel;
+    /* Large tables (issue 22): above large_rows rows the global search runs
+     * on two disjoint stratified subsamples of sample_rows rows each and
+     * their best basins are refined on the full table (docs/methods.md);
+     * defaults 50000 and 8192 (0 means the default); (size_t)-1 turns the
+     * path off. */
+    size_t large_rows;
+    size_t sample_rows;
 } sf_fit_options;
 
 SF_API void sf_fit_options_init(sf_fit_options *o);
@@ -1657,6 +1685,60 @@ SF_API int sf_curve_correct(size_t n, const int *run, const double *N, const dou
                             const double *lr, double *loss, const sf_curve_options *o,
                             size_t *n_corrected, sf_error *err);
 
+/* ---- formula laws (issue 20) ---- */
+
+/* A law typed as a formula, e.g. "E + A/N^alpha + B/D^beta" (grammar in
+ * docs/laws.md).  Identifiers N, D, C, U are the data roles; an identifier
+ * that names one of `columns` (or is declared in `variables`) is an extra
+ * data column; every other identifier is a parameter. */
+typedef struct sf_formula_options {
+    const char *const *columns;  /* header names of the data, or NULL */
+    size_t n_columns;
+    const char *variables[SF_MAX_EXTRA]; /* identifiers that must be columns */
+    size_t n_variables;
+    /* Bounds given by the user (natural scale; -INFINITY/INFINITY open). */
+    size_t n_bounds;
+    char bound_name[SF_MAX_PARAMS][SF_NAME_MAX];
+    double bound_lo[SF_MAX_PARAMS], bound_hi[SF_MAX_PARAMS];
+    /* Start grid given by the user: grid_n values from grid_lo to grid_hi
+     * (natural; spaced by logarithm for positive scale parameters). */
+    size_t n_grids;
+    char grid_name[SF_MAX_PARAMS][SF_NAME_MAX];
+    double grid_lo[SF_MAX_PARAMS], grid_hi[SF_MAX_PARAMS];
+    int grid_n[SF_MAX_PARAMS];
+    const char *name;   /* law name (law files); NULL: "formula" */
+    const char *notes;  /* free text carried into fit files; may be NULL */
+} sf_formula_options;
+
+SF_API void sf_formula_options_init(sf_formula_options *o);
+/* Append a bound (SF_EINVAL when full, lo >= hi or the name is too long). */
+SF_API int sf_formula_options_bound(sf_formula_options *o, const char *name, double lo,
+                                    double hi);
+
+/* Parse, check and compile `formula` into a law that behaves like a
+ * built-in one.  Errors name the column in the formula (err->column, file
+ * "formula"). */
+SF_API int sf_law_parse(const char *formula, const sf_formula_options *o, sf_law **out,
+                        sf_error *err);
+/* Read a law file (JSON: {"name", "formula", "notes", "variables": [...],
+ * "params": {"alpha": {"lo": 0, "hi": 2.5, "grid": [0.1, 2, 5]}}}); o may
+ * carry columns and bounds that override the file's.  docs/laws.md. */
+SF_API int sf_law_file_read(const char *path, const sf_formula_options *o, sf_law **out,
+                            sf_error *err);
+/* The formula of a formula law, NULL for a built-in. */
+SF_API const char *sf_law_formula_text(const sf_law *law);
+/* Extra data columns a law reads (0 for the built-ins) and their names. */
+SF_API size_t sf_law_n_extra(const sf_law *law);
+SF_API const char *sf_law_extra_name(const sf_law *law, size_t k);
+/* 1 when parameter i is optimised as a logarithm (a positive scale). */
+SF_API int sf_law_param_log_scale(const sf_law *law, size_t i);
+/* Coefficients the search solves by variable projection (0 when none) and
+ * the parameter index of the k-th. */
+SF_API size_t sf_law_n_linear(const sf_law *law);
+SF_API int sf_law_linear_param(const sf_law *law, size_t k);
+/* Extra columns of the data (filled when sf_data_options.extra names
+ * them); index k of the column named `name`, or -1. */
+SF_API long sf_data_extra_index(const sf_data *d, const char *name);
 
 /* ---- Task accuracy: two-step and direct task laws (issue 15) ---- */
 

@@ -319,8 +319,8 @@ Test(cli, demo_runs_and_writes_its_data)
 }
 
 /* The independent SciPy reference (tests/ref/chinchilla_ref.py) and
- * scalefit agree on Epoch's 240 rows: scalefit's objective is no worse and
- * the parameters match to 1e-4. */
+ * scalefit agree on Epoch's 240 rows: the same minimum of the objective,
+ * and the parameters within what the curvature there allows. */
 Test(cli, agrees_with_the_scipy_reference, .timeout = 300)
 {
     const char *py = "/usr/bin/python3";
@@ -342,10 +342,28 @@ Test(cli, agrees_with_the_scipy_reference, .timeout = 300)
     cli_run r = RUN("fit", f, "--filter", "loss<3.44", "--json");
     cr_assert_eq(r.status, 0);
     cJSON *ours = cJSON_Parse(r.out);
-    cr_assert(json_num(ours, "objective") <= json_num(ref, "objective") * (1 + 1e-12),
-              "scalefit %.17g, SciPy %.17g", json_num(ours, "objective"), json_num(ref, "objective"));
-    static const char *const nm[5] = {"params.E", "params.A", "params.B", "params.alpha", "params.beta"};
-    for (int j = 0; j < 5; j++) assert_rel(json_num(ours, nm[j]), json_num(ref, nm[j]), 1e-4, nm[j]);
+    /* What the data determine, at a tightly converged optimum, with
+     * tolerances from the curvature (tests/ref/curvature.py): the reference
+     * is Newton-polished to the minimum f* of the same objective; the two
+     * objectives agree to 1e-10 (summation order alone moves a 240-term sum
+     * by ~1e-14).  Any point within eps of f* has each parameter within
+     * s sqrt(2 eps) of its value at f* (s from the reference's Hessian), so
+     * with eps = |f - f_ref| + gap + a rounding floor of 1e-12 f the two may
+     * differ by 2 s sqrt(2 eps): on any x86-64 machine, where an optimizer
+     * stopping elsewhere in a flat valley pays for it in the objective. */
+    double fo = json_num(ours, "objective"), fr = json_num(ref, "objective");
+    cr_assert(fabs(fo - fr) <= 1e-10 * fr, "scalefit %.17g, SciPy %.17g", fo, fr);
+    double eps = fabs(fo - fr) + json_num(ref, "gap") + 1e-12 * fr;
+    static const char *const nm[5] = {"E", "A", "B", "alpha", "beta"};
+    for (int j = 0; j < 5; j++) {
+        char key[64], skey[64];
+        snprintf(key, sizeof key, "params.%s", nm[j]);
+        snprintf(skey, sizeof skey, "sensitivity.%s", nm[j]);
+        double a = json_num(ours, key), b = json_num(ref, key);
+        double tol = 2 * json_num(ref, skey) * sqrt(2 * eps) + 1e-12 * fabs(b);
+        cr_assert(fabs(a - b) <= tol, "%s: scalefit %.12g, SciPy %.12g, tolerance %.3g", nm[j],
+                  a, b, tol);
+    }
     cJSON_Delete(ref);
     cJSON_Delete(ours);
     cli_run_free(&r);

@@ -292,14 +292,37 @@ Test(validate_cli, agrees_with_the_scipy_reference, .timeout = 300)
     cJSON *fit = cJSON_GetObjectItem(t, "fit");
     cr_assert_eq(num(cJSON_GetObjectItem(t, "rows_used"), "train"), num(ref, "n_train"));
     cr_assert_eq(num(cJSON_GetObjectItem(t, "rows_used"), "target"), num(ref, "n_target"));
-    cr_assert(num(fit, "objective") <= num(ref, "objective") * (1 + 1e-9), "scalefit %.17g, SciPy %.17g",
-              num(fit, "objective"), num(ref, "objective"));
-    assert_rel(num(js, "are"), num(ref, "are"), 1e-3, "ARE");
-    assert_rel(num(js, "max_re"), num(ref, "max_re"), 1e-3, "max RE");
+    /* What the data determine, at a tightly converged optimum, with
+     * tolerances from the curvature (tests/ref/curvature.py): the reference
+     * is Newton-polished to the minimum f* (its remaining gap reported);
+     * both objectives must agree to 1e-9 (two tight optimizers on one
+     * objective; summation order moves it by ~1e-13).  Every point within
+     * eps of f* has each quantity q within s_q sqrt(2 eps) of its value at
+     * f* (s_q from the reference's Hessian), so with eps = |f - f_ref| +
+     * gap + a rounding floor of 1e-12 f, scalefit and SciPy may differ by
+     * 2 s_q sqrt(2 eps).  This holds on any x86-64 machine: an optimizer
+     * that stops elsewhere in the flat valley (the ARE 0.004762 vs 0.004730
+     * of issue 18 came from an unpolished reference) pays for it in the
+     * objective, and the tolerance follows. */
+    double f = num(fit, "objective"), fref = num(ref, "objective");
+    cr_assert(fabs(f - fref) <= 1e-9 * fref, "scalefit %.17g, SciPy %.17g", f, fref);
+    double eps = fabs(f - fref) + num(ref, "gap") + 1e-12 * fref;
+    cJSON *sens = cJSON_GetObjectItem(ref, "sensitivity");
+    const char *qs[2] = {"are", "max_re"};
+    for (int k = 0; k < 2; k++) {
+        double tol = 2 * num(sens, qs[k]) * sqrt(2 * eps) + 1e-12;
+        cr_assert(fabs(num(js, qs[k]) - num(ref, qs[k])) <= tol,
+                  "%s: scalefit %.12g, SciPy %.12g, tolerance %.3g", qs[k], num(js, qs[k]),
+                  num(ref, qs[k]), tol);
+    }
     const char *nm[5] = {"E", "A", "B", "alpha", "beta"};
-    for (int j = 0; j < 5; j++)
-        assert_rel(num(cJSON_GetObjectItem(fit, "params"), nm[j]),
-                   num(cJSON_GetObjectItem(ref, "params"), nm[j]), 1e-3, nm[j]);
+    for (int j = 0; j < 5; j++) {
+        double a = num(cJSON_GetObjectItem(fit, "params"), nm[j]);
+        double b = num(cJSON_GetObjectItem(ref, "params"), nm[j]);
+        double tol = 2 * num(sens, nm[j]) * sqrt(2 * eps) + 1e-12 * fabs(b);
+        cr_assert(fabs(a - b) <= tol, "%s: scalefit %.12g, SciPy %.12g, tolerance %.3g", nm[j],
+                  a, b, tol);
+    }
     cJSON_Delete(js);
     cJSON_Delete(ref);
     cli_run_free(&r);

@@ -29,6 +29,7 @@ const char *sf_strerror(int status)
     case SF_ENODATA: return "too few rows";
     case SF_ENOTSUP: return "not supported by this law";
     case SF_ENOCONV: return "optimiser failed from every start";
+    case SF_ECANCELED: return "interrupted";
     case SF_STOP_GRADIENT: return "converged (gradient test)";
     case SF_STOP_NO_PROGRESS: return "stopped: no further decrease possible";
     case SF_STOP_MAX_ITER: return "stopped: iteration limit";
@@ -46,6 +47,16 @@ void sf_error_clear(sf_error *err)
     err->message[0] = '\0';
 }
 
+/* Cut s (a buffer of `size` bytes, full) with "..." at its end, on a
+ * UTF-8 character boundary. */
+static void cut_with_ellipsis(char *s, size_t size)
+{
+    if (size < 4) return;
+    size_t k = size - 4;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    memcpy(s + k, "...", 4);
+}
+
 int sf_fail(sf_error *err, int status, const char *file, long line, long col,
             const char *fmt, ...)
 {
@@ -56,27 +67,63 @@ int sf_fail(sf_error *err, int status, const char *file, long line, long col,
     err->column = col;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof err->message) cut_with_ellipsis(err->message, sizeof err->message);
     return status;
 }
 
+/* The longest message sf_error_format shows (a cell of megabytes quoted
+ * in a message stays readable). */
+#define SHOWN_MAX 400
+
+/* Append text to buf (at *k, of size), escaping what would break the
+ * one-line message: newlines and other control characters as \n, \r,
+ * \t or \xNN.  Stops at `limit` bytes of output with "...".  Returns 0
+ * when it had to cut. */
+static int put_escaped(char *buf, size_t size, size_t *k, const char *text, size_t limit)
+{
+    size_t start = *k;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        char esc[8];
+        if (*p == '\n') strcpy(esc, "\\n");
+        else if (*p == '\r') strcpy(esc, "\\r");
+        else if (*p == '\t') strcpy(esc, "\\t");
+        else if (*p < 0x20 || *p == 0x7F) snprintf(esc, sizeof esc, "\\x%02X", *p);
+        else esc[0] = (char)*p, esc[1] = '\0';
+        size_t n = strlen(esc);
+        if (*k + n + 4 > size || *k - start + n > limit) {
+            /* Back to a UTF-8 boundary, then the ellipsis. */
+            while (*k > start && ((unsigned char)buf[*k] & 0xC0) == 0x80) (*k)--;
+            if (*k + 4 <= size) {
+                memcpy(buf + *k, "...", 4);
+                *k += 3;
+            }
+            return 0;
+        }
+        memcpy(buf + *k, esc, n + 1);
+        *k += n;
+    }
+    return 1;
+}
+
+/* One line, whatever the message holds: control characters escaped, a long
+ * message cut with "...". */
 char *sf_error_format(const sf_error *err, char *buf, size_t size)
 {
     if (!buf || size == 0) return buf;
-    if (!err) {
-        buf[0] = '\0';
-        return buf;
-    }
+    buf[0] = '\0';
+    if (!err) return buf;
     const char *msg = err->message[0] ? err->message : sf_strerror(err->status);
+    char where[1100] = "";
     if (err->file[0] && err->line > 0 && err->column > 0)
-        snprintf(buf, size, "%s:%ld:%ld: %s", err->file, err->line, err->column, msg);
+        snprintf(where, sizeof where, "%.1024s:%ld:%ld: ", err->file, err->line, err->column);
     else if (err->file[0] && err->line > 0)
-        snprintf(buf, size, "%s:%ld: %s", err->file, err->line, msg);
+        snprintf(where, sizeof where, "%.1024s:%ld: ", err->file, err->line);
     else if (err->file[0])
-        snprintf(buf, size, "%s: %s", err->file, msg);
-    else
-        snprintf(buf, size, "%s", msg);
+        snprintf(where, sizeof where, "%.1024s: ", err->file);
+    size_t k = 0;
+    if (put_escaped(buf, size, &k, where, (size_t)-1)) put_escaped(buf, size, &k, msg, SHOWN_MAX);
     return buf;
 }
 

@@ -14,7 +14,7 @@
 #include "scalefit.h"
 
 /* Exit statuses (like jq and grep): 0 success, 1 error, 2 misuse. */
-enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 
 typedef struct cli_opt {
     const char *name;  /* long name without "--" */
@@ -66,13 +66,35 @@ int cli_list(const cli_parser *p, const char *s, double **out, size_t *n);
 /* "NAME=VALUE": name copied into buf, value parsed. */
 int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, double *value);
 
-/* Write text to `path` ("-" = stdout).  Returns CLI_OK or CLI_ERROR. */
+/* Output files (files.c).  Files are kept in memory and written only when
+ * the command succeeds (cli_finish): each to a temporary file beside it,
+ * flushed, fsync'd and renamed into place, so a failed or interrupted run
+ * leaves every old file byte-identical.  "-" is standard output, written
+ * at once.  Each returns CLI_OK or CLI_ERROR after printing the error. */
 int cli_write_file(const char *path, const char *text);
-
 /* Write text a library call made (status rc, text malloc'd, or NULL on
- * failure with err filled) to path, and free it: CLI_OK, or CLI_ERROR
- * after printing the library's or the write's error. */
+ * failure with err filled) to path, and free it. */
 int cli_write_made(const char *path, int rc, char *text, const sf_error *err);
+/* Write every queued output (cli_finish does), or drop them all. */
+int cli_commit_outputs(void);
+void cli_drop_outputs(void);
+/* Before any work: CLI_ERROR (with a message) when an output is one of
+ * the inputs, or two outputs are one file: same device and inode when the
+ * file exists, same resolved path otherwise.  out_opts name each output's
+ * option for the message ("-o", "--plot"); NULL entries and "-" are
+ * skipped; at most 8 of each. */
+int cli_check_paths(const char *const *inputs, size_t n_in, const char *const *outputs,
+                    const char *const *out_opts, size_t n_out);
+
+/* Ctrl-C and SIGTERM: the handler sets cli_interrupted (the signal), which
+ * the library's long loops see through sf_*_options.cancel and stop with
+ * SF_ECANCELED; cli_finish then drops the outputs, prints one line and
+ * exits 130.  A second signal exits at once. */
+#include <signal.h>
+extern volatile sig_atomic_t cli_interrupted;
+void cli_install_signals(void);
+/* "scalefit: interrupted; no file written" on stderr; CLI_INTERRUPTED. */
+int cli_canceled(void);
 
 /* Flush and close stdout, reporting a write error (full disk, closed
  * pipe); returns the status to exit with. */
@@ -120,6 +142,8 @@ typedef struct cli_fit_args {
     sf_data_options data;
     sf_fit_options fit;
     int no_schedule;          /* --no-schedule: losses as logged (issue 16) */
+    const char *law_file;     /* --law-file FILE (issue 20) */
+    sf_formula_options formula; /* --bound NAME=LO:HI for formula laws */
 } cli_fit_args;
 
 /* Option ids of the shared table are CLI_FIT_OPT_BASE and up. */
@@ -140,6 +164,14 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a);
 /* Create the law and read DATA with the roles it needs.  On failure prints
  * the error and returns CLI_ERROR; *law and *d are NULL then. */
 int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data **d);
+/* The law of --law NAME, --law FORMULA or --law-file FILE, with the
+ * columns of the CSV at `path` (NULL or "-": none) for a formula's extra
+ * variables.  Prints the error and returns CLI_ERROR on failure. */
+int cli_law_make(const cli_fit_args *a, const char *path, sf_law **law);
+/* The formula of a law, built-in or typed. */
+const char *cli_law_formula(const sf_law *law);
+/* Is this --law value a formula rather than a catalogue name? */
+int cli_is_formula(const char *law);
 
 /* Format a number for tables: %.6g, but with thousands as 1.2e+09. */
 const char *cli_num(double x, char *buf, size_t size);

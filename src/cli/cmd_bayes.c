@@ -156,7 +156,10 @@ int cmd_bayes(int argc, char **argv)
     sf_data *d = NULL;
     sf_fit *fit = NULL;
     sf_draws *draws = NULL;
-    status = cli_fit_load(&fa, path, &law, &d);
+    status = cli_check_paths((const char *const[]){path}, 1,
+                             (const char *const[]){out_path, samples, plot},
+                             (const char *const[]){"-o", "--samples", "--plot"}, 3);
+    if (status == CLI_OK) status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     /* The posterior starts from the fit, made first. */
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {

@@ -92,6 +92,9 @@ int cmd_demo(int argc, char **argv)
         default: return cli_usage_error(&p, "internal: unhandled option");
         }
     }
+    if (cli_check_paths(NULL, 0, (const char *const[]){data_path, out_path},
+                        (const char *const[]){"--write-data", "-o"}, 2) != CLI_OK)
+        return CLI_ERROR;
 
     sf_error err;
     sf_error_clear(&err);

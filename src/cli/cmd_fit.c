@@ -111,7 +111,7 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
     const sf_law *law = sf_fit_law(fit);
     const sf_fit_options *o = sf_fit_get_options(fit);
     const double *p = sf_fit_params(fit);
-    fprintf(out, "law:        %s   %s\n", sf_law_name(law), sf_law_formula(sf_law_name(law)));
+    fprintf(out, "law:        %s   %s\n", sf_law_name(law), cli_law_formula(law));
     if (d) cli_print_data(out, d);
     if (o->loss == SF_LOSS_HUBER)
         fprintf(out, "objective:  %.15g (Huber, delta %g, on log residuals)\n",
@@ -123,7 +123,8 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
             grid_label(sf_fit_grid(fit)), sf_fit_starts(fit), sf_fit_starts(fit) == 1 ? "" : "s",
             sf_fit_n_best(fit), sf_fit_converged(fit) ? "converged" : "NOT converged",
             sf_fit_grad_norm(fit));
-    fprintf(out, "\n  %-10s %16s\n", "parameter", "value");
+    int formula = sf_law_formula_text(law) != NULL;
+    fprintf(out, "\n  %-10s %16s%s\n", "parameter", "value", formula ? "   bounds" : "");
     for (size_t j = 0; j < sf_law_n_params(law); j++) {
         const char *note = "";
         char buf[64] = "";
@@ -134,7 +135,13 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
             note = buf;
         } else if (sf_fit_at_bound(fit, j))
             note = "  (at bound)";
-        fprintf(out, "  %-10s %16.9g%s\n", sf_law_param_name(law, j), p[j], note);
+        char bounds[80] = "";
+        if (formula) {
+            double lo, hi;
+            sf_law_bounds(law, j, &lo, &hi);
+            snprintf(bounds, sizeof bounds, "   [%g, %g]", lo, hi);
+        }
+        fprintf(out, "  %-10s %16.9g%s%s\n", sf_law_param_name(law, j), p[j], bounds, note);
     }
     const char *dn[16];
     double dv[16];
@@ -270,7 +277,11 @@ int cmd_fit(int argc, char **argv)
     sf_fit *fit = NULL;
     sf_draws *draws = NULL;
     if (bo->resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    status = cli_fit_load(&fa, c.path, &law, &d);
+    status = cli_check_paths(
+        (const char *const[]){c.path}, 1,
+        (const char *const[]){c.out_path, c.plot_path, c.plot_draws, c.samples},
+        (const char *const[]){"-o", "--plot", "--plot-draws", "--samples"}, 4);
+    if (status == CLI_OK) status = cli_fit_load(&fa, c.path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);

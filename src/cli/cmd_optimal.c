@@ -210,6 +210,10 @@ int cmd_optimal(int argc, char **argv)
     sf_fit *fit = NULL;
     sf_draws *draws = NULL;
     sf_law *owned = NULL;
+    if ((status = cli_check_paths((const char *const[]){a.m.fit_path}, 1,
+                                  (const char *const[]){a.plot_path},
+                                  (const char *const[]){"--plot"}, 1)) != CLI_OK)
+        goto done;
     if ((status = cli_load_model(&p, &a.m, &fit, &draws, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
     int reads_u = (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0;

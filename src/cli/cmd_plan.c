@@ -122,6 +122,10 @@ int cmd_plan(int argc, char **argv)
     }
     sf_fit *fit = NULL;
     sf_law *owned = NULL;
+    if ((status = cli_check_paths((const char *const[]){m.fit_path}, 1,
+                                  (const char *const[]){out_path}, (const char *const[]){"-o"},
+                                  1)) != CLI_OK)
+        goto done;
     if (!m.fit_path) {
         sf_error err;
         sf_error_clear(&err);

@@ -8,7 +8,7 @@
 static const char usage[] =
     "scalefit predict (FIT.json | --law NAME --set P=V...) --params N[,N...] "
     "--tokens D[,D...] [--unique-tokens U[,...]] [--flops C[,...]] [--x N|D|C] "
-    "[--breaks K] [--interval] [--ci L,...] [--json]";
+    "[--breaks K] [--var NAME=V[,V...]]... [--interval] [--ci L,...] [--json]";
 
 static const char help[] =
     "Usage: scalefit predict FIT.json --params N --tokens D [options]\n"
@@ -22,6 +22,8 @@ static const char help[] =
     "  --tokens D[,D...]         training tokens\n"
     "  --unique-tokens U[,...]   unique tokens (laws of repeated data)\n"
     "  --flops C[,...]           training FLOPs (laws over C; default 6ND)\n"
+    "  --var NAME=V[,V...]       values of an extra column a formula law reads\n"
+    "                            (e.g. --var precision=8); repeatable\n"
     "  --law NAME                law, instead of FIT.json\n"
     "  --set NAME=VALUE          a parameter of --law (natural scale)\n"
     "  --x N|D|C, --breaks K     options of --law (see scalefit fit --help)\n"
@@ -44,14 +46,54 @@ static const char help[] =
     "  scalefit predict fit.json --params 70e9 --tokens 1.4e12\n";
 
 enum {
-    O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_JSON, O_INTERVAL, O_CI
+    O_HELP = 'h', O_N = 256, O_D, O_U, O_C, O_JSON, O_INTERVAL, O_CI, O_VAR
 };
+
+/* --var NAME=V[,V...]: the values of the extra columns of a formula law. */
+typedef struct var_args {
+    size_t n;
+    char name[SF_MAX_EXTRA][SF_NAME_MAX];
+    double *list[SF_MAX_EXTRA];
+    size_t len[SF_MAX_EXTRA];
+} var_args;
+
+static int var_arg(const cli_parser *p, const char *v, var_args *va)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || (size_t)(eq - v) >= SF_NAME_MAX)
+        return cli_usage_error(p, "--var: expected NAME=VALUE[,VALUE...], got '%s'", v);
+    if (va->n == SF_MAX_EXTRA) return cli_usage_error(p, "--var: too many");
+    memcpy(va->name[va->n], v, (size_t)(eq - v));
+    va->name[va->n][eq - v] = '\0';
+    int rc = cli_list(p, eq + 1, &va->list[va->n], &va->len[va->n]);
+    if (rc == CLI_OK) va->n++;
+    return rc;
+}
+
+/* Index into va of each extra column the law reads; a usage error when
+ * one is missing or a list has another length than n. */
+static int var_map(const cli_parser *p, const sf_law *law, const var_args *va, size_t n,
+                   int *idx)
+{
+    for (size_t k = 0; k < sf_law_n_extra(law); k++) {
+        idx[k] = -1;
+        for (size_t j = 0; j < va->n; j++)
+            if (strcmp(va->name[j], sf_law_extra_name(law, k)) == 0) idx[k] = (int)j;
+        if (idx[k] < 0)
+            return cli_usage_error(p, "the law reads column '%s': give --var %s=VALUE",
+                                   sf_law_extra_name(law, k), sf_law_extra_name(law, k));
+        if (va->len[idx[k]] != 1 && va->len[idx[k]] != n)
+            return cli_usage_error(p, "--var %s: %zu values for %zu points",
+                                   va->name[idx[k]], va->len[idx[k]], n);
+    }
+    return CLI_OK;
+}
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP}, {"params", 0, 1, O_N}, {"tokens", 0, 1, O_D},
     {"unique-tokens", 0, 1, O_U}, {"flops", 0, 1, O_C},
     {"json", 0, 0, O_JSON},       {"interval", 0, 0, O_INTERVAL}, {"ci", 0, 1, O_CI},
-    CLI_MODEL_OPTIONS,            {0, 0, 0, 0}};
+    {"var", 0, 1, O_VAR},         CLI_MODEL_OPTIONS,            {0, 0, 0, 0}};
 
 int cmd_predict(int argc, char **argv)
 {
@@ -64,6 +106,9 @@ int cmd_predict(int argc, char **argv)
     int json = 0, interval = 0, status = CLI_OK;
     double levels[SF_MAX_LEVELS];
     size_t n_levels = 0;
+    var_args va;
+    memset(&va, 0, sizeof va);
+    int vidx[SF_MAX_EXTRA];
     const char *v;
     int id;
     while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_ARG_END) {
@@ -81,6 +126,7 @@ int cmd_predict(int argc, char **argv)
         case O_JSON: json = 1; break;
         case O_INTERVAL: interval = 1; break;
         case O_CI: status = cli_levels(&p, v, levels, &n_levels); break;
+        case O_VAR: status = var_arg(&p, v, &va); break;
         default: status = cli_usage_error(&p, "internal: unhandled option");
         }
     }
@@ -111,6 +157,9 @@ int cmd_predict(int argc, char **argv)
         }
         n = len[k];
     }
+    for (size_t j = 0; j < va.n && status == CLI_OK; j++)
+        if (va.len[j] != 1) n = va.len[j];
+    if (status == CLI_OK) status = var_map(&p, law, &va, n, vidx);
     if (status == CLI_OK) status = cli_ci_needs_draws(&p, draws, n_levels);
     sf_point *pts = status == CLI_OK ? calloc(n, sizeof *pts) : NULL;
     sf_summary *loss = status == CLI_OK ? calloc(n, sizeof *loss) : NULL;
@@ -122,6 +171,8 @@ int cmd_predict(int argc, char **argv)
         for (int k = 0; k < 4; k++)
             if (list[k]) val[k] = list[k][len[k] == 1 ? 0 : i];
         pts[i] = (sf_point){.N = val[0], .D = val[1], .U = val[2], .C = val[3]};
+        for (size_t k = 0; k < sf_law_n_extra(law); k++)
+            pts[i].extra[k] = va.list[vidx[k]][va.len[vidx[k]] == 1 ? 0 : i];
         sf_error err;
         sf_error_clear(&err);
         /* Over the fit file's draws when it has them, else the point only. */
@@ -153,5 +204,6 @@ int cmd_predict(int argc, char **argv)
     sf_law_free(owned);
 done:
     for (int k = 0; k < 4; k++) free(list[k]);
+    for (size_t j = 0; j < va.n; j++) free(va.list[j]);
     return status;
 }

@@ -145,7 +145,9 @@ int cmd_report(int argc, char **argv)
     char *cmd = NULL;
     char method[160] = "";
     if (ba.bo.resample == SF_RESAMPLE_GROUP) fa.data.required |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    status = cli_fit_load(&fa, path, &law, &d);
+    status = cli_check_paths((const char *const[]){path}, 1, (const char *const[]){out_path},
+                             (const char *const[]){"-o"}, 1);
+    if (status == CLI_OK) status = cli_fit_load(&fa, path, &law, &d);
     if (status != CLI_OK) goto done;
     if (sf_fit_run(law, d, &fa.fit, &fit, &err) != SF_OK) {
         status = cli_lib_error(&err);

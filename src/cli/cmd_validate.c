@@ -199,6 +199,24 @@ static int interval_arg(const cli_parser *p, int id, const char *v, sf_validate_
     }
 }
 
+/* Neither output may be the data or a borrowed fit file. */
+static int check_paths(const args *a)
+{
+    char bpath[MAX_BORROW][1024];
+    const char *in[1 + MAX_BORROW] = {a->path};
+    for (size_t b = 0; b < a->n_borrow && b < 7; b++) {
+        const char *colon = strrchr(a->borrow[b], ':');
+        size_t len = colon ? (size_t)(colon - a->borrow[b]) : 0;
+        if (len >= sizeof bpath[b]) continue;
+        memcpy(bpath[b], a->borrow[b], len);
+        bpath[b][len] = '\0';
+        in[1 + b] = bpath[b];
+    }
+    size_t nin = 1 + (a->n_borrow < 7 ? a->n_borrow : 7);
+    return cli_check_paths(in, nin, (const char *const[]){a->csv, a->plot},
+                           (const char *const[]){"--csv", "--plot"}, 2);
+}
+
 static int parse(int argc, char **argv, args *a, cli_parser *p)
 {
     cli_init(p, "validate", usage, opts, argc, argv);
@@ -307,7 +325,7 @@ static int parse(int argc, char **argv, args *a, cli_parser *p)
         return cli_usage_error(p, "--plot with --compare draws one target per law: drop --loo");
     if (a->compare && a->n_borrow)
         return cli_usage_error(p, "--borrow names one law's parameters: drop --compare");
-    return CLI_OK;
+    return check_paths(a);
 }
 
 /* Hold the parameters named in each --borrow at the values of that fit. */
@@ -512,7 +530,13 @@ static int run_law(const args *a, const char *name, const sf_data *d, sf_law **l
     sf_error err;
     sf_error_clear(&err);
     sf_law *law;
-    if (sf_law_new(name, &a->fa.law_opt, &law, &err) != SF_OK) return cli_lib_error(&err);
+    if (!name) {
+        int st = cli_law_make(&a->fa, a->path, &law);
+        if (st != CLI_OK) return st;
+        name = sf_law_name(law);
+    } else if (sf_law_new(name, &a->fa.law_opt, &law, &err) != SF_OK) {
+        return cli_lib_error(&err);
+    }
     *law_out = law;
     unsigned missing = sf_law_roles(law) & ~d->roles;
     if (missing) {
@@ -544,7 +568,8 @@ static int run_all(const args *a, const sf_data *d, const sf_data *raw, size_t n
     int status = CLI_OK;
     unsigned char ran[64] = {0}; /* laws that could read the data */
     for (size_t i = 0; i < nl && status == CLI_OK; i++) {
-        const char *name = a->compare ? sf_law_name_at(i) : a->fa.law;
+        /* the catalogue's laws, then the user's (NULL: --law or --law-file) */
+        const char *name = a->compare && i < sf_law_count() ? sf_law_name_at(i) : NULL;
         sf_validation *v;
         status = run_law(a, name, d, &laws[i], &v);
         if (v) vs[(*nv)++] = v;
@@ -553,7 +578,8 @@ static int run_all(const args *a, const sf_data *d, const sf_data *raw, size_t n
     for (size_t i = 0; raw && a->compare && !a->json && i < nl && status == CLI_OK; i++) {
         if (i >= 64 || !ran[i]) continue;
         sf_validation *v;
-        status = run_law(a, sf_law_name_at(i), raw, &laws[nl + i], &v);
+        const char *name = i < sf_law_count() ? sf_law_name_at(i) : NULL;
+        status = run_law(a, name, raw, &laws[nl + i], &v);
         if (v) vs[*nv + (*nraw)++] = v;
     }
     return status;
@@ -593,16 +619,21 @@ int cmd_validate(int argc, char **argv)
     sf_data_options dopt = a->fa.data;
     dopt.required |= SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
     dopt.skip_zero |= SF_ROLE_BIT(SF_ROLE_D);
-    if (!a->compare) {
-        sf_law *law;
-        if (sf_law_new(a->fa.law, &a->fa.law_opt, &law, &err) != SF_OK) {
+    /* A formula law (--law FORMULA, --law-file) joins --compare. */
+    int user = !a->compare || a->fa.law_file || cli_is_formula(a->fa.law);
+    sf_law *probe = NULL;
+    if (user) {
+        if (cli_law_make(&a->fa, a->path, &probe) != CLI_OK) {
             free(a);
-            return cli_lib_error(&err);
+            return CLI_ERROR;
         }
-        dopt.required |= sf_law_roles(law);
-        sf_law_free(law);
+        if (!a->compare) dopt.required |= sf_law_roles(probe);
+        dopt.n_extra = sf_law_n_extra(probe);
+        for (size_t k = 0; k < dopt.n_extra; k++) dopt.extra[k] = sf_law_extra_name(probe, k);
     }
-    if (sf_data_read(a->path, &dopt, &d, &err) != SF_OK) {
+    int drc = sf_data_read(a->path, &dopt, &d, &err);
+    sf_law_free(probe);
+    if (drc != SF_OK) {
         free(a);
         return cli_lib_error(&err);
     }
@@ -610,7 +641,7 @@ int cmd_validate(int argc, char **argv)
     size_t n_corr = 0;
     if (!a->fa.no_schedule) status = schedule_data(a, &d, &raw, &n_corr);
 
-    size_t nl = a->compare ? sf_law_count() : 1, nv = 0, nraw = 0;
+    size_t nl = a->compare ? sf_law_count() + (user ? 1 : 0) : 1, nv = 0, nraw = 0;
     sf_law **laws = calloc(2 * nl, sizeof *laws);
     sf_validation **vs = calloc(2 * nl, sizeof *vs);
     if (!laws || !vs) status = cli_error("out of memory");
@@ -653,13 +684,14 @@ int cmd_validate(int argc, char **argv)
             printf("\nlowest ARE: %s\n", sf_law_name(sf_validation_law(vs[best])));
             for (size_t k = 0; k < nv; k++) cli_print_coverage(stdout, vs[k], 0);
         } else if (a->sweep) {
-            printf("law:        %s   %s\n\n", a->fa.law, sf_law_formula(a->fa.law));
+            printf("law:        %s   %s\n\n", sf_law_name(sf_validation_law(vs[0])),
+                   cli_law_formula(sf_validation_law(vs[0])));
             print_sweep(vs[0], a);
             cli_print_coverage(stdout, vs[0], 1);
         } else {
             const sf_validation *v = vs[0];
             printf("law:        %s   %s\n", sf_law_name(sf_validation_law(v)),
-                   sf_law_formula(sf_law_name(sf_validation_law(v))));
+                   cli_law_formula(sf_validation_law(v)));
             if (a->vo.loo) {
                 print_loo(v);
                 cli_print_coverage(stdout, v, 0);

@@ -46,6 +46,8 @@ int cli_error(const char *fmt, ...)
 
 int cli_lib_error(const sf_error *err)
 {
+    /* Interrupted: cli_finish says so, in one line. */
+    if (err->status == SF_ECANCELED || cli_interrupted) return CLI_INTERRUPTED;
     char buf[2048];
     sf_error_format(err, buf, sizeof buf);
     return cli_error("%s", buf[0] ? buf : sf_strerror(err->status));
@@ -201,30 +203,18 @@ int cli_name_value(const cli_parser *p, const char *s, char *buf, size_t size, d
     return value ? cli_double(p, eq + 1, value) : CLI_OK;
 }
 
-int cli_write_file(const char *path, const char *text)
-{
-    if (strcmp(path, "-") == 0) {
-        fputs(text, stdout);
-        return CLI_OK;
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) return cli_error("%s: cannot open for writing: %s", path, strerror(errno));
-    size_t n = strlen(text);
-    int bad = fwrite(text, 1, n, f) != n;
-    bad |= fclose(f) != 0;
-    if (bad) return cli_error("%s: write error: %s", path, strerror(errno));
-    return CLI_OK;
-}
-
-int cli_write_made(const char *path, int rc, char *text, const sf_error *err)
-{
-    int status = rc == SF_OK ? cli_write_file(path, text) : cli_lib_error(err);
-    free(text);
-    return status;
-}
-
 int cli_finish(int status)
 {
+    /* Outputs are written only when the whole command succeeded and was
+     * not interrupted (files.c). */
+    if (cli_interrupted) {
+        cli_drop_outputs();
+        status = cli_canceled();
+    } else if (status == CLI_OK) {
+        status = cli_commit_outputs();
+    } else {
+        cli_drop_outputs();
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         int e = errno;
         fclose(stdout);

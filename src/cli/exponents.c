@@ -99,7 +99,9 @@ int cli_exponent_parse(const char *cmd, const char *usage, const cli_opt *opts, 
         if (rc != CLI_OK) return rc;
     }
     if (!a->path) return cli_usage_error(&p, "missing DATA.csv");
-    return CLI_OK;
+    return cli_check_paths((const char *const[]){a->path}, 1,
+                           (const char *const[]){a->out_path, a->plot_path},
+                           (const char *const[]){"-o", "--plot"}, 2);
 }
 
 int cli_exponent_read(const cli_exponent_args *a, unsigned required, sf_data **d)

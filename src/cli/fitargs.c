@@ -1,4 +1,5 @@
 /* The options shared by every command that fits a law. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +8,7 @@
 
 enum {
     F_LAW = CLI_FIT_OPT_BASE, F_COL, F_FILTER, F_DROP, F_LOSS, F_DELTA, F_GRID, F_REFINE,
-    F_THREADS, F_SEED, F_FIX, F_TIE, F_X, F_BREAKS, F_NO_SCHEDULE
+    F_THREADS, F_SEED, F_FIX, F_TIE, F_X, F_BREAKS, F_NO_SCHEDULE, F_LAW_FILE, F_BOUND
 };
 
 const cli_opt cli_fit_opts[] = {
@@ -16,7 +17,8 @@ const cli_opt cli_fit_opts[] = {
     {"grid", 0, 1, F_GRID},       {"refine", 0, 1, F_REFINE}, {"threads", 0, 1, F_THREADS},
     {"seed", 0, 1, F_SEED},       {"fix", 0, 1, F_FIX},       {"tie", 0, 1, F_TIE},
     {"x", 0, 1, F_X},             {"breaks", 0, 1, F_BREAKS},
-    {"no-schedule", 0, 0, F_NO_SCHEDULE}, {0, 0, 0, 0}};
+    {"no-schedule", 0, 0, F_NO_SCHEDULE}, {"law-file", 0, 1, F_LAW_FILE},
+    {"bound", 0, 1, F_BOUND},     {0, 0, 0, 0}};
 
 /* The data options' help, shared by fit and the commands that only read
  * runs (isoflop, envelope). */
@@ -46,6 +48,11 @@ const char cli_fit_help[] =
     "\n"
     "Law and objective:\n"
     "  --law NAME          law to fit (default chinchilla; 'scalefit laws')\n"
+    "  --law FORMULA       a law typed as a formula, e.g.\n"
+    "                      'E + A/N^alpha + B/D^beta' (docs/laws.md)\n"
+    "  --law-file FILE     a named formula law with bounds (JSON, docs/laws.md)\n"
+    "  --bound NAME=LO:HI  bounds of a formula law's parameter (natural scale;\n"
+    "                      an empty side is open, e.g. alpha=0:2.5, E=0:)\n"
     "  --loss huber|ls     Huber (default) or least squares on log residuals\n"
     "  --delta X           Huber threshold (default 1e-3)\n"
     "  --fix NAME=VALUE    hold a parameter at VALUE (natural scale,\n"
@@ -67,6 +74,70 @@ const char cli_fit_help[] =
     "                      on it)\n"
     "  --seed S            random seed, recorded in the output (default 0)\n";
 
+/* --bound NAME=LO:HI, either side may be empty (open). */
+static int bound_arg(const cli_parser *p, const char *v, sf_formula_options *o)
+{
+    const char *eq = strchr(v, '='), *colon = eq ? strchr(eq, ':') : NULL;
+    char name[SF_NAME_MAX], lo_s[64], hi_s[64];
+    if (!eq || !colon || eq == v || (size_t)(eq - v) >= sizeof name ||
+        (size_t)(colon - eq - 1) >= sizeof lo_s || strlen(colon + 1) >= sizeof hi_s)
+        return cli_usage_error(p, "--bound: expected NAME=LO:HI, got '%s'", v);
+    memcpy(name, v, (size_t)(eq - v));
+    name[eq - v] = '\0';
+    memcpy(lo_s, eq + 1, (size_t)(colon - eq - 1));
+    lo_s[colon - eq - 1] = '\0';
+    strcpy(hi_s, colon + 1);
+    double lo = -INFINITY, hi = INFINITY;
+    if ((lo_s[0] && sf_parse_double(lo_s, &lo) != SF_OK) ||
+        (hi_s[0] && sf_parse_double(hi_s, &hi) != SF_OK) || !(lo < hi))
+        return cli_usage_error(p, "--bound: expected NAME=LO:HI with numbers LO < HI, got '%s'",
+                               v);
+    if (sf_formula_options_bound(o, name, lo, hi) != SF_OK)
+        return cli_usage_error(p, "--bound: too many bounds or name too long: '%s'", v);
+    return CLI_OK;
+}
+
+const char *cli_law_formula(const sf_law *law)
+{
+    const char *f = sf_law_formula_text(law);
+    return f ? f : sf_law_formula(sf_law_name(law));
+}
+
+int cli_is_formula(const char *law)
+{
+    return law && !sf_law_formula(law) && strpbrk(law, "+-*/^() ") != NULL;
+}
+
+int cli_law_make(const cli_fit_args *a, const char *path, sf_law **law)
+{
+    *law = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    int formula = a->law_file || cli_is_formula(a->law);
+    if (!formula) {
+        if (a->formula.n_bounds)
+            return cli_error("--bound goes with a formula law (--law FORMULA or --law-file)");
+        int rc = cli_law_options_check(NULL, a->law, a->law_opt_given);
+        if (rc != CLI_OK) return rc;
+        return sf_law_new(a->law, &a->law_opt, law, &err) == SF_OK ? CLI_OK
+                                                                  : cli_lib_error(&err);
+    }
+    if (a->law_opt_given) return cli_error("--x and --breaks are for the laws power and bnsl");
+    sf_formula_options o = a->formula;
+    sf_table *t = NULL;
+    const char *cols[256];
+    if (path && strcmp(path, "-") != 0 && sf_table_read(path, &t, &err) == SF_OK) {
+        size_t nc = sf_table_cols(t);
+        o.n_columns = nc < 256 ? nc : 256;
+        for (size_t k = 0; k < o.n_columns; k++) cols[k] = sf_table_header(t, k);
+        o.columns = cols;
+    }
+    int rc = a->law_file ? sf_law_file_read(a->law_file, &o, law, &err)
+                         : sf_law_parse(a->law, &o, law, &err);
+    sf_table_free(t);
+    return rc == SF_OK ? CLI_OK : cli_lib_error(&err);
+}
+
 void cli_fit_args_init(cli_fit_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -74,6 +145,7 @@ void cli_fit_args_init(cli_fit_args *a)
     sf_law_options_init(&a->law_opt);
     sf_data_options_init(&a->data);
     sf_fit_options_init(&a->fit);
+    a->fit.cancel = &cli_interrupted;   /* Ctrl-C stops long work (files.c) */
 }
 
 int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
@@ -85,6 +157,8 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
     switch (id) {
     case F_LAW: a->law = v; return CLI_OK;
     case F_NO_SCHEDULE: a->no_schedule = 1; return CLI_OK;
+    case F_LAW_FILE: a->law_file = v; return CLI_OK;
+    case F_BOUND: return bound_arg(p, v, &a->formula);
     case F_COL: {
         const char *eq = strchr(v, '=');
         sf_role r;
@@ -187,11 +261,12 @@ int cli_fit_load(const cli_fit_args *a, const char *path, sf_law **law, sf_data 
     *d = NULL;
     sf_error err;
     sf_error_clear(&err);
-    int rc = cli_law_options_check(NULL, a->law, a->law_opt_given);
+    int rc = cli_law_make(a, path, law);
     if (rc != CLI_OK) return rc;
-    if (sf_law_new(a->law, &a->law_opt, law, &err) != SF_OK) return cli_lib_error(&err);
     sf_data_options dopt = a->data;
     dopt.required |= sf_law_roles(*law);
+    dopt.n_extra = sf_law_n_extra(*law);
+    for (size_t k = 0; k < dopt.n_extra; k++) dopt.extra[k] = sf_law_extra_name(*law, k);
     if (sf_data_read(path, &dopt, d, &err) != SF_OK) {
         sf_law_free(*law);
         *law = NULL;

@@ -34,22 +34,62 @@ static const char main_help[] =
     "Run 'scalefit COMMAND --help' for a command's options; 'man scalefit' for\n"
     "the manual (docs/scalefit.1 in the source tree).\n";
 
+/* How a typed law is read: parameters, scales, bounds, variables. */
+static int show_formula(const char *formula)
+{
+    sf_law *law;
+    sf_error err;
+    if (sf_law_parse(formula, NULL, &law, &err) != SF_OK) return cli_lib_error(&err);
+    printf("formula:      %s\nreads:       ", formula);
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if (r != SF_ROLE_LOSS && (sf_law_roles(law) & SF_ROLE_BIT(r)))
+            printf(" %s", sf_role_name((sf_role)r));
+    for (size_t k = 0; k < sf_law_n_extra(law); k++) printf(" %s", sf_law_extra_name(law, k));
+    printf("\n\n  %-12s %-8s %-22s\n", "parameter", "scale", "default bounds");
+    for (size_t j = 0; j < sf_law_n_params(law); j++) {
+        double lo, hi;
+        sf_law_bounds(law, j, &lo, &hi);
+        char b[64];
+        snprintf(b, sizeof b, "[%g, %g]", lo, hi);
+        printf("  %-12s %-8s %-22s\n", sf_law_param_name(law, j),
+               sf_law_param_log_scale(law, j) ? "log" : "linear", b);
+    }
+    size_t nl = sf_law_n_linear(law);
+    printf("\nvariable projection: ");
+    if (!nl) printf("no (not a sum of coefficient x term)\n");
+    for (size_t k = 0; k < nl; k++)
+        printf("%s%s", sf_law_param_name(law, (size_t)sf_law_linear_param(law, k)),
+               k + 1 < nl ? ", " : " solved by least squares\n");
+    sf_law_free(law);
+    return CLI_OK;
+}
+
 static int cmd_laws(int argc, char **argv)
 {
     static const cli_opt opts[] = {{"help", 'h', 0, 'h'}, {0, 0, 0, 0}};
     cli_parser p;
-    cli_init(&p, "laws", "scalefit laws", opts, argc, argv);
-    const char *v;
+    cli_init(&p, "laws", "scalefit laws [FORMULA]", opts, argc, argv);
+    const char *v, *formula = NULL;
     int id;
     while ((id = cli_next(&p, &v)) != CLI_ARG_END) {
         if (id == CLI_ARG_BAD) return CLI_USAGE;
         if (id == 'h') {
-            fputs("Usage: scalefit laws\n\nList every law with its formula and parameter "
-                  "names (the names --fix, --tie and fit files use).\n", stdout);
+            fputs("Usage: scalefit laws [FORMULA]\n\nList every law with its formula and "
+                  "parameter names (the names --fix, --tie and fit files use).\n"
+                  "With FORMULA (e.g. 'E + A/N^alpha + B/D^beta'), show how scalefit reads\n"
+                  "it: its parameters with their scales and default bounds, the variables\n"
+                  "it reads, and which coefficients variable projection solves for.\n"
+                  "Any --law option takes a formula or --law-file FILE (docs/laws.md).\n",
+                  stdout);
             return CLI_OK;
+        }
+        if (id == CLI_ARG_POSITIONAL && !formula) {
+            formula = v;
+            continue;
         }
         return cli_usage_error(&p, "unexpected argument '%s'", v);
     }
+    if (formula) return show_formula(formula);
     for (size_t i = 0; i < sf_law_count(); i++) {
         const char *name = sf_law_name_at(i);
         sf_law *law;
@@ -64,6 +104,8 @@ static int cmd_laws(int argc, char **argv)
         printf("\n");
         sf_law_free(law);
     }
+    printf("\nor a formula: --law 'E + A/N^alpha + B/D^beta' (scalefit laws FORMULA shows "
+           "how it is read; docs/laws.md)\n");
     return CLI_OK;
 }
 
@@ -102,6 +144,7 @@ int main(int argc, char **argv)
         printf("scalefit %s\n", SF_VERSION);
         return cli_finish(CLI_OK);
     }
+    cli_install_signals();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return cli_finish(commands[i].run(argc - 1, argv + 1));

@@ -8,12 +8,16 @@
  * the file, the line and the field.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
+#include "base/strmap.h"
+#include "data/table_impl.h"
+#include "law/law_impl.h"
 
 static const char *const role_names[SF_ROLE_COUNT] = {
     "N", "D", "C", "loss", "U", "group", "weight"};
@@ -261,7 +265,9 @@ static int compare(filter_op op, double a, double b)
 /* ---- reading values ------------------------------------------------------ */
 
 typedef struct ctx {
-    const sf_table *t;
+    const sf_table *t;        /* the header (and name); rows stream past */
+    const char *const *cells; /* the current row's cells */
+    long line;                /* and its line */
     const sf_data_options *o;
     long col[SF_ROLE_COUNT];  /* column per role, -1 when absent */
     int fn[SF_ROLE_COUNT];    /* FN_* applied to the column's values */
@@ -273,12 +279,12 @@ enum { CELL_OK = 0, CELL_EMPTY = 1 };
 /* Parse cell (row, col) as a number for role r (r < 0: a filter column),
  * applying the role's transform.  Returns CELL_OK, CELL_EMPTY (empty cell
  * and drop_missing, or a zero the options skip), or an error. */
-static int read_cell(const ctx *c, size_t row, long col, int r, double *v)
+static int read_cell(const ctx *c, long col, int r, double *v)
 {
     const sf_table *t = c->t;
-    const char *cell = sf_table_cell(t, row, (size_t)col);
+    const char *cell = c->cells[col];
     const char *hdr = sf_table_header(t, (size_t)col);
-    long line = sf_table_line(t, row);
+    long line = c->line;
     const char *p = cell;
     while (*p == ' ' || *p == '\t') p++;
     if (*p == '\0') {
@@ -322,20 +328,20 @@ static int read_cell(const ctx *c, size_t row, long col, int r, double *v)
 }
 
 /* Value of role r on a row, deriving D = C/(6N) or C = 6ND if needed. */
-static int role_value(const ctx *c, size_t row, int r, double *v)
+static int role_value(const ctx *c, int r, double *v)
 {
-    if (c->col[r] >= 0) return read_cell(c, row, c->col[r], r, v);
+    if (c->col[r] >= 0) return read_cell(c, c->col[r], r, v);
     double a, b;
     int rc;
     if (r == SF_ROLE_D && c->col[SF_ROLE_C] >= 0 && c->col[SF_ROLE_N] >= 0) {
-        if ((rc = read_cell(c, row, c->col[SF_ROLE_C], SF_ROLE_C, &a)) != CELL_OK) return rc;
-        if ((rc = read_cell(c, row, c->col[SF_ROLE_N], SF_ROLE_N, &b)) != CELL_OK) return rc;
+        if ((rc = read_cell(c, c->col[SF_ROLE_C], SF_ROLE_C, &a)) != CELL_OK) return rc;
+        if ((rc = read_cell(c, c->col[SF_ROLE_N], SF_ROLE_N, &b)) != CELL_OK) return rc;
         *v = a / (6.0 * b);
         return CELL_OK;
     }
     if (r == SF_ROLE_C && c->col[SF_ROLE_N] >= 0 && c->col[SF_ROLE_D] >= 0) {
-        if ((rc = read_cell(c, row, c->col[SF_ROLE_N], SF_ROLE_N, &a)) != CELL_OK) return rc;
-        if ((rc = read_cell(c, row, c->col[SF_ROLE_D], SF_ROLE_D, &b)) != CELL_OK) return rc;
+        if ((rc = read_cell(c, c->col[SF_ROLE_N], SF_ROLE_N, &a)) != CELL_OK) return rc;
+        if ((rc = read_cell(c, c->col[SF_ROLE_D], SF_ROLE_D, &b)) != CELL_OK) return rc;
         *v = 6.0 * a * b;
         return CELL_OK;
     }
@@ -353,14 +359,13 @@ static int available(const long *col, int r)
 
 /* Returns 1 when the row passes, 0 when filtered out, CELL_EMPTY-style
  * drop as 0, negative on error. */
-static int row_passes(const ctx *c, const filter *fs, size_t nf, size_t row)
+static int row_passes(const ctx *c, const filter *fs, size_t nf)
 {
     for (size_t k = 0; k < nf; k++) {
         const filter *f = &fs[k];
         if (f->numeric) {
             double v;
-            int rc = f->role >= 0 ? role_value(c, row, f->role, &v)
-                                  : read_cell(c, row, f->col, -1, &v);
+            int rc = f->role >= 0 ? role_value(c, f->role, &v) : read_cell(c, f->col, -1, &v);
             if (rc == CELL_EMPTY) return 0;
             if (rc != CELL_OK) {
                 if (c->err && c->err->message[0]) {
@@ -377,7 +382,7 @@ static int row_passes(const ctx *c, const filter *fs, size_t nf, size_t row)
                 return sf_fail(c->err, SF_ENOCOLUMN, sf_table_name(c->t), 0, 0,
                                "filter '%s': no column for %s", f->text,
                                role_names[f->role]);
-            const char *cell = sf_table_cell(c->t, row, (size_t)col);
+            const char *cell = c->cells[col];
             while (*cell == ' ') cell++;
             size_t len = strlen(cell);
             while (len > 0 && cell[len - 1] == ' ') len--;
@@ -453,9 +458,43 @@ void sf_data_free(sf_data *d)
     free(d->group_names);
     for (size_t k = 0; k < d->n_filters; k++) free(d->filters[k]);
     free(d->filters);
+    for (size_t k = 0; k < d->n_extra; k++) {
+        free(d->extra_name[k]);
+        free(d->extra[k]);
+    }
+    free(d->extra_name);
+    free(d->extra);
     free(d->line);
     free(d->source);
     free(d);
+}
+
+/* Room for n_extra extra columns of m rows, names copied. */
+static int extra_alloc(sf_data *d, const char *const *names, size_t n_extra, size_t m)
+{
+    if (n_extra == 0) return SF_OK;
+    d->extra_name = calloc(n_extra, sizeof *d->extra_name);
+    d->extra = calloc(n_extra, sizeof *d->extra);
+    if (!d->extra_name || !d->extra) return SF_ENOMEM;
+    d->n_extra = n_extra;
+    for (size_t k = 0; k < n_extra; k++) {
+        d->extra_name[k] = sf_strdup(names[k]);
+        d->extra[k] = calloc(m ? m : 1, sizeof *d->extra[k]);
+        if (!d->extra_name[k] || !d->extra[k]) return SF_ENOMEM;
+    }
+    return SF_OK;
+}
+
+int sf_data_extras_like(sf_data *dst, const sf_data *src, size_t m)
+{
+    return extra_alloc(dst, (const char *const *)src->extra_name, src->n_extra, m);
+}
+
+long sf_data_extra_index(const sf_data *d, const char *name)
+{
+    for (size_t k = 0; d && name && k < d->n_extra; k++)
+        if (strcmp(d->extra_name[k], name) == 0) return (long)k;
+    return -1;
 }
 
 static int copy_filters(sf_data *s, const char *const *filters, size_t n)
@@ -495,6 +534,7 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
     if (rc != SF_OK) return rc;
     if (d->group && !(s->group = calloc(m ? m : 1, sizeof *s->group))) rc = SF_ENOMEM;
     if (rc == SF_OK) rc = copy_meta(d, s);
+    if (rc == SF_OK) rc = extra_alloc(s, (const char *const *)d->extra_name, d->n_extra, m);
     if (rc != SF_OK) {
         sf_data_free(s);
         return rc;
@@ -506,53 +546,54 @@ int sf_data_subset(const sf_data *d, const size_t *idx, size_t m, sf_data **out)
             if (src) (*role_array(s, r))[k] = src[i];
         }
         if (d->group) s->group[k] = d->group[i];
+        for (size_t x = 0; x < d->n_extra; x++) s->extra[x][k] = d->extra[x][i];
         s->line[k] = d->line[i];
     }
     *out = s;
     return SF_OK;
 }
 
-static int group_index(sf_data *d, const char *name, size_t *cap)
-{
-    /* Linear search is fine for the few dozen runs a sweep has; a table with
-     * many thousand runs would want a hash here. */
-    for (size_t g = 0; g < d->n_groups; g++)
-        if (strcmp(d->group_names[g], name) == 0) return (int)g;
-    if (d->n_groups == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        char **p = realloc(d->group_names, c * sizeof *p);
-        if (!p) return -1;
-        d->group_names = p;
-        *cap = c;
-    }
-    char *s = sf_strdup(name);
-    if (!s) return -1;
-    d->group_names[d->n_groups] = s;
-    return (int)d->n_groups++;
-}
+/* ---- reading: rows streamed into typed columns ----------------------------- */
 
-/* The column of each role into c->col (and its transform into c->fn):
- * the one named with --col, else a recognised header; *explicit_roles
- * gets the roles named with --col.  One column serves one role. */
-static int map_columns(ctx *c, unsigned *explicit_roles, sf_error *err)
+/* One read: the columns resolved from the header, then each row parsed into
+ * the role arrays as it arrives (no cell text is kept).  The arrays grow
+ * geometrically and are trimmed at the end, so the peak is about the
+ * parsed arrays themselves. */
+typedef struct loader {
+    ctx c;
+    const sf_data_options *o;
+    const char *name;
+    unsigned read;            /* roles read */
+    filter fs[SF_MAX_FILTERS];
+    sf_data *d;
+    size_t cap;               /* rows the arrays hold */
+    size_t nr, kept;          /* data rows seen, kept */
+    sf_strmap groups;         /* run id -> group index */
+    sf_table *header;         /* header-only table when streaming */
+    long xcol[SF_MAX_EXTRA];  /* columns of the extra variables (formula laws) */
+} loader;
+
+/* Which column serves each role (by --col or by alias), which roles are
+ * read, and the filters. */
+static int resolve_columns(loader *L, sf_error *err)
 {
+    ctx *c = &L->c;
     const sf_table *t = c->t;
-    const sf_data_options *o = c->o;
-    const char *name = sf_table_name(t);
-    *explicit_roles = 0;
+    const sf_data_options *o = L->o;
+    unsigned explicit_roles = 0;
     for (int r = 0; r < SF_ROLE_COUNT; r++) {
         int rc;
         char inner[256];
         if (o->column[r] && sf_table_find(t, o->column[r]) < 0 &&
             (c->fn[r] = parse_transform(o->column[r], inner, sizeof inner)) != FN_NONE) {
             if (r == SF_ROLE_GROUP)
-                return sf_fail(err, SF_EINVAL, name, 0, 0, "--col group=%s: a run id is text; "
-                               "%s() applies to numbers", o->column[r], fn_names[c->fn[r]]);
+                return sf_fail(err, SF_EINVAL, L->name, 0, 0, "--col group=%s: a run id is "
+                               "text; %s() applies to numbers", o->column[r], fn_names[c->fn[r]]);
             rc = find_explicit(t, (sf_role)r, inner, &c->col[r], err);
-            *explicit_roles |= SF_ROLE_BIT(r);
+            explicit_roles |= SF_ROLE_BIT(r);
         } else if (o->column[r]) {
             rc = find_explicit(t, (sf_role)r, o->column[r], &c->col[r], err);
-            *explicit_roles |= SF_ROLE_BIT(r);
+            explicit_roles |= SF_ROLE_BIT(r);
         } else {
             rc = find_by_alias(t, (sf_role)r, &c->col[r], err);
         }
@@ -564,26 +605,18 @@ static int map_columns(ctx *c, unsigned *explicit_roles, sf_error *err)
     for (int r = 0; r < SF_ROLE_COUNT; r++)
         for (int q = 0; q < r; q++) {
             if (c->col[r] < 0 || c->col[r] != c->col[q]) continue;
-            int er = (*explicit_roles & SF_ROLE_BIT(r)) != 0;
-            int eq = (*explicit_roles & SF_ROLE_BIT(q)) != 0;
+            int er = (explicit_roles & SF_ROLE_BIT(r)) != 0;
+            int eq = (explicit_roles & SF_ROLE_BIT(q)) != 0;
             if (er && eq)
-                return sf_fail(err, SF_EINVAL, name, 0, 0,
+                return sf_fail(err, SF_EINVAL, L->name, 0, 0,
                                "column '%s' is named for both %s and %s",
                                sf_table_header(t, (size_t)c->col[r]), role_names[q],
                                role_names[r]);
             if (er) c->col[q] = -1;
             else c->col[r] = -1;
         }
-    return SF_OK;
-}
 
-/* The roles to read (SF_ROLE_BIT mask) into *read: required (an error
- * naming the aliases when one has no column), named with --col, weight
- * and group when present; D and C are completed whenever they can be. */
-static int roles_to_read(const ctx *c, unsigned explicit_roles, unsigned *read, sf_error *err)
-{
-    const char *name = sf_table_name(c->t);
-    unsigned required = c->o->required | SF_ROLE_BIT(SF_ROLE_LOSS);
+    unsigned required = o->required | SF_ROLE_BIT(SF_ROLE_LOSS);
     for (int r = 0; r < SF_ROLE_COUNT; r++) {
         if (!(required & SF_ROLE_BIT(r)) || available(c->col, r)) continue;
         char al[256];
@@ -591,96 +624,206 @@ static int roles_to_read(const ctx *c, unsigned explicit_roles, unsigned *read, 
         const char *extra = r == SF_ROLE_D   ? "; D can also be derived from C and N"
                             : r == SF_ROLE_C ? "; C can also be derived from N and D"
                                              : "";
-        return sf_fail(err, SF_ENOCOLUMN, name, 0, 0,
+        return sf_fail(err, SF_ENOCOLUMN, L->name, 0, 0,
                        "no column for %s (%s): looked for %s%s; name it with --col %s=COLUMN",
                        role_names[r], role_words[r], al, extra, role_names[r]);
     }
-    unsigned rd = required | explicit_roles;
-    if (c->col[SF_ROLE_WEIGHT] >= 0) rd |= SF_ROLE_BIT(SF_ROLE_WEIGHT);
-    if (c->col[SF_ROLE_GROUP] >= 0) rd |= SF_ROLE_BIT(SF_ROLE_GROUP);
-    if (rd & (SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_N))) {
-        if (available(c->col, SF_ROLE_N)) rd |= SF_ROLE_BIT(SF_ROLE_N);
-        if (available(c->col, SF_ROLE_D)) rd |= SF_ROLE_BIT(SF_ROLE_D);
-        if (available(c->col, SF_ROLE_C)) rd |= SF_ROLE_BIT(SF_ROLE_C);
+
+    /* Roles to read: required, named with --col, weight and group when
+     * present.  D and C are completed whenever they can be. */
+    unsigned read = required | explicit_roles;
+    if (c->col[SF_ROLE_WEIGHT] >= 0) read |= SF_ROLE_BIT(SF_ROLE_WEIGHT);
+    if (c->col[SF_ROLE_GROUP] >= 0) read |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    if (read & (SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_C) | SF_ROLE_BIT(SF_ROLE_N))) {
+        if (available(c->col, SF_ROLE_N)) read |= SF_ROLE_BIT(SF_ROLE_N);
+        if (available(c->col, SF_ROLE_D)) read |= SF_ROLE_BIT(SF_ROLE_D);
+        if (available(c->col, SF_ROLE_C)) read |= SF_ROLE_BIT(SF_ROLE_C);
     }
     for (int r = 0; r < SF_ROLE_COUNT; r++)
-        if ((rd & SF_ROLE_BIT(r)) && !available(c->col, r)) rd &= ~SF_ROLE_BIT(r);
-    *read = rd;
+        if ((read & SF_ROLE_BIT(r)) && !available(c->col, r)) read &= ~SF_ROLE_BIT(r);
+    L->read = read;
+
+    if (o->n_filters > SF_MAX_FILTERS)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many filters (at most %d)",
+                       SF_MAX_FILTERS);
+    for (size_t k = 0; k < o->n_filters; k++) {
+        int rc = parse_filter(t, o->filters[k], &L->fs[k], err);
+        if (rc != SF_OK) return rc;
+    }
     return SF_OK;
 }
 
-/* A new data set of nr rows with the roles `read` and where they came
- * from (file, filters, column names, derived roles); NULL on ENOMEM. */
-static sf_data *new_data(const ctx *c, size_t nr, unsigned read)
+/* Room for `need` rows in every array (geometric growth; realloc of large
+ * blocks moves pages, not bytes). */
+static int reserve_rows(loader *L, size_t need)
 {
-    const sf_table *t = c->t;
-    const sf_data_options *o = c->o;
-    sf_data *d;
-    if (sf_data_new(nr, read, &d) != SF_OK) return NULL;
-    d->rows_read = nr;
-    int ok = (d->source = sf_strdup(sf_table_name(t))) &&
-             copy_filters(d, o->filters, o->n_filters) == SF_OK;
-    for (int r = 0; r < SF_ROLE_COUNT && ok; r++)
-        if ((read & SF_ROLE_BIT(r)) && c->col[r] >= 0 &&
-            !(d->column[r] = sf_strdup(c->fn[r] ? o->column[r]
-                                                 : sf_table_header(t, (size_t)c->col[r]))))
-            ok = 0;
-    for (int r = 0; r < SF_ROLE_COUNT; r++)
-        if ((read & SF_ROLE_BIT(r)) && c->col[r] < 0) d->derived |= SF_ROLE_BIT(r);
-    if (ok && (read & SF_ROLE_BIT(SF_ROLE_GROUP))) {
-        if (!(d->group = calloc(nr, sizeof *d->group))) ok = 0;
-        d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
+    if (need <= L->cap) return SF_OK;
+    size_t cap = L->cap ? L->cap : 256;
+    while (cap < need) cap *= 2;
+    sf_data *d = L->d;
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        double **a = role_array(d, r);
+        if (!a || !*a) continue;
+        double *p = realloc(*a, cap * sizeof **a);
+        if (!p) return SF_ENOMEM;
+        *a = p;
     }
-    if (!ok) {
-        sf_data_free(d);
-        return NULL;
+    long *ln = realloc(d->line, cap * sizeof *ln);
+    if (!ln) return SF_ENOMEM;
+    d->line = ln;
+    if (d->group) {
+        int *g = realloc(d->group, cap * sizeof *g);
+        if (!g) return SF_ENOMEM;
+        d->group = g;
     }
-    return d;
+    for (size_t x = 0; x < d->n_extra; x++) {
+        double *e = realloc(d->extra[x], cap * sizeof *e);
+        if (!e) return SF_ENOMEM;
+        d->extra[x] = e;
+    }
+    L->cap = cap;
+    return SF_OK;
 }
 
-/* The rows of the table that pass the filters into d, values parsed and
- * checked; *kept gets their count. */
-static int read_rows(ctx *c, const filter *fs, sf_data *d, size_t *kept, sf_error *err)
+/* Columns of the extra variables (formula laws): each must exist. */
+static int extra_columns(const sf_table *t, const sf_data_options *o, long *xcol,
+                         sf_error *err)
 {
-    const sf_table *t = c->t;
-    const size_t nr = sf_table_rows(t);
-    size_t gcap = 0, k = 0;
+    if (o->n_extra > SF_MAX_EXTRA)
+        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many extra columns (at most %d)",
+                       SF_MAX_EXTRA);
+    for (size_t k = 0; k < o->n_extra; k++)
+        if ((xcol[k] = sf_table_find(t, o->extra[k])) < 0)
+            return sf_fail(err, SF_ENOCOLUMN, sf_table_name(t), 0, 0,
+                           "no column '%s' (the law reads it)", o->extra[k]);
+    return SF_OK;
+}
+
+static int loader_start(loader *L, const sf_table *t, const sf_data_options *o, sf_error *err)
+{
+    L->c.t = t;
+    L->c.o = o;
+    L->c.err = err;
+    L->o = o;
+    L->name = sf_table_name(t);
+    int rc = resolve_columns(L, err);
+    if (rc != SF_OK) return rc;
+    if (sf_data_new(1, L->read, &L->d) != SF_OK)
+        return sf_fail(err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+    sf_data *d = L->d;
+    L->cap = 1;
     int status = SF_OK;
-    for (size_t i = 0; i < nr && status == SF_OK; i++) {
-        int pass = row_passes(c, fs, c->o->n_filters, i);
-        if (pass < 0) {
-            status = pass;
-            break;
-        }
-        if (!pass) continue;
-        int drop = 0;
-        for (int r = 0; r < SF_ROLE_COUNT && !drop; r++) {
-            double **a = role_array(d, r);
-            if (!a || !*a) continue;
-            double v;
-            int rc = role_value(c, i, r, &v);
-            if (rc == CELL_EMPTY) drop = 1;
-            else if (rc != CELL_OK) {
-                status = rc;
-                break;
-            } else
-                (*a)[k] = v;
-        }
-        if (status != SF_OK) break;
-        if (drop) continue;
-        if (d->group) {
-            int g = group_index(d, sf_table_cell(t, i, (size_t)c->col[SF_ROLE_GROUP]), &gcap);
-            if (g < 0) {
-                status = sf_fail(err, SF_ENOMEM, sf_table_name(t), 0, 0, "out of memory");
-                break;
-            }
-            d->group[k] = g;
-        }
-        d->line[k] = sf_table_line(t, i);
-        k++;
+    if (!(d->source = sf_strdup(L->name)) || copy_filters(d, o->filters, o->n_filters) != SF_OK)
+        status = SF_ENOMEM;
+    for (int r = 0; r < SF_ROLE_COUNT && status == SF_OK; r++)
+        if ((L->read & SF_ROLE_BIT(r)) && L->c.col[r] >= 0 &&
+            !(d->column[r] = sf_strdup(L->c.fn[r] ? o->column[r]
+                                                   : sf_table_header(t, (size_t)L->c.col[r]))))
+            status = SF_ENOMEM;
+    for (int r = 0; r < SF_ROLE_COUNT; r++)
+        if ((L->read & SF_ROLE_BIT(r)) && L->c.col[r] < 0) d->derived |= SF_ROLE_BIT(r);
+    if (status == SF_OK && (L->read & SF_ROLE_BIT(SF_ROLE_GROUP))) {
+        if (!(d->group = calloc(1, sizeof *d->group))) status = SF_ENOMEM;
+        d->roles |= SF_ROLE_BIT(SF_ROLE_GROUP);
     }
-    *kept = k;
-    return status;
+    if (status != SF_OK) return sf_fail(err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+    if ((rc = extra_columns(t, o, L->xcol, err)) != SF_OK) return rc;
+    if (extra_alloc(d, o->extra, o->n_extra, 1) != SF_OK)
+        return sf_fail(err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+    return SF_OK;
+}
+
+/* The group index of run id `name`, adding it when new: -1 out of memory. */
+static int group_index(loader *L, const char *name)
+{
+    sf_data *d = L->d;
+    size_t g = sf_strmap_get(&L->groups, name);
+    if (g != SF_STRMAP_NONE) return (int)g;
+    if ((d->n_groups & (d->n_groups - 1)) == 0) {
+        /* Capacity: the powers of two. */
+        char **p = realloc(d->group_names, (d->n_groups ? 2 * d->n_groups : 1) * sizeof *p);
+        if (!p) return -1;
+        d->group_names = p;
+    }
+    if (d->n_groups >= (size_t)INT32_MAX) return -1;
+    char *s = sf_strdup(name);
+    if (!s) return -1;
+    d->group_names[d->n_groups] = s;
+    if (sf_strmap_put(&L->groups, s, d->n_groups) != SF_OK) {
+        free(s);
+        return -1;
+    }
+    return (int)d->n_groups++;
+}
+
+static int loader_row(loader *L, const char *const *cells, long line)
+{
+    ctx *c = &L->c;
+    c->cells = cells;
+    c->line = line;
+    L->nr++;
+    int pass = row_passes(c, L->fs, L->o->n_filters);
+    if (pass <= 0) return pass;
+    if (reserve_rows(L, L->kept + 1) != SF_OK)
+        return sf_fail(c->err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+    sf_data *d = L->d;
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        double **a = role_array(d, r);
+        if (!a || !*a) continue;
+        double v;
+        int rc = role_value(c, r, &v);
+        if (rc == CELL_EMPTY) return SF_OK;
+        if (rc != CELL_OK) return rc;
+        (*a)[L->kept] = v;
+    }
+    for (size_t x = 0; x < d->n_extra; x++) {
+        int rc = read_cell(c, L->xcol[x], -1, &d->extra[x][L->kept]);
+        if (rc == CELL_EMPTY) return SF_OK;
+        if (rc != CELL_OK) return rc;
+    }
+    if (d->group) {
+        int g = group_index(L, cells[c->col[SF_ROLE_GROUP]]);
+        if (g < 0) return sf_fail(c->err, SF_ENOMEM, L->name, 0, 0, "out of memory");
+        d->group[L->kept] = g;
+    }
+    d->line[L->kept++] = line;
+    return SF_OK;
+}
+
+/* Ends a read: *out gets the data on success; everything is freed. */
+static int loader_end(loader *L, int status, sf_data **out, sf_error *err)
+{
+    sf_data *d = L->d;
+    if (status == SF_OK && L->nr == 0)
+        status = sf_fail(err, SF_ENODATA, L->name, 0, 0, "no data rows after the header");
+    if (status == SF_OK && L->kept == 0)
+        status = sf_fail(err, SF_ENODATA, L->name, 0, 0,
+                         "no rows left: all %zu data rows were filtered out%s%s", L->nr,
+                         L->o->drop_missing ? " or had empty cells" : "",
+                         L->o->skip_zero ? " or skipped for a zero value" : "");
+    sf_strmap_free(&L->groups);
+    sf_table_free(L->header);
+    if (status != SF_OK) {
+        sf_data_free(d);
+        return status;
+    }
+    d->rows_read = L->nr;
+    d->n = L->kept;
+    /* Give back the growth margin (shrinking never fails in practice; a
+     * failed shrink keeps the larger block). */
+    for (int r = 0; r < SF_ROLE_COUNT; r++) {
+        double **a = role_array(d, r);
+        double *p = a && *a ? realloc(*a, d->n * sizeof **a) : NULL;
+        if (p) *a = p;
+    }
+    for (size_t x = 0; x < d->n_extra; x++) {
+        double *e = realloc(d->extra[x], d->n * sizeof *e);
+        if (e) d->extra[x] = e;
+    }
+    long *ln = realloc(d->line, d->n * sizeof *ln);
+    if (ln) d->line = ln;
+    *out = d;
+    return SF_OK;
 }
 
 int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **out,
@@ -692,45 +835,64 @@ int sf_data_from_table(const sf_table *t, const sf_data_options *o, sf_data **ou
         sf_data_options_init(&defaults);
         o = &defaults;
     }
-    const char *name = sf_table_name(t);
-    ctx c = {.t = t, .o = o, .err = err};
-    unsigned explicit_roles = 0, read = 0;
-    int rc = map_columns(&c, &explicit_roles, err);
-    if (rc != SF_OK) return rc;
-    if ((rc = roles_to_read(&c, explicit_roles, &read, err)) != SF_OK) return rc;
-    if (o->n_filters > SF_MAX_FILTERS)
-        return sf_fail(err, SF_EINVAL, NULL, 0, 0, "too many filters (at most %d)",
-                       SF_MAX_FILTERS);
-    filter fs[SF_MAX_FILTERS];
-    for (size_t k = 0; k < o->n_filters; k++)
-        if ((rc = parse_filter(t, o->filters[k], &fs[k], err)) != SF_OK) return rc;
-    size_t nr = sf_table_rows(t);
-    if (nr == 0) return sf_fail(err, SF_ENODATA, name, 0, 0, "no data rows after the header");
-    sf_data *d = new_data(&c, nr, read);
-    if (!d) return sf_fail(err, SF_ENOMEM, name, 0, 0, "out of memory");
-    size_t kept = 0;
-    int status = read_rows(&c, fs, d, &kept, err);
-    if (status == SF_OK && kept == 0)
-        status = sf_fail(err, SF_ENODATA, name, 0, 0,
-                         "no rows left: all %zu data rows were filtered out%s%s", nr,
-                         o->drop_missing ? " or had empty cells" : "",
-                         o->skip_zero ? " or skipped for a zero value" : "");
-    if (status != SF_OK) {
-        sf_data_free(d);
-        return status;
+    loader L = {0};
+    int rc = loader_start(&L, t, o, err);
+    if (rc != SF_OK) {
+        sf_data_free(L.d);
+        return rc;
     }
-    d->n = kept;
-    *out = d;
-    return SF_OK;
+    size_t nc = sf_table_cols(t);
+    const char **cells = malloc((nc ? nc : 1) * sizeof *cells);
+    if (!cells) rc = sf_fail(err, SF_ENOMEM, L.name, 0, 0, "out of memory");
+    for (size_t i = 0; i < sf_table_rows(t) && rc == SF_OK; i++) {
+        for (size_t j = 0; j < nc; j++) cells[j] = sf_table_cell(t, i, j);
+        rc = loader_row(&L, cells, sf_table_line(t, i));
+    }
+    free(cells);
+    return loader_end(&L, rc, out, err);
+}
+
+/* Streaming: the sink's callbacks. */
+typedef struct stream_ctx {
+    loader L;
+    const sf_data_options *o;
+    const char *name;
+    int started;
+} stream_ctx;
+
+static int on_header(void *ctx_, const char *const *names, size_t n, long line, sf_error *err)
+{
+    (void)line;
+    stream_ctx *s = ctx_;
+    int rc = sf_table_header_only(s->name, names, n, &s->L.header, err);
+    if (rc != SF_OK) return rc;
+    s->started = 1;
+    return loader_start(&s->L, s->L.header, s->o, err);
+}
+
+static int on_row(void *ctx_, const char *const *cells, size_t n, long line, sf_error *err)
+{
+    (void)n;
+    (void)err;
+    stream_ctx *s = ctx_;
+    return loader_row(&s->L, cells, line);
 }
 
 int sf_data_read(const char *path, const sf_data_options *o, sf_data **out, sf_error *err)
 {
     *out = NULL;
-    sf_table *t;
-    int rc = sf_table_read(path, &t, err);
-    if (rc != SF_OK) return rc;
-    rc = sf_data_from_table(t, o, out, err);
-    sf_table_free(t);
-    return rc;
+    sf_data_options defaults;
+    if (!o) {
+        sf_data_options_init(&defaults);
+        o = &defaults;
+    }
+    if (!path) return sf_fail(err, SF_EINVAL, NULL, 0, 0, "no file name given");
+    stream_ctx s = {.o = o, .name = strcmp(path, "-") == 0 ? "<stdin>" : path};
+    sf_row_sink sink = {on_header, on_row, &s};
+    int rc = sf_csv_stream_file(path, &sink, err);
+    if (!s.started) {
+        sf_table_free(s.L.header);
+        return rc;
+    }
+    return loader_end(&s.L, rc, out, err);
 }

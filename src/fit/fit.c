@@ -48,6 +48,8 @@ void sf_fit_options_init(sf_fit_options *o)
     o->refine = 8;
     o->gtol = 1e-10;
     o->max_iter = 5000;
+    o->large_rows = 50000;
+    o->sample_rows = 8192;
 }
 
 int sf_fit_options_fix(sf_fit_options *o, const char *name, double value)
@@ -240,6 +242,8 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         if (m.map[j] < 0) theta[j] = m.held[j];
         else if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
     }
+    double start[SF_MAX_PARAMS];
+    memcpy(start, theta, p * sizeof *start);
     int stop = SF_STOP_NO_PROGRESS;
     /* Each pass either holds one more parameter at a bound or releases one;
      * 2p + 1 passes are plenty and keep a pathological case from cycling. */
@@ -257,6 +261,11 @@ static void run_start(const sf_problem *pb, sf_work *w, const double *theta0, do
         }
         if (changed) {
             sf_pmap_rebuild(&m);
+            /* The run left the box: the other parameters went with it
+             * (a scale following an exponent past its bound), so they
+             * restart from where this start began. */
+            for (size_t j = 0; j < p; j++)
+                if (m.map[j] >= 0 && m.rep[j] == (int)j) theta[j] = start[j];
             for (size_t j = 0; j < p; j++)
                 if (m.rep[j] != (int)j) theta[j] = theta[m.rep[j]];
             continue;
@@ -328,7 +337,7 @@ static void exact_fixed(const sf_law *law, const sf_fit_options *o, const sf_pma
 
 /* Run every start in parallel, each writing only its own slot. */
 static int run_all(const sf_problem *pb, const double *theta0, size_t count, double eps,
-                   int threads, run *runs)
+                   int threads, const volatile sig_atomic_t *cancel, run *runs)
 {
     const size_t p = pb->law->n_params;
     int status = SF_OK;
@@ -344,7 +353,8 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t s = 0; s < count; s++) {
-            if (ok) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
+            /* Cancelled: the remaining starts are skipped, not run. */
+            if (ok && !(cancel && *cancel)) run_start(pb, &w, theta0 + s * p, eps, &runs[s], z);
             else runs[s].f = NAN;
         }
         if (!ok) {
@@ -356,6 +366,7 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
         if (ok) sf_work_free(&w);
         lbfgs_free(z);
     }
+    if (status == SF_OK && cancel && *cancel) status = SF_ECANCELED;
     return status;
 }
 
@@ -385,6 +396,7 @@ static void sort_runs(size_t *idx, size_t *tmp, size_t n, const run *runs)
 
 static double r_squared(const sf_problem *pb, sf_work *w, const double *theta)
 {
+    if (pb->chunked) return sf_problem_r2_chunked(pb, w, theta);
     const size_t n = pb->n;
     pb->law->cls->eval(pb->law, theta, &pb->obs, w->logy, NULL);
     double mean = 0;
@@ -438,7 +450,7 @@ static int full_rank(const sf_problem *pb)
     for (size_t j = 0; j < p; j++)
         if (m->rep[j] != (int)j) theta[j] = theta[m->rep[j]];
     sf_work w;
-    if (sf_work_init(&w, pb) != SF_OK) return -1;
+    if (sf_work_init_full(&w, pb) != SF_OK) return -1;
     law->cls->eval(law, theta, &pb->obs, w.logy, w.jac);
     /* Gram matrix of the columns scaled to unit length, then Gaussian
      * elimination with a relative pivot threshold. */
@@ -568,6 +580,28 @@ static void search_free(search *sr)
     free(sr->tmp);
 }
 
+/* The source line of the first row where the law is not finite at theta
+ * (the first start; NULL: every internal coordinate 0, clamped to the
+ * bounds), or 0 when every row is finite. */
+static long first_nonfinite_line(const sf_problem *pb, const double *theta, const sf_data *d)
+{
+    const size_t p = pb->law->n_params;
+    double th[SF_MAX_PARAMS];
+    for (size_t j = 0; j < p; j++) {
+        th[j] = theta ? theta[j] : 0.0;
+        if (th[j] < pb->lo[j]) th[j] = pb->lo[j];
+        if (th[j] > pb->hi[j]) th[j] = pb->hi[j];
+    }
+    double *ly = malloc((pb->n ? pb->n : 1) * sizeof *ly);
+    long line = 0;
+    if (!ly) return 0;
+    pb->law->cls->eval(pb->law, th, &pb->obs, ly, NULL);
+    for (size_t i = 0; i < pb->n && !line; i++)
+        if (!isfinite(ly[i])) line = d->line[i] > 0 ? d->line[i] : (long)i + 1;
+    free(ly);
+    return line;
+}
+
 /* Phase 1: every start to a moderate tolerance, sorted best first. */
 static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_options *o,
                   const sf_data *d, search *sr, sf_error *err)
@@ -577,18 +611,23 @@ static int phase1(const sf_problem *pb, const sf_starts *st, const sf_fit_option
     sr->order = malloc((ns ? ns : 1) * sizeof *sr->order);
     sr->tmp = malloc((ns ? ns : 1) * sizeof *sr->tmp);
     int status = sr->runs && sr->order && sr->tmp ? SF_OK : SF_ENOMEM;
-    if (status == SF_OK) status = run_all(pb, st->theta, ns, PHASE1_EPS, o->threads, sr->runs);
+    if (status == SF_OK)
+        status = run_all(pb, st->theta, ns, PHASE1_EPS, o->threads, o->cancel, sr->runs);
     sr->via = malloc((ns ? ns : 1) * sizeof *sr->via);
     if (!sr->via) status = SF_ENOMEM;
     for (size_t s = 0; s < ns && sr->via; s++) sr->via[s] = -1;
+    if (status == SF_ECANCELED) return sf_fail(err, status, NULL, 0, 0, "interrupted");
     if (status != SF_OK) return sf_fail(err, status, NULL, 0, 0, "out of memory");
     for (size_t s = 0; s < ns; s++) sr->order[s] = s;
     sort_runs(sr->order, sr->tmp, ns, sr->runs);
-    if (ns == 0 || !isfinite(sr->runs[sr->order[0]].f))
-        return sf_fail(err, SF_ENOCONV, d->source, 0, 0,
-                       "no start gave a finite objective: the law cannot describe "
-                       "these data");
-    return SF_OK;
+    if (ns > 0 && isfinite(sr->runs[sr->order[0]].f)) return SF_OK;
+    long bad = first_nonfinite_line(pb, ns ? st->theta : NULL, d);
+    if (bad > 0)
+        return sf_fail(err, SF_ENOCONV, d->source, bad, 0,
+                       "the law's value is not finite at this row from every start "
+                       "(a log or sqrt of a negative number, 0/0, an overflow?)");
+    return sf_fail(err, SF_ENOCONV, d->source, 0, 0,
+                   "no start gave a finite objective: the law cannot describe these data");
 }
 
 /* Phase 2: polish the best distinct results to the tight tolerance;
@@ -617,7 +656,8 @@ static int phase2(const sf_problem *pb, const sf_fit_options *o, search *sr, sf_
         sr->pol_basin[sr->npol] = -1;
         sr->pol[sr->npol++].f = r->f;
     }
-    if (status == SF_OK) status = run_all(pb, seeds, sr->npol, o->gtol, o->threads, sr->pol);
+    if (status == SF_OK)
+        status = run_all(pb, seeds, sr->npol, o->gtol, o->threads, o->cancel, sr->pol);
     if (status == SF_OK) {
         for (size_t q = 0; q < sr->npol; q++) sr->order[q] = q;
         sort_runs(sr->order, sr->tmp, sr->npol, sr->pol);
@@ -746,6 +786,7 @@ static void warn_fit(sf_fit *fit, size_t ns)
 
 /* The fit: from the global search's starts, or from theta0 (count
  * points, internal coordinates) when theta0 is not NULL. */
+
 static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o,
                     const double *theta0, size_t count, sf_fit **out, sf_error *err)
 {
@@ -755,6 +796,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
         sf_fit_options_init(&defaults);
         o = &defaults;
     }
+    if (o->cancel && *o->cancel) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     sf_pmap base;
     int rank_test = 0;
     int rc = check_fit_inputs(law, d, o, &base, &rank_test, err);
@@ -774,6 +816,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     search_free(&sr);
     sf_starts_free(&st);
     sf_problem_free(&pb);
+    if (status == SF_ECANCELED) sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     if (status != SF_OK) {
         sf_fit_free(fit);
         return status;
@@ -784,6 +827,18 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
 
 int sf_fit_run(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
                sf_error *err)
+{
+    if (sf_fit_is_large(d, o)) return sf_fit_large(law, d, o, out, err);
+    return fit_core(law, d, o, NULL, 0, out, err);
+}
+
+int sf_fit_base_map(const sf_law *law, const sf_fit_options *o, sf_pmap *m, sf_error *err)
+{
+    return base_map(law, o, m, err);
+}
+
+int sf_fit_run_full(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    sf_fit **out, sf_error *err)
 {
     return fit_core(law, d, o, NULL, 0, out, err);
 }

@@ -42,12 +42,17 @@ typedef struct sf_problem {
     double lo[SF_MAX_PARAMS], hi[SF_MAX_PARAMS]; /* internal bounds */
     sf_pmap base;           /* user fixes and ties */
     const sf_fit_options *opt;
+    /* Large tables (issue 22, src/fit/large.c): sums over fixed chunks of
+     * SF_ROW_CHUNK rows, chunks spread over row_threads threads. */
+    int chunked;
+    int row_threads;
 } sf_problem;
 
 /* Per-thread scratch space for evaluating the objective. */
 typedef struct sf_work {
-    double *logy;   /* n */
-    double *jac;    /* n * p */
+    double *logy;   /* n; chunked: row_threads * SF_ROW_CHUNK */
+    double *jac;    /* n * p; chunked: row_threads * SF_ROW_CHUNK * p */
+    double *part;   /* chunked: (p + 1) partial sums per chunk, else NULL */
 } sf_work;
 
 int sf_problem_init(sf_problem *pb, const sf_law *law, const sf_data *d,
@@ -139,5 +144,43 @@ void sf_fit_add_warning(sf_fit *fit, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---- large tables (issue 22, src/fit/large.c) ---- */
+
+/* Rows per chunk of a chunked sum: fixed, so the chunks' partial sums,
+ * added in chunk order, do not depend on the number of threads. */
+#define SF_ROW_CHUNK 4096
+/* Rows per thread below which an evaluation stays on fewer threads. */
+#define SF_ROWS_PER_THREAD 32768
+
+/* Set pb->chunked and pb->row_threads from the table size and options. */
+void sf_problem_set_chunking(sf_problem *pb, const sf_fit_options *o);
+/* sf_work_init without chunking (n-row buffers), and the chunked one. */
+int sf_work_init_full(sf_work *w, const sf_problem *pb);
+int sf_work_init_chunked(sf_work *w, const sf_problem *pb);
+/* sf_problem_value over chunks: per-chunk partial sums on up to
+ * pb->row_threads threads (one when called inside a parallel region),
+ * added in chunk order. */
+double sf_problem_value_chunked(const sf_problem *pb, sf_work *w, const double *theta,
+                                double *g);
+/* R^2 of the loss (as r_squared in fit.c) with chunk-sized buffers. */
+double sf_problem_r2_chunked(const sf_problem *pb, sf_work *w, const double *theta);
+
+/* The large-table path applies: more than o->large_rows rows, and a
+ * subsample of o->sample_rows is less than half the table. */
+int sf_fit_is_large(const sf_data *d, const sf_fit_options *o);
+/* The fit of a large table: search on a stratified subsample, refine the
+ * best basins on the full table, check, fall back to the full search. */
+int sf_fit_large(const sf_law *law, const sf_data *d, const sf_fit_options *o, sf_fit **out,
+                 sf_error *err);
+/* The user's fixes and ties as a parameter map (fit.c). */
+int sf_fit_base_map(const sf_law *law, const sf_fit_options *o, sf_pmap *m, sf_error *err);
+/* The full search on the whole table whatever its size (fit.c). */
+int sf_fit_run_full(const sf_law *law, const sf_data *d, const sf_fit_options *o,
+                    sf_fit **out, sf_error *err);
+/* Row indices of a stratified subsample of m rows (sorted by stratum, then
+ * D): strata are runs (group) or else values of N; malloc'd into *idx.
+ * The offset is drawn from seed and moved by shift (of a step, mod 1). */
+int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, double shift, size_t **idx);
 
 #endif /* SF_FIT_IMPL_H */

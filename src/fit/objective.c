@@ -106,6 +106,13 @@ int sf_problem_init(sf_problem *pb, const sf_law *law, const sf_data *d,
     }
     pb->obs.logy = s;
     pb->obs.w = d->weight;
+    for (size_t k = 0; k < law->n_extra; k++) {
+        long x = sf_data_extra_index(d, law->extra[k]);
+        if (x < 0)
+            return sf_fail(err, SF_ENOCOLUMN, src, 0, 0, "law '%s' reads column '%s': the data "
+                           "have no such column", sf_law_name(law), law->extra[k]);
+        pb->obs.extra[k] = d->extra[x];
+    }
     pb->obs.n = n;
 
     /* The optimiser's convergence tests are absolute, so give it an
@@ -121,6 +128,7 @@ int sf_problem_init(sf_problem *pb, const sf_law *law, const sf_data *d,
         pb->lo[j] = ps->scale == SF_SCALE_LOG ? (ps->lo > 0 ? log(ps->lo) : -INFINITY) : ps->lo;
         pb->hi[j] = ps->scale == SF_SCALE_LOG ? log(ps->hi) : ps->hi;
     }
+    sf_problem_set_chunking(pb, o);
     return SF_OK;
 }
 
@@ -132,7 +140,13 @@ void sf_problem_free(sf_problem *pb)
 
 int sf_work_init(sf_work *w, const sf_problem *pb)
 {
+    return pb->chunked ? sf_work_init_chunked(w, pb) : sf_work_init_full(w, pb);
+}
+
+int sf_work_init_full(sf_work *w, const sf_problem *pb)
+{
     size_t n = pb->n ? pb->n : 1;
+    w->part = NULL;
     w->logy = malloc(n * sizeof *w->logy);
     w->jac = malloc(n * pb->law->n_params * sizeof *w->jac);
     if (!w->logy || !w->jac) {
@@ -146,11 +160,13 @@ void sf_work_free(sf_work *w)
 {
     free(w->logy);
     free(w->jac);
-    w->logy = w->jac = NULL;
+    free(w->part);
+    w->logy = w->jac = w->part = NULL;
 }
 
 double sf_problem_value(const sf_problem *pb, sf_work *w, const double *theta, double *g)
 {
+    if (pb->chunked) return sf_problem_value_chunked(pb, w, theta, g);
     const sf_law *law = pb->law;
     const size_t n = pb->n, p = law->n_params;
     law->cls->eval(law, theta, &pb->obs, w->logy, g ? w->jac : NULL);

@@ -59,7 +59,7 @@
 #define MAX_DRAWS 8000            /* default thinning keeps at most this many */
 #define RHAT_MAX 1.01             /* Vehtari et al. 2021 recommend < 1.01 */
 #define ESS_MIN 400               /* ... and a bulk ESS above 400 */
-#define PARALLEL_MIN_WORK 200000  /* rows x walkers per half-step to use threads */
+#define PARALLEL_MIN_WORK 40000   /* rows x walkers per thread and half-step */
 
 void sf_bayes_options_init(sf_bayes_options *o)
 {
@@ -84,6 +84,7 @@ typedef struct post {
     sf_prior prior[MAX_DIM];
     int huber;
     double delta, lognorm, wsum;
+    const volatile sig_atomic_t *cancel;   /* sf_fit_options.cancel */
 } post;
 
 /* Log posterior (or, without priors, log likelihood) at z; its gradient
@@ -333,6 +334,7 @@ static int setup(post *P, const sf_law *law, const sf_problem *pb, const sf_fit 
     P->dim = P->nz + 1;
     P->huber = fo->loss == SF_LOSS_HUBER;
     P->delta = fo->delta;
+    P->cancel = fo->cancel;
     const double pi = 3.14159265358979323846;
     P->lognorm = P->huber ? sf_huber_log_norm(fo->delta) : 0.5 * log(2.0 * pi);
     P->wsum = 0;
@@ -470,6 +472,18 @@ typedef struct chain {
     size_t accepted;
 } chain;
 
+/* Threads for the sampler: at most one per PARALLEL_MIN_WORK rows x
+ * walkers of a half-step and one per walker of a half, and no more than
+ * the largest share of walkers needs (16 walkers on 7 threads leave 3 on
+ * some thread, as 6 threads do: 6 it is). */
+static int sampler_threads(int threads, size_t n, size_t half)
+{
+    size_t by_work = n * half / PARALLEL_MIN_WORK;
+    int t = sf_threads_for(threads, by_work < half ? by_work : half);
+    size_t per = (half + (size_t)t - 1) / (size_t)t;
+    return (int)((half + per - 1) / per);
+}
+
 /* The W walkers' starting points into pos (W x d) and their log
  * densities into lp: centre + L^-T u, u standard normal, L L^T the Fisher
  * information; a start outside the support is redrawn, closer.  logy (n)
@@ -575,11 +589,11 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
     int status = start_walkers(P, center, W, seed, pos, lp, logy, jac, err);
     free(logy);
     free(jac);
-    /* Threads meet at a barrier twice a step; below a few milliseconds of
-     * work per half-step the waiting costs more than it saves (and a busy
-     * machine that deschedules one thread stalls the others), so small
-     * problems run on one thread.  The chain is the same either way. */
-    int nt = n * half >= PARALLEL_MIN_WORK ? sf_threads_for(threads, half) : 1;
+    /* Threads meet at a barrier twice a step; below about a millisecond of
+     * work per thread and half-step the waiting costs more than it saves
+     * (and a busy machine that deschedules one thread stalls the others),
+     * so the team is sized by the work.  The chain is the same either way. */
+    int nt = sampler_threads(threads, n, half);
     size_t nacc = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1 && status == SF_OK)
@@ -611,6 +625,9 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
                     memcpy(ch->lp + (t - burn) * W, lp, W * sizeof *lp);
                 }
                 if (bo->progress) bo->progress(bo->progress_ctx, t + 1, T);
+                /* Every thread sees the new status after this block's
+                 * barrier, so all leave the loop at the same step. */
+                if (P->cancel && *P->cancel) status = SF_ECANCELED;
             }
         }
         free(ly);
@@ -621,6 +638,7 @@ static int sample(const post *P, const double *center, const sf_bayes_options *b
     free(lp);
     free(acc);
     if (status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
+    if (status == SF_ECANCELED) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     return status;
 }
 

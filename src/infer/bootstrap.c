@@ -142,6 +142,7 @@ static int ws_init(boot_ws *w, const sf_data *d)
     unsigned roles = (d->roles & ~SF_ROLE_BIT(SF_ROLE_GROUP)) | SF_ROLE_BIT(SF_ROLE_WEIGHT);
     if (sf_data_new(d->n, roles, &w->rows) != SF_OK) return SF_ENOMEM;
     w->rows->derived = d->derived;
+    if (sf_data_extras_like(w->rows, d, d->n) != SF_OK) return SF_ENOMEM;
     w->count = malloc(d->n * sizeof *w->count);
     w->gcount = malloc((d->n_groups ? d->n_groups : 1) * sizeof *w->gcount);
     return w->count && w->gcount ? SF_OK : SF_ENOMEM;
@@ -167,6 +168,7 @@ static void compact(const sf_data *d, boot_ws *w)
         if (d->U) s->U[m] = d->U[i];
         s->loss[m] = d->loss[i];
         s->weight[m] = (double)w->count[i] * (d->weight ? d->weight[i] : 1.0);
+        for (size_t x = 0; x < d->n_extra; x++) s->extra[x][m] = d->extra[x][i];
         s->line[m] = d->line[i];
         m++;
     }
@@ -192,6 +194,7 @@ static double residual_draw(const sf_law *law, const double *params, const sf_da
     }
     sf_point x = {.N = d->N ? d->N[pick] : 0, .D = d->D ? d->D[pick] : 0,
                   .C = d->C ? d->C[pick] : 0, .U = d->U ? d->U[pick] : 0};
+    sf_law_point_extras(law, d, pick, &x);
     double L;
     if (sf_law_predict(law, params, &x, &L) != SF_OK) return NAN;
     return log(d->loss[pick]) - log(L);
@@ -273,8 +276,10 @@ static int refit_all(boot_job *j, sf_draws *dr, slot *slots)
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t k = 0; k < K; k++) {
-            if (ok) refit_one(j, &w, k, dr->x + k * p, &slots[k]);
-            else slots[k].status = SF_ENOMEM;
+            if (!ok) slots[k].status = SF_ENOMEM;
+            else if (j->ro.cancel && *j->ro.cancel)
+                slots[k].status = SF_ECANCELED;  /* cancelled: the rest are skipped */
+            else refit_one(j, &w, k, dr->x + k * p, &slots[k]);
             size_t now;
 #ifdef _OPENMP
 #pragma omp atomic capture
@@ -298,6 +303,7 @@ static int collect(boot_job *j, sf_draws *dr, const slot *slots, sf_error *err)
     const sf_bootstrap_options *o = j->o;
     const size_t K = o->resamples, p = dr->p;
     size_t kept = 0, failed = 0, unconv = 0;
+    if (j->ro.cancel && *j->ro.cancel) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     for (size_t k = 0; k < K; k++) {
         if (slots[k].status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
         if (slots[k].status != SF_OK) {

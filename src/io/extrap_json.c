@@ -27,14 +27,14 @@ int sf_json_add_range(cJSON *root, const sf_fit *fit, const sf_draws *draws)
     return ok;
 }
 
-void sf_json_read_range(const cJSON *root, sf_fit *fit)
+void sf_json_read_range(const cJSON *root, double range[3])
 {
     static const char *const key[3] = {"N_max", "D_max", "C_max"};
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "data_range");
     for (int k = 0; cJSON_IsObject(o) && k < 3; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key[k]);
         if (cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble))
-            fit->range[k] = v->valuedouble;
+            range[k] = v->valuedouble;
     }
 }
 

@@ -13,7 +13,7 @@
  * the fit has draws; 0 on allocation failure. */
 int sf_json_add_range(cJSON *root, const sf_fit *fit, const sf_draws *draws);
 /* Read "data_range" back into fit->range (left 0 when absent). */
-void sf_json_read_range(const cJSON *root, sf_fit *fit);
+void sf_json_read_range(const cJSON *root, double range[3]);
 /* {"distance", "parts": {...}, "dominates", "intervals": [...]}. */
 cJSON *sf_json_extrap(const sf_extrap *x);
 /* A validation target's "final" object. */

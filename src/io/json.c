@@ -189,8 +189,10 @@ int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_reques
     cJSON *root = cJSON_CreateObject();
     int ok = root != NULL;
     ok = ok && cJSON_AddStringToObject(root, "scalefit_version", SF_VERSION);
-    ok = ok && cJSON_AddStringToObject(root, "law", law->cls->name);
-    ok = ok && cJSON_AddStringToObject(root, "formula", law->cls->formula);
+    ok = ok && cJSON_AddStringToObject(root, "law", sf_law_name(law));
+    ok = ok && cJSON_AddStringToObject(root, "formula",
+                                       law->formula ? sf_law_formula_text(law) : law->cls->formula);
+    if (law->formula) ok = ok && sf_formula_json_add(root, law);
     cJSON *lo = ok ? cJSON_AddObjectToObject(root, "law_options") : NULL;
     ok = ok && lo && cJSON_AddStringToObject(lo, "x", sf_role_name(law->opt.x));
     ok = ok && cJSON_AddNumberToObject(lo, "breaks", law->opt.breaks);
@@ -352,7 +354,9 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
     }
     sf_error lerr;
     sf_error_clear(&lerr);
-    if ((rc = sf_law_new(jl->valuestring, &lo, &law, &lerr)) != SF_OK) {
+    if ((rc = sf_formula_json_law(root, name, &law, err)) != SF_ENOTSUP) {
+        if (rc != SF_OK) goto done;
+    } else if ((rc = sf_law_new(jl->valuestring, &lo, &law, &lerr)) != SF_OK) {
         sf_fail(err, rc, name, 0, 0, "%s", lerr.message);
         goto done;
     }
@@ -398,7 +402,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
         int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
         if (j >= 0) fit->map.fixed[j] = 1;
     }
-    sf_json_read_range(root, fit);
+    sf_json_read_range(root, fit->range);
     if (draws) rc = sf_json_read_uncertainty(root, fit, name, &dr, err);
 done:
     sf_law_free(law);

@@ -35,4 +35,9 @@ int sf_json_add_uncertainty(cJSON *root, const sf_fit *fit, const sf_draws *dr,
 int sf_json_read_uncertainty(const cJSON *root, const sf_fit *fit, const char *name,
                              sf_draws **out, sf_error *err);
 
+/* Formula laws in fit files (law_file.c): add "formula_law" to root (0 on
+ * allocation failure); rebuild the law from it (SF_ENOTSUP when absent). */
+int sf_formula_json_add(cJSON *root, const sf_law *law);
+int sf_formula_json_law(const cJSON *root, const char *name, sf_law **out, sf_error *err);
+
 #endif /* SF_JSON_IMPL_H */

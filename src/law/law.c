@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "law/law_impl.h"
+#include "law/formula.h"
 
 /* The catalogue, in the order `scalefit fit --help` lists it. */
 static const sf_law_class *const catalogue[] = {
@@ -46,6 +46,16 @@ int sf_law_new(const char *name, const sf_law_options *o, sf_law **out, sf_error
 {
     *out = NULL;
     const sf_law_class *c = find_class(name);
+    /* Not a catalogue name but a formula (issue 20): anything with an
+     * operator or a parenthesis. */
+    if (!c && name && strpbrk(name, "+-*/^()")) {
+        sf_law_options def;
+        sf_law_options_init(&def);
+        if (o && (o->x != def.x || o->breaks != def.breaks))
+            return sf_fail(err, SF_EINVAL, NULL, 0, 0,
+                           "a formula law takes no x or breaks option");
+        return sf_law_parse(name, NULL, out, err);
+    }
     if (!c) {
         char list[256] = "";
         size_t k = 0;
@@ -82,9 +92,29 @@ int sf_law_new(const char *name, const sf_law_options *o, sf_law **out, sf_error
     return SF_OK;
 }
 
-void sf_law_free(sf_law *law) { free(law); }
+void sf_law_free(sf_law *law)
+{
+    if (law) sf_formula_free(law->formula);
+    free(law);
+}
 
-const char *sf_law_name(const sf_law *law) { return law->cls->name; }
+const char *sf_law_name(const sf_law *law)
+{
+    if (law->formula && law->formula->name) return law->formula->name;
+    return law->cls->name;
+}
+
+const char *sf_law_formula_text(const sf_law *law)
+{
+    return law && law->formula ? law->formula->text : NULL;
+}
+
+size_t sf_law_n_extra(const sf_law *law) { return law->n_extra; }
+
+const char *sf_law_extra_name(const sf_law *law, size_t k)
+{
+    return k < law->n_extra ? law->extra[k] : NULL;
+}
 const sf_law_options *sf_law_get_options(const sf_law *law) { return &law->opt; }
 size_t sf_law_n_params(const sf_law *law) { return law->n_params; }
 
@@ -212,6 +242,10 @@ int sf_law_predict(const sf_law *law, const double *params, const sf_point *x, d
     sf_obs obs = {.n = 1};
     for (int r = 0; r < SF_ROLE_COUNT; r++)
         if (!isnan(lg[r])) obs.log[r] = &lg[r];
+    for (size_t k = 0; k < law->n_extra; k++) {
+        if (!isfinite(x->extra[k])) return SF_EDOMAIN;
+        obs.extra[k] = &x->extra[k];
+    }
     double theta[SF_MAX_PARAMS], ly;
     sf_law_to_internal(law, params, theta);
     law->cls->eval(law, theta, &obs, &ly, NULL);
@@ -224,4 +258,24 @@ size_t sf_law_derived(const sf_law *law, const double *params, const char **name
 {
     if (!law->cls->derived) return 0;
     return law->cls->derived(law, params, names, values, max);
+}
+
+void sf_law_point_extras(const sf_law *law, const sf_data *d, size_t i, sf_point *x)
+{
+    for (size_t k = 0; k < law->n_extra; k++) {
+        long c = sf_data_extra_index(d, law->extra[k]);
+        x->extra[k] = c >= 0 ? d->extra[c][i] : 0.0;
+    }
+}
+
+int sf_law_param_log_scale(const sf_law *law, size_t i)
+{
+    return i < law->n_params && law->param[i].scale == SF_SCALE_LOG;
+}
+
+size_t sf_law_n_linear(const sf_law *law) { return law->n_lin; }
+
+int sf_law_linear_param(const sf_law *law, size_t k)
+{
+    return k < law->n_lin ? law->lin[k] : -1;
 }

@@ -33,6 +33,7 @@ typedef struct sf_obs {
     const double *log[SF_ROLE_COUNT];
     const double *logy;
     const double *w;
+    const double *extra[SF_MAX_EXTRA];  /* extra columns (formula laws), as read */
 } sf_obs;
 
 typedef struct sf_law_class sf_law_class;
@@ -79,6 +80,11 @@ struct sf_law {
     int lin_dep[SF_MAX_PARAMS];
     size_t vp_n[SF_MAX_PARAMS];
     const double *vp_v[SF_MAX_PARAMS];
+    /* Formula laws (issue 20): the compiled formula (owned) and the extra
+     * data columns read, in sf_obs.extra order. */
+    struct sf_formula *formula;
+    size_t n_extra;
+    char extra[SF_MAX_EXTRA][SF_NAME_MAX];
 };
 
 struct sf_law_class {
@@ -131,6 +137,12 @@ struct sf_law_class {
     int (*budget)(const sf_law *law, const double *nat, double u, double ls, double lU,
                   double *L, double *dL_du, double *dL_dls);
 };
+
+/* Formula laws' extra columns (issue 20): x->extra from row i of d, by
+ * the law's column names (0 where d lacks one). */
+void sf_law_point_extras(const sf_law *law, const sf_data *d, size_t i, sf_point *x);
+/* Give dst (m rows) the extra columns of src, zero-filled (data.c). */
+int sf_data_extras_like(sf_data *dst, const sf_data *src, size_t m);
 
 /* Internal <-> natural coordinates of a whole vector. */
 void sf_law_to_internal(const sf_law *law, const double *nat, double *theta);

@@ -500,7 +500,7 @@ static void interval(double *v, size_t n, double level, double *lo, double *hi)
 
 static double step1_loss(const sf_law *law, const double *p, double N, double D)
 {
-    sf_point x = {N, D, 6.0 * N * D, 0.0};
+    sf_point x = {.N = N, .D = D, .C = 6.0 * N * D};
     double L = NAN;
     if (sf_law_predict(law, p, &x, &L) != SF_OK) return NAN;
     return L;

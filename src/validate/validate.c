@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "validate/validate_impl.h"
+#include "law/law_impl.h"
 #include "base/base.h"
 
 void sf_validate_options_init(sf_validate_options *o)
@@ -380,6 +381,7 @@ static int evaluate(const ctx *c, const spec *s, const sf_fit_options *fo, sf_vt
         sf_validation_point *pt = &t->points[k];
         size_t i = pt->row;
         sf_point x = {.N = pt->N, .D = pt->D, .C = d->C ? d->C[i] : 0, .U = d->U ? d->U[i] : 0};
+        sf_law_point_extras(c->law, d, i, &x);
         if (sf_law_predict(c->law, p, &x, &pt->predicted) != SF_OK) pt->predicted = NAN;
         pt->re = fabs(pt->loss - pt->predicted) / pt->loss;
         sum += pt->re;

@@ -9,7 +9,9 @@ scalefit's code: Huber(delta) on log residuals, summed over rows, of the law
 minimised with scipy.optimize L-BFGS-B and analytic gradients from
 Hoffmann et al.'s start grid (alpha, beta in {0, 0.5, ..., 2}; e in
 {-1, -0.5, ..., 1}; a, b in {0, 5, ..., 25}: 4500 starts), keeping the best,
-then polished with BFGS at a tight gradient tolerance.
+then polished with BFGS at a tight gradient tolerance and Newton steps to
+the minimum itself; "gap" and "sensitivity" say what the data determine
+there (curvature.py).
 
 Usage:
   chinchilla_ref.py DATA.csv [--max-loss T] [--grid full|coarse] [--no-polish]
@@ -23,12 +25,18 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import sys
 import time
+
+import os
 
 import numpy as np
 import scipy.optimize as so
 import scipy.special as ss
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import curvature  # noqa: E402
 
 
 def load(path, max_loss):
@@ -100,15 +108,30 @@ def main():
             best = r
     seconds = time.perf_counter() - t0
     x, fun = best.x, best.fun
+    gap, sens = None, None
     if not args.no_polish:
         r = so.minimize(f, x, jac=True, method="BFGS", options={"gtol": 1e-14})
         if r.fun <= fun:
             x, fun = r.x, r.fun
+        # Newton to the minimum itself, and what the data determine there
+        # (curvature.py).
+        x, fun, gap = curvature.newton_polish(f, x)
+        lN, lD = np.log(N), np.log(D)
+
+        def pred_rms(y):
+            t = np.stack([y[0] - y[3] * lN, y[1] - y[4] * lD, np.full_like(lN, y[2])])
+            return float(np.sqrt(np.mean(ss.logsumexp(t, axis=0) ** 2)))
+        sens = curvature.sensitivities(f, x, {
+            "E": lambda y: math.exp(y[2]), "A": lambda y: math.exp(y[0]),
+            "B": lambda y: math.exp(y[1]), "alpha": lambda y: y[3], "beta": lambda y: y[4],
+            "rms_log_pred": pred_rms})
     a, b, e, al, be = x
     out = {
         "params": {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)),
                    "alpha": float(al), "beta": float(be)},
         "objective": float(fun),
+        "gap": gap,
+        "sensitivity": sens,
         "grid_objective": float(best.fun),
         "n_points": int(len(L)),
         "starts": len(starts),

@@ -42,11 +42,16 @@ Each prints one JSON object.  Needs Debian's python3-numpy and python3-scipy.
 """
 import csv
 import json
+import math
+import os
 import sys
 import time
 
 import numpy as np
 import scipy.optimize as so
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import curvature  # noqa: E402
 
 DELTA = 1e-3
 
@@ -118,6 +123,11 @@ def datablations(path):
                            "r2": r2(rd, rn)})
     basins.sort(key=lambda b: b["objective"])
     seconds = time.perf_counter() - t0
+    # What the data determine at the best minimum (curvature.py).
+    bt = np.log([basins[0]["rd_star"], basins[0]["rn_star"]])
+    basins[0]["sensitivity"] = curvature.value_sensitivities(
+        obj, bt, {"rd_star": lambda t: math.exp(t[0]), "rn_star": lambda t: math.exp(t[1]),
+                  "r2": lambda t: float(r2(math.exp(t[0]), math.exp(t[1])))})
     profile = []
     for rd in np.exp(np.linspace(np.log(3), np.log(1000), 60)):
         r = so.minimize_scalar(lambda ln: obj([np.log(rd), ln]), bounds=(-3, 6),
@@ -216,10 +226,21 @@ def bnsl(path, starts):
     def rmsle(model, t, mask):
         return float(np.sqrt(np.mean((model(t, lx[mask]) - ly[mask]) ** 2)))
 
+    # Newton to the minimum itself, and what the data determine there
+    # (curvature.py): d1 moves at most s sqrt(2 eps) within eps of it.
+    with np.errstate(all="ignore"):
+        bx, bf, bgap = curvature.newton_polish(lambda t: objective(log_bnsl, t), b.x)
+        bsens = curvature.sensitivities(lambda t: objective(log_bnsl, t), bx,
+                                        {"d1": lambda t: math.exp(t[4])})
+    if bf <= b.fun:
+        b = so.OptimizeResult(x=bx, fun=bf)
+    else:
+        bgap = float("inf")
     names = ["a", "b", "c0", "c1", "d1", "f1"]
     nat = [np.exp(b.x[0]), np.exp(b.x[1]), b.x[2], b.x[3], np.exp(b.x[4]), np.exp(b.x[5])]
     return {
         "bnsl": {"objective": float(b.fun), "params": dict(zip(names, map(float, nat))),
+                 "gap": bgap, "sensitivity": bsens,
                  "rmsle_fit": rmsle(log_bnsl, b.x, fit),
                  "rmsle_extrapolate": rmsle(log_bnsl, b.x, ~fit)},
         "power": {"objective": float(p.fun), "rmsle_extrapolate": rmsle(log_power, p.x, ~fit)},

@@ -24,8 +24,10 @@ Usage:
                   [--models K] [--train-fraction F] [--min-tokens T]
                   [--cut-cap F] [--repeat R]
 
-Prints one JSON object: are, max_re, params, objective, n_train, n_target,
-seconds (the fit, median of --repeat runs).
+Prints one JSON object: are, max_re, params, objective (Newton-polished to
+the minimum), gap (how far above the minimum it may still be), sensitivity
+(per compared quantity: see curvature.py), n_train, n_target, seconds (the
+fit, median of --repeat runs).
 Needs Debian's python3-numpy and python3-scipy.
 """
 import argparse
@@ -35,8 +37,14 @@ import json
 import math
 import time
 
+import os
+import sys
+
 import numpy as np
 import scipy.optimize as so
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import curvature  # noqa: E402
 
 
 def load(args):
@@ -144,7 +152,11 @@ def fit(N, D, L, w):
                     options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10000})
     if r.fun > best.fun:
         r = best
-    return r.x, r.fun / scale
+    # Newton to the minimum itself (curvature.py): the exponents held at
+    # their bound 0, if there, stay there.
+    free = np.array([True, True, True, r.x[3] > 0, r.x[4] > 0])
+    x, fx, gap = curvature.newton_polish(f, r.x, free)
+    return x, fx / scale, gap / scale, f, scale, free
 
 
 def predict(p, N, D):
@@ -172,10 +184,27 @@ def main():
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        p, obj = fit(N, D, L, w)
+        p, obj, gap, f, scale, free = fit(N, D, L, w)
         times.append(time.perf_counter() - t0)
     pred = predict(p, tgt[:, 0], tgt[:, 1])
     re = np.abs(tgt[:, 2] - pred) / tgt[:, 2]
+    worst = int(np.argmax(re))
+
+    def are_at(x):
+        return float((np.abs(tgt[:, 2] - predict(x, tgt[:, 0], tgt[:, 1])) / tgt[:, 2]).mean())
+
+    def re_at(x):
+        return float(abs(tgt[worst, 2] - predict(x, tgt[worst:worst + 1, 0],
+                                                 tgt[worst:worst + 1, 1])[0]) / tgt[worst, 2])
+
+    def train_rms(x):
+        # Predictions at the training data: what the fit pins down best.
+        return float(np.sqrt(np.mean(np.log(predict(x, N, D)) ** 2)))
+    quantities = {"E": lambda x: math.exp(x[0]), "A": lambda x: math.exp(x[1]),
+                  "B": lambda x: math.exp(x[2]), "alpha": lambda x: x[3],
+                  "beta": lambda x: x[4], "are": are_at, "max_re": re_at,
+                  "train_rms_log_pred": train_rms}
+    sens = curvature.sensitivities(f, p, quantities, free, fscale=scale)
     print(json.dumps({
         "target": target,
         "are": float(re.mean()),
@@ -183,6 +212,9 @@ def main():
         "params": {"E": math.exp(p[0]), "A": math.exp(p[1]), "B": math.exp(p[2]),
                    "alpha": float(p[3]), "beta": float(p[4])},
         "objective": float(obj),
+        "gap": gap,
+        "sensitivity": sens,
+        "train_rms_log_pred": train_rms(p),
         "n_train": int(len(N)),
         "n_target": int(len(tgt)),
         "seconds": sorted(times)[len(times) // 2],

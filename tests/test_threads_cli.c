@@ -1,0 +1,158 @@
+/*
+ * Issue 22, must-show 3: every parallel command gives the same bytes for
+ * --threads 1, 2 and 3: fit (the multi-start search, the large-table path
+ * above 50,000 rows), fit --bootstrap, bayes (on a table large enough for
+ * the sampler to form a team), validate --sweep, isoflop and envelope with
+ * bootstrap intervals.
+ *
+ * The data are simulated from the Chinchilla law (Besiroglu et al. 2024:
+ * E 1.8172, A 482.01, B 2085.43, alpha 0.3478, beta 0.3658) with
+ * multiplicative noise exp(0.02 z) from a fixed generator.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define RUN(...) run_cli(NULL, (const char *const[]){__VA_ARGS__, NULL})
+
+static uint64_t xs;
+
+static double gauss(void)
+{
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+        xs ^= xs << 13;
+        xs ^= xs >> 7;
+        xs ^= xs << 17;
+        u[k] = ((double)(xs >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+/* runs x steps learning curves, N over 1e7..1e9, D over 2e8..2e10. */
+static const char *curves(const char *name, int runs, int steps)
+{
+    const char *path = tmp_file(name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    xs = 0x2385u + (uint64_t)runs * 7919u + (uint64_t)steps;
+    fprintf(f, "run,N,D,loss\n");
+    for (int r = 0; r < runs; r++) {
+        double N = 1e7 * pow(100.0, (double)r / (runs - 1));
+        for (int s = 0; s < steps; s++) {
+            double D = 2e8 * pow(100.0, (double)(s + 1) / steps);
+            double L = (1.8172 + 482.01 / pow(N, 0.3478) + 2085.43 / pow(D, 0.3658)) *
+                       exp(0.02 * gauss());
+            fprintf(f, "r%d,%.9g,%.9g,%.9g\n", r, N, D, L);
+        }
+    }
+    cr_assert_eq(fclose(f), 0);
+    return path;
+}
+
+/* An IsoFLOP sweep: 7 budgets x 9 sizes from the plan command. */
+static const char *isoflops(void)
+{
+    const char *plan = tmp_file("plan.csv");
+    cli_run r = RUN("plan", "--law", "examples/hoffmann2022.json", "--compute",
+                    "6e18,1e19,3e19,6e19,1e20,3e20,6e20", "--models", "9", "-o", plan);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    char *text = read_text(plan);
+    cr_assert(text);
+    /* Append a loss column simulated from Hoffmann et al.'s fit. */
+    const char *path = tmp_file("isoflop.csv");
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    xs = 0x5eed;
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    int iN = -1, iD = -1, col = 0;
+    for (char *c = line, *tok; (tok = strtok_r(c, ",", &c)) != NULL; col++) {
+        if (strcmp(tok, "params") == 0 || strcmp(tok, "N") == 0) iN = col;
+        if (strcmp(tok, "tokens") == 0 || strcmp(tok, "D") == 0) iD = col;
+    }
+    cr_assert(iN >= 0 && iD >= 0, "plan columns");
+    fprintf(f, "N,D,C,loss\n");
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        double N = 0, D = 0;
+        col = 0;
+        for (char *c = line, *tok; (tok = strtok_r(c, ",", &c)) != NULL; col++) {
+            if (col == iN) N = strtod(tok, NULL);
+            if (col == iD) D = strtod(tok, NULL);
+        }
+        double L = (1.69 + 406.4 / pow(N, 0.34) + 410.7 / pow(D, 0.28)) * exp(0.01 * gauss());
+        fprintf(f, "%.9g,%.9g,%.9g,%.9g\n", N, D, 6 * N * D, L);
+    }
+    cr_assert_eq(fclose(f), 0);
+    free(text);
+    return path;
+}
+
+/* argv (NULL-terminated, without --threads) at 1, 2 and 3 threads. */
+static void same_bytes(const char *what, const char *const *argv)
+{
+    char *out[3];
+    for (int t = 0; t < 3; t++) {
+        const char *a[40];
+        size_t k = 0;
+        for (; argv[k]; k++) a[k] = argv[k];
+        char tn[2] = {(char)('1' + t), 0};
+        a[k++] = "--threads";
+        a[k++] = tn;
+        a[k] = NULL;
+        cli_run r = run_cli(NULL, a);
+        cr_assert_eq(r.status, 0, "%s --threads %d: %s", what, t + 1, r.err);
+        out[t] = r.out;
+        r.out = NULL;
+        cli_run_free(&r);
+    }
+    cr_assert(strlen(out[0]) > 10, "%s: %s", what, out[0]);
+    cr_assert_str_eq(out[0], out[1], "%s: --threads 1 and 2 differ", what);
+    cr_assert_str_eq(out[0], out[2], "%s: --threads 1 and 3 differ", what);
+    for (int t = 0; t < 3; t++) free(out[t]);
+}
+
+Test(threads_cli, fit_and_bootstrap, .timeout = 600)
+{
+    const char *f = curves("curves.csv", 12, 40);
+    same_bytes("fit", (const char *const[]){"fit", f, "--json", NULL});
+    same_bytes("fit --bootstrap", (const char *const[]){"fit", f, "--json",
+                                                         "--bootstrap", "40", "--seed", "3", NULL});
+}
+
+Test(threads_cli, fit_of_a_large_table, .timeout = 600)
+{
+    skip_under_valgrind("three fits of 60,000 rows; test_large covers the code under memcheck");
+    const char *f = curves("large.csv", 30, 2000);
+    same_bytes("fit (large table)", (const char *const[]){"fit", f, "--json", NULL});
+}
+
+Test(threads_cli, bayes, .timeout = 600)
+{
+    skip_under_valgrind("the sampler over 5,000 rows; test_infer covers it under memcheck");
+    const char *f = curves("bayes.csv", 20, 250);
+    same_bytes("bayes", (const char *const[]){"bayes", f, "--json", "--burn", "40",
+                                              "--steps", "60", "--seed", "9", NULL});
+}
+
+Test(threads_cli, validate_sweep, .timeout = 600)
+{
+    const char *f = curves("ladder.csv", 6, 60);
+    same_bytes("validate --sweep",
+               (const char *const[]){"validate", f, "--sweep", "--sweep-models",
+                                     "2,4", "--sweep-fractions", "0.5,1", "--json", NULL});
+}
+
+Test(threads_cli, isoflop_and_envelope_bootstrap, .timeout = 600)
+{
+    const char *iso = isoflops();
+    same_bytes("isoflop", (const char *const[]){"isoflop", iso, "--json",
+                                                "--bootstrap", "300", "--seed", "4", NULL});
+    const char *f = curves("envelope.csv", 8, 50);
+    same_bytes("envelope", (const char *const[]){"envelope", f, "--json",
+                                                 "--bootstrap", "300", "--seed", "4", NULL});
+}
