@@ -6,6 +6,9 @@
 #   make valgrind     the test suite under valgrind memcheck
 #   make bench        benchmarks against the SciPy reference (bench/README.md)
 #   make demo         simulate a sweep from a published law, fit it, allocate
+#   make install      install the built library, header, scalefit.pc, CLI and
+#                     man page under PREFIX (default /usr/local; DESTDIR too)
+#   make uninstall    remove what make install put there
 #   WERROR=1          turn warnings into errors (CI does)
 
 CC ?= cc
@@ -50,7 +53,7 @@ else
 Q = @
 endif
 
-.PHONY: all test check valgrind bench demo clean
+.PHONY: all test check valgrind bench demo clean install uninstall
 # Keep intermediate objects (tests/common.o) between builds.
 .SECONDARY:
 all: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
@@ -65,9 +68,10 @@ $(BUILD)/libscalefit.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/libscalefit.so: $(LIB_OBJ)
+# Relinked when the Makefile changes too (the soname is set here).
+$(BUILD)/libscalefit.so: $(LIB_OBJ) Makefile
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $(LIB_OBJ) $(LDFLAGS_ALL) $(LIBS)
 
 $(BUILD)/scalefit: $(CLI_OBJ) $(BUILD)/libscalefit.a
 	@$(if $(Q),echo "  LD      $@")
@@ -115,6 +119,88 @@ demo: all
 	$(BUILD)/scalefit demo
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d) \
+    $(TEST_COMMON:.o=.d)
+
+# ---- fuzzing (tests/fuzz/README.md) -----------------------------------------
+# Every tests/fuzz/fuzz_NAME.c with a seed corpus tests/fuzz/corpus/fuzz_NAME/
+# is a libFuzzer target, built with clang, ASan and UBSan into build-fuzz/.
+#   make fuzz FUZZ_SECONDS=N   run each target N seconds; any crash, leak,
+#                              hang or sanitizer report fails
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_MAX_LEN ?= 4096
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(STD) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+              -Iinclude -Isrc -Itests/fuzz -MMD -MP
+FUZZ_NAMES = $(sort $(patsubst tests/fuzz/corpus/%/,%,$(filter %/,$(wildcard tests/fuzz/corpus/*/))))
+FUZZ_TARGETS = $(foreach n,$(FUZZ_NAMES),$(if $(wildcard tests/fuzz/$(n).c),$(FUZZ_BUILD)/$(n)))
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_CLI_OBJ = $(filter-out $(FUZZ_BUILD)/obj/src/cli/main.o,$(CLI_SRC:%.c=$(FUZZ_BUILD)/obj/%.o))
+
+.PHONY: fuzz fuzz-build
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libfuzzlib.a: $(FUZZ_LIB_OBJ) $(FUZZ_CLI_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libfuzzlib.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(FUZZ_CC) -fopenmp $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_MAX_LEN) $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_CLI_OBJ:.o=.d) $(FUZZ_TARGETS:$(FUZZ_BUILD)/%=$(FUZZ_BUILD)/obj/tests/fuzz/%.d)
+
+# ---- install (issue 21) ----
+# The library's version comes from SF_VERSION in the public header; the
+# soname carries its major number.  install copies what the build made and
+# writes scalefit.pc straight into the destination, so it never writes into
+# $(BUILD) (the tests install from a built tree while other makes run).
+VERSION := $(shell sed -n 's/^\#define SF_VERSION "\(.*\)".*/\1/p' include/scalefit.h)
+SOMAJOR = $(firstword $(subst ., ,$(VERSION)))
+SONAME = libscalefit.so.$(SOMAJOR)
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+bindir ?= $(prefix)/bin
+libdir ?= $(prefix)/lib
+includedir ?= $(prefix)/include
+mandir ?= $(prefix)/share/man
+pkgconfigdir ?= $(libdir)/pkgconfig
+INSTALL ?= install
+INSTALLED = $(bindir)/scalefit $(libdir)/libscalefit.a $(libdir)/libscalefit.so \
+    $(libdir)/$(SONAME) $(libdir)/libscalefit.so.$(VERSION) $(includedir)/scalefit.h \
+    $(pkgconfigdir)/scalefit.pc $(mandir)/man1/scalefit.1
+
+install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
+	@test -n "$(VERSION)" || { echo "make install: no SF_VERSION in include/scalefit.h" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
+	    $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1
+	$(INSTALL) -m 755 $(BUILD)/scalefit $(DESTDIR)$(bindir)/scalefit
+	$(INSTALL) -m 644 $(BUILD)/libscalefit.a $(DESTDIR)$(libdir)/libscalefit.a
+	$(INSTALL) -m 755 $(BUILD)/libscalefit.so $(DESTDIR)$(libdir)/libscalefit.so.$(VERSION)
+	ln -sf libscalefit.so.$(VERSION) $(DESTDIR)$(libdir)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libscalefit.so
+	$(INSTALL) -m 644 include/scalefit.h $(DESTDIR)$(includedir)/scalefit.h
+	$(INSTALL) -m 644 docs/scalefit.1 $(DESTDIR)$(mandir)/man1/scalefit.1
+	printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
+	    'Name: scalefit' 'Description: Fit neural scaling laws' 'Version: $(VERSION)' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lscalefit' \
+	    'Requires.private: libcjson liblbfgs' 'Libs.private: -lcsv -lgomp -lpthread -lm' \
+	    > $(DESTDIR)$(pkgconfigdir)/scalefit.pc
+	@chmod 644 $(DESTDIR)$(pkgconfigdir)/scalefit.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d)

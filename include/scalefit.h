@@ -1739,6 +1739,33 @@ SF_API int sf_law_linear_param(const sf_law *law, size_t k);
 /* Extra columns of the data (filled when sf_data_options.extra names
  * them); index k of the column named `name`, or -1. */
 SF_API long sf_data_extra_index(const sf_data *d, const char *name);
+/* ---- diagnoses (issue 18) ---- */
+
+/* A diagnosis says why some of a fit's numbers do not mean what they seem:
+ * the fit converged, but the data do not determine a parameter, or a
+ * derived quantity rests on a degenerate term.  Codes (stable, documented
+ * in docs/reliability.md and docs/json.md):
+ *   "at_bound"        a free parameter stopped on a bound of its range
+ *                     (an exponent at 0: its term is a constant);
+ *   "fixed_at_bound"  a parameter held by --fix on a bound of its range
+ *                     (--fix alpha=0: G = 0, the allocation degenerate);
+ *   "weak_term"       a term explains less than SF_WEAK_TERM_SHARE of the
+ *                     loss variation over the data's range: its
+ *                     coefficient and exponent are not identified;
+ *   "r2_undefined"    R^2 cannot be computed (no finite value).
+ * `param` names the parameter concerned (NULL when none); sf_fit_json
+ * writes them as "diagnoses": [{"code", "parameter", "message"}], only
+ * when there are any, and sf_fit_json_parse reads them back. */
+#define SF_WEAK_TERM_SHARE 0.01
+typedef struct sf_diagnosis {
+    const char *code;
+    const char *param;    /* NULL when the diagnosis names no parameter */
+    const char *message;  /* one line, no trailing period */
+} sf_diagnosis;
+SF_API size_t sf_fit_n_diagnoses(const sf_fit *fit);
+/* Diagnosis k (< sf_fit_n_diagnoses) into *out; the strings live as long
+ * as the fit.  SF_EINVAL when k is out of range. */
+SF_API int sf_fit_diagnosis(const sf_fit *fit, size_t k, sf_diagnosis *out);
 
 /* ---- Task accuracy: two-step and direct task laws (issue 15) ---- */
 

@@ -2,18 +2,20 @@
 # Install the Debian packages scalefit needs, when they are missing.
 #
 #   scripts/deps.sh           build and run: compiler, liblbfgs, cJSON, libcsv
-#   scripts/deps.sh --test    also what the tests and benchmarks use:
+#   scripts/deps.sh --test    also what the tests, benchmarks and fuzzers use:
 #                             Criterion, SciPy (the reference), valgrind,
+#                             clang (libFuzzer: make fuzz),
 #                             and for the browser test of the plots:
-#                             Chromium (headless), xmllint, DejaVu fonts
+#                             Chromium (headless), xmllint, DejaVu fonts,
+#                             and for the install test: pkg-config, man
 #
 # Uses apt-get (through sudo when not root).  Installs nothing when every
 # package is already there, so it is cheap to run before every build.
 set -euo pipefail
 
 build=(gcc make libc6-dev liblbfgs-dev libcjson-dev libcsv-dev)
-test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind
-      chromium libxml2-utils fonts-dejavu-core)
+test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind clang
+      chromium libxml2-utils fonts-dejavu-core pkg-config man-db)
 
 want=("${build[@]}")
 case "${1:-}" in

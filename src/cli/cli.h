@@ -34,6 +34,10 @@ typedef struct cli_parser {
     char **argv;
     int only_positional;      /* after "--" */
     const char *name;         /* option being parsed, for messages */
+    /* Options with a value seen so far: one given twice is misuse unless
+     * it is repeatable (cli_next; issue 18). */
+    const cli_opt *seen[64];
+    int n_seen;
 } cli_parser;
 
 void cli_init(cli_parser *p, const char *cmd, const char *usage, const cli_opt *opts, int argc,
@@ -264,6 +268,21 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *pr, const char *what);
 void cli_progress_update(void *ctx, size_t done, size_t total);
 void cli_progress_done(cli_progress *pr);
+
+/* ---- diagnoses and strict option values (issue 18; src/cli/trust.c) --- */
+
+/* One line per diagnosis of the fit: PREFIX "CODE (PARAM): MESSAGE". */
+void cli_print_diagnoses(FILE *out, const sf_fit *fit, const char *prefix);
+/* The diagnoses as warnings on stderr (at_bound has its own warning from
+ * the fit, so only the others), each prefixed with "PATH: " when path. */
+void cli_warn_diagnoses(const sf_fit *fit, const char *path);
+/* What optimal and predict say about a fit file with diagnoses: one
+ * warning per diagnosis naming its parameter and `what` rests on it
+ * ("the allocation", "predictions beyond the data").  The parameter of
+ * the first diagnosis that names one, or NULL. */
+const char *cli_diagnoses_for(const sf_fit *fit, const char *path, const char *what);
+/* The first diagnosis that names a parameter into *g: 1, or 0 if none. */
+int cli_first_diagnosis(const sf_fit *fit, sf_diagnosis *g);
 
 /* Subcommands. */
 int cmd_fit(int argc, char **argv);

@@ -46,7 +46,7 @@ static const char help_tail[] =
     "\n"
     "Output:\n"
     "  --json              print the fit with its posterior as one JSON object\n"
-    "  -o FILE             also write it to FILE, for predict --interval and\n"
+    "  -o, --output FILE   also write it to FILE, for predict --interval and\n"
     "                      optimal (FILE is overwritten)\n"
     "  --plot FILE.svg     also draw the posterior draws as SVG to FILE\n"
     "                      (overwritten): pairwise scatter of alpha against\n"

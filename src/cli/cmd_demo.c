@@ -32,7 +32,7 @@ static const char help[] =
     "  --seed S            random seed (default 0)\n"
     "  --threads T         threads for the fit (default: all cores)\n"
     "  --write-data FILE   write the simulated runs as CSV (overwrites FILE)\n"
-    "  -o FILE             write the fit as JSON (overwrites FILE)\n"
+    "  -o, --output FILE   write the fit as JSON (overwrites FILE)\n"
     "  --json              print the fit as JSON instead of the report\n"
     "  -h, --help          show this help\n";
 

@@ -48,7 +48,7 @@ static const char help_tail[] =
     "\n"
     "Output:\n"
     "  --json              print the fit as one JSON object (docs/json.md)\n"
-    "  -o FILE             also write the fit as JSON to FILE (for predict and\n"
+    "  -o, --output FILE   also write the fit as JSON to FILE (for predict and\n"
     "                      optimal); FILE is overwritten\n"
     "  --plot FILE.svg     also draw the fit as SVG to FILE (overwritten): loss\n"
     "                      against compute, runs coloured by N, the law at fixed\n"
@@ -60,6 +60,10 @@ static const char help_tail[] =
     "\n"
     "Warnings (a parameter on a bound, one start reaching the best, a second\n"
     "optimum nearly as good) go to standard error and into the JSON.\n"
+    "Diagnoses (an exponent at its bound, a term under 1% of the loss's\n"
+    "variation, --fix on a bound) follow the search line, go into the JSON\n"
+    "and the fit file, and make optimal and predict warn or refuse.  Losses\n"
+    "that are all equal are an error.\n"
     "\n"
     "Examples:\n"
     "  scalefit fit runs.csv --filter 'loss<3.44' -o fit.json\n"
@@ -118,11 +122,15 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
                 sf_fit_objective(fit), o->delta);
     else
         fprintf(out, "objective:  %.15g (least squares on log residuals)\n", sf_fit_objective(fit));
-    fprintf(out, "R^2:        %.4f (loss, linear scale)\n", sf_fit_r2(fit));
+    if (isfinite(sf_fit_r2(fit)))
+        fprintf(out, "R^2:        %.4f (loss, linear scale)\n", sf_fit_r2(fit));
+    else
+        fprintf(out, "R^2:        n/a (undefined on these data)\n");
     fprintf(out, "search:     %s, %d start%s, %d reached the best; %s (gradient %.2g)\n",
             grid_label(sf_fit_grid(fit)), sf_fit_starts(fit), sf_fit_starts(fit) == 1 ? "" : "s",
             sf_fit_n_best(fit), sf_fit_converged(fit) ? "converged" : "NOT converged",
             sf_fit_grad_norm(fit));
+    cli_print_diagnoses(out, fit, "diagnosis:  ");
     int formula = sf_law_formula_text(law) != NULL;
     fprintf(out, "\n  %-10s %16s%s\n", "parameter", "value", formula ? "   bounds" : "");
     for (size_t j = 0; j < sf_law_n_params(law); j++) {
@@ -148,8 +156,10 @@ void cli_print_fit(FILE *out, const sf_fit *fit, const sf_data *d)
     size_t nd = sf_law_derived(law, p, dn, dv, 16);
     if (nd) {
         fprintf(out, "\n  derived:  ");
-        for (size_t k = 0; k < nd && k < 16; k++)
-            fprintf(out, "%s%s = %.6g", k ? ", " : "", dn[k], dv[k]);
+        for (size_t k = 0; k < nd && k < 16; k++) {
+            if (isfinite(dv[k])) fprintf(out, "%s%s = %.6g", k ? ", " : "", dn[k], dv[k]);
+            else fprintf(out, "%s%s = n/a", k ? ", " : "", dn[k]);  /* 0/0 at alpha = beta = 0 */
+        }
         fprintf(out, "\n");
     }
     size_t nb = sf_fit_n_basins(fit);
@@ -235,8 +245,13 @@ static int check_requests(const sf_fit *fit, const cli_unc_args *ua)
     sf_error_clear(&err);
     for (size_t i = 0; i < ua->n_compute; i++) {
         sf_alloc_row row;
-        if (sf_alloc_optimal(law, sf_fit_params(fit), ua->compute[i], &row, &err) != SF_OK)
-            return cli_lib_error(&err);
+        if (sf_alloc_optimal(law, sf_fit_params(fit), ua->compute[i], &row, &err) != SF_OK) {
+            sf_diagnosis g;
+            return cli_first_diagnosis(fit, &g)
+                       ? cli_error("--compute %g: no allocation: it rests on %s (%s: %s)",
+                                   ua->compute[i], g.param, g.code, g.message)
+                       : cli_lib_error(&err);
+        }
     }
     for (size_t i = 0; i < ua->n_at; i++) {
         double L;

@@ -164,7 +164,7 @@ static int parse_args(cli_parser *p, opt_args *a)
  * draws).  CLI_OK, or CLI_ERROR after printing the error. */
 static int allocate(const sf_fit *fit, const sf_draws *draws, const opt_args *a, size_t n,
                     sf_alloc_row *rows, sf_summary (*s)[5], sf_alloc_dc_row *dc,
-                    sf_alloc_inference_row *inf)
+                    sf_alloc_inference_row *inf, const char *unid)
 {
     const sf_law *law = sf_fit_law(fit);
     const double *par = sf_fit_params(fit);
@@ -186,6 +186,10 @@ static int allocate(const sf_fit *fit, const sf_draws *draws, const opt_args *a,
         }
         if (rc == SF_OK && a->T > 0)
             rc = sf_alloc_inference(law, par, &rows[i], a->T, &inf[i], &err);
+        if (rc != SF_OK && unid)
+            return cli_error("%s: no allocation: it rests on %s, which the fit file's "
+                             "diagnoses mark as not identified (%s)", a->m.fit_path, unid,
+                             err.message);
         if (rc != SF_OK) return cli_lib_error(&err);
     }
     return CLI_OK;
@@ -216,6 +220,8 @@ int cmd_optimal(int argc, char **argv)
         goto done;
     if ((status = cli_load_model(&p, &a.m, &fit, &draws, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
+    /* Never an allocation on an unidentified parameter without saying so. */
+    const char *unid = cli_diagnoses_for(fit, a.m.fit_path, "the allocation");
     int reads_u = (sf_law_roles(law) & SF_ROLE_BIT(SF_ROLE_U)) != 0;
     if (reads_u && !(U > 0))
         status = cli_usage_error(&p, "law '%s' reads unique tokens: give --unique-tokens U",
@@ -234,7 +240,7 @@ int cmd_optimal(int argc, char **argv)
     if (status == CLI_OK && a.n_levels && (U > 0 || T > 0))
         status = cli_usage_error(&p, "--ci: intervals are computed for the plain allocation, not "
                                  "with --%s", U > 0 ? "unique-tokens" : "inference-tokens");
-    if (status == CLI_OK) status = allocate(fit, draws, &a, n, rows, s, dc, inf);
+    if (status == CLI_OK) status = allocate(fit, draws, &a, n, rows, s, dc, inf, unid);
     if (status == CLI_OK && a.plot_path) {
         char *svg = NULL;
         sf_error err;

@@ -33,7 +33,7 @@ static const char help[] =
     "                      d_model/layers nearest --aspect\n"
     "  --aspect R          target d_model/layers (default 128)\n"
     "  --json              print the plan as one JSON object instead of CSV\n"
-    "  -o FILE             write the CSV to FILE (overwritten) and print a\n"
+    "  -o, --output FILE   write the CSV to FILE (overwritten) and print a\n"
     "                      summary\n"
     "  -h, --help          show this help\n"
     "\n"

@@ -138,6 +138,7 @@ int cmd_predict(int argc, char **argv)
     if ((status = cli_load_model(&p, &m, &fit, &draws, &owned)) != CLI_OK) goto done;
     const sf_law *law = sf_fit_law(fit);
     unsigned roles = sf_law_roles(law);
+    cli_diagnoses_for(fit, m.fit_path, "extrapolation beyond the data's range");
     static const int role_of[4] = {SF_ROLE_N, SF_ROLE_D, SF_ROLE_U, SF_ROLE_C};
     static const char *const flag_of[4] = {"--params", "--tokens", "--unique-tokens", "--flops"};
     size_t n = 1;

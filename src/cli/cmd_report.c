@@ -28,7 +28,7 @@ static const char help_head[] =
 static const char help_tail[] =
     "\n"
     "Report:\n"
-    "  -o FILE             write the page to FILE (overwritten; '-' for\n"
+    "  -o, --output FILE   write the page to FILE (overwritten; '-' for\n"
     "                      standard output); required\n"
     "  --compute C[,C...]  budgets in FLOPs to add to the allocation table\n"
     "  --title TEXT        the page's title\n"
@@ -168,6 +168,7 @@ int cmd_report(int argc, char **argv)
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
     for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
         cli_warning("%s", sf_draws_warning(draws, k));
+    cli_warn_diagnoses(fit, NULL);
     cmd = command_line(argc, argv);
     sf_report rep;
     sf_report_init(&rep);

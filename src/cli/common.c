@@ -63,6 +63,26 @@ void cli_warning(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* Options that may be given more than once (each adds a value); any
+ * other option with a value given twice would silently keep the last. */
+static const char *const repeatable[] = {"col", "filter", "fix", "tie", "set", "at", "prior",
+                                         "borrow", "bound", "var", "chance", NULL};
+
+/* 0 after a usage message when option o takes one value and was given
+ * before. */
+static int cli_once(cli_parser *p, const cli_opt *o)
+{
+    for (size_t k = 0; repeatable[k]; k++)
+        if (strcmp(o->name, repeatable[k]) == 0) return 1;
+    for (int k = 0; k < p->n_seen; k++)
+        if (p->seen[k] == o) {
+            cli_usage_error(p, "option '--%s' given twice: it takes one value", o->name);
+            return 0;
+        }
+    if (p->n_seen < (int)(sizeof p->seen / sizeof p->seen[0])) p->seen[p->n_seen++] = o;
+    return 1;
+}
+
 int cli_next(cli_parser *p, const char **value)
 {
     *value = NULL;
@@ -106,6 +126,7 @@ int cli_next(cli_parser *p, const char **value)
         if (a[2]) inline_val = a + 2;
     }
     p->name = o->name;
+    if (o->has_arg && !cli_once(p, o)) return CLI_ARG_BAD;
     if (o->has_arg) {
         if (inline_val) *value = inline_val;
         else if (p->i < p->argc) *value = p->argv[p->i++];
@@ -248,6 +269,10 @@ int cli_model_arg(const cli_parser *p, int id, const char *v, cli_model_args *m)
         if (m->n_set == SF_MAX_PARAMS) return cli_usage_error(p, "--set: too many");
     {
         int rc = cli_name_value(p, v, m->set_name[m->n_set], SF_NAME_MAX, &m->set_value[m->n_set]);
+        for (size_t k = 0; rc == CLI_OK && k < m->n_set; k++)
+            if (strcmp(m->set_name[k], m->set_name[m->n_set]) == 0)
+                return cli_usage_error(p, "--set %s given twice: give each parameter once",
+                                       m->set_name[k]);
         if (rc == CLI_OK) m->n_set++;
         return rc;
     }

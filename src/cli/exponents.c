@@ -24,7 +24,7 @@ const char cli_exponent_help[] =
     "\n"
     "Output:\n"
     "  --json              print one JSON object (docs/json.md)\n"
-    "  -o FILE             also write the JSON to FILE (overwritten)\n"
+    "  -o, --output FILE   also write the JSON to FILE (overwritten)\n"
     "  --plot FILE.svg     also draw the analysis as SVG to FILE (overwritten;\n"
     "                      docs/plots.md); what is left out of the fit is\n"
     "                      drawn hollow\n"

@@ -170,6 +170,9 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
         if (sf_role_parse(role, &r) != SF_OK)
             return cli_usage_error(p, "--col: unknown role '%s' (roles: N, D, C, loss, U, group, "
                                    "weight)", role);
+        if (a->data.column[r])
+            return cli_usage_error(p, "--col %s given twice ('%s', then '%s'): give each role "
+                                   "once", sf_role_name(r), a->data.column[r], eq + 1);
         a->data.column[r] = eq + 1;
         return CLI_OK;
     }
@@ -206,6 +209,9 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
     case F_SEED: return cli_seed(p, v, &a->fit.seed);
     case F_FIX:
         if ((rc = cli_name_value(p, v, name, sizeof name, &x)) != CLI_OK) return rc;
+        for (size_t j = 0; j < a->fit.n_fix; j++)
+            if (strcmp(a->fit.fix_name[j], name) == 0)
+                return cli_usage_error(p, "--fix %s given twice: hold each parameter once", name);
         if (sf_fit_options_fix(&a->fit, name, x) != SF_OK) return cli_usage_error(p, "--fix: too many");
         return CLI_OK;
     case F_X: return cli_x_arg(p, v, &a->law_opt, &a->law_opt_given);
@@ -215,6 +221,9 @@ int cli_fit_arg(const cli_parser *p, int id, const char *v, cli_fit_args *a)
         const char *rhs = strchr(v, '=') + 1;
         if (!*rhs || strlen(rhs) >= SF_NAME_MAX)
             return cli_usage_error(p, "--tie: expected A=B, got '%s'", v);
+        for (size_t j = 0; j < a->fit.n_tie; j++)
+            if (strcmp(a->fit.tie_b[j], rhs) == 0)
+                return cli_usage_error(p, "--tie: %s tied twice: tie each parameter once", rhs);
         if (sf_fit_options_tie(&a->fit, name, rhs) != SF_OK) return cli_usage_error(p, "--tie: too many");
         return CLI_OK;
     }

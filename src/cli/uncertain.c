@@ -445,6 +445,7 @@ int cli_emit_fit(const sf_fit *fit, const sf_draws *draws, const cli_unc_args *u
                  const char *out_path, const char *samples, int json)
 {
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) cli_warning("%s", sf_fit_warning(fit, k));
+    cli_warn_diagnoses(fit, NULL);
     for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
         cli_warning("%s", sf_draws_warning(draws, k));
     /* The fit file reports --compute and --at at the draws' levels. */

@@ -16,8 +16,8 @@
 
 #include "base/base.h"
 #include "base/strmap.h"
+#include "data/data_impl.h"
 #include "data/table_impl.h"
-#include "law/law_impl.h"
 
 static const char *const role_names[SF_ROLE_COUNT] = {
     "N", "D", "C", "loss", "U", "group", "weight"};
@@ -227,6 +227,10 @@ static int parse_filter(const sf_table *t, const char *text, filter *f, sf_error
                        text);
     int prc = sf_parse_double(q, &f->value);
     f->numeric = prc == SF_OK || prc == SF_ENONFINITE;
+    /* Every comparison with NaN is false: refused like a NaN cell. */
+    if (f->numeric && isnan(f->value))
+        return sf_fail(err, SF_ENONFINITE, NULL, 0, 0,
+                       "filter '%s': NaN is not a value to compare with", text);
     if (!f->numeric) {
         if (f->op != OP_EQ && f->op != OP_NE)
             return sf_fail(err, SF_EINVAL, NULL, 0, 0,

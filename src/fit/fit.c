@@ -394,22 +394,37 @@ static void sort_runs(size_t *idx, size_t *tmp, size_t n, const run *runs)
     memcpy(idx, tmp, n * sizeof *idx);
 }
 
+/* R^2 with losses in units of exp(shift). */
+static double r_squared_in(const sf_problem *pb, const sf_work *w, double shift)
+{
+    const size_t n = pb->n;
+    double mean = 0;
+    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i] - shift);
+    mean /= (double)n;
+    double ssr = 0, sst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = exp(pb->obs.logy[i] - shift);
+        double e = y - exp(w->logy[i] - shift);
+        ssr += e * e;
+        sst += (y - mean) * (y - mean);
+    }
+    return sst > 0 ? 1.0 - ssr / sst : NAN;
+}
+
 static double r_squared(const sf_problem *pb, sf_work *w, const double *theta)
 {
     if (pb->chunked) return sf_problem_r2_chunked(pb, w, theta);
     const size_t n = pb->n;
     pb->law->cls->eval(pb->law, theta, &pb->obs, w->logy, NULL);
-    double mean = 0;
-    for (size_t i = 0; i < n; i++) mean += exp(pb->obs.logy[i]);
-    mean /= (double)n;
-    double ssr = 0, sst = 0;
-    for (size_t i = 0; i < n; i++) {
-        double y = exp(pb->obs.logy[i]);
-        double e = y - exp(w->logy[i]);
-        ssr += e * e;
-        sst += (y - mean) * (y - mean);
-    }
-    return sst > 0 ? 1.0 - ssr / sst : NAN;
+    double r2 = r_squared_in(pb, w, 0.0);
+    if (isfinite(r2)) return r2;
+    /* A loss of 1e300 squared overflows: again in units of the largest
+     * loss (only then, so ordinary fits keep their bits). */
+    double top = pb->obs.logy[0];
+    for (size_t i = 1; i < n; i++)
+        if (pb->obs.logy[i] > top) top = pb->obs.logy[i];
+    r2 = r_squared_in(pb, w, top);
+    return isfinite(r2) ? r2 : NAN;
 }
 
 static int copy_provenance(sf_fit *fit, const sf_data *d)
@@ -519,7 +534,8 @@ static int check_fit_inputs(const sf_law *law, const sf_data *d, const sf_fit_op
                        "%zu row%s, but law '%s' has %zu free parameter%s: a fit needs more "
                        "rows than free parameters", d->n, d->n == 1 ? "" : "s", law->cls->name,
                        base->nz, base->nz == 1 ? "" : "s");
-    return check_identifiable(law, d, o, rank_test, err);
+    if ((rc = check_identifiable(law, d, o, rank_test, err)) != SF_OK) return rc;
+    return sf_fit_check_variation(law, d, base, err);
 }
 
 /* The problem on d and its starting points: theta0 (count points) when
@@ -813,6 +829,7 @@ static int fit_core(const sf_law *law, const sf_data *d, const sf_fit_options *o
     if (status == SF_OK) status = phase2(&pb, o, &sr, err);
     if (status == SF_OK) status = record_fit(fit, &pb, d, o, &base, st.strategy, &sr, err);
     if (status == SF_OK) warn_fit(fit, sr.ns);
+    if (status == SF_OK) sf_fit_diagnose(fit, &pb, sr.pol[sr.order[0]].theta);
     search_free(&sr);
     sf_starts_free(&st);
     sf_problem_free(&pb);

@@ -135,6 +135,13 @@ struct sf_fit {
     char warn[SF_MAX_WARN][SF_WARN_LEN];
     /* Largest N, D and C of the rows fitted; 0 when unknown. */
     double range[3];
+    /* Diagnoses (issue 18; src/fit/diagnose.c). */
+    size_t n_diag;
+    struct sf_fit_diag {
+        char code[24];
+        char param[SF_NAME_MAX];
+        char msg[SF_WARN_LEN];
+    } diag[SF_MAX_WARN];
 };
 
 /* Append a warning (at most SF_MAX_WARN, each cut at SF_WARN_LEN), while
@@ -182,5 +189,22 @@ int sf_fit_run_full(const sf_law *law, const sf_data *d, const sf_fit_options *o
  * D): strata are runs (group) or else values of N; malloc'd into *idx.
  * The offset is drawn from seed and moved by shift (of a step, mod 1). */
 int sf_subsample_rows(const sf_data *d, size_t m, uint64_t seed, double shift, size_t **idx);
+
+/* Append a diagnosis (code, parameter name or NULL, message); at most
+ * SF_MAX_WARN, each cut to fit.  Returns SF_OK, or SF_EINVAL when full. */
+int sf_fit_add_diagnosis(sf_fit *fit, const char *code, const char *param, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* The diagnoses of a fit just made from pb at internal theta
+ * (src/fit/diagnose.c). */
+void sf_fit_diagnose(sf_fit *fit, const sf_problem *pb, const double *theta);
+
+/* SF_EUNIDENTIFIABLE (with err filled) when every loss in d is the same:
+ * no law with a free scale term can be estimated from such data. */
+int sf_fit_check_variation(const sf_law *law, const sf_data *d, const sf_pmap *base,
+                           sf_error *err);
 
 #endif /* SF_FIT_IMPL_H */

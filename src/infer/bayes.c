@@ -518,10 +518,23 @@ static int start_walkers(const post *P, const double *center, size_t W, uint64_t
             ok = isfinite(lp[k]);
             if (tries % 10 == 9) scale *= 0.5;
         }
-        if (!ok)
+        /* The usual cause is not a prior: a law that fits the rows exactly
+         * (6 rows on a 2 x 3 grid of N and D for chinchilla's 5
+         * parameters) leaves a residual scale sigma of 0 and a likelihood
+         * with no width. */
+        double sig = exp(center[P->nz]);
+        if (!ok && !(sig > 1e-300))
             status = sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
-                             "cannot start the sampler: no point near the posterior mode has a "
-                             "finite posterior (check the priors)");
+                             "cannot start the sampler: law '%s' fits the %zu rows exactly "
+                             "(residual scale sigma = %g), so the likelihood has no width; use "
+                             "more rows than the law's %zu parameters can interpolate, or give "
+                             "sigma a prior (--prior 'sigma=loguniform(1e-4,1)')",
+                             P->law->cls->name, P->pb->n, sig, P->nz);
+        else if (!ok)
+            status = sf_fail(err, SF_EDOMAIN, NULL, 0, 0,
+                             "cannot start the sampler: no point near the posterior mode "
+                             "(sigma = %g) has a finite posterior: a parameter sits where its "
+                             "prior is zero (check the priors)", sig);
     }
     return status;
 }

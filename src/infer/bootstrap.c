@@ -25,6 +25,7 @@
 #endif
 
 #include "base/base.h"
+#include "data/data_impl.h"
 #include "infer/infer_impl.h"
 
 void sf_bootstrap_options_init(sf_bootstrap_options *o)

@@ -220,6 +220,17 @@ int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_reques
         ok = cJSON_AddItemToArray(wn, cJSON_CreateString(fit->warn[k]));
     for (size_t k = 0; ok && k < sf_draws_n_warnings(draws); k++)
         ok = cJSON_AddItemToArray(wn, cJSON_CreateString(sf_draws_warning(draws, k)));
+    /* Only when there are any: a sound fit's JSON is unchanged. */
+    cJSON *dg = ok && fit->n_diag ? cJSON_AddArrayToObject(root, "diagnoses") : NULL;
+    ok = ok && (dg || !fit->n_diag);
+    for (size_t k = 0; ok && k < fit->n_diag; k++) {
+        cJSON *o = cJSON_CreateObject();
+        ok = o && cJSON_AddItemToArray(dg, o) &&
+             cJSON_AddStringToObject(o, "code", fit->diag[k].code);
+        if (ok && fit->diag[k].param[0])
+            ok = cJSON_AddStringToObject(o, "parameter", fit->diag[k].param) != NULL;
+        ok = ok && cJSON_AddStringToObject(o, "message", fit->diag[k].msg);
+    }
     return sf_json_finish_to(root, ok, out, err);
 }
 
@@ -333,12 +344,21 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
     sf_fit *fit = NULL;
     const cJSON *jl = cJSON_GetObjectItemCaseSensitive(root, "law");
     const cJSON *jp = cJSON_GetObjectItemCaseSensitive(root, "params");
+    /* One JSON value and nothing after it but blanks. */
+    while (end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+    if (end && *end) {
+        long line, col;
+        position(text, end, &line, &col);
+        rc = sf_fail(err, SF_EPARSE, name, line, col, "text after the end of the JSON object");
+        goto done;
+    }
     if (!cJSON_IsObject(root) || !cJSON_IsString(jl) || !cJSON_IsObject(jp)) {
         rc = sf_fail(err, SF_EPARSE, name, 0, 0,
                      "not a scalefit fit file: it needs \"law\" and \"params\" "
                      "(write one with: scalefit fit DATA.csv -o FIT.json)");
         goto done;
     }
+    if ((rc = sf_json_check_keys(root, name, err)) != SF_OK) goto done;
     sf_law_options lo;
     sf_law_options_init(&lo);
     const cJSON *jo = cJSON_GetObjectItemCaseSensitive(root, "law_options");
@@ -350,7 +370,7 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
                          x->valuestring);
             goto done;
         }
-        if (cJSON_IsNumber(b)) lo.breaks = b->valueint;
+        if (cJSON_IsNumber(b)) lo.breaks = (int)b->valuedouble;  /* an integer: checked */
     }
     sf_error lerr;
     sf_error_clear(&lerr);
@@ -372,8 +392,17 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
         params[j] = v->valuedouble;
         const sf_param_spec *ps = &law->param[j];
         if (params[j] < ps->lo || params[j] > ps->hi) {
-            rc = sf_fail(err, SF_EDOMAIN, name, 0, 0, "params: %s = %g is outside [%g, %g]",
+            rc = sf_fail(err, SF_EDOMAIN, name, 0, 0, "params.%s: %g is outside [%g, %g]",
                          ps->name, params[j], ps->lo, ps->hi);
+            goto done;
+        }
+        /* An exponent (a parameter on the linear scale) of 1e300 is in
+         * range but no fit makes it: x^-alpha is 0 for every x > 1, and an
+         * allocation computed from it is nonsense (N_opt = 1). */
+        if (ps->scale == SF_SCALE_LINEAR && fabs(params[j]) > SF_JSON_LINEAR_MAX) {
+            rc = sf_fail(err, SF_EDOMAIN, name, 0, 0, "params.%s: %g is beyond +-%g, outside "
+                         "what a fit can mean (x^%g vanishes or overflows at every x > 1)",
+                         ps->name, params[j], SF_JSON_LINEAR_MAX, SF_JSON_LINEAR_MAX);
             goto done;
         }
     }
@@ -384,26 +413,10 @@ int sf_fit_json_parse(const char *text, const char *name, sf_fit **out, sf_draws
     fit->owned_law = law;
     law = NULL;
     /* Keep what a later reader reports: the objective and fit settings. */
-    const cJSON *v;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "objective")))
-        fit->objective = v->valuedouble;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "n_points")))
-        fit->n_points = (size_t)v->valuedouble;
-    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "delta")))
-        fit->opt.delta = v->valuedouble;
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "loss")))
-        fit->opt.loss = strcmp(v->valuestring, "ls") == 0 ? SF_LOSS_LS : SF_LOSS_HUBER;
-    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "seed")))
-        fit->opt.seed = strtoull(v->valuestring, NULL, 10);
-    const cJSON *fx = cJSON_GetObjectItemCaseSensitive(root, "fixed");
-    const cJSON *it;
-    cJSON_ArrayForEach(it, fx)
-    {
-        int j = cJSON_IsString(it) ? sf_law_param_index(fit->law, it->valuestring) : -1;
-        if (j >= 0) fit->map.fixed[j] = 1;
-    }
+    rc = sf_json_read_scalars(root, fit, name, err);
+    if (rc == SF_OK) rc = sf_json_read_map(root, fit, name, err);
     sf_json_read_range(root, fit->range);
-    if (draws) rc = sf_json_read_uncertainty(root, fit, name, &dr, err);
+    if (rc == SF_OK && draws) rc = sf_json_read_uncertainty(root, fit, name, &dr, err);
 done:
     sf_law_free(law);
     cJSON_Delete(root);

@@ -40,4 +40,19 @@ int sf_json_read_uncertainty(const cJSON *root, const sf_fit *fit, const char *n
 int sf_formula_json_add(cJSON *root, const sf_law *law);
 int sf_formula_json_law(const cJSON *root, const char *name, sf_law **out, sf_error *err);
 
+/* Strict reading (json_strict.c): duplicate keys anywhere, unknown
+ * top-level and law_options keys, a non-integer breaks: SF_EPARSE naming
+ * the key. */
+int sf_json_check_keys(const cJSON *root, const char *name, sf_error *err);
+/* "params" keys, "fixed", "at_bound", "tied" and "diagnoses" into fit
+ * (made from the file's law), each checked against the law. */
+int sf_json_read_map(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
+/* "objective", "n_points", "delta", "loss" and "seed" into fit, each
+ * checked: a number where a number belongs, n_points a count, delta > 0,
+ * loss huber or ls, seed a decimal 64-bit integer. */
+int sf_json_read_scalars(const cJSON *root, sf_fit *fit, const char *name, sf_error *err);
+/* Largest magnitude of a linear-scale parameter (an exponent) a fit file
+ * may hold. */
+#define SF_JSON_LINEAR_MAX 1000.0
+
 #endif /* SF_JSON_IMPL_H */

@@ -141,8 +141,6 @@ struct sf_law_class {
 /* Formula laws' extra columns (issue 20): x->extra from row i of d, by
  * the law's column names (0 where d lacks one). */
 void sf_law_point_extras(const sf_law *law, const sf_data *d, size_t i, sf_point *x);
-/* Give dst (m rows) the extra columns of src, zero-filled (data.c). */
-int sf_data_extras_like(sf_data *dst, const sf_data *src, size_t m);
 
 /* Internal <-> natural coordinates of a whole vector. */
 void sf_law_to_internal(const sf_law *law, const double *nat, double *theta);

@@ -727,6 +727,12 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     for (size_t k = 0; k < sf_fit_n_warnings(fit); k++) warn_add(&wl, "%s", sf_fit_warning(fit, k));
     for (size_t k = 0; k < sf_draws_n_warnings(r->draws); k++)
         warn_add(&wl, "%s", sf_draws_warning(r->draws, k));
+    for (size_t k = 0; k < sf_fit_n_diagnoses(fit); k++) {
+        sf_diagnosis g;
+        if (sf_fit_diagnosis(fit, k, &g) == SF_OK)
+            warn_add(&wl, "diagnosis %s%s%s%s: %s", g.code, g.param ? " (" : "",
+                     g.param ? g.param : "", g.param ? ")" : "", g.message);
+    }
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);
