@@ -1767,6 +1767,150 @@ SF_API size_t sf_fit_n_diagnoses(const sf_fit *fit);
  * as the fit.  SF_EINVAL when k is out of range. */
 SF_API int sf_fit_diagnosis(const sf_fit *fit, size_t k, sf_diagnosis *out);
 
+/* ---- Task accuracy: two-step and direct task laws (issue 15) ---- */
+
+/* Step 2 of the two-step law (Bhagia et al. 2024): accuracy as a falling
+ * sigmoid of task loss, acc(L) = b + a / (1 + exp(k (L - L0))), k > 0,
+ * a >= 0, 0 <= b, a + b <= 1 (docs/tasks.md). */
+typedef struct sf_sigmoid {
+    double a, b, k, L0;
+    double sse;             /* sum of squared accuracy residuals */
+    size_t n;               /* points fitted */
+    int floor_fixed;        /* b held at chance */
+    int k_at_bound, L0_at_bound; /* the search ended on its box */
+} sf_sigmoid;
+
+typedef struct sf_sigmoid_data {
+    size_t n;
+    const double *L, *acc;  /* n task losses and accuracies */
+    const double *w;        /* n weights >= 0 (a resample's multiplicities),
+                               or NULL for all 1 */
+} sf_sigmoid_data;
+
+/* Least-squares sigmoid through (L, acc) (weighted by w): b fixed at
+ * `chance` when it is finite, else fitted in [0, 1].  `warm` (may be NULL)
+ * = {k, L0}, a nearby optimum such as the whole table's for a bootstrap
+ * resample, replaces the global grid by two Gauss-Newton steps from
+ * there (a k-step bootstrap, Andrews 2002).  SF_ENODATA below 4 points,
+ * SF_EUNIDENTIFIABLE when every L is equal. */
+SF_API int sf_sigmoid_fit(const sf_sigmoid_data *d, double chance, const double *warm,
+                          sf_sigmoid *out);
+SF_API double sf_sigmoid_eval(const sf_sigmoid *s, double L);
+
+/* A long table of task evaluations: one row per checkpoint and task. */
+typedef struct sf_task_data {
+    size_t n;
+    double *N, *D, *loss, *acc;  /* acc is NaN where the cell is empty */
+    int *run;                    /* index into run_names (every row its own
+                                    run when the table has no run column) */
+    int *task;                   /* index into task_names */
+    long *line;                  /* source line of each row */
+    char **run_names, **task_names;
+    size_t n_runs, n_tasks;
+    char *source;
+} sf_task_data;
+
+/* Read a task table: N, D, loss (task loss), group (run) through `o`'s
+ * column names and filters like sf_data_from_table, plus the text column
+ * `task_col` (NULL = "task") and the accuracy column `acc_col` (NULL =
+ * "acc", values in [0, 1], empty allowed).  Errors name file, line and
+ * column. */
+SF_API int sf_task_data_from_table(const sf_table *t, const sf_data_options *o,
+                                   const char *task_col, const char *acc_col,
+                                   sf_task_data **out, sf_error *err);
+SF_API void sf_task_data_free(sf_task_data *d);
+
+typedef enum sf_task_method {
+    SF_TASK_TWO_STEP = 1,   /* (N, D) -> task loss -> accuracy */
+    SF_TASK_DIRECT = 2,     /* -log acc = E + A / C^alpha, C = 6ND */
+    SF_TASK_BOTH = 3
+} sf_task_method;
+
+#define SF_TASK_MAX_CHANCE 64
+
+typedef struct sf_task_options {
+    const char *law;         /* step-1 law; default "chinchilla" */
+    int method;              /* sf_task_method bits; default SF_TASK_BOTH */
+    int step1_all;           /* step 1 on every checkpoint, not only each
+                                run's last; default 0 */
+    double chance;           /* floor of every sigmoid; NaN (default) =
+                                fitted unless given per task */
+    size_t n_chance;         /* per-task floors, override `chance` */
+    char chance_task[SF_TASK_MAX_CHANCE][SF_NAME_MAX];
+    double chance_value[SF_TASK_MAX_CHANCE];
+    size_t draws;            /* bootstrap resamples of runs; default 200 */
+    uint64_t seed;           /* default 0 */
+    int threads;             /* 0 = all cores */
+    sf_fit_options fit;      /* step-1 and direct fit options */
+} sf_task_options;
+
+SF_API void sf_task_options_init(sf_task_options *o);
+
+/* Per-task fits and their draws.  Immutable once made. */
+typedef struct sf_task_fit sf_task_fit;
+
+/* Diagnoses of one task. */
+enum { SF_TASK_OK = 0, SF_TASK_NO_SIGNAL = 1 };
+
+/* Fit every task of `d`.  Step 1: the law on each run's last checkpoint
+ * (or all, o->step1_all); step 2: the sigmoid on every checkpoint with an
+ * accuracy; direct: a power law of compute for -log acc on each run's last
+ * checkpoint.  Intervals come from o->draws resamples of whole runs, each
+ * refitting both steps (resample k uses the stream (seed, k) alone, so the
+ * draws do not depend on the thread count).  A task whose accuracy does
+ * not rise above its noise over the data is kept with the diagnosis
+ * SF_TASK_NO_SIGNAL and no predictions. */
+SF_API int sf_task_fit_run(const sf_task_data *d, const sf_task_options *o, sf_task_fit **out,
+                           sf_error *err);
+SF_API void sf_task_fit_free(sf_task_fit *f);
+SF_API size_t sf_task_fit_n_tasks(const sf_task_fit *f);
+SF_API const char *sf_task_fit_task(const sf_task_fit *f, size_t i);
+SF_API int sf_task_fit_diagnosis(const sf_task_fit *f, size_t i, const char **message);
+/* The fits of task i (NULL where a method is off or the task has no
+ * signal): the step-1 law's parameters (sf_law_n_params of
+ * sf_task_fit_law), the sigmoid, the direct law's {E, A, alpha}; the
+ * accuracy residual sd of step 2 and the checkpoints it was fitted on. */
+SF_API const sf_law *sf_task_fit_law(const sf_task_fit *f);
+SF_API const double *sf_task_fit_step1(const sf_task_fit *f, size_t i);
+SF_API const sf_sigmoid *sf_task_fit_sigmoid(const sf_task_fit *f, size_t i, double *resid_sd);
+SF_API const double *sf_task_fit_direct(const sf_task_fit *f, size_t i);
+
+/* One prediction: task loss and accuracy by each method, with the interval
+ * at `level` over the draws (parameter uncertainty of both steps plus the
+ * residual scatter of a single evaluation).  NaN where a method is off or
+ * the task has no signal. */
+typedef struct sf_task_prediction {
+    double N, D, C;
+    double loss, loss_lo, loss_hi;
+    double acc, acc_lo, acc_hi;                 /* two-step */
+    double acc_direct, direct_lo, direct_hi;    /* direct */
+    double loss_beyond;  /* how far the predicted loss lies below the
+                            lowest task loss fitted, in units of the
+                            fitted loss range (0 inside it) */
+} sf_task_prediction;
+
+SF_API int sf_task_predict(const sf_task_fit *f, size_t task, double N, double D, double level,
+                           sf_task_prediction *out, sf_error *err);
+
+/* The (N, D) with 6ND = C that maximises the task's two-step accuracy: the
+ * sigmoid falls with task loss, so it is the allocation that minimises the
+ * step-1 law (sf_alloc_optimal on it).  SF_ENOTSUP without a two-step fit. */
+SF_API int sf_task_optimal(const sf_task_fit *f, size_t task, double C, sf_alloc_row *row,
+                           sf_error *err);
+
+/* The smallest budget whose accuracy-maximising allocation reaches
+ * accuracy `acc` on the task: the sigmoid inverted to a task loss, then
+ * sf_alloc_target_loss on the step-1 law.  SF_EDOMAIN when acc is outside
+ * the sigmoid's range (b, a + b). */
+SF_API int sf_task_target_acc(const sf_task_fit *f, size_t task, double acc, sf_alloc_row *row,
+                              sf_error *err);
+
+/* The task fit as JSON (docs/json.md) and back. */
+SF_API int sf_task_fit_json(const sf_task_fit *f, char **out, sf_error *err);
+SF_API int sf_task_fit_json_parse(const char *text, const char *name, sf_task_fit **out,
+                                  sf_error *err);
+SF_API int sf_task_fit_json_read(const char *path, sf_task_fit **out, sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -208,7 +208,8 @@ static const struct {
     int layer;
 } LAYERS[] = {
     {"base", 0},  {"data", 1},     {"law", 2},   {"fit", 3},    {"infer", 4}, {"alloc", 4},
-    {"approach", 4}, {"validate", 4}, {"sweep", 4}, {"curve", 4}, {"render", 5}, {"io", 5},
+    {"approach", 4}, {"validate", 4}, {"sweep", 4}, {"curve", 4}, {"task", 4}, {"render", 5},
+    {"io", 5},
     {"cli", 6},
 };
 #define N_LAYERS (sizeof LAYERS / sizeof LAYERS[0])

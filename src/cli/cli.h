@@ -295,6 +295,9 @@ int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_bayes(int argc, char **argv);
+int cmd_task(int argc, char **argv);
+/* optimal TASKS.json --maximize-acc TASK: allocations of a task fit. */
+int cmd_optimal_task(int argc, char **argv);
 
 /* ---- extrapolation intervals (issue 23; src/cli/extrap.c) ---- */
 

@@ -17,6 +17,7 @@ static const char help[] =
     "       scalefit optimal FIT.json --target-loss L[,L...] [--json]\n"
     "       scalefit optimal FIT.json --compute C[,C...] --unique-tokens U\n"
     "       scalefit optimal FIT.json (--compute C | --target-loss L) --inference-tokens T\n"
+    "       scalefit optimal TASKS.json --maximize-acc TASK (--compute C | --target-acc A)\n"
     "\n"
     "The loss-minimising model size N and token count D for each compute\n"
     "budget C = 6ND, with tokens per parameter and the predicted loss.  For\n"
@@ -47,6 +48,12 @@ static const char help[] =
     "                           against compute as SVG, with markers at the rows\n"
     "                           above, to FILE (overwritten; docs/plots.md);\n"
     "                           shaded bands over the fit file's draws\n"
+    "  --maximize-acc TASK      with a task fit ('scalefit task fit -o'): the\n"
+    "                           allocation maximising TASK's accuracy at each\n"
+    "                           budget (it minimises the task's step-1 loss),\n"
+    "                           with the predicted accuracy (docs/tasks.md)\n"
+    "  --target-acc A[,A...]    with --maximize-acc: the smallest budget whose\n"
+    "                           allocation reaches each accuracy\n"
     "  -h, --help               show this help\n"
     "\n"
     "A fit file from 'scalefit fit --bootstrap K -o FIT.json' or 'scalefit bayes\n"
@@ -190,6 +197,9 @@ static int allocate(const sf_fit *fit, const sf_draws *draws, const opt_args *a,
 
 int cmd_optimal(int argc, char **argv)
 {
+    /* a task fit file: the allocation that maximises a task's accuracy */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strncmp(argv[i], "--maximize-acc", 14) == 0) return cmd_optimal_task(argc, argv);
     cli_parser p;
     cli_init(&p, "optimal", usage, opts, argc, argv);
     opt_args a;

@@ -25,6 +25,7 @@ static const char main_help[] =
     "  bayes     posterior over a law's parameters (ensemble MCMC), intervals\n"
     "  forecast  a run's loss at steps not trained yet, from its LR schedule\n"
     "  watch     follow a training log and refresh the forecast of its final loss\n"
+    "  task      downstream task accuracy: two-step and direct task laws\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -125,6 +126,7 @@ static const struct {
     {"bayes", cmd_bayes},
     {"forecast", cmd_forecast},
     {"watch", cmd_watch},
+    {"task", cmd_task},
 };
 
 int main(int argc, char **argv)

@@ -23,4 +23,9 @@ int sf_buf_out(sf_buf *b, int bad, char **out, sf_error *err);
 /* Hand a made text to *out: SF_OK, or SF_ENOMEM when text is NULL. */
 int sf_text_out(char *text, char **out, sf_error *err);
 
+/* Read the whole of `path` ("-" = standard input) into b (NUL-terminated);
+ * an empty file or one with NUL bytes is SF_EPARSE "empty or binary file:
+ * <what>".  Errors name the path. */
+int sf_read_text(const char *path, const char *what, sf_buf *b, sf_error *err);
+
 #endif /* SF_IO_IMPL_H */

@@ -590,27 +590,33 @@ done:
     return SF_OK;
 }
 
-int sf_fit_json_read(const char *path, sf_fit **out, sf_draws **draws, sf_error *err)
+int sf_read_text(const char *path, const char *what, sf_buf *b, sf_error *err)
 {
-    *out = NULL;
-    if (draws) *draws = NULL;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return sf_fail(err, SF_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-    sf_buf b = {0};
     char chunk[65536];
     size_t k;
     int rc = SF_OK;
     while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (sf_buf_append(&b, chunk, k) != 0) {
+        if (sf_buf_append(b, chunk, k) != 0) {
             rc = SF_ENOMEM;
             break;
         }
     if (ferror(f)) rc = SF_EIO;
     if (f != stdin) fclose(f);
-    if (rc == SF_OK && (!b.data || memchr(b.data, '\0', b.len)))
-        rc = sf_fail(err, SF_EPARSE, path, 0, 0, "empty or binary file: not a fit file");
+    if (rc == SF_OK && (!b->data || memchr(b->data, '\0', b->len)))
+        rc = sf_fail(err, SF_EPARSE, path, 0, 0, "empty or binary file: %s", what);
     else if (rc != SF_OK)
         sf_fail(err, rc, path, 0, 0, rc == SF_EIO ? "read error" : "out of memory");
+    return rc;
+}
+
+int sf_fit_json_read(const char *path, sf_fit **out, sf_draws **draws, sf_error *err)
+{
+    *out = NULL;
+    if (draws) *draws = NULL;
+    sf_buf b = {0};
+    int rc = sf_read_text(path, "not a fit file", &b, err);
     if (rc == SF_OK) rc = sf_fit_json_parse(b.data, path, out, draws, err);
     sf_buf_free(&b);
     return rc;
