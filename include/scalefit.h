@@ -62,8 +62,15 @@ extern "C" {
 #define SF_MAX_EXTRA 8     /* extra data columns a formula law reads */
 
 /* ------------------------------------------------------------------------ */
-/* Status codes and errors                                                  */
+/* Errors                                                                   */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * Every function that can fail returns a status and, given an sf_error,
+ * says where and why: file, line, column and one sentence.  The library
+ * never prints, exits or reads the environment.  This section and the
+ * utilities below depend on no other section.
+ */
 
 enum {
     SF_OK = 0,
@@ -110,9 +117,30 @@ SF_API void sf_error_clear(sf_error *err);
  * (always NUL-terminated when size > 0).  Returns buf. */
 SF_API char *sf_error_format(const sf_error *err, char *buf, size_t size);
 
+/* ---- Utilities ---- */
+
+/* Parse a whole string as a finite or non-finite double, independent of the
+ * locale; leading and trailing blanks are allowed.  SF_EPARSE when it is not
+ * a number, SF_ENONFINITE when it is NaN or infinite (*out still set). */
+SF_API int sf_parse_double(const char *s, double *out);
+
+/* Cores the library uses when threads = 0. */
+SF_API int sf_default_threads(void);
+
 /* ------------------------------------------------------------------------ */
-/* Tables: CSV files as text cells                                          */
+/* Data: tables and run data                                                */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * A CSV file becomes an sf_table of text cells, then an sf_data: one
+ * value per row and role (N, D, C, loss, U, group, weight).  Every
+ * number is checked, filters are applied, and D or C is derived when
+ * only the other is given.  sf_data is a plain read-only struct, so
+ * callers can also build one in memory or take a subset; every layer
+ * below reads runs through it.
+ */
+
+/* Tables: CSV files as text cells. */
 
 /* A CSV file read into memory: a header row and data rows of text cells.
  * RFC 4180 quoting, CRLF or LF line ends, an optional UTF-8 byte order mark.
@@ -137,9 +165,7 @@ SF_API long sf_table_line(const sf_table *t, size_t row);        /* 1-based line
 /* Index of the column named `name` (exact match), or -1. */
 SF_API long sf_table_find(const sf_table *t, const char *name);
 
-/* ------------------------------------------------------------------------ */
-/* Run data: the rows a law is fitted to                                    */
-/* ------------------------------------------------------------------------ */
+/* Run data: the rows a law is fitted to. */
 
 /* Column roles. */
 typedef enum sf_role {
@@ -179,7 +205,7 @@ typedef struct sf_data {
     size_t rows_read;      /* data rows in the file before filters */
     char **filters;        /* the filters applied, as given */
     size_t n_filters;
-    /* Extra columns read for formula laws (issue 20): n_extra columns,
+    /* Extra columns read for formula laws: n_extra columns,
      * extra[k] has n finite values, extra_name[k] its header. */
     size_t n_extra;
     char **extra_name;
@@ -240,6 +266,15 @@ SF_API void sf_data_free(sf_data *d);
 /* Laws                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A law is a formula with named parameters on natural scales, their
+ * bounds and the roles it reads: one of the catalogue's (chinchilla,
+ * kaplan, power, datablations, bnsl) or a formula the user writes.
+ * sf_law handles are immutable and may be shared between threads.
+ * sf_law_predict evaluates a law at a point and sf_law_derived gives
+ * derived quantities (a, b, G for Chinchilla).
+ */
+
 /* A scaling law with its configuration (which variable, how many breaks).
  * Immutable once created and safe to share between threads. */
 typedef struct sf_law sf_law;
@@ -278,7 +313,7 @@ SF_API void sf_law_bounds(const sf_law *law, size_t i, double *lo, double *hi);
  * C = 6ND is filled in by sf_law_predict when it is 0. */
 typedef struct sf_point {
     double N, D, C, U;
-    /* Values of the extra columns a formula law reads (issue 20), in the
+    /* Values of the extra columns a formula law reads, in the
      * order of sf_law_extra_name; ignored by the built-in laws. */
     double extra[SF_MAX_EXTRA];
 } sf_point;
@@ -294,9 +329,73 @@ SF_API int sf_law_predict(const sf_law *law, const double *params,
 SF_API size_t sf_law_derived(const sf_law *law, const double *params,
                       const char **names, double *values, size_t max);
 
+/* ---- Laws written as formulas ---- */
+
+/* A law typed as a formula, e.g. "E + A/N^alpha + B/D^beta" (grammar in
+ * docs/laws.md).  Identifiers N, D, C, U are the data roles; an identifier
+ * that names one of `columns` (or is declared in `variables`) is an extra
+ * data column; every other identifier is a parameter. */
+typedef struct sf_formula_options {
+    const char *const *columns;  /* header names of the data, or NULL */
+    size_t n_columns;
+    const char *variables[SF_MAX_EXTRA]; /* identifiers that must be columns */
+    size_t n_variables;
+    /* Bounds given by the user (natural scale; -INFINITY/INFINITY open). */
+    size_t n_bounds;
+    char bound_name[SF_MAX_PARAMS][SF_NAME_MAX];
+    double bound_lo[SF_MAX_PARAMS], bound_hi[SF_MAX_PARAMS];
+    /* Start grid given by the user: grid_n values from grid_lo to grid_hi
+     * (natural; spaced by logarithm for positive scale parameters). */
+    size_t n_grids;
+    char grid_name[SF_MAX_PARAMS][SF_NAME_MAX];
+    double grid_lo[SF_MAX_PARAMS], grid_hi[SF_MAX_PARAMS];
+    int grid_n[SF_MAX_PARAMS];
+    const char *name;   /* law name (law files); NULL: "formula" */
+    const char *notes;  /* free text carried into fit files; may be NULL */
+} sf_formula_options;
+
+SF_API void sf_formula_options_init(sf_formula_options *o);
+/* Append a bound (SF_EINVAL when full, lo >= hi or the name is too long). */
+SF_API int sf_formula_options_bound(sf_formula_options *o, const char *name, double lo,
+                                    double hi);
+
+/* Parse, check and compile `formula` into a law that behaves like a
+ * built-in one.  Errors name the column in the formula (err->column, file
+ * "formula"). */
+SF_API int sf_law_parse(const char *formula, const sf_formula_options *o, sf_law **out,
+                        sf_error *err);
+/* Read a law file (JSON: {"name", "formula", "notes", "variables": [...],
+ * "params": {"alpha": {"lo": 0, "hi": 2.5, "grid": [0.1, 2, 5]}}}); o may
+ * carry columns and bounds that override the file's.  docs/laws.md. */
+SF_API int sf_law_file_read(const char *path, const sf_formula_options *o, sf_law **out,
+                            sf_error *err);
+/* The formula of a formula law, NULL for a built-in. */
+SF_API const char *sf_law_formula_text(const sf_law *law);
+/* Extra data columns a law reads (0 for the built-ins) and their names. */
+SF_API size_t sf_law_n_extra(const sf_law *law);
+SF_API const char *sf_law_extra_name(const sf_law *law, size_t k);
+/* 1 when parameter i is optimised as a logarithm (a positive scale). */
+SF_API int sf_law_param_log_scale(const sf_law *law, size_t i);
+/* Coefficients the search solves by variable projection (0 when none) and
+ * the parameter index of the k-th. */
+SF_API size_t sf_law_n_linear(const sf_law *law);
+SF_API int sf_law_linear_param(const sf_law *law, size_t k);
+/* Extra columns of the data (filled when sf_data_options.extra names
+ * them); index k of the column named `name`, or -1. */
+SF_API long sf_data_extra_index(const sf_data *d, const char *name);
 /* ------------------------------------------------------------------------ */
 /* Fitting                                                                  */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * sf_fit_run fits a law by a global search over starting points
+ * (variable projection where the law allows it, screening otherwise;
+ * subsamples checked on the full table for large tables) followed by
+ * L-BFGS.  It returns an sf_fit: parameters, objective, basins,
+ * diagnostics, warnings and provenance.  A fit is read-only once made:
+ * every later function takes const sf_fit *, so a fit may be shared by
+ * threads and handed to any analysis below without being changed.
+ */
 
 typedef enum sf_loss {
     SF_LOSS_HUBER = 0,  /* Huber(delta) on log residuals, summed */
@@ -335,13 +434,13 @@ typedef struct sf_fit_options {
     size_t n_tie;
     char tie_a[SF_MAX_PARAMS][SF_NAME_MAX];
     char tie_b[SF_MAX_PARAMS][SF_NAME_MAX];
-    /* Cancellation (issue 18): when non-NULL and *cancel becomes nonzero
+    /* Cancellation: when non-NULL and *cancel becomes nonzero
      * (e.g. set by the caller's SIGINT handler; the library never handles
      * signals), the fit and the long loops that use these options
      * (bootstrap, bayes, validation sweeps) stop within one optimiser
      * start or sampler step and return SF_ECANCELED.  Default NULL. */
     const volatile sig_atomic_t *cancel;
-    /* Large tables (issue 22): above large_rows rows the global search runs
+    /* Large tables: above large_rows rows the global search runs
      * on two disjoint stratified subsamples of sample_rows rows each and
      * their best basins are refined on the full table (docs/methods.md);
      * defaults 50000 and 8192 (0 means the default); (size_t)-1 turns the
@@ -425,9 +524,45 @@ SF_API const char *sf_fit_warning(const sf_fit *fit, size_t k);
 SF_API double sf_objective(const sf_law *law, const double *params,
                     const sf_data *data, const sf_fit_options *o);
 
+/* ---- What the data do not determine: a fit's diagnoses ---- */
+
+/* A diagnosis says why some of a fit's numbers do not mean what they seem:
+ * the fit converged, but the data do not determine a parameter, or a
+ * derived quantity rests on a degenerate term.  Codes (stable, documented
+ * in docs/reliability.md and docs/json.md):
+ *   "at_bound"        a free parameter stopped on a bound of its range
+ *                     (an exponent at 0: its term is a constant);
+ *   "fixed_at_bound"  a parameter held by --fix on a bound of its range
+ *                     (--fix alpha=0: G = 0, the allocation degenerate);
+ *   "weak_term"       a term explains less than SF_WEAK_TERM_SHARE of the
+ *                     loss variation over the data's range: its
+ *                     coefficient and exponent are not identified;
+ *   "r2_undefined"    R^2 cannot be computed (no finite value).
+ * `param` names the parameter concerned (NULL when none); sf_fit_json
+ * writes them as "diagnoses": [{"code", "parameter", "message"}], only
+ * when there are any, and sf_fit_json_parse reads them back. */
+#define SF_WEAK_TERM_SHARE 0.01
+typedef struct sf_diagnosis {
+    const char *code;
+    const char *param;    /* NULL when the diagnosis names no parameter */
+    const char *message;  /* one line, no trailing period */
+} sf_diagnosis;
+SF_API size_t sf_fit_n_diagnoses(const sf_fit *fit);
+/* Diagnosis k (< sf_fit_n_diagnoses) into *out; the strings live as long
+ * as the fit.  SF_EINVAL when k is out of range. */
+SF_API int sf_fit_diagnosis(const sf_fit *fit, size_t k, sf_diagnosis *out);
+
 /* ------------------------------------------------------------------------ */
 /* Compute-optimal allocation                                               */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * Given a law's parameters: the (N, D) that minimise loss at a budget,
+ * the smallest budget reaching a target loss, the allocation under
+ * limited unique data (Muennighoff et al. 2023) and with inference
+ * tokens counted (Sardana et al. 2023).  These take plain parameter
+ * vectors, so they serve fits, published values and single draws alike.
+ */
 
 typedef struct sf_alloc_row {
     double compute;          /* C, FLOPs (C = 6ND) */
@@ -448,677 +583,7 @@ SF_API int sf_alloc_optimal(const sf_law *law, const double *params, double C,
 SF_API int sf_alloc_target_loss(const sf_law *law, const double *params, double L,
                          sf_alloc_row *row, sf_error *err);
 
-/* ------------------------------------------------------------------------ */
-/* Simulation                                                               */
-/* ------------------------------------------------------------------------ */
-
-/* Synthetic runs drawn from a law: row i has N[i], D[i] (C = 6ND) and
- * loss L(N_i, D_i) * exp(noise * z_i), z_i standard normal, so `noise` is
- * the standard deviation of the log residual.  U may be NULL (laws without
- * unique tokens).  Row i's draws depend only on (seed, i).  *out is a new
- * data set with roles N, D, C, loss (and U). */
-SF_API int sf_simulate(const sf_law *law, const double *params, const double *N,
-                       const double *D, const double *U, size_t n, double noise,
-                       uint64_t seed, sf_data **out, sf_error *err);
-
-/* ------------------------------------------------------------------------ */
-/* JSON                                                                     */
-/* ------------------------------------------------------------------------ */
-
-/* What a fit's JSON reports besides the fit: the compute-optimal
- * allocation at budgets ("allocations") and the predicted loss at points
- * ("predictions"), with intervals over the draws when draws are given,
- * at `levels` (NULL / 0: the draws' own levels).  Arrays are borrowed for
- * the call.  A request is plain data: sf_report_request_init zeroes it
- * (nothing more reported). */
-typedef struct sf_report_request {
-    const double *compute;
-    size_t n_compute;
-    const sf_point *at;
-    size_t n_at;
-    const double *levels;
-    size_t n_levels;
-} sf_report_request;
-
-SF_API void sf_report_request_init(sf_report_request *r);
-
-/* The fit as one JSON object (docs/json.md) into *out, ending in a
- * newline.  `draws` (may be NULL; else draws of this fit) adds the
- * summaries and the draws themselves, so that reading the file back gives
- * the same intervals; `req` (may be NULL) adds allocations and
- * predictions.  The warnings are the fit's, then the draws'.  SF_ENOMEM,
- * or SF_EINVAL for draws of another fit. */
-SF_API int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_request *req,
-                       char **out, sf_error *err);
-
-/* Read a fit file written from sf_fit_json.  *fit owns a new law and the
- * fit (sf_fit_free releases both).  *draws (when `draws` is not NULL)
- * gets the file's draws, referring to *fit, or NULL when it has none; with
- * `draws` NULL they are not read.  Free the draws with sf_draws_free, and
- * use them no longer than *fit.  On failure both are NULL. */
-SF_API int sf_fit_json_read(const char *path, sf_fit **fit, sf_draws **draws, sf_error *err);
-SF_API int sf_fit_json_parse(const char *text, const char *name, sf_fit **fit,
-                             sf_draws **draws, sf_error *err);
-
-/* Predictions as JSON: {"law", "rows": [{"N", "D", "C", "U"?, "loss"}]};
- * U appears when with_u; N, D or C is left out when 0 (not given, as for a
- * law of one variable). */
-SF_API int sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
-                           int with_u, char **out, sf_error *err);
-
-/* The data as CSV text (header N,D,C,loss[,U][,group][,weight]; numbers
- * with 17 significant digits). */
-SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
-
-/* Allocation rows as JSON: {"law", "rows": [...]}. */
-SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
-                         sf_error *err);
-
-/* ---- Chinchilla Approaches 1 and 2, sweep planning --------------------- */
-
-/* Hoffmann et al. (2022) estimated the compute-optimal N*(C) three ways.
- * Approach 2 (sf_isoflop_run) fits a profile of loss against log N per
- * compute budget and regresses the minima on C; Approach 1
- * (sf_envelope_run) takes, at each FLOP value, the lowest loss over the
- * training curves of many runs.  Both fit N* = k C^a, D* = k' C^b and
- * D* / N* = k'' C^(b-a) by least squares on logarithms, with bootstrap
- * percentile intervals for the exponents (docs/approaches.md). */
-
-/* Why a budget (isoflop) or a FLOP value (envelope) is left out of the
- * power-law fits: bits of a `flags` field. */
-enum {
-    SF_APPROACH_FEW_SIZES = 1,  /* fewer than 3 distinct model sizes */
-    SF_APPROACH_NO_MINIMUM = 2, /* the profile is not convex: no minimum */
-    SF_APPROACH_EDGE = 4        /* the minimum lies at the smallest or largest
-                                   size sampled (isoflop), or the winning run
-                                   is the smallest or largest of the runs
-                                   covering that compute (envelope) */
-};
-
-/* A fitted power law y = k C^exponent. */
-typedef struct sf_powerlaw {
-    double k;          /* coefficient */
-    double exponent;
-    double lo, hi;     /* bootstrap percentile interval of the exponent at
-                          the options' level; NaN when not computed */
-    size_t n;          /* points in the regression */
-} sf_powerlaw;
-
-/* Which power law: N* (exponent a), D* (exponent b) or the ratio D* / N* (b - a). */
-typedef enum sf_optimum { SF_OPTIMUM_N = 0, SF_OPTIMUM_D, SF_OPTIMUM_RATIO } sf_optimum;
-
-/* Approach 2: IsoFLOP profiles. */
-typedef enum sf_profile {
-    SF_PROFILE_PARABOLA = 0, /* least-squares parabola in log N (Hoffmann et al.) */
-    SF_PROFILE_AKIMA         /* Akima spline through the points (Porian et al.) */
-} sf_profile;
-
-/* Weights of the budgets' minima in the regression on compute. */
-typedef enum sf_isoflop_weights {
-    SF_WEIGHTS_VARIANCE = 0, /* 1 / variance of log N* (docs/approaches.md) */
-    SF_WEIGHTS_EQUAL         /* unweighted, as Hoffmann et al. */
-} sf_isoflop_weights;
-
-typedef struct sf_isoflop_options {
-    sf_profile profile;  /* default SF_PROFILE_PARABOLA */
-    sf_isoflop_weights weights; /* default SF_WEIGHTS_VARIANCE */
-    double budget_tol;   /* a budget starts at the smallest C not yet grouped
-                            and takes the rows with C up to 1 + budget_tol
-                            times it; default 0.1 */
-    int keep_edge;       /* fit budgets whose minimum is at an edge too;
-                            default 0 */
-    int bootstrap;       /* resamples for the intervals; 0 = none; default
-                            1000 */
-    double level;        /* interval level; default 0.95 */
-    uint64_t seed;       /* default 0 */
-    int threads;         /* 0 = all cores (default); results do not depend
-                            on it */
-} sf_isoflop_options;
-
-SF_API void sf_isoflop_options_init(sf_isoflop_options *o);
-
-/* One compute budget.  Plain struct owned by the result; the arrays are
- * borrowed (valid until sf_isoflop_free). */
-typedef struct sf_isoflop_budget {
-    double compute;           /* the budget: geometric mean of its rows' C */
-    double C_min, C_max;      /* smallest and largest C of its rows */
-    size_t n_points;          /* rows */
-    size_t n_sizes;           /* distinct N */
-    double N_min, N_max;      /* smallest and largest size sampled */
-    double N_opt;             /* the profile's minimum; NaN without one */
-    double D_opt;             /* compute / (6 N_opt) */
-    double tokens_per_param;  /* D_opt / N_opt */
-    double loss;              /* the profile's value at N_opt */
-    double N_lo, N_hi;        /* bootstrap interval of N_opt, or NaN */
-    unsigned flags;           /* SF_APPROACH_* */
-    int used;                 /* 1 when in the power-law fits */
-    double weight;            /* share in the regression (the used budgets'
-                                 weights sum to 1); 0 when not used */
-    const double *point_N;    /* n_points sizes, ascending */
-    const double *point_loss; /* their losses */
-    const size_t *point_row;  /* their row indices in the data */
-} sf_isoflop_budget;
-
-typedef struct sf_isoflop sf_isoflop;
-
-/* Group the rows of `d` (roles N, C and loss; weight used when present)
- * into budgets, locate each budget's minimum, fit the power laws and, when
- * o->bootstrap > 0, their intervals by resampling rows within budgets.
- * Budgets with fewer than 3 sizes, no minimum or (unless keep_edge) an
- * edge minimum are reported with a warning and left out; SF_EUNIDENTIFIABLE
- * when fewer than 2 budgets remain.  o may be NULL (defaults). */
-SF_API int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **out,
-                          sf_error *err);
-SF_API void sf_isoflop_free(sf_isoflop *r);
-SF_API const sf_isoflop_options *sf_isoflop_get_options(const sf_isoflop *r);
-SF_API size_t sf_isoflop_n_budgets(const sf_isoflop *r);      /* ascending compute */
-SF_API const sf_isoflop_budget *sf_isoflop_budget_at(const sf_isoflop *r, size_t b);
-/* The fitted profile of budget b at model size N (for plots); NaN when the
- * budget has no profile, and for Akima outside the sampled sizes. */
-SF_API double sf_isoflop_profile_eval(const sf_isoflop *r, size_t b, double N);
-SF_API const sf_powerlaw *sf_isoflop_powerlaw(const sf_isoflop *r, sf_optimum which);
-/* Bootstrap resamples that gave a fit (at most o->bootstrap). */
-SF_API size_t sf_isoflop_replicates(const sf_isoflop *r);
-/* Budgets left out, too few usable resamples: English sentences. */
-SF_API size_t sf_isoflop_n_warnings(const sf_isoflop *r);
-SF_API const char *sf_isoflop_warning(const sf_isoflop *r, size_t k);
-
-/* Approach 1: the envelope of training curves. */
-typedef struct sf_envelope_options {
-    int points;          /* log-spaced FLOP values across the covered range;
-                            default 200 */
-    double smooth;       /* width in decades of C of a moving average of
-                            log loss along each run; 0 = none (default) */
-    int keep_edge;       /* fit edge points too; default 0 */
-    int bootstrap;       /* resamples of runs; 0 = none; default 1000 */
-    double level;        /* default 0.95 */
-    uint64_t seed;       /* default 0 */
-    int threads;         /* 0 = all cores */
-} sf_envelope_options;
-
-SF_API void sf_envelope_options_init(sf_envelope_options *o);
-
-/* One run's training curve as used: checkpoints sorted by C, those at equal
- * C merged (mean log loss), smoothed when asked.  Arrays borrowed. */
-typedef struct sf_envelope_curve {
-    const char *name;     /* run id (the group column) */
-    double N;             /* its model size */
-    size_t n;             /* points */
-    const double *C, *loss;
-} sf_envelope_curve;
-
-/* One FLOP value of the grid. */
-typedef struct sf_envelope_point {
-    double compute;
-    double N_opt, D_opt, tokens_per_param, loss;  /* the winning run there */
-    size_t run;           /* index of the winning curve */
-    size_t n_runs;        /* curves covering this compute */
-    unsigned flags;       /* SF_APPROACH_EDGE */
-    int used;             /* 1 when in the power-law fits */
-} sf_envelope_point;
-
-typedef struct sf_envelope sf_envelope;
-
-/* Rows of `d` are checkpoints: roles group (run id), N (constant within a
- * run), C (or D: C = 6ND) and loss.  Each run's curve is interpolated
- * linearly in (log C, log loss); at each grid value the run with the lowest
- * loss gives N_opt.  Points won by the smallest or largest covering run are
- * flagged edge and left out unless keep_edge.  Intervals resample runs.
- * SF_ENOCOLUMN without a group column, SF_EINVAL when N varies within a
- * run, SF_EUNIDENTIFIABLE when fewer than 2 distinct sizes win. */
-SF_API int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope **out,
-                           sf_error *err);
-SF_API void sf_envelope_free(sf_envelope *e);
-SF_API const sf_envelope_options *sf_envelope_get_options(const sf_envelope *e);
-SF_API size_t sf_envelope_n_curves(const sf_envelope *e);    /* ascending N */
-SF_API const sf_envelope_curve *sf_envelope_curve_at(const sf_envelope *e, size_t i);
-SF_API size_t sf_envelope_n_points(const sf_envelope *e);    /* ascending compute */
-SF_API const sf_envelope_point *sf_envelope_point_at(const sf_envelope *e, size_t k);
-SF_API const sf_powerlaw *sf_envelope_powerlaw(const sf_envelope *e, sf_optimum which);
-SF_API size_t sf_envelope_replicates(const sf_envelope *e);
-SF_API size_t sf_envelope_n_warnings(const sf_envelope *e);
-SF_API const char *sf_envelope_warning(const sf_envelope *e, size_t k);
-
-/* Sweep planning: an IsoFLOP design around a prior law's optimum. */
-typedef struct sf_plan_options {
-    int models;        /* sizes per budget (>= 3); default 9 */
-    double span;       /* sizes log-spaced from N_opt/span to N_opt*span;
-                          default 4 */
-    int shape;         /* also choose transformer shapes; default 0 */
-    double aspect;     /* target d_model / layers; default 128 */
-    double shape_tol;  /* |12 layers d_model^2 / N - 1| allowed; default 0.05 */
-} sf_plan_options;
-
-SF_API void sf_plan_options_init(sf_plan_options *o);
-
-/* A decoder-only transformer shape: 12 layers d_model^2 non-embedding
- * parameters (Kaplan et al. 2020, eq. 2.1 without the context term). */
-typedef struct sf_shape {
-    int layers, d_model, heads;  /* all 0 when no shape was found */
-    double params;               /* 12 layers d_model^2 */
-} sf_shape;
-
-/* The shape whose parameter count is within tol of N and whose
- * d_model/layers is closest to `aspect` (in log ratio).  d_model is a
- * multiple of the head size, 64 below 2048 and 128 from 2048 on.
- * SF_EDOMAIN when no shape is within tol (*out zeroed). */
-SF_API int sf_plan_shape(double N, double aspect, double tol, sf_shape *out);
-
-typedef struct sf_plan_row {
-    double compute, N, D, tokens_per_param;  /* D = compute / (6 N) */
-    size_t budget;       /* index into the budgets given */
-    sf_shape shape;      /* when options.shape; zero when none fits */
-} sf_plan_row;
-
-/* rows: n_budgets * o->models entries (budget-major, ascending N), filled;
- * optimum (may be NULL): n_budgets entries, the law's optimal allocation.
- * The law must have a compute-optimal allocation (sf_alloc_optimal). */
-SF_API int sf_plan_sweep(const sf_law *law, const double *params, const double *budgets,
-                         size_t n_budgets, const sf_plan_options *o, sf_plan_row *rows,
-                         sf_alloc_row *optimum, sf_error *err);
-
-/* JSON (docs/json.md) and CSV of the three into *out (caller frees).
- * `d` (may be NULL) adds where the rows came from. */
-SF_API int sf_isoflop_json(const sf_isoflop *r, const sf_data *d, char **out, sf_error *err);
-SF_API int sf_envelope_json(const sf_envelope *e, const sf_data *d, char **out, sf_error *err);
-SF_API int sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
-                        const sf_alloc_row *optimum, size_t n_budgets, const sf_plan_row *rows,
-                        char **out, sf_error *err);
-/* Header compute,N,D,tokens_per_param[,layers,d_model,heads,N_shape]. */
-SF_API int sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape, char **out,
-                       sf_error *err);
-
-/* ------------------------------------------------------------------------ */
-/* ---- Plots and the HTML report ---- */
-/* ------------------------------------------------------------------------ */
-
-/* Every plot is one SVG 1.1 document (valid XML, no scripts, fonts, images
- * or other external resources) returned in *svg, malloc'd and
- * NUL-terminated; the caller frees it.  It starts with "<svg", so it can be
- * written to a .svg file or inlined in HTML as is.  Log axes carry 10^k
- * major and minor ticks, tick labels never overlap, colours come from the
- * Okabe-Ito palette (categories) and viridis (ordered values, with a colour
- * bar); both stay distinct for colour-blind readers and in greyscale.
- * Errors: SF_EINVAL (bad options or arguments), SF_ENODATA (nothing to
- * draw), SF_ENOMEM.  docs/plots.md shows and explains every plot. */
-
-typedef struct sf_plot_options {
-    int width, height;    /* SVG size in px; default 800 x 500 */
-    const char *title;    /* NULL: each plot picks a title */
-    const char *id;       /* prefix of element ids, so several plots can
-                             share one HTML page; NULL = "sf" */
-    /* sf_plot_fit: the x axis, SF_ROLE_C, SF_ROLE_N or SF_ROLE_D; -1 (the
-     * default) picks C when the law reads N and D, else its variable. */
-    int x;
-    /* Bands from parameter draws cover this central probability; default
-     * 0.95. */
-    double level;
-    /* x range of sf_plot_optimal in FLOPs; 0 = from the budgets. */
-    double x_min, x_max;
-    /* sf_plot_optimal with only this many unique tokens (> 0; 0 = none,
-     * the default): the data-constrained allocation
-     * (sf_alloc_data_constrained) of a law that reads U. */
-    double unique_tokens;
-    /* sf_plot_optimal for a model that will process this many tokens at
-     * inference (> 0; 0 = none, the default): also the inference-aware
-     * allocation (sf_alloc_inference). */
-    double inference_tokens;
-} sf_plot_options;
-
-SF_API void sf_plot_options_init(sf_plot_options *o);
-
-/* The fit against its data: loss against C (or N or D, see o->x) on log
- * axes, runs coloured by N, the fitted law as curves at fixed N (at fixed C
- * when x is N, where fixed-N curves would be vertical), the compute-optimal
- * frontier, and a panel of log residuals log L - log L^ below.  A law of
- * one variable shows its single curve.  `fit` and `data` are borrowed. */
-SF_API int sf_plot_fit(const sf_fit *fit, const sf_data *data, const sf_plot_options *o,
-                       char **svg, sf_error *err);
-
-/* Compute-optimal allocation against compute C: N_opt(C) and D_opt(C) in
- * one panel, tokens per parameter D/N below, with markers at the rows
- * `marks` (n_marks may be 0).  With `draws` (may be NULL: draws of this
- * fit, bootstrap resamples or posterior draws) the plot shades the
- * central o->level band of each curve across them. */
-SF_API int sf_plot_optimal(const sf_fit *fit, const sf_draws *draws,
-                           const sf_alloc_row *marks, size_t n_marks,
-                           const sf_plot_options *o, char **svg, sf_error *err);
-
-/* A named set of points (plain inputs for the plots below).  Arrays have n
- * entries; y_lo and y_hi (an interval on y) may be NULL. */
-typedef struct sf_plot_series {
-    const char *name;     /* legend text; may be NULL */
-    size_t n;
-    const double *x, *y;
-    const double *y_lo, *y_hi;
-    double value;         /* the number the series stands for (N of a
-                             training curve), colouring it on a sequential
-                             scale; NaN = none */
-    const int *left_out;  /* n flags, may be NULL: nonzero marks a point
-                             left out of a fit, drawn hollow (used by
-                             sf_plot_envelope and sf_plot_optimum) */
-} sf_plot_series;
-
-/* One IsoFLOP profile (Chinchilla Approach 2): the runs of one budget, the
- * fitted curve through them, and its minimum. */
-typedef struct sf_plot_profile {
-    double compute;            /* the budget C, FLOPs (> 0) */
-    sf_plot_series runs;       /* x = N, y = loss */
-    sf_plot_series curve;      /* fitted profile, x = N (n may be 0) */
-    double min_N, min_loss;    /* minimum of the profile; NaN = none */
-    double min_N_lo, min_N_hi; /* interval on min_N; NaN = none */
-    unsigned left_out;         /* 0: the budget is in the fit of N_opt(C);
-                                  else why not, SF_APPROACH_* bits: its runs
-                                  and minimum are drawn hollow, its profile
-                                  dashed, the reasons counted in the
-                                  subtitle */
-} sf_plot_profile;
-
-/* The compute-optimal model size against compute and the power law fitted
- * to it (Hoffmann et al. 2022, figs. 2 and 3, centre), drawn by
- * sf_plot_isoflop and sf_plot_envelope as a panel right of the main one. */
-typedef struct sf_plot_optimum {
-    sf_plot_series N;  /* x = C, y = N_opt; y_lo, y_hi an interval on N_opt;
-                          left_out: points left out of the fit (hollow) */
-    sf_powerlaw fit;   /* N_opt = k C^exponent, drawn (solid over the C
-                          range of the points in the fit, dashed beyond)
-                          and written in the panel when k > 0 and both
-                          are finite; lo, hi the exponent's interval (NaN
-                          = none) */
-    double level;      /* of fit.lo..hi, named in the panel; 0 = unnamed */
-} sf_plot_optimum;
-
-/* Loss against N, one colour per budget (viridis by log C, colour bar):
- * runs, fitted profiles, minima.  A minimum at or beyond the edge of its
- * sweep is drawn hollow and counted in the subtitle, as are budgets left
- * out (profile.left_out).  With `opt` (may be NULL) and a width of 760 px
- * or more, the N_opt(C) panel is drawn right of the profiles, its points
- * coloured by C like the budgets; without it a dashed line joins the
- * minima in the fit. */
-SF_API int sf_plot_isoflop(const sf_plot_profile *profiles, size_t n,
-                           const sf_plot_optimum *opt, const sf_plot_options *o, char **svg,
-                           sf_error *err);
-
-/* Chinchilla Approach 1: loss against compute for each training curve
- * (x = C, y = loss), coloured by series value (N) when every curve has one,
- * and their lower envelope (may be NULL) drawn on top, its points left out
- * of the fit hollow.  `opt` (may be NULL) adds the N_opt(C) panel (from
- * 760 px wide). */
-SF_API int sf_plot_envelope(const sf_plot_series *curves, size_t n,
-                            const sf_plot_series *envelope, const sf_plot_optimum *opt,
-                            const sf_plot_options *o, char **svg, sf_error *err);
-
-/* The plots of an sf_isoflop or sf_envelope result (`scalefit isoflop
- * --plot`, `scalefit envelope --plot`): sf_plot_isoflop over every budget
- * (fitted profiles from sf_isoflop_profile_eval, drawn a little beyond the
- * sizes sampled) and sf_plot_envelope over every curve and the envelope,
- * each with its N_opt(C) panel and the fitted N_opt = k C^a.  Budgets and
- * envelope points left out of the fit are drawn hollow.  `d` (may be
- * NULL), the rows the result came from, names the file (and its filters,
- * when they fit) in the title unless o->title is set.  Both are borrowed. */
-SF_API int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options *o,
-                          char **svg, sf_error *err);
-SF_API int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot_options *o,
-                           char **svg, sf_error *err);
-
-/* Predicted against actual loss (x = actual, y = predicted, optional
- * prediction intervals as y_lo/y_hi), one colour and marker per series
- * (fitted runs, the target model...), the line y = x, and each series'
- * mean absolute relative error in the legend. */
-SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
-                            const sf_plot_options *o, char **svg, sf_error *err);
-
-/* Pairwise scatter of parameter draws (bootstrap or posterior): draws is
- * n_draws x p row-major, names has p entries, estimate (p values, may be
- * NULL) is marked.  pairs lists n_pairs (x index, y index) pairs, 2 *
- * n_pairs entries; NULL picks alpha-beta, A-alpha and B-beta where the
- * names exist.  An axis is logarithmic when its draws are positive and
- * span a factor of 2 or more.  Each panel gives the correlation
- * (computed on the axes' scales). */
-SF_API int sf_plot_pairs(const double *draws, size_t n_draws, size_t p,
-                         const char *const *names, const double *estimate,
-                         const size_t *pairs, size_t n_pairs, const sf_plot_options *o,
-                         char **svg, sf_error *err);
-
-/* The pairwise scatter of a fit's draws (sf_fit_bootstrap, sf_bayes_run,
- * or read from a fit file): sf_plot_pairs over the free parameters (those held by a
- * fix or a tie are left out), each on the scale the law optimises it on
- * (log for E, A and B, linear for the exponents, so the ridge
- * log A - alpha log N = const is a straight line), the fit's parameters
- * marked.  `d` (may be NULL), the rows fitted, names the file in the
- * title.  SF_ENODATA when draws is NULL or empty. */
-SF_API int sf_fit_draws_svg(const sf_draws *draws, const sf_data *d, const sf_plot_options *o,
-                            char **svg, sf_error *err);
-
-struct sf_validation; /* typedef'd, with its functions, under "Validation by extrapolation" */
-
-/* Predicted against actual loss on the rows of a validation's target
- * (sf_validate, below; `scalefit validate --plot`), drawn by
- * sf_plot_validate.  n = 1: one series per target that was fitted (with
- * loo, every target; beyond 7, the 7 largest).  n > 1: validations of
- * several laws on the same data (as sf_validation_compare_json), each with
- * one target, one series per law.  The subtitle gives the protocol and
- * the targets whose fit failed.  `d` (may be NULL), the rows validated,
- * names the file in the title.  SF_EINVAL for a sweep (its cells have no
- * predictions), SF_ENODATA when no target was fitted. */
-SF_API int sf_validation_svg(const struct sf_validation *const *v, size_t n, const sf_data *d,
-                             const sf_plot_options *o, char **svg, sf_error *err);
-
-/* What a report shows.  Only fit and data are required; every other field
- * is optional (NULL / 0 leaves its part out). */
-typedef struct sf_report {
-    const char *title;         /* NULL: "scalefit report: LAW fit to FILE" */
-    const char *command;       /* the command line that made it, shown */
-    const sf_fit *fit;         /* a fit made by sf_fit_run ... */
-    const sf_data *data;       /* ... on these rows */
-    /* Intervals per parameter (sf_law_n_params entries each); when NULL
-     * and draws are given they are computed from the draws (standard
-     * deviation, percentile interval). */
-    const double *se, *ci_lo, *ci_hi;
-    double level;              /* of ci_lo..ci_hi; default 0.95 */
-    const char *interval_method; /* e.g. "bootstrap, 1000 resamples" */
-    /* Draws of the fit (bootstrap resamples or posterior draws; may be
-     * NULL): interval bands, intervals on the allocation, the pairwise
-     * scatter, and their warnings after the fit's. */
-    const sf_draws *draws;
-    /* Budgets for the allocation table besides the default decades. */
-    const double *budgets;
-    size_t n_budgets;
-    /* More warnings from other analyses, shown with the fit's. */
-    const char *const *warnings;
-    size_t n_warnings;
-    /* More figures (SVG documents, e.g. from sf_plot_isoflop with a
-     * distinct o->id each) and their captions (may be NULL). */
-    const char *const *figures;
-    const char *const *captions;
-    size_t n_figures;
-} sf_report;
-
-SF_API void sf_report_init(sf_report *r);
-
-/* One self-contained HTML page (CSS and SVG inline, nothing fetched):
- * warnings first, the data summary, the fit table with intervals, an
- * allocation table for decades of compute (and r->budgets), and the plots
- * (fit against C and against N, allocation, pairwise scatter).  *html is
- * malloc'd; the caller frees it. */
-SF_API int sf_report_html(const sf_report *r, char **html, sf_error *err);
-
-/* ------------------------------------------------------------------------ */
-/* ---- Validation by extrapolation ---- */
-/* ------------------------------------------------------------------------ */
-
-/* Judge a law the way Choshen, Zhang and Andreas (2024, "A Hitchhiker's
- * Guide to Scaling Law Estimation") do: fit it on the runs of smaller
- * models, predict the late checkpoints of a larger one, and report the
- * absolute relative error ARE = mean_i |L_i - L^_i| / L_i (a fraction).
- *
- * A run is a (run id, N) pair: the rows sharing the `group` role and N, or
- * the rows sharing N when the data have no run column.  A model size is a
- * distinct N.  "The last D of a run" is the largest D among its rows in the
- * data, before any cut. */
-/* Weights of fitted rows.  TOKENS: every run weighs the same in total,
- * spread over its rows in proportion to the tokens each stands for (half
- * the D gap to each neighbour), so the fit sees each curve uniformly in D
- * however densely it was logged.  RUN: every run weighs the same, each row
- * 1/(rows of the run).  ROW: every row weighs 1, so densely logged curves
- * dominate. */
-typedef enum sf_vweight {
-    SF_VWEIGHT_TOKENS = 0,
-    SF_VWEIGHT_RUN,
-    SF_VWEIGHT_ROW
-} sf_vweight;
-
-typedef struct sf_validate_options {
-    /* Model size to predict: 0 = the largest N (default); else the N of
-     * the data closest to it (it must match one to 1e-6 relative). */
-    double target_N;
-    /* Predict the target's rows with D >= target_from * (last D of their
-     * run): default 0.7, the guide's "last 30% of training". */
-    double target_from;
-    /* Fit on rows with D <= train_fraction * (last D of their run):
-     * default 1 (whole runs). */
-    double train_fraction;
-    /* Early-checkpoint cut: fit rows need D >= min(min_tokens,
-     * cut_cap * last D of their run).  Defaults 1e10 (the guide's cut)
-     * and 0.3, so the cut never takes more than the first 30% of a run: a
-     * small model trained on 2e9 tokens keeps its last 70% instead of
-     * vanishing (docs/validate.md has the measurements).  cut_cap = 1
-     * lets the cut reach up to each run's last checkpoint (always kept);
-     * min_tokens = 0 keeps everything. */
-    double min_tokens;
-    double cut_cap;
-    /* Fit on the n_models largest model sizes below the target (the
-     * guide: closer in scale predicts better); 0 = all of them (default). */
-    size_t n_models;
-    /* How the rows of the fitted runs are weighted (times any weight
-     * column): SF_VWEIGHT_TOKENS (default), SF_VWEIGHT_RUN or
-     * SF_VWEIGHT_ROW (see sf_vweight). */
-    int weight;
-    /* At most this many rows per fitted run, spread uniformly in D (the
-     * first row at or after each of max_per_run evenly spaced D values;
-     * the last row always kept); 0 = all (default); 1 = final checkpoints
-     * only, the classic fit. */
-    size_t max_per_run;
-    /* Every model size with at least `loo_min_sizes` smaller sizes becomes
-     * the target in turn, fitted on the sizes below it (default 0: one
-     * target).  loo_min_sizes default 2. */
-    int loo;
-    size_t loo_min_sizes;
-    /* How each fit is made; fixes and ties hold borrowed parameters. */
-    sf_fit_options fit;
-    /* Extrapolation interval of each target's final row (issue 23):
-     * bootstrap resamples of the fitted rows for its parameter part (0,
-     * default: none), resampled by run (1, default, when the data have a
-     * run column) or by row (0), and up to 8 levels (0 = 0.8, 0.9, 0.95). */
-    size_t bootstrap;
-    int resample_runs;
-    size_t n_levels;
-    double levels[8];
-} sf_validate_options;
-
-SF_API void sf_validate_options_init(sf_validate_options *o);
-
-/* A fitted run, as reported for a target. */
-typedef struct sf_validation_run {
-    const char *name;   /* run id, or NULL without a run column */
-    double N;
-    size_t n_rows;      /* rows fitted (after the cuts and the subsample) */
-    double D_min, D_max;
-} sf_validation_run;
-
-/* A predicted row of a target run. */
-typedef struct sf_validation_point {
-    const char *run;    /* run id, or NULL */
-    size_t row;         /* index into the data */
-    long line;          /* source line, 0 if unknown */
-    double N, D;
-    double loss;        /* actual */
-    double predicted;
-    double re;          /* |loss - predicted| / loss */
-} sf_validation_point;
-
-/* One extrapolation: a target size, the fit made for it, the errors. */
-typedef struct sf_validation_target {
-    double N;                      /* the target model size */
-    int status;                    /* SF_OK, or why the fit failed */
-    const char *message;           /* "" or the failure, in English */
-    const sf_fit *fit;             /* NULL when status != SF_OK */
-    double are, max_re;            /* NaN when status != SF_OK */
-    size_t n_sizes;                /* model sizes fitted */
-    size_t n_train_rows;
-    size_t n_runs;
-    const sf_validation_run *runs; /* the fitted runs, by N then name */
-    size_t n_points;
-    const sf_validation_point *points; /* target rows, by run then D */
-} sf_validation_target;
-
-/* One cell of a sweep over the guide's design axes. */
-typedef struct sf_validation_cell {
-    size_t n_models;        /* model sizes used (largest below the target) */
-    double train_fraction;
-    double min_tokens;
-    size_t n_train_rows;
-    int status;             /* SF_OK, or why the fit failed */
-    double are, max_re;     /* NaN when status != SF_OK */
-} sf_validation_cell;
-
-/* The result of sf_validate or sf_validate_sweep. */
-typedef struct sf_validation sf_validation;
-
-/* Validate `law` on `data` (N, D and loss; group optional).  Fits are
- * independent; they run in parallel over targets (or sweep cells) with
- * o->fit.threads threads, each fit on one thread (a single fit uses them
- * itself); results do not depend on the thread count.  A target whose fit fails is reported with its
- * status, not as an error; the call fails (SF_ENODATA) when no target can
- * be formed: one model size, no rows left after the cuts, no target rows.
- * The validation borrows `law`; *out owns everything else. */
-SF_API int sf_validate(const sf_law *law, const sf_data *data, const sf_validate_options *o,
-                       sf_validation **out, sf_error *err);
-
-/* The guide's design axes in one call: for the single target of `o`,
- * every combination of n_models[] (0 = all sizes below the target; a NULL
- * list with count 0 is 1, 2, ..., all sizes below the target),
- * train_fraction[] and min_tokens[] (NULL lists with count 0 take the
- * value of `o`).  Cells are ordered n_models, then fractions, then
- * min_tokens; a cell whose fit fails has its status and NaN errors.
- * `o->loo` must be 0. */
-SF_API int sf_validate_sweep(const sf_law *law, const sf_data *data,
-                             const sf_validate_options *o, const size_t *n_models,
-                             size_t n_n_models, const double *train_fraction,
-                             size_t n_fractions, const double *min_tokens,
-                             size_t n_min_tokens, sf_validation **out, sf_error *err);
-
-SF_API void sf_validation_free(sf_validation *v);
-SF_API const sf_law *sf_validation_law(const sf_validation *v);
-SF_API const sf_validate_options *sf_validation_options(const sf_validation *v);
-SF_API size_t sf_validation_n_targets(const sf_validation *v);
-SF_API const sf_validation_target *sf_validation_target_at(const sf_validation *v, size_t k);
-/* Mean ARE and largest relative error over the targets that were fitted
- * (NaN when none was). */
-SF_API double sf_validation_are(const sf_validation *v);
-SF_API double sf_validation_max_re(const sf_validation *v);
-/* Sweep cells (0 for sf_validate), and the sweep's target size (NaN for
- * sf_validate). */
-SF_API size_t sf_validation_n_cells(const sf_validation *v);
-SF_API double sf_validation_sweep_N(const sf_validation *v);
-SF_API const sf_validation_cell *sf_validation_cell_at(const sf_validation *v, size_t k);
-
-/* The validation as JSON (docs/validate.md) into *out (caller frees):
- * law, seed, options, "are", "max_re", targets with their fits, fitted
- * runs and predicted points; sweep cells for a sweep. */
-SF_API int sf_validation_json(const sf_validation *v, char **out, sf_error *err);
-/* Validations of several laws on the same data (n >= 1):
- * {"compare": [each as above], "best": the law with the lowest ARE}. */
-SF_API int sf_validation_compare_json(const sf_validation *const *v, size_t n, char **out,
-                                      sf_error *err);
-
-/* Sweep cells as CSV: n_models,train_fraction,min_tokens,train_rows,are,
- * max_re,status (are and max_re empty when the fit failed). */
-SF_API int sf_validation_cells_csv(const sf_validation *v, char **out, sf_error *err);
-
-/* ------------------------------------------------------------------------ */
-/* The law catalogue's options, constrained allocation                      */
-/* ------------------------------------------------------------------------ */
+/* ---- The options each law reads; allocation under constraints ---- */
 
 /* Which sf_law_options fields a law reads; sf_law_new rejects a value other
  * than the default for a field the law does not read. */
@@ -1178,8 +643,17 @@ SF_API int sf_alloc_inference_json(const sf_law *law, const sf_alloc_inference_r
                                    size_t n, char **out, sf_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* Uncertainty: bootstrap, Bayesian posterior, intervals                    */
+/* Draws and intervals                                                      */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * Uncertainty is its own object.  sf_fit_bootstrap and sf_bayes_run read
+ * a fit and return an sf_draws that refers to it; sf_draws_from_params
+ * wraps draws made elsewhere.  The caller owns the draws and keeps the
+ * fit alive meanwhile.  Every interval scalefit reports is a percentile
+ * interval over draws; beyond the data an extrapolation term calibrated
+ * on real families of models widens it.
+ */
 
 /* Draws of a fit's parameters (sf_draws): bootstrap refits or posterior
  * samples, made from a fit without changing it, so several may be made
@@ -1440,19 +914,7 @@ SF_API int sf_predict_summary_json(const sf_law *law, const sf_point *x, const s
                                    const sf_summary *pred, size_t n, int with_u, char **out,
                                    sf_error *err);
 
-/* ------------------------------------------------------------------------ */
-/* Utilities                                                                */
-/* ------------------------------------------------------------------------ */
-
-/* Parse a whole string as a finite or non-finite double, independent of the
- * locale; leading and trailing blanks are allowed.  SF_EPARSE when it is not
- * a number, SF_ENONFINITE when it is NaN or infinite (*out still set). */
-SF_API int sf_parse_double(const char *s, double *out);
-
-/* Cores the library uses when threads = 0. */
-SF_API int sf_default_threads(void);
-
-/* ---- extrapolation intervals (issue 23) ---- */
+/* ---- Extrapolation intervals ---- */
 
 /* An interval for a prediction beyond the data (docs/uncertainty.md,
  * "Extrapolation intervals").  On the log-loss scale, three parts:
@@ -1535,6 +997,432 @@ SF_API int sf_fit_extrap_interval(const sf_fit *fit, const sf_draws *draws, cons
  * measure how far they extrapolate. */
 SF_API void sf_fit_data_range(const sf_fit *fit, double out[3]);
 
+/* ------------------------------------------------------------------------ */
+/* Chinchilla's Approaches 1 and 2                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The compute-optimal exponents estimated directly from a sweep, without
+ * a parametric law: IsoFLOP profiles (Approach 2) and the lower envelope
+ * of training curves (Approach 1), each with power-law fits of N*, D*
+ * and D* / N* against compute and bootstrap intervals of the exponents.
+ */
+
+/* Hoffmann et al. (2022) estimated the compute-optimal N*(C) three ways.
+ * Approach 2 (sf_isoflop_run) fits a profile of loss against log N per
+ * compute budget and regresses the minima on C; Approach 1
+ * (sf_envelope_run) takes, at each FLOP value, the lowest loss over the
+ * training curves of many runs.  Both fit N* = k C^a, D* = k' C^b and
+ * D* / N* = k'' C^(b-a) by least squares on logarithms, with bootstrap
+ * percentile intervals for the exponents (docs/approaches.md). */
+
+/* Why a budget (isoflop) or a FLOP value (envelope) is left out of the
+ * power-law fits: bits of a `flags` field. */
+enum {
+    SF_APPROACH_FEW_SIZES = 1,  /* fewer than 3 distinct model sizes */
+    SF_APPROACH_NO_MINIMUM = 2, /* the profile is not convex: no minimum */
+    SF_APPROACH_EDGE = 4        /* the minimum lies at the smallest or largest
+                                   size sampled (isoflop), or the winning run
+                                   is the smallest or largest of the runs
+                                   covering that compute (envelope) */
+};
+
+/* A fitted power law y = k C^exponent. */
+typedef struct sf_powerlaw {
+    double k;          /* coefficient */
+    double exponent;
+    double lo, hi;     /* bootstrap percentile interval of the exponent at
+                          the options' level; NaN when not computed */
+    size_t n;          /* points in the regression */
+} sf_powerlaw;
+
+/* Which power law: N* (exponent a), D* (exponent b) or the ratio D* / N* (b - a). */
+typedef enum sf_optimum { SF_OPTIMUM_N = 0, SF_OPTIMUM_D, SF_OPTIMUM_RATIO } sf_optimum;
+
+/* Approach 2: IsoFLOP profiles. */
+typedef enum sf_profile {
+    SF_PROFILE_PARABOLA = 0, /* least-squares parabola in log N (Hoffmann et al.) */
+    SF_PROFILE_AKIMA         /* Akima spline through the points (Porian et al.) */
+} sf_profile;
+
+/* Weights of the budgets' minima in the regression on compute. */
+typedef enum sf_isoflop_weights {
+    SF_WEIGHTS_VARIANCE = 0, /* 1 / variance of log N* (docs/approaches.md) */
+    SF_WEIGHTS_EQUAL         /* unweighted, as Hoffmann et al. */
+} sf_isoflop_weights;
+
+typedef struct sf_isoflop_options {
+    sf_profile profile;  /* default SF_PROFILE_PARABOLA */
+    sf_isoflop_weights weights; /* default SF_WEIGHTS_VARIANCE */
+    double budget_tol;   /* a budget starts at the smallest C not yet grouped
+                            and takes the rows with C up to 1 + budget_tol
+                            times it; default 0.1 */
+    int keep_edge;       /* fit budgets whose minimum is at an edge too;
+                            default 0 */
+    int bootstrap;       /* resamples for the intervals; 0 = none; default
+                            1000 */
+    double level;        /* interval level; default 0.95 */
+    uint64_t seed;       /* default 0 */
+    int threads;         /* 0 = all cores (default); results do not depend
+                            on it */
+} sf_isoflop_options;
+
+SF_API void sf_isoflop_options_init(sf_isoflop_options *o);
+
+/* One compute budget.  Plain struct owned by the result; the arrays are
+ * borrowed (valid until sf_isoflop_free). */
+typedef struct sf_isoflop_budget {
+    double compute;           /* the budget: geometric mean of its rows' C */
+    double C_min, C_max;      /* smallest and largest C of its rows */
+    size_t n_points;          /* rows */
+    size_t n_sizes;           /* distinct N */
+    double N_min, N_max;      /* smallest and largest size sampled */
+    double N_opt;             /* the profile's minimum; NaN without one */
+    double D_opt;             /* compute / (6 N_opt) */
+    double tokens_per_param;  /* D_opt / N_opt */
+    double loss;              /* the profile's value at N_opt */
+    double N_lo, N_hi;        /* bootstrap interval of N_opt, or NaN */
+    unsigned flags;           /* SF_APPROACH_* */
+    int used;                 /* 1 when in the power-law fits */
+    double weight;            /* share in the regression (the used budgets'
+                                 weights sum to 1); 0 when not used */
+    const double *point_N;    /* n_points sizes, ascending */
+    const double *point_loss; /* their losses */
+    const size_t *point_row;  /* their row indices in the data */
+} sf_isoflop_budget;
+
+typedef struct sf_isoflop sf_isoflop;
+
+/* Group the rows of `d` (roles N, C and loss; weight used when present)
+ * into budgets, locate each budget's minimum, fit the power laws and, when
+ * o->bootstrap > 0, their intervals by resampling rows within budgets.
+ * Budgets with fewer than 3 sizes, no minimum or (unless keep_edge) an
+ * edge minimum are reported with a warning and left out; SF_EUNIDENTIFIABLE
+ * when fewer than 2 budgets remain.  o may be NULL (defaults). */
+SF_API int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **out,
+                          sf_error *err);
+SF_API void sf_isoflop_free(sf_isoflop *r);
+SF_API const sf_isoflop_options *sf_isoflop_get_options(const sf_isoflop *r);
+SF_API size_t sf_isoflop_n_budgets(const sf_isoflop *r);      /* ascending compute */
+SF_API const sf_isoflop_budget *sf_isoflop_budget_at(const sf_isoflop *r, size_t b);
+/* The fitted profile of budget b at model size N (for plots); NaN when the
+ * budget has no profile, and for Akima outside the sampled sizes. */
+SF_API double sf_isoflop_profile_eval(const sf_isoflop *r, size_t b, double N);
+SF_API const sf_powerlaw *sf_isoflop_powerlaw(const sf_isoflop *r, sf_optimum which);
+/* Bootstrap resamples that gave a fit (at most o->bootstrap). */
+SF_API size_t sf_isoflop_replicates(const sf_isoflop *r);
+/* Budgets left out, too few usable resamples: English sentences. */
+SF_API size_t sf_isoflop_n_warnings(const sf_isoflop *r);
+SF_API const char *sf_isoflop_warning(const sf_isoflop *r, size_t k);
+
+/* Approach 1: the envelope of training curves. */
+typedef struct sf_envelope_options {
+    int points;          /* log-spaced FLOP values across the covered range;
+                            default 200 */
+    double smooth;       /* width in decades of C of a moving average of
+                            log loss along each run; 0 = none (default) */
+    int keep_edge;       /* fit edge points too; default 0 */
+    int bootstrap;       /* resamples of runs; 0 = none; default 1000 */
+    double level;        /* default 0.95 */
+    uint64_t seed;       /* default 0 */
+    int threads;         /* 0 = all cores */
+} sf_envelope_options;
+
+SF_API void sf_envelope_options_init(sf_envelope_options *o);
+
+/* One run's training curve as used: checkpoints sorted by C, those at equal
+ * C merged (mean log loss), smoothed when asked.  Arrays borrowed. */
+typedef struct sf_envelope_curve {
+    const char *name;     /* run id (the group column) */
+    double N;             /* its model size */
+    size_t n;             /* points */
+    const double *C, *loss;
+} sf_envelope_curve;
+
+/* One FLOP value of the grid. */
+typedef struct sf_envelope_point {
+    double compute;
+    double N_opt, D_opt, tokens_per_param, loss;  /* the winning run there */
+    size_t run;           /* index of the winning curve */
+    size_t n_runs;        /* curves covering this compute */
+    unsigned flags;       /* SF_APPROACH_EDGE */
+    int used;             /* 1 when in the power-law fits */
+} sf_envelope_point;
+
+typedef struct sf_envelope sf_envelope;
+
+/* Rows of `d` are checkpoints: roles group (run id), N (constant within a
+ * run), C (or D: C = 6ND) and loss.  Each run's curve is interpolated
+ * linearly in (log C, log loss); at each grid value the run with the lowest
+ * loss gives N_opt.  Points won by the smallest or largest covering run are
+ * flagged edge and left out unless keep_edge.  Intervals resample runs.
+ * SF_ENOCOLUMN without a group column, SF_EINVAL when N varies within a
+ * run, SF_EUNIDENTIFIABLE when fewer than 2 distinct sizes win. */
+SF_API int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope **out,
+                           sf_error *err);
+SF_API void sf_envelope_free(sf_envelope *e);
+SF_API const sf_envelope_options *sf_envelope_get_options(const sf_envelope *e);
+SF_API size_t sf_envelope_n_curves(const sf_envelope *e);    /* ascending N */
+SF_API const sf_envelope_curve *sf_envelope_curve_at(const sf_envelope *e, size_t i);
+SF_API size_t sf_envelope_n_points(const sf_envelope *e);    /* ascending compute */
+SF_API const sf_envelope_point *sf_envelope_point_at(const sf_envelope *e, size_t k);
+SF_API const sf_powerlaw *sf_envelope_powerlaw(const sf_envelope *e, sf_optimum which);
+SF_API size_t sf_envelope_replicates(const sf_envelope *e);
+SF_API size_t sf_envelope_n_warnings(const sf_envelope *e);
+SF_API const char *sf_envelope_warning(const sf_envelope *e, size_t k);
+
+/* ------------------------------------------------------------------------ */
+/* Sweep planning and simulation                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Designing an IsoFLOP sweep around a prior law's optimum, with
+ * transformer shapes when asked, and simulating runs from a law with
+ * log-normal noise, so a design can be checked before any model is
+ * trained.
+ */
+
+/* Sweep planning: an IsoFLOP design around a prior law's optimum. */
+typedef struct sf_plan_options {
+    int models;        /* sizes per budget (>= 3); default 9 */
+    double span;       /* sizes log-spaced from N_opt/span to N_opt*span;
+                          default 4 */
+    int shape;         /* also choose transformer shapes; default 0 */
+    double aspect;     /* target d_model / layers; default 128 */
+    double shape_tol;  /* |12 layers d_model^2 / N - 1| allowed; default 0.05 */
+} sf_plan_options;
+
+SF_API void sf_plan_options_init(sf_plan_options *o);
+
+/* A decoder-only transformer shape: 12 layers d_model^2 non-embedding
+ * parameters (Kaplan et al. 2020, eq. 2.1 without the context term). */
+typedef struct sf_shape {
+    int layers, d_model, heads;  /* all 0 when no shape was found */
+    double params;               /* 12 layers d_model^2 */
+} sf_shape;
+
+/* The shape whose parameter count is within tol of N and whose
+ * d_model/layers is closest to `aspect` (in log ratio).  d_model is a
+ * multiple of the head size, 64 below 2048 and 128 from 2048 on.
+ * SF_EDOMAIN when no shape is within tol (*out zeroed). */
+SF_API int sf_plan_shape(double N, double aspect, double tol, sf_shape *out);
+
+typedef struct sf_plan_row {
+    double compute, N, D, tokens_per_param;  /* D = compute / (6 N) */
+    size_t budget;       /* index into the budgets given */
+    sf_shape shape;      /* when options.shape; zero when none fits */
+} sf_plan_row;
+
+/* rows: n_budgets * o->models entries (budget-major, ascending N), filled;
+ * optimum (may be NULL): n_budgets entries, the law's optimal allocation.
+ * The law must have a compute-optimal allocation (sf_alloc_optimal). */
+SF_API int sf_plan_sweep(const sf_law *law, const double *params, const double *budgets,
+                         size_t n_budgets, const sf_plan_options *o, sf_plan_row *rows,
+                         sf_alloc_row *optimum, sf_error *err);
+
+/* JSON (docs/json.md) and CSV of the three into *out (caller frees).
+ * `d` (may be NULL) adds where the rows came from. */
+SF_API int sf_isoflop_json(const sf_isoflop *r, const sf_data *d, char **out, sf_error *err);
+SF_API int sf_envelope_json(const sf_envelope *e, const sf_data *d, char **out, sf_error *err);
+SF_API int sf_plan_json(const sf_law *law, const double *params, const sf_plan_options *o,
+                        const sf_alloc_row *optimum, size_t n_budgets, const sf_plan_row *rows,
+                        char **out, sf_error *err);
+/* Header compute,N,D,tokens_per_param[,layers,d_model,heads,N_shape]. */
+SF_API int sf_plan_csv(const sf_plan_row *rows, size_t n, int with_shape, char **out,
+                       sf_error *err);
+
+/* ---- Simulation ---- */
+
+/* Synthetic runs drawn from a law: row i has N[i], D[i] (C = 6ND) and
+ * loss L(N_i, D_i) * exp(noise * z_i), z_i standard normal, so `noise` is
+ * the standard deviation of the log residual.  U may be NULL (laws without
+ * unique tokens).  Row i's draws depend only on (seed, i).  *out is a new
+ * data set with roles N, D, C, loss (and U). */
+SF_API int sf_simulate(const sf_law *law, const double *params, const double *N,
+                       const double *D, const double *U, size_t n, double noise,
+                       uint64_t seed, sf_data **out, sf_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Validation by extrapolation                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Judging a law as Choshen, Zhang and Andreas (2024) do: fit on smaller
+ * models, predict a larger one's late checkpoints, report the absolute
+ * relative error and, for the final row, the extrapolation interval and
+ * whether it covered.  This works for one target, every size in turn, or
+ * a sweep over the protocol's design axes.
+ */
+
+/* Judge a law the way Choshen, Zhang and Andreas (2024, "A Hitchhiker's
+ * Guide to Scaling Law Estimation") do: fit it on the runs of smaller
+ * models, predict the late checkpoints of a larger one, and report the
+ * absolute relative error ARE = mean_i |L_i - L^_i| / L_i (a fraction).
+ *
+ * A run is a (run id, N) pair: the rows sharing the `group` role and N, or
+ * the rows sharing N when the data have no run column.  A model size is a
+ * distinct N.  "The last D of a run" is the largest D among its rows in the
+ * data, before any cut. */
+/* Weights of fitted rows.  TOKENS: every run weighs the same in total,
+ * spread over its rows in proportion to the tokens each stands for (half
+ * the D gap to each neighbour), so the fit sees each curve uniformly in D
+ * however densely it was logged.  RUN: every run weighs the same, each row
+ * 1/(rows of the run).  ROW: every row weighs 1, so densely logged curves
+ * dominate. */
+typedef enum sf_vweight {
+    SF_VWEIGHT_TOKENS = 0,
+    SF_VWEIGHT_RUN,
+    SF_VWEIGHT_ROW
+} sf_vweight;
+
+typedef struct sf_validate_options {
+    /* Model size to predict: 0 = the largest N (default); else the N of
+     * the data closest to it (it must match one to 1e-6 relative). */
+    double target_N;
+    /* Predict the target's rows with D >= target_from * (last D of their
+     * run): default 0.7, the guide's "last 30% of training". */
+    double target_from;
+    /* Fit on rows with D <= train_fraction * (last D of their run):
+     * default 1 (whole runs). */
+    double train_fraction;
+    /* Early-checkpoint cut: fit rows need D >= min(min_tokens,
+     * cut_cap * last D of their run).  Defaults 1e10 (the guide's cut)
+     * and 0.3, so the cut never takes more than the first 30% of a run: a
+     * small model trained on 2e9 tokens keeps its last 70% instead of
+     * vanishing (docs/validate.md has the measurements).  cut_cap = 1
+     * lets the cut reach up to each run's last checkpoint (always kept);
+     * min_tokens = 0 keeps everything. */
+    double min_tokens;
+    double cut_cap;
+    /* Fit on the n_models largest model sizes below the target (the
+     * guide: closer in scale predicts better); 0 = all of them (default). */
+    size_t n_models;
+    /* How the rows of the fitted runs are weighted (times any weight
+     * column): SF_VWEIGHT_TOKENS (default), SF_VWEIGHT_RUN or
+     * SF_VWEIGHT_ROW (see sf_vweight). */
+    int weight;
+    /* At most this many rows per fitted run, spread uniformly in D (the
+     * first row at or after each of max_per_run evenly spaced D values;
+     * the last row always kept); 0 = all (default); 1 = final checkpoints
+     * only, the classic fit. */
+    size_t max_per_run;
+    /* Every model size with at least `loo_min_sizes` smaller sizes becomes
+     * the target in turn, fitted on the sizes below it (default 0: one
+     * target).  loo_min_sizes default 2. */
+    int loo;
+    size_t loo_min_sizes;
+    /* How each fit is made; fixes and ties hold borrowed parameters. */
+    sf_fit_options fit;
+    /* Extrapolation interval of each target's final row:
+     * bootstrap resamples of the fitted rows for its parameter part (0,
+     * default: none), resampled by run (1, default, when the data have a
+     * run column) or by row (0), and up to 8 levels (0 = 0.8, 0.9, 0.95). */
+    size_t bootstrap;
+    int resample_runs;
+    size_t n_levels;
+    double levels[8];
+} sf_validate_options;
+
+SF_API void sf_validate_options_init(sf_validate_options *o);
+
+/* A fitted run, as reported for a target. */
+typedef struct sf_validation_run {
+    const char *name;   /* run id, or NULL without a run column */
+    double N;
+    size_t n_rows;      /* rows fitted (after the cuts and the subsample) */
+    double D_min, D_max;
+} sf_validation_run;
+
+/* A predicted row of a target run. */
+typedef struct sf_validation_point {
+    const char *run;    /* run id, or NULL */
+    size_t row;         /* index into the data */
+    long line;          /* source line, 0 if unknown */
+    double N, D;
+    double loss;        /* actual */
+    double predicted;
+    double re;          /* |loss - predicted| / loss */
+} sf_validation_point;
+
+/* One extrapolation: a target size, the fit made for it, the errors. */
+typedef struct sf_validation_target {
+    double N;                      /* the target model size */
+    int status;                    /* SF_OK, or why the fit failed */
+    const char *message;           /* "" or the failure, in English */
+    const sf_fit *fit;             /* NULL when status != SF_OK */
+    double are, max_re;            /* NaN when status != SF_OK */
+    size_t n_sizes;                /* model sizes fitted */
+    size_t n_train_rows;
+    size_t n_runs;
+    const sf_validation_run *runs; /* the fitted runs, by N then name */
+    size_t n_points;
+    const sf_validation_point *points; /* target rows, by run then D */
+} sf_validation_target;
+
+/* One cell of a sweep over the guide's design axes. */
+typedef struct sf_validation_cell {
+    size_t n_models;        /* model sizes used (largest below the target) */
+    double train_fraction;
+    double min_tokens;
+    size_t n_train_rows;
+    int status;             /* SF_OK, or why the fit failed */
+    double are, max_re;     /* NaN when status != SF_OK */
+} sf_validation_cell;
+
+/* The result of sf_validate or sf_validate_sweep. */
+typedef struct sf_validation sf_validation;
+
+/* Validate `law` on `data` (N, D and loss; group optional).  Fits are
+ * independent; they run in parallel over targets (or sweep cells) with
+ * o->fit.threads threads, each fit on one thread (a single fit uses them
+ * itself); results do not depend on the thread count.  A target whose fit fails is reported with its
+ * status, not as an error; the call fails (SF_ENODATA) when no target can
+ * be formed: one model size, no rows left after the cuts, no target rows.
+ * The validation borrows `law`; *out owns everything else. */
+SF_API int sf_validate(const sf_law *law, const sf_data *data, const sf_validate_options *o,
+                       sf_validation **out, sf_error *err);
+
+/* The guide's design axes in one call: for the single target of `o`,
+ * every combination of n_models[] (0 = all sizes below the target; a NULL
+ * list with count 0 is 1, 2, ..., all sizes below the target),
+ * train_fraction[] and min_tokens[] (NULL lists with count 0 take the
+ * value of `o`).  Cells are ordered n_models, then fractions, then
+ * min_tokens; a cell whose fit fails has its status and NaN errors.
+ * `o->loo` must be 0. */
+SF_API int sf_validate_sweep(const sf_law *law, const sf_data *data,
+                             const sf_validate_options *o, const size_t *n_models,
+                             size_t n_n_models, const double *train_fraction,
+                             size_t n_fractions, const double *min_tokens,
+                             size_t n_min_tokens, sf_validation **out, sf_error *err);
+
+SF_API void sf_validation_free(sf_validation *v);
+SF_API const sf_law *sf_validation_law(const sf_validation *v);
+SF_API const sf_validate_options *sf_validation_options(const sf_validation *v);
+SF_API size_t sf_validation_n_targets(const sf_validation *v);
+SF_API const sf_validation_target *sf_validation_target_at(const sf_validation *v, size_t k);
+/* Mean ARE and largest relative error over the targets that were fitted
+ * (NaN when none was). */
+SF_API double sf_validation_are(const sf_validation *v);
+SF_API double sf_validation_max_re(const sf_validation *v);
+/* Sweep cells (0 for sf_validate), and the sweep's target size (NaN for
+ * sf_validate). */
+SF_API size_t sf_validation_n_cells(const sf_validation *v);
+SF_API double sf_validation_sweep_N(const sf_validation *v);
+SF_API const sf_validation_cell *sf_validation_cell_at(const sf_validation *v, size_t k);
+
+/* The validation as JSON (docs/validate.md) into *out (caller frees):
+ * law, seed, options, "are", "max_re", targets with their fits, fitted
+ * runs and predicted points; sweep cells for a sweep. */
+SF_API int sf_validation_json(const sf_validation *v, char **out, sf_error *err);
+/* Validations of several laws on the same data (n >= 1):
+ * {"compare": [each as above], "best": the law with the lowest ARE}. */
+SF_API int sf_validation_compare_json(const sf_validation *const *v, size_t n, char **out,
+                                      sf_error *err);
+
+/* Sweep cells as CSV: n_models,train_fraction,min_tokens,train_rows,are,
+ * max_re,status (are and max_re empty when the fit failed). */
+SF_API int sf_validation_cells_csv(const sf_validation *v, char **out, sf_error *err);
+
 /* The final row of a validation target (its largest D; the first such
  * row of the target size) with its extrapolation interval at the
  * validation's levels, and whether each interval covered the actual loss.
@@ -1551,7 +1439,17 @@ SF_API const sf_validation_final *sf_validation_target_final(const sf_validation
 /* Sweep cell k's final row, as above. */
 SF_API const sf_validation_final *sf_validation_cell_final(const sf_validation *v, size_t k);
 
-/* ---- learning curves under a learning-rate schedule (issue 16) ---- */
+/* ------------------------------------------------------------------------ */
+/* Learning curves under a learning-rate schedule                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A run's loss as a function of its schedule (Tissue et al. 2024, Luo et
+ * al. 2025): schedules from logged LRs or descriptions, the curve laws
+ * and their fitter, forecasts of steps not trained yet, and the
+ * correction of intermediate checkpoints to the loss their run would
+ * reach annealed there.
+ */
 
 /* A learning-rate schedule: the LR at every optimiser step 0..steps.
  * Immutable once made; free with sf_schedule_free (NULL is a no-op). */
@@ -1685,89 +1583,16 @@ SF_API int sf_curve_correct(size_t n, const int *run, const double *N, const dou
                             const double *lr, double *loss, const sf_curve_options *o,
                             size_t *n_corrected, sf_error *err);
 
-/* ---- formula laws (issue 20) ---- */
+/* ------------------------------------------------------------------------ */
+/* Downstream task accuracy                                                 */
+/* ------------------------------------------------------------------------ */
 
-/* A law typed as a formula, e.g. "E + A/N^alpha + B/D^beta" (grammar in
- * docs/laws.md).  Identifiers N, D, C, U are the data roles; an identifier
- * that names one of `columns` (or is declared in `variables`) is an extra
- * data column; every other identifier is a parameter. */
-typedef struct sf_formula_options {
-    const char *const *columns;  /* header names of the data, or NULL */
-    size_t n_columns;
-    const char *variables[SF_MAX_EXTRA]; /* identifiers that must be columns */
-    size_t n_variables;
-    /* Bounds given by the user (natural scale; -INFINITY/INFINITY open). */
-    size_t n_bounds;
-    char bound_name[SF_MAX_PARAMS][SF_NAME_MAX];
-    double bound_lo[SF_MAX_PARAMS], bound_hi[SF_MAX_PARAMS];
-    /* Start grid given by the user: grid_n values from grid_lo to grid_hi
-     * (natural; spaced by logarithm for positive scale parameters). */
-    size_t n_grids;
-    char grid_name[SF_MAX_PARAMS][SF_NAME_MAX];
-    double grid_lo[SF_MAX_PARAMS], grid_hi[SF_MAX_PARAMS];
-    int grid_n[SF_MAX_PARAMS];
-    const char *name;   /* law name (law files); NULL: "formula" */
-    const char *notes;  /* free text carried into fit files; may be NULL */
-} sf_formula_options;
-
-SF_API void sf_formula_options_init(sf_formula_options *o);
-/* Append a bound (SF_EINVAL when full, lo >= hi or the name is too long). */
-SF_API int sf_formula_options_bound(sf_formula_options *o, const char *name, double lo,
-                                    double hi);
-
-/* Parse, check and compile `formula` into a law that behaves like a
- * built-in one.  Errors name the column in the formula (err->column, file
- * "formula"). */
-SF_API int sf_law_parse(const char *formula, const sf_formula_options *o, sf_law **out,
-                        sf_error *err);
-/* Read a law file (JSON: {"name", "formula", "notes", "variables": [...],
- * "params": {"alpha": {"lo": 0, "hi": 2.5, "grid": [0.1, 2, 5]}}}); o may
- * carry columns and bounds that override the file's.  docs/laws.md. */
-SF_API int sf_law_file_read(const char *path, const sf_formula_options *o, sf_law **out,
-                            sf_error *err);
-/* The formula of a formula law, NULL for a built-in. */
-SF_API const char *sf_law_formula_text(const sf_law *law);
-/* Extra data columns a law reads (0 for the built-ins) and their names. */
-SF_API size_t sf_law_n_extra(const sf_law *law);
-SF_API const char *sf_law_extra_name(const sf_law *law, size_t k);
-/* 1 when parameter i is optimised as a logarithm (a positive scale). */
-SF_API int sf_law_param_log_scale(const sf_law *law, size_t i);
-/* Coefficients the search solves by variable projection (0 when none) and
- * the parameter index of the k-th. */
-SF_API size_t sf_law_n_linear(const sf_law *law);
-SF_API int sf_law_linear_param(const sf_law *law, size_t k);
-/* Extra columns of the data (filled when sf_data_options.extra names
- * them); index k of the column named `name`, or -1. */
-SF_API long sf_data_extra_index(const sf_data *d, const char *name);
-/* ---- diagnoses (issue 18) ---- */
-
-/* A diagnosis says why some of a fit's numbers do not mean what they seem:
- * the fit converged, but the data do not determine a parameter, or a
- * derived quantity rests on a degenerate term.  Codes (stable, documented
- * in docs/reliability.md and docs/json.md):
- *   "at_bound"        a free parameter stopped on a bound of its range
- *                     (an exponent at 0: its term is a constant);
- *   "fixed_at_bound"  a parameter held by --fix on a bound of its range
- *                     (--fix alpha=0: G = 0, the allocation degenerate);
- *   "weak_term"       a term explains less than SF_WEAK_TERM_SHARE of the
- *                     loss variation over the data's range: its
- *                     coefficient and exponent are not identified;
- *   "r2_undefined"    R^2 cannot be computed (no finite value).
- * `param` names the parameter concerned (NULL when none); sf_fit_json
- * writes them as "diagnoses": [{"code", "parameter", "message"}], only
- * when there are any, and sf_fit_json_parse reads them back. */
-#define SF_WEAK_TERM_SHARE 0.01
-typedef struct sf_diagnosis {
-    const char *code;
-    const char *param;    /* NULL when the diagnosis names no parameter */
-    const char *message;  /* one line, no trailing period */
-} sf_diagnosis;
-SF_API size_t sf_fit_n_diagnoses(const sf_fit *fit);
-/* Diagnosis k (< sf_fit_n_diagnoses) into *out; the strings live as long
- * as the fit.  SF_EINVAL when k is out of range. */
-SF_API int sf_fit_diagnosis(const sf_fit *fit, size_t k, sf_diagnosis *out);
-
-/* ---- Task accuracy: two-step and direct task laws (issue 15) ---- */
+/*
+ * What a model will score on a benchmark: the two-step law of Bhagia et
+ * al. (2024) (task loss from N and D by a law of the catalogue, accuracy
+ * as a sigmoid of task loss) and a direct power law of compute for log
+ * accuracy, fitted per task with intervals from resampling whole runs.
+ */
 
 /* Step 2 of the two-step law (Bhagia et al. 2024): accuracy as a falling
  * sigmoid of task loss, acc(L) = b + a / (1 + exp(k (L - L0))), k > 0,
@@ -1910,6 +1735,291 @@ SF_API int sf_task_fit_json(const sf_task_fit *f, char **out, sf_error *err);
 SF_API int sf_task_fit_json_parse(const char *text, const char *name, sf_task_fit **out,
                                   sf_error *err);
 SF_API int sf_task_fit_json_read(const char *path, sf_task_fit **out, sf_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Plots and the HTML report                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every plot is one self-contained SVG document returned as text, drawn
+ * from a chart description by one renderer; the HTML report puts a fit,
+ * its draws and its plots on one offline page.  This layer only draws:
+ * it reads results and never changes them.
+ */
+
+/* Every plot is one SVG 1.1 document (valid XML, no scripts, fonts, images
+ * or other external resources) returned in *svg, malloc'd and
+ * NUL-terminated; the caller frees it.  It starts with "<svg", so it can be
+ * written to a .svg file or inlined in HTML as is.  Log axes carry 10^k
+ * major and minor ticks, tick labels never overlap, colours come from the
+ * Okabe-Ito palette (categories) and viridis (ordered values, with a colour
+ * bar); both stay distinct for colour-blind readers and in greyscale.
+ * Errors: SF_EINVAL (bad options or arguments), SF_ENODATA (nothing to
+ * draw), SF_ENOMEM.  docs/plots.md shows and explains every plot. */
+
+typedef struct sf_plot_options {
+    int width, height;    /* SVG size in px; default 800 x 500 */
+    const char *title;    /* NULL: each plot picks a title */
+    const char *id;       /* prefix of element ids, so several plots can
+                             share one HTML page; NULL = "sf" */
+    /* sf_plot_fit: the x axis, SF_ROLE_C, SF_ROLE_N or SF_ROLE_D; -1 (the
+     * default) picks C when the law reads N and D, else its variable. */
+    int x;
+    /* Bands from parameter draws cover this central probability; default
+     * 0.95. */
+    double level;
+    /* x range of sf_plot_optimal in FLOPs; 0 = from the budgets. */
+    double x_min, x_max;
+    /* sf_plot_optimal with only this many unique tokens (> 0; 0 = none,
+     * the default): the data-constrained allocation
+     * (sf_alloc_data_constrained) of a law that reads U. */
+    double unique_tokens;
+    /* sf_plot_optimal for a model that will process this many tokens at
+     * inference (> 0; 0 = none, the default): also the inference-aware
+     * allocation (sf_alloc_inference). */
+    double inference_tokens;
+} sf_plot_options;
+
+SF_API void sf_plot_options_init(sf_plot_options *o);
+
+/* The fit against its data: loss against C (or N or D, see o->x) on log
+ * axes, runs coloured by N, the fitted law as curves at fixed N (at fixed C
+ * when x is N, where fixed-N curves would be vertical), the compute-optimal
+ * frontier, and a panel of log residuals log L - log L^ below.  A law of
+ * one variable shows its single curve.  `fit` and `data` are borrowed. */
+SF_API int sf_plot_fit(const sf_fit *fit, const sf_data *data, const sf_plot_options *o,
+                       char **svg, sf_error *err);
+
+/* Compute-optimal allocation against compute C: N_opt(C) and D_opt(C) in
+ * one panel, tokens per parameter D/N below, with markers at the rows
+ * `marks` (n_marks may be 0).  With `draws` (may be NULL: draws of this
+ * fit, bootstrap resamples or posterior draws) the plot shades the
+ * central o->level band of each curve across them. */
+SF_API int sf_plot_optimal(const sf_fit *fit, const sf_draws *draws,
+                           const sf_alloc_row *marks, size_t n_marks,
+                           const sf_plot_options *o, char **svg, sf_error *err);
+
+/* A named set of points (plain inputs for the plots below).  Arrays have n
+ * entries; y_lo and y_hi (an interval on y) may be NULL. */
+typedef struct sf_plot_series {
+    const char *name;     /* legend text; may be NULL */
+    size_t n;
+    const double *x, *y;
+    const double *y_lo, *y_hi;
+    double value;         /* the number the series stands for (N of a
+                             training curve), colouring it on a sequential
+                             scale; NaN = none */
+    const int *left_out;  /* n flags, may be NULL: nonzero marks a point
+                             left out of a fit, drawn hollow (used by
+                             sf_plot_envelope and sf_plot_optimum) */
+} sf_plot_series;
+
+/* One IsoFLOP profile (Chinchilla Approach 2): the runs of one budget, the
+ * fitted curve through them, and its minimum. */
+typedef struct sf_plot_profile {
+    double compute;            /* the budget C, FLOPs (> 0) */
+    sf_plot_series runs;       /* x = N, y = loss */
+    sf_plot_series curve;      /* fitted profile, x = N (n may be 0) */
+    double min_N, min_loss;    /* minimum of the profile; NaN = none */
+    double min_N_lo, min_N_hi; /* interval on min_N; NaN = none */
+    unsigned left_out;         /* 0: the budget is in the fit of N_opt(C);
+                                  else why not, SF_APPROACH_* bits: its runs
+                                  and minimum are drawn hollow, its profile
+                                  dashed, the reasons counted in the
+                                  subtitle */
+} sf_plot_profile;
+
+/* The compute-optimal model size against compute and the power law fitted
+ * to it (Hoffmann et al. 2022, figs. 2 and 3, centre), drawn by
+ * sf_plot_isoflop and sf_plot_envelope as a panel right of the main one. */
+typedef struct sf_plot_optimum {
+    sf_plot_series N;  /* x = C, y = N_opt; y_lo, y_hi an interval on N_opt;
+                          left_out: points left out of the fit (hollow) */
+    sf_powerlaw fit;   /* N_opt = k C^exponent, drawn (solid over the C
+                          range of the points in the fit, dashed beyond)
+                          and written in the panel when k > 0 and both
+                          are finite; lo, hi the exponent's interval (NaN
+                          = none) */
+    double level;      /* of fit.lo..hi, named in the panel; 0 = unnamed */
+} sf_plot_optimum;
+
+/* Loss against N, one colour per budget (viridis by log C, colour bar):
+ * runs, fitted profiles, minima.  A minimum at or beyond the edge of its
+ * sweep is drawn hollow and counted in the subtitle, as are budgets left
+ * out (profile.left_out).  With `opt` (may be NULL) and a width of 760 px
+ * or more, the N_opt(C) panel is drawn right of the profiles, its points
+ * coloured by C like the budgets; without it a dashed line joins the
+ * minima in the fit. */
+SF_API int sf_plot_isoflop(const sf_plot_profile *profiles, size_t n,
+                           const sf_plot_optimum *opt, const sf_plot_options *o, char **svg,
+                           sf_error *err);
+
+/* Chinchilla Approach 1: loss against compute for each training curve
+ * (x = C, y = loss), coloured by series value (N) when every curve has one,
+ * and their lower envelope (may be NULL) drawn on top, its points left out
+ * of the fit hollow.  `opt` (may be NULL) adds the N_opt(C) panel (from
+ * 760 px wide). */
+SF_API int sf_plot_envelope(const sf_plot_series *curves, size_t n,
+                            const sf_plot_series *envelope, const sf_plot_optimum *opt,
+                            const sf_plot_options *o, char **svg, sf_error *err);
+
+/* The plots of an sf_isoflop or sf_envelope result (`scalefit isoflop
+ * --plot`, `scalefit envelope --plot`): sf_plot_isoflop over every budget
+ * (fitted profiles from sf_isoflop_profile_eval, drawn a little beyond the
+ * sizes sampled) and sf_plot_envelope over every curve and the envelope,
+ * each with its N_opt(C) panel and the fitted N_opt = k C^a.  Budgets and
+ * envelope points left out of the fit are drawn hollow.  `d` (may be
+ * NULL), the rows the result came from, names the file (and its filters,
+ * when they fit) in the title unless o->title is set.  Both are borrowed. */
+SF_API int sf_isoflop_svg(const sf_isoflop *r, const sf_data *d, const sf_plot_options *o,
+                          char **svg, sf_error *err);
+SF_API int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot_options *o,
+                           char **svg, sf_error *err);
+
+/* Predicted against actual loss (x = actual, y = predicted, optional
+ * prediction intervals as y_lo/y_hi), one colour and marker per series
+ * (fitted runs, the target model...), the line y = x, and each series'
+ * mean absolute relative error in the legend. */
+SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
+                            const sf_plot_options *o, char **svg, sf_error *err);
+
+/* Pairwise scatter of parameter draws (bootstrap or posterior): draws is
+ * n_draws x p row-major, names has p entries, estimate (p values, may be
+ * NULL) is marked.  pairs lists n_pairs (x index, y index) pairs, 2 *
+ * n_pairs entries; NULL picks alpha-beta, A-alpha and B-beta where the
+ * names exist.  An axis is logarithmic when its draws are positive and
+ * span a factor of 2 or more.  Each panel gives the correlation
+ * (computed on the axes' scales). */
+SF_API int sf_plot_pairs(const double *draws, size_t n_draws, size_t p,
+                         const char *const *names, const double *estimate,
+                         const size_t *pairs, size_t n_pairs, const sf_plot_options *o,
+                         char **svg, sf_error *err);
+
+/* The pairwise scatter of a fit's draws (sf_fit_bootstrap, sf_bayes_run,
+ * or read from a fit file): sf_plot_pairs over the free parameters (those held by a
+ * fix or a tie are left out), each on the scale the law optimises it on
+ * (log for E, A and B, linear for the exponents, so the ridge
+ * log A - alpha log N = const is a straight line), the fit's parameters
+ * marked.  `d` (may be NULL), the rows fitted, names the file in the
+ * title.  SF_ENODATA when draws is NULL or empty. */
+SF_API int sf_fit_draws_svg(const sf_draws *draws, const sf_data *d, const sf_plot_options *o,
+                            char **svg, sf_error *err);
+
+struct sf_validation; /* typedef'd, with its functions, under "Validation by extrapolation" */
+
+/* Predicted against actual loss on the rows of a validation's target
+ * (sf_validate, below; `scalefit validate --plot`), drawn by
+ * sf_plot_validate.  n = 1: one series per target that was fitted (with
+ * loo, every target; beyond 7, the 7 largest).  n > 1: validations of
+ * several laws on the same data (as sf_validation_compare_json), each with
+ * one target, one series per law.  The subtitle gives the protocol and
+ * the targets whose fit failed.  `d` (may be NULL), the rows validated,
+ * names the file in the title.  SF_EINVAL for a sweep (its cells have no
+ * predictions), SF_ENODATA when no target was fitted. */
+SF_API int sf_validation_svg(const struct sf_validation *const *v, size_t n, const sf_data *d,
+                             const sf_plot_options *o, char **svg, sf_error *err);
+
+/* What a report shows.  Only fit and data are required; every other field
+ * is optional (NULL / 0 leaves its part out). */
+typedef struct sf_report {
+    const char *title;         /* NULL: "scalefit report: LAW fit to FILE" */
+    const char *command;       /* the command line that made it, shown */
+    const sf_fit *fit;         /* a fit made by sf_fit_run ... */
+    const sf_data *data;       /* ... on these rows */
+    /* Intervals per parameter (sf_law_n_params entries each); when NULL
+     * and draws are given they are computed from the draws (standard
+     * deviation, percentile interval). */
+    const double *se, *ci_lo, *ci_hi;
+    double level;              /* of ci_lo..ci_hi; default 0.95 */
+    const char *interval_method; /* e.g. "bootstrap, 1000 resamples" */
+    /* Draws of the fit (bootstrap resamples or posterior draws; may be
+     * NULL): interval bands, intervals on the allocation, the pairwise
+     * scatter, and their warnings after the fit's. */
+    const sf_draws *draws;
+    /* Budgets for the allocation table besides the default decades. */
+    const double *budgets;
+    size_t n_budgets;
+    /* More warnings from other analyses, shown with the fit's. */
+    const char *const *warnings;
+    size_t n_warnings;
+    /* More figures (SVG documents, e.g. from sf_plot_isoflop with a
+     * distinct o->id each) and their captions (may be NULL). */
+    const char *const *figures;
+    const char *const *captions;
+    size_t n_figures;
+} sf_report;
+
+SF_API void sf_report_init(sf_report *r);
+
+/* One self-contained HTML page (CSS and SVG inline, nothing fetched):
+ * warnings first, the data summary, the fit table with intervals, an
+ * allocation table for decades of compute (and r->budgets), and the plots
+ * (fit against C and against N, allocation, pairwise scatter).  *html is
+ * malloc'd; the caller frees it. */
+SF_API int sf_report_html(const sf_report *r, char **html, sf_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* JSON and CSV                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Writers turn results into text and readers turn fit files back into a
+ * fit and its draws.  Every writer returns a status, the text in char
+ * **out (the caller frees it) and the reason in an sf_error.  What a fit
+ * file reports besides the fit is an sf_report_request, not state kept
+ * on the fit.  Numbers round-trip exactly, and NaN or infinity never
+ * reaches the output.  The writers of the approaches, plans and
+ * validations sit with their results above.
+ */
+
+/* What a fit's JSON reports besides the fit: the compute-optimal
+ * allocation at budgets ("allocations") and the predicted loss at points
+ * ("predictions"), with intervals over the draws when draws are given,
+ * at `levels` (NULL / 0: the draws' own levels).  Arrays are borrowed for
+ * the call.  A request is plain data: sf_report_request_init zeroes it
+ * (nothing more reported). */
+typedef struct sf_report_request {
+    const double *compute;
+    size_t n_compute;
+    const sf_point *at;
+    size_t n_at;
+    const double *levels;
+    size_t n_levels;
+} sf_report_request;
+
+SF_API void sf_report_request_init(sf_report_request *r);
+
+/* The fit as one JSON object (docs/json.md) into *out, ending in a
+ * newline.  `draws` (may be NULL; else draws of this fit) adds the
+ * summaries and the draws themselves, so that reading the file back gives
+ * the same intervals; `req` (may be NULL) adds allocations and
+ * predictions.  The warnings are the fit's, then the draws'.  SF_ENOMEM,
+ * or SF_EINVAL for draws of another fit. */
+SF_API int sf_fit_json(const sf_fit *fit, const sf_draws *draws, const sf_report_request *req,
+                       char **out, sf_error *err);
+
+/* Read a fit file written from sf_fit_json.  *fit owns a new law and the
+ * fit (sf_fit_free releases both).  *draws (when `draws` is not NULL)
+ * gets the file's draws, referring to *fit, or NULL when it has none; with
+ * `draws` NULL they are not read.  Free the draws with sf_draws_free, and
+ * use them no longer than *fit.  On failure both are NULL. */
+SF_API int sf_fit_json_read(const char *path, sf_fit **fit, sf_draws **draws, sf_error *err);
+SF_API int sf_fit_json_parse(const char *text, const char *name, sf_fit **fit,
+                             sf_draws **draws, sf_error *err);
+
+/* Predictions as JSON: {"law", "rows": [{"N", "D", "C", "U"?, "loss"}]};
+ * U appears when with_u; N, D or C is left out when 0 (not given, as for a
+ * law of one variable). */
+SF_API int sf_predict_json(const sf_law *law, const sf_point *x, const double *loss, size_t n,
+                           int with_u, char **out, sf_error *err);
+
+/* The data as CSV text (header N,D,C,loss[,U][,group][,weight]; numbers
+ * with 17 significant digits). */
+SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
+
+/* Allocation rows as JSON: {"law", "rows": [...]}. */
+SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
+                         sf_error *err);
 
 #ifdef __cplusplus
 }
