@@ -42,13 +42,8 @@ const char watch_help[] =
     "rows to forecast (else the file modified last) is the one forecast.\n"
     "Ctrl-C (SIGINT) or SIGTERM ends it: one line on stderr, exit status 130.\n";
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
+/* Ctrl-C and SIGTERM set cli_interrupted (main installs the handler,
+ * cli_install_signals): the loop ends at its next check. */
 
 typedef struct wfile {
     char *path;
@@ -135,7 +130,7 @@ static void report(const fc_args *a, const fc_result *r, size_t n_ckpt, double l
 static void sleep_for(double sec)
 {
     struct timespec ts = {(time_t)sec, (long)((sec - floor(sec)) * 1e9)};
-    if (!stop_flag) nanosleep(&ts, NULL); /* a signal cuts it short */
+    if (!cli_interrupted) nanosleep(&ts, NULL); /* a signal cuts it short */
 }
 
 int cmd_watch(int argc, char **argv)
@@ -143,16 +138,10 @@ int cmd_watch(int argc, char **argv)
     fc_args a;
     int rc = fc_parse(argc, argv, &a, 1);
     if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     double prev = NAN, last_sig = -1;
     char last_msg[1024] = "";
     wfile files[256];
-    while (!stop_flag) {
+    while (!cli_interrupted) {
         double sig;
         size_t nf = list_files(a.path, files, 256, &sig);
         if (sig != last_sig || a.once) {

@@ -117,15 +117,13 @@ sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_
                              const sf_summary *loss, size_t n, const double *levels,
                              size_t n_levels)
 {
-    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
-    if (!v) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = x[i].N;
-        v[n + i] = x[i].D;
-        v[2 * n + i] = loss[i].value;
-    }
-    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
-    free(v);
+    /* a point and its predicted loss, as an allocation row */
+    sf_alloc_row *rows = calloc(n ? n : 1, sizeof *rows);
+    if (!rows) return NULL;
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (sf_alloc_row){.params = x[i].N, .tokens = x[i].D, .loss = loss[i].value};
+    sf_extrap *ex = cli_extrap_alloc(fit, draws, rows, n, levels, n_levels);
+    free(rows);
     return ex;
 }
 
