@@ -90,8 +90,8 @@ static void forecast_loss(sf_chart *c, sf_chart_panel *p, const sf_curve_plot *d
                                                     .line_width = 1.4, .shape = SF_SVG_CIRCLE});
     if (k) {
         sf_chart_line(c, p, x, y, k, C_FC, 2.0, "6 3", 1.0);
-        sf_chart_markers(c, p, d->fc_step, d->fc_loss, m, SF_SVG_DIAMOND, 3.4, C_FC, "#ffffff",
-                         0.7, 1.0, NULL);
+        sf_chart_markers_sparse(c, p, d->fc_step, d->fc_loss, m, 12.0, SF_SVG_DIAMOND, 3.4,
+                                C_FC, "#ffffff", 0.7, 1.0);
         sf_chart_legend_add(c, p, &(sf_svg_legend_item){.text = "forecast", .color = C_FC,
                                                         .line_width = 2.0, .dash = "6 3",
                                                         .shape = SF_SVG_DIAMOND});
