@@ -1883,6 +1883,15 @@ SF_API int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot
 SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
                             const sf_plot_options *o, char **svg, sf_error *err);
 
+/* A run's loss forecast (`scalefit forecast --plot`, issue 16): two
+ * stacked panels sharing the step axis, the loss on top (observed
+ * checkpoints, the forecast line and its interval band, a dotted rule at
+ * the last checkpoint) and the learning-rate schedule below.  data comes
+ * from sf_curve_plot_data; o->level names the band (set it to the level
+ * the forecast used). */
+SF_API int sf_plot_forecast(const sf_curve_plot *data, const sf_plot_options *o, char **svg,
+                            sf_error *err);
+
 /* Pairwise scatter of parameter draws (bootstrap or posterior): draws is
  * n_draws x p row-major, names has p entries, estimate (p values, may be
  * NULL) is marked.  pairs lists n_pairs (x index, y index) pairs, 2 *

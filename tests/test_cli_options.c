@@ -299,7 +299,7 @@ static int names_option(const char *text, const char *opt, const char *dash)
  * test checks that each is refused, so the list cannot go stale silently. */
 static const struct {
     const char *cmd, *opt;
-} refused[] = {{"forecast", "interval"}, {"forecast", "once"}};
+} refused[] = {{"forecast", "interval"}, {"forecast", "once"}, {"watch", "plot"}};
 
 static int is_refused(const char *cmd, const char *opt)
 {

@@ -10,7 +10,7 @@
 
 static const char usage[] =
     "scalefit forecast DATA.csv [--law anneal|multipower|steps] [--schedule SPEC] "
-    "[--compare-schedules SPEC,...] [--col ROLE=COLUMN] [--json]";
+    "[--compare-schedules SPEC,...] [--col ROLE=COLUMN] [--json] [--plot FILE.svg]";
 
 static const char help[] =
     "Usage: scalefit forecast DATA.csv [options]\n"
@@ -37,6 +37,8 @@ static const char help[] =
     "  --level X              interval level (default 0.95)\n"
     "  --json                 {\"law\", \"params\", \"rows\": [{\"step\", \"loss\",\n"
     "                         \"lo\", \"hi\"}], \"schedules\": [...]}\n"
+    "  --plot FILE.svg        the observed curve, the forecast with its band, and\n"
+    "                         the learning-rate schedule under it\n"
     "  -h, --help             show this help\n"
     "\n"
     "Intervals: Gauss-Newton covariance of the parameters, widened for the\n"
@@ -47,7 +49,7 @@ static const char help[] =
     "  scalefit forecast run.csv --schedule cosine:peak=3e-4,warmup=1000,steps=100000\n";
 
 enum { O_HELP = 'h', O_LAW = 256, O_SCHED, O_CMP, O_POINTS, O_COL, O_LAMBDA, O_MIN,
-       O_LEVEL, O_JSON, O_INTERVAL, O_ONCE };
+       O_LEVEL, O_JSON, O_INTERVAL, O_ONCE, O_PLOT };
 
 static const cli_opt opts[] = {
     {"help", 'h', 0, O_HELP},      {"law", 0, 1, O_LAW},
@@ -56,6 +58,7 @@ static const cli_opt opts[] = {
     {"lambda", 0, 1, O_LAMBDA},    {"min-step", 0, 1, O_MIN},
     {"level", 0, 1, O_LEVEL},      {"json", 0, 0, O_JSON},
     {"interval", 0, 1, O_INTERVAL}, {"once", 0, 0, O_ONCE},
+    {"plot", 0, 1, O_PLOT},
     {0, 0, 0, 0}};
 
 extern const char watch_usage[], watch_help[];
@@ -114,6 +117,7 @@ static int fc_option(cli_parser *p, int id, const char *v, fc_args *a)
     case O_JSON: a->json = 1; break;
     case O_INTERVAL: rc = cli_positive(p, v, &a->interval); break;
     case O_ONCE: a->once = 1; break;
+    case O_PLOT: a->plot = v; break;
     default: return cli_usage_error(p, "unexpected option");
     }
     return rc;
@@ -143,6 +147,8 @@ int fc_parse(int argc, char **argv, fc_args *a, int watch)
         }
         if (!watch && (id == O_INTERVAL || id == O_ONCE))
             return cli_usage_error(&p, "--%s is an option of scalefit watch", p.name);
+        if (watch && id == O_PLOT)
+            return cli_usage_error(&p, "--plot is an option of scalefit forecast");
         int rc = fc_option(&p, id, v, a);
         if (rc != CLI_OK) return rc;
     }
@@ -317,11 +323,36 @@ static void print_text(const fc_args *a, const fc_result *r)
                r->cmp_spec[k], r->cmp_loss[k], r->cmp_lo[k], r->cmp_hi[k], r->cmp_step[k]);
 }
 
+/* The forecast chart (sf_plot_forecast) of the target run into a->plot. */
+static int write_plot(const fc_args *a, const fc_result *r)
+{
+    const cli_crun *t = r->target;
+    sf_curve_run run = {.schedule = r->sched, .n = t->n_obs, .step = t->obs_step,
+                        .loss = t->obs_loss};
+    sf_curve_plot pd;
+    sf_error err;
+    sf_error_clear(&err);
+    char *svg = NULL;
+    int rc = sf_curve_plot_data(r->fit, &run, r->step, r->m, &pd, &err);
+    if (rc == SF_OK) {
+        sf_plot_options o;
+        sf_plot_options_init(&o);
+        o.level = a->opt.level;
+        rc = sf_plot_forecast(&pd, &o, &svg, &err);
+        sf_curve_plot_free(&pd);
+    }
+    return cli_write_made(a->plot, rc, svg, &err);
+}
+
 int cmd_forecast(int argc, char **argv)
 {
     fc_args a;
     int rc = fc_parse(argc, argv, &a, 0);
     if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
+    if (a.plot && cli_check_paths((const char *const[]){a.path}, 1,
+                                  (const char *const[]){a.plot},
+                                  (const char *const[]){"--plot"}, 1) != CLI_OK)
+        return CLI_ERROR;
     cli_curves c = {0};
     fc_result r = {0};
     sf_error err;
@@ -331,11 +362,13 @@ int cmd_forecast(int argc, char **argv)
     if (s == SF_OK && !c.has_lr && !a.schedule && strcmp(a.law, "steps"))
         cli_warning("%s: no lr column: a constant learning rate is assumed", a.path);
     if (s == SF_OK) s = fc_compute(&a, &c, &r, &err);
-    if (s == SF_OK) {
+    int status = s == SF_OK ? CLI_OK : cli_lib_error(&err);
+    if (status == CLI_OK && a.plot) status = write_plot(&a, &r);
+    if (status == CLI_OK) {
         if (a.json) print_json(&a, &r);
         else print_text(&a, &r);
     }
     fc_result_free(&r);
     cli_curves_free(&c);
-    return s == SF_OK ? CLI_OK : cli_lib_error(&err);
+    return status;
 }

@@ -54,6 +54,7 @@ typedef struct fc_args {
     int json;
     double interval;           /* watch --interval seconds */
     int once;                  /* watch --once */
+    const char *plot;          /* forecast --plot FILE.svg */
 } fc_args;
 
 typedef struct fc_result {
