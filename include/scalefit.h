@@ -2030,6 +2030,26 @@ SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
 SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
                          sf_error *err);
 
+/* ---- task plots (issue 15) ---- */
+
+/* The central `level` band of task `task`'s step-2 sigmoid at the task
+ * losses L[0..n) over its bootstrap draws (parameter uncertainty of the
+ * sigmoid alone, without the scatter of a single evaluation) into lo and
+ * hi (n each; NaN where no draw is finite).  SF_ENOTSUP when the task has
+ * no sigmoid (two-step off, or no signal), SF_ENODATA without draws. */
+SF_API int sf_task_sigmoid_band(const sf_task_fit *f, size_t task, const double *L, size_t n,
+                                double level, double *lo, double *hi, sf_error *err);
+
+/* The plot of one task of a task fit (`scalefit task fit --plot`): left,
+ * accuracy against task loss, every checkpoint of `d` with an accuracy
+ * (coloured by model size), the sigmoid and its band at o->level; right,
+ * task loss against compute C = 6ND (log), each run's last checkpoint and
+ * the step-1 law at each model size over its token range.  A task
+ * diagnosed with no signal shows its points and the diagnosis, no curves.
+ * `d` is the table the fit was made from.  SF_EINVAL for a bad task. */
+SF_API int sf_plot_task(const sf_task_fit *f, const sf_task_data *d, size_t task,
+                        const sf_plot_options *o, char **svg, sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

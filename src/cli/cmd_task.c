@@ -1,5 +1,6 @@
 /* scalefit task fit | predict | validate: downstream task accuracy
  * (docs/tasks.md). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ static const char help[] =
     "  --chance TASK=X     fix one task's floor; repeatable\n"
     "  --draws K           resamples of runs for intervals (default 200; 0 = none)\n"
     "  -o, --output FILE   write the task fit as JSON (task fit)\n"
+    "  --plot PREFIX       task fit: one SVG per task, PREFIX-TASK.svg (accuracy\n"
+    "                      against task loss with the sigmoid and its band at\n"
+    "                      --ci; task loss against compute with the law)\n"
     "  --holdout-N N       task validate: fit the runs with smaller N, predict\n"
     "                      the last checkpoint of runs with this N (default: the\n"
     "                      largest N)\n"
@@ -60,7 +64,7 @@ static const char help[] =
 
 enum {
     O_HELP = 'h', O_OUT = 'o', O_METHOD = 256, O_STEP1_ALL, O_CHANCE, O_DRAWS, O_HOLDOUT,
-    O_N, O_D, O_C, O_TASK, O_CI, O_JSON
+    O_N, O_D, O_C, O_TASK, O_CI, O_JSON, O_PLOT
 };
 
 static const cli_opt opts[] = {
@@ -68,10 +72,10 @@ static const cli_opt opts[] = {
     {"step1-all", 0, 0, O_STEP1_ALL}, {"chance", 0, 1, O_CHANCE}, {"draws", 0, 1, O_DRAWS},
     {"holdout-N", 0, 1, O_HOLDOUT}, {"params", 0, 1, O_N},      {"tokens", 0, 1, O_D},
     {"compute", 0, 1, O_C},         {"task", 0, 1, O_TASK},     {"ci", 0, 1, O_CI},
-    {"json", 0, 0, O_JSON},         {0, 0, 0, 0}};
+    {"json", 0, 0, O_JSON},         {"plot", 0, 1, O_PLOT},     {0, 0, 0, 0}};
 
 typedef struct task_args {
-    const char *sub, *path, *out, *only_task;
+    const char *sub, *path, *out, *only_task, *plot;
     cli_fit_args fa;
     sf_task_options to;
     const char *task_col, *acc_col;
@@ -148,6 +152,7 @@ static int one_arg(const cli_parser *p, int id, const char *v, task_args *a)
             return cli_usage_error(p, "--ci: %s is not in (0, 1)", v);
         return CLI_OK;
     case O_JSON: a->json = 1; return CLI_OK;
+    case O_PLOT: a->plot = v; return CLI_OK;
     default: return cli_usage_error(p, "internal: unhandled option");
     }
 }
@@ -181,6 +186,8 @@ static int parse(int argc, char **argv, task_args *a)
     if (strcmp(a->sub, "fit") && strcmp(a->sub, "predict") && strcmp(a->sub, "validate"))
         return cli_usage_error(&p, "unknown task command '%s' (fit, predict, validate)", a->sub);
     if (!a->path) return cli_usage_error(&p, "task %s needs a file", a->sub);
+    if (a->plot && strcmp(a->sub, "fit") != 0)
+        return cli_usage_error(&p, "--plot is an option of task fit");
     a->to.law = a->fa.law;
     a->to.fit = a->fa.fit;
     a->to.seed = a->fa.fit.seed;
@@ -221,6 +228,30 @@ static int fit_tasks(const task_args *a, const sf_task_data *d, sf_task_fit **f)
 
 #include "cli/task_print.h"
 
+/* --plot PREFIX: PREFIX-TASK.svg for every task (characters other than
+ * letters, digits, '.', '-' and '_' in the task name become '_'). */
+static int write_plots(const task_args *a, const sf_task_fit *f, const sf_task_data *d)
+{
+    sf_plot_options po;
+    sf_plot_options_init(&po);
+    po.level = a->level;
+    for (size_t i = 0; i < sf_task_fit_n_tasks(f); i++) {
+        char path[4096], name[SF_NAME_MAX];
+        snprintf(name, sizeof name, "%s", sf_task_fit_task(f, i));
+        for (char *q = name; *q; q++)
+            if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_') *q = '_';
+        if (snprintf(path, sizeof path, "%s-%s.svg", a->plot, name) >= (int)sizeof path)
+            return cli_error("--plot: the path %s-... is too long", a->plot);
+        char *svg = NULL;
+        sf_error err;
+        sf_error_clear(&err);
+        int rc = sf_plot_task(f, d, i, &po, &svg, &err);
+        int status = cli_write_made(path, rc, svg, &err);
+        if (status != CLI_OK) return status;
+    }
+    return CLI_OK;
+}
+
 static int run_fit(task_args *a)
 {
     sf_task_data *d = NULL;
@@ -235,6 +266,7 @@ static int run_fit(task_args *a)
     if (status == CLI_OK && a->out) status = cli_write_file(a->out, json);
     if (status == CLI_OK && a->json) status = cli_write_file("-", json);
     else if (status == CLI_OK) task_print_fit(stdout, f, d);
+    if (status == CLI_OK && a->plot) status = write_plots(a, f, d);
     free(json);
     sf_task_fit_free(f);
     sf_task_data_free(d);
