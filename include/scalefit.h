@@ -1736,6 +1736,14 @@ SF_API int sf_task_fit_json_parse(const char *text, const char *name, sf_task_fi
                                   sf_error *err);
 SF_API int sf_task_fit_json_read(const char *path, sf_task_fit **out, sf_error *err);
 
+/* The central `level` band of task `task`'s step-2 sigmoid at the task
+ * losses L[0..n) over its bootstrap draws (parameter uncertainty of the
+ * sigmoid alone, without the scatter of a single evaluation) into lo and
+ * hi (n each; NaN where no draw is finite).  SF_ENOTSUP when the task has
+ * no sigmoid (two-step off, or no signal), SF_ENODATA without draws. */
+SF_API int sf_task_sigmoid_band(const sf_task_fit *f, size_t task, const double *L, size_t n,
+                                double level, double *lo, double *hi, sf_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Plots and the HTML report                                                */
 /* ------------------------------------------------------------------------ */
@@ -1883,7 +1891,7 @@ SF_API int sf_envelope_svg(const sf_envelope *e, const sf_data *d, const sf_plot
 SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
                             const sf_plot_options *o, char **svg, sf_error *err);
 
-/* A run's loss forecast (`scalefit forecast --plot`, issue 16): two
+/* A run's loss forecast (`scalefit forecast --plot`): two
  * stacked panels sharing the step axis, the loss on top (observed
  * checkpoints, the forecast line and its interval band, a dotted rule at
  * the last checkpoint) and the learning-rate schedule below.  data comes
@@ -1891,6 +1899,16 @@ SF_API int sf_plot_validate(const sf_plot_series *series, size_t n,
  * the forecast used). */
 SF_API int sf_plot_forecast(const sf_curve_plot *data, const sf_plot_options *o, char **svg,
                             sf_error *err);
+
+/* The plot of one task of a task fit (`scalefit task fit --plot`): left,
+ * accuracy against task loss, every checkpoint of `d` with an accuracy
+ * (coloured by model size), the sigmoid and its band at o->level; right,
+ * task loss against compute C = 6ND (log), each run's last checkpoint and
+ * the step-1 law at each model size over its token range.  A task
+ * diagnosed with no signal shows its points and the diagnosis, no curves.
+ * `d` is the table the fit was made from.  SF_EINVAL for a bad task. */
+SF_API int sf_plot_task(const sf_task_fit *f, const sf_task_data *d, size_t task,
+                        const sf_plot_options *o, char **svg, sf_error *err);
 
 /* Pairwise scatter of parameter draws (bootstrap or posterior): draws is
  * n_draws x p row-major, names has p entries, estimate (p values, may be
@@ -2029,26 +2047,6 @@ SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
 /* Allocation rows as JSON: {"law", "rows": [...]}. */
 SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
                          sf_error *err);
-
-/* ---- task plots (issue 15) ---- */
-
-/* The central `level` band of task `task`'s step-2 sigmoid at the task
- * losses L[0..n) over its bootstrap draws (parameter uncertainty of the
- * sigmoid alone, without the scatter of a single evaluation) into lo and
- * hi (n each; NaN where no draw is finite).  SF_ENOTSUP when the task has
- * no sigmoid (two-step off, or no signal), SF_ENODATA without draws. */
-SF_API int sf_task_sigmoid_band(const sf_task_fit *f, size_t task, const double *L, size_t n,
-                                double level, double *lo, double *hi, sf_error *err);
-
-/* The plot of one task of a task fit (`scalefit task fit --plot`): left,
- * accuracy against task loss, every checkpoint of `d` with an accuracy
- * (coloured by model size), the sigmoid and its band at o->level; right,
- * task loss against compute C = 6ND (log), each run's last checkpoint and
- * the step-1 law at each model size over its token range.  A task
- * diagnosed with no signal shows its points and the diagnosis, no curves.
- * `d` is the table the fit was made from.  SF_EINVAL for a bad task. */
-SF_API int sf_plot_task(const sf_task_fit *f, const sf_task_data *d, size_t task,
-                        const sf_plot_options *o, char **svg, sf_error *err);
 
 #ifdef __cplusplus
 }
