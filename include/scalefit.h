@@ -233,7 +233,7 @@ typedef struct sf_data_options {
      * the value is exactly 0: learning curves often log step 0 with D = 0,
      * a row no law can use.  Default 0 (a zero is an error). */
     unsigned skip_zero;
-    /* Extra columns to read as numbers (formula laws, issue 20); each must
+    /* Extra columns to read as numbers (formula laws); each must
      * exist and hold finite numbers. */
     const char *extra[SF_MAX_EXTRA];
     size_t n_extra;
