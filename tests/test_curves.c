@@ -290,6 +290,23 @@ static void write_log(const char *path, int upto, int future, double bump, const
     sf_schedule_free(s);
 }
 
+/* `scalefit laws` lists the curve laws of forecast after the point laws,
+ * each with its formula and parameters (the names of sf_curve_law_*). */
+Test(curves_cli, laws_lists_the_curve_laws)
+{
+    cli_run r = run_cli(NULL, (const char *[]){"laws", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *curve = strstr(r.out, "Curve laws");
+    cr_assert(curve, "no curve-law section in:\n%s", r.out);
+    cr_assert(strstr(r.out, "chinchilla") < curve, "point laws come first");
+    for (size_t i = 0; i < sf_curve_law_count(); i++) {
+        const char *name = sf_curve_law_name_at(i);
+        cr_assert(strstr(curve, name), "curve law %s not listed", name);
+        cr_assert(strstr(curve, sf_curve_law_formula(name)), "formula of %s not listed", name);
+    }
+    cli_run_free(&r);
+}
+
 Test(curves_cli, forecast_json_rows_and_intervals)
 {
     const char *path = tmp_file("curve_log.csv");

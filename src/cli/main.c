@@ -64,6 +64,22 @@ static int show_formula(const char *formula)
     return CLI_OK;
 }
 
+/* The curve laws (`forecast --law`): the loss along one run under its
+ * learning-rate schedule, a catalogue of their own (docs/curves.md). */
+static void print_curve_laws(void)
+{
+    printf("\nCurve laws (scalefit forecast --law NAME; the loss at step t of a run "
+           "under its LR schedule):\n");
+    for (size_t i = 0; i < sf_curve_law_count(); i++) {
+        const char *name = sf_curve_law_name_at(i);
+        printf("%-13s %s\n%-13s parameters:", name, sf_curve_law_formula(name), "");
+        for (size_t j = 0; j < sf_curve_law_n_params(name); j++)
+            printf(" %s", sf_curve_law_param_name(name, j));
+        /* every curve law but the plain one in steps reads the schedule */
+        printf("\n%-13s reads: step %sloss\n", "", strcmp(name, "steps") ? "lr " : "");
+    }
+}
+
 static int cmd_laws(int argc, char **argv)
 {
     static const cli_opt opts[] = {{"help", 'h', 0, 'h'}, {0, 0, 0, 0}};
@@ -79,7 +95,8 @@ static int cmd_laws(int argc, char **argv)
                   "With FORMULA (e.g. 'E + A/N^alpha + B/D^beta'), show how scalefit reads\n"
                   "it: its parameters with their scales and default bounds, the variables\n"
                   "it reads, and which coefficients variable projection solves for.\n"
-                  "Any --law option takes a formula or --law-file FILE (docs/laws.md).\n",
+                  "Any --law option takes a formula or --law-file FILE (docs/laws.md).\n"
+                  "The curve laws of 'scalefit forecast' are listed after them.\n",
                   stdout);
             return CLI_OK;
         }
@@ -106,6 +123,7 @@ static int cmd_laws(int argc, char **argv)
     }
     printf("\nor a formula: --law 'E + A/N^alpha + B/D^beta' (scalefit laws FORMULA shows "
            "how it is read; docs/laws.md)\n");
+    print_curve_laws();
     return CLI_OK;
 }
 
