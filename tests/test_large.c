@@ -92,6 +92,8 @@ Test(large, same_optimum_as_the_full_search, .timeout = 600)
 /* Chunked sums over threads give the same JSON for 1, 2 and 3 threads. */
 Test(large, thread_count_does_not_change_the_fit, .timeout = 600)
 {
+    skip_under_valgrind("three or two large-path fits of 50,000 rows; the native and ASan "
+                        "runs check them, the small tests cover the code under memcheck");
     sf_law *law = chinchilla();
     sf_data *d = sweep(60000, 3, 0);
     char *js[3];
@@ -138,6 +140,8 @@ Test(large, chunked_sum_matches_the_row_sum)
  * shuffled table gives the same optimum. */
 Test(large, row_order_does_not_matter, .timeout = 600)
 {
+    skip_under_valgrind("three or two large-path fits of 50,000 rows; the native and ASan "
+                        "runs check them, the small tests cover the code under memcheck");
     sf_law *law = chinchilla();
     sf_data *a = sweep(60000, 11, 0), *b = sweep(60000, 11, 1);
     sf_fit_options o;
