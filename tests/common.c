@@ -250,3 +250,39 @@ sf_law *test_slope_law(void)
     slope_setup(law, NULL);
     return law;
 }
+
+/* Deterministic noise: a 64-bit LCG through Box-Muller. */
+double lcg_normal(unsigned long long *s)
+{
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+        u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2.0 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+/* The synthetic task ladder (see common.h). */
+const char *task_ladder_csv(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s", tmp_file(name));
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, "run,N,D,task,loss,acc\n");
+    unsigned long long seed = 7;
+    const double Ns[] = {1.5e8, 3e8, 6e8, 1.2e9, 2.4e9}, mult[] = {1, 2, 5, 10};
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++)
+            for (int c = 1; c <= 10; c++) {
+                double N = Ns[i], D = 20.0 * N * mult[j] * c / 10.0;
+                double L = 0.5 + 300.0 / pow(N, 0.3) + 400.0 / pow(D, 0.28);
+                L *= exp(0.005 * lcg_normal(&seed));
+                double acc = 0.25 + 0.6 / (1.0 + exp(5.0 * (L - 1.3))) + 0.008 * lcg_normal(&seed);
+                fprintf(f, "r%d-%d,%.17g,%.17g,signal,%.17g,%.17g\n", i, j, N, D, L, acc);
+                fprintf(f, "r%d-%d,%.17g,%.17g,flat,%.17g,%.17g\n", i, j, N, D, L,
+                        0.25 + 0.01 * lcg_normal(&seed));
+            }
+    fclose(f);
+    return path;
+}

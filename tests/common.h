@@ -65,4 +65,14 @@ sf_law *law_checked(const char *name, sf_role x, int breaks);
  * fit screens its start grid).  Reads N; free it with free(). */
 sf_law *test_slope_law(void);
 
+/* Deterministic standard normal draws: a 64-bit LCG through Box-Muller. */
+double lcg_normal(unsigned long long *s);
+
+/* A synthetic task ladder written to tmp_file(name): 5 sizes x 4 token
+ * multiples, ten checkpoints a run; task "signal" has a Chinchilla task
+ * loss (E 0.5, A 300, alpha 0.3, B 400, beta 0.28) and a sigmoid accuracy
+ * (a 0.6, b 0.25, k 5, L0 1.3), task "flat" sits at chance (0.25) with
+ * noise.  Columns run,N,D,task,loss,acc.  Returns a static path. */
+const char *task_ladder_csv(const char *name);
+
 #endif

@@ -9,17 +9,6 @@
 
 #include "common.h"
 
-/* Deterministic noise: a 64-bit LCG through Box-Muller. */
-static double noise(unsigned long long *s)
-{
-    double u[2];
-    for (int i = 0; i < 2; i++) {
-        *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
-    }
-    return sqrt(-2.0 * log(u[0])) * cos(6.283185307179586 * u[1]);
-}
-
 /* n points of acc = b + a / (1 + exp(k (L - L0))) + sd * noise, L evenly
  * over [L_lo, L_hi]. */
 static void make_sigmoid(size_t n, double a, double b, double k, double L0, double L_lo,
@@ -27,7 +16,7 @@ static void make_sigmoid(size_t n, double a, double b, double k, double L0, doub
 {
     for (size_t i = 0; i < n; i++) {
         L[i] = L_lo + (L_hi - L_lo) * (double)i / (double)(n - 1);
-        acc[i] = b + a / (1.0 + exp(k * (L[i] - L0))) + sd * noise(&seed);
+        acc[i] = b + a / (1.0 + exp(k * (L[i] - L0))) + sd * lcg_normal(&seed);
     }
 }
 
@@ -109,7 +98,7 @@ Test(sigmoid, two_step_refit_of_a_resample_reaches_its_optimum)
     double L[n], acc[n], w[n];
     make_sigmoid(n, 0.5, 0.25, 6.0, 1.1, 0.6, 2.0, 0.01, 14, L, acc);
     unsigned long long seed = 3;
-    for (size_t i = 0; i < n; i++) w[i] = (double)((unsigned)(10.0 * fabs(noise(&seed))) % 3);
+    for (size_t i = 0; i < n; i++) w[i] = (double)((unsigned)(10.0 * fabs(lcg_normal(&seed))) % 3);
     sf_sigmoid whole, cold, warm;
     cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){n, L, acc, NULL}, NAN, NULL, &whole) == SF_OK);
     sf_sigmoid_data rs = {n, L, acc, w};
@@ -128,36 +117,9 @@ Test(sigmoid, refuses_too_few_or_constant_losses)
     cr_assert(sf_sigmoid_fit(&(sf_sigmoid_data){5, L, acc, NULL}, NAN, NULL, &s) == SF_EUNIDENTIFIABLE);
 }
 
-/* A synthetic ladder: sizes x token multiples, checkpoints every tenth of
- * the run; task loss from a Chinchilla law, accuracy from a sigmoid of it
- * (task "signal") and accuracy at chance with noise (task "flat"). */
-static const char *synthetic_ladder(void)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s", tmp_file("ladder.csv"));
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fprintf(f, "run,N,D,task,loss,acc\n");
-    unsigned long long seed = 7;
-    const double Ns[] = {1.5e8, 3e8, 6e8, 1.2e9, 2.4e9}, mult[] = {1, 2, 5, 10};
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 4; j++)
-            for (int c = 1; c <= 10; c++) {
-                double N = Ns[i], D = 20.0 * N * mult[j] * c / 10.0;
-                double L = 0.5 + 300.0 / pow(N, 0.3) + 400.0 / pow(D, 0.28);
-                L *= exp(0.005 * noise(&seed));
-                double acc = 0.25 + 0.6 / (1.0 + exp(5.0 * (L - 1.3))) + 0.008 * noise(&seed);
-                fprintf(f, "r%d-%d,%.17g,%.17g,signal,%.17g,%.17g\n", i, j, N, D, L, acc);
-                fprintf(f, "r%d-%d,%.17g,%.17g,flat,%.17g,%.17g\n", i, j, N, D, L,
-                        0.25 + 0.01 * noise(&seed));
-            }
-    fclose(f);
-    return path;
-}
-
 Test(task, chance_level_task_is_diagnosed_not_fitted)
 {
-    const char *data = synthetic_ladder();
+    const char *data = task_ladder_csv("ladder.csv");
     const char *out = tmp_file("tasks.json");
     cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
                                                "--draws", "20", "--threads", "1", "-o", out,
@@ -181,7 +143,7 @@ Test(task, chance_level_task_is_diagnosed_not_fitted)
 
 Test(task, recovers_the_synthetic_ladder_and_round_trips)
 {
-    const char *data = synthetic_ladder();
+    const char *data = task_ladder_csv("ladder.csv");
     const char *out = tmp_file("tasks2.json");
     cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
                                                "--draws", "40", "--threads", "2", "-o", out,

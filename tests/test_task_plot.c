@@ -10,48 +10,10 @@
 
 #include "common.h"
 
-/* Deterministic noise: a 64-bit LCG through Box-Muller (as test_task.c). */
-static double noise(unsigned long long *s)
-{
-    double u[2];
-    for (int i = 0; i < 2; i++) {
-        *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u[i] = ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
-    }
-    return sqrt(-2.0 * log(u[0])) * cos(6.283185307179586 * u[1]);
-}
-
-/* The synthetic ladder of test_task.c: 5 sizes x 4 token multiples, ten
- * checkpoints a run; task "signal" follows a Chinchilla law and a sigmoid
- * (a = 0.6, b = 0.25, k = 5, L0 = 1.3), task "flat" sits at chance. */
-static const char *ladder(void)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s", tmp_file("plot_ladder.csv"));
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fprintf(f, "run,N,D,task,loss,acc\n");
-    unsigned long long seed = 7;
-    const double Ns[] = {1.5e8, 3e8, 6e8, 1.2e9, 2.4e9}, mult[] = {1, 2, 5, 10};
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 4; j++)
-            for (int c = 1; c <= 10; c++) {
-                double N = Ns[i], D = 20.0 * N * mult[j] * c / 10.0;
-                double L = 0.5 + 300.0 / pow(N, 0.3) + 400.0 / pow(D, 0.28);
-                L *= exp(0.005 * noise(&seed));
-                double acc = 0.25 + 0.6 / (1.0 + exp(5.0 * (L - 1.3))) + 0.008 * noise(&seed);
-                fprintf(f, "r%d-%d,%.17g,%.17g,signal,%.17g,%.17g\n", i, j, N, D, L, acc);
-                fprintf(f, "r%d-%d,%.17g,%.17g,flat,%.17g,%.17g\n", i, j, N, D, L,
-                        0.25 + 0.01 * noise(&seed));
-            }
-    fclose(f);
-    return path;
-}
-
 /* Fit the ladder through the CLI (-o) and read back the fit and the data. */
 static void fit_ladder(sf_task_fit **f, sf_task_data **d)
 {
-    const char *data = ladder(), *out = tmp_file("plot_tasks.json");
+    const char *data = task_ladder_csv("plot_ladder.csv"), *out = tmp_file("plot_tasks.json");
     cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
                                                "--draws", "40", "--threads", "1", "-o", out,
                                                NULL});
@@ -158,7 +120,7 @@ Test(task_plot, draws_both_panels_and_a_no_signal_task_without_curves)
 
 Test(task_plot, cli_writes_one_svg_per_task)
 {
-    const char *data = ladder();
+    const char *data = task_ladder_csv("plot_ladder.csv");
     char prefix[512];
     snprintf(prefix, sizeof prefix, "%s", tmp_file("tp"));
     cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
