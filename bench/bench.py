@@ -79,6 +79,7 @@ import tempfile
 import time
 
 import scaling
+from timing import timed
 from bench_task import section_task
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -291,21 +292,6 @@ def section_plot(args, rep):
     rep.check(plot <= 1.25 * plain,
               "--plot adds <= 25%% to the command's CPU time (%+.2f ms on %.2f ms, %+.1f%%)"
               % (1e3 * (plot - plain), 1e3 * plain, 100 * (plot / plain - 1)))
-
-
-def timed(cmd, repeat):
-    """Median wall time and median CPU time (user + system) of the child,
-    and its output.  CPU time is what a shared, busy machine does not
-    inflate; wall time is what a user waits for."""
-    walls, cpus, out = [], [], None
-    for _ in range(repeat):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        walls.append(time.perf_counter() - t0)
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2], out
 
 
 def section_validate(args, rep):

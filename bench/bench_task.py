@@ -7,21 +7,12 @@ the same run.  The reference's bootstrap is timed on 3 draws and scaled to
 than the reference, step-1 objectives no worse than SciPy's."""
 import json
 import os
-import resource
 import subprocess
 import tempfile
-import time
+
+from timing import timed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def cpu_run(cmd):
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    wall = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, wall, out
 
 
 def section_task(args, rep):
@@ -37,11 +28,10 @@ def section_task(args, rep):
                             folder], check=True, stdout=f)
         cmd = [args.scalefit, "task", "fit", csv, "--col", "group=run", "--filter", "N<3e9",
                "--threads", "1", "--json"]
-        runs = sorted((cpu_run(cmd) for _ in range(3)), key=lambda r: r[0])
-        cpu, wall, out = runs[1]
+        wall, cpu, out = timed(cmd, 3)
         sf = json.loads(out)
-        rcpu, rwall, rout = cpu_run([args.python, os.path.join(HERE, "task_ref.py"), csv,
-                                     "--draws", "3"])
+        rwall, rcpu, rout = timed([args.python, os.path.join(HERE, "task_ref.py"), csv,
+                                     "--draws", "3"], 1)
         ref = json.loads(rout)
     ref_total = ref["point_seconds"] + 200 * ref["seconds_per_draw_all_tasks"]
     # the reference's own timers are wall clocks; scale them to its CPU share

@@ -31,10 +31,10 @@ import json
 import math
 import os
 import random
-import resource
 import subprocess
 import tempfile
-import time
+
+from timing import timed
 
 
 def curves(path, runs, steps, seed=1):
@@ -69,18 +69,6 @@ def isoflop_sweep(args, tmp):
             L = (1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28) * math.exp(0.01 * rnd.gauss(0, 1))
             g.write("%.9g,%.9g,%.9g,%.9g\n" % (N, D, 6 * N * D, L))
     return path
-
-
-def timed(cmd, repeat):
-    walls, cpus, out = [], [], None
-    for _ in range(repeat):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        walls.append(time.perf_counter() - t0)
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2], out
 
 
 def thread_counts():
