@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/strmap.h"
 
 void sf_task_data_free(sf_task_data *d)
 {
@@ -42,11 +43,12 @@ static int rows_by_line(const sf_table *t, const sf_data *d, size_t *row)
     return 0;
 }
 
-/* Index of name in names[0..n), appending it when new; -1 on ENOMEM. */
-static int intern(char ***names, size_t *n, size_t *cap, const char *name)
+/* Index of name in names[0..n), appending a copy when new (map: name ->
+ * index over the copies); -1 on ENOMEM. */
+static int intern(char ***names, size_t *n, size_t *cap, sf_strmap *map, const char *name)
 {
-    for (size_t i = *n; i-- > 0;)
-        if (strcmp((*names)[i], name) == 0) return (int)i;
+    size_t k = sf_strmap_get(map, name);
+    if (k != SF_STRMAP_NONE) return (int)k;
     if (*n == *cap) {
         size_t c = *cap ? 2 * *cap : 16;
         char **p = realloc(*names, c * sizeof *p);
@@ -56,6 +58,10 @@ static int intern(char ***names, size_t *n, size_t *cap, const char *name)
     }
     char *copy = sf_strdup(name);
     if (!copy) return -1;
+    if (sf_strmap_put(map, copy, *n) != SF_OK) {
+        free(copy);
+        return -1;
+    }
     (*names)[*n] = copy;
     return (int)(*n)++;
 }
@@ -98,20 +104,20 @@ static int copy_numbers(sf_task_data *td, const sf_data *d)
     return SF_OK;
 }
 
+/* Runs: the data's run ids as read (already one index per distinct id),
+ * or every row its own run ("line N") without a run column. */
 static int fill_runs(sf_task_data *td, const sf_data *d)
 {
-    size_t cap = 0;
-    for (size_t i = 0; i < d->n; i++) {
+    size_t n = d->group ? d->n_groups : d->n;
+    td->run_names = calloc(n ? n : 1, sizeof *td->run_names);
+    if (!td->run_names) return SF_ENOMEM;
+    for (size_t k = 0; k < n; k++) {
         char buf[32];
-        const char *name = d->group ? d->group_names[d->group[i]] : NULL;
-        if (!name) {
-            snprintf(buf, sizeof buf, "line %ld", d->line[i]);
-            name = buf;
-        }
-        int r = intern(&td->run_names, &td->n_runs, &cap, name);
-        if (r < 0) return SF_ENOMEM;
-        td->run[i] = r;
+        if (!d->group) snprintf(buf, sizeof buf, "line %ld", d->line[k]);
+        if (!(td->run_names[k] = sf_strdup(d->group ? d->group_names[k] : buf))) return SF_ENOMEM;
+        td->n_runs = k + 1;
     }
+    for (size_t i = 0; i < d->n; i++) td->run[i] = d->group ? d->group[i] : (int)i;
     return SF_OK;
 }
 
@@ -119,18 +125,22 @@ static int fill_text(sf_task_data *td, const sf_table *t, const size_t *row, lon
                      long acol, sf_error *err)
 {
     size_t cap = 0;
-    for (size_t i = 0; i < td->n; i++) {
+    sf_strmap map = {0};
+    int rc = SF_OK;
+    for (size_t i = 0; i < td->n && rc == SF_OK; i++) {
         const char *name = sf_table_cell(t, row[i], (size_t)tcol);
-        if (!name[0])
-            return sf_fail(err, SF_EPARSE, sf_table_name(t), sf_table_line(t, row[i]), tcol + 1,
-                           "empty task name in column '%s'", sf_table_header(t, (size_t)tcol));
-        int k = intern(&td->task_names, &td->n_tasks, &cap, name);
-        if (k < 0) return SF_ENOMEM;
-        td->task[i] = k;
-        int rc = read_acc(t, row[i], acol, &td->acc[i], err);
-        if (rc != SF_OK) return rc;
+        if (!name[0]) {
+            rc = sf_fail(err, SF_EPARSE, sf_table_name(t), sf_table_line(t, row[i]), tcol + 1,
+                         "empty task name in column '%s'", sf_table_header(t, (size_t)tcol));
+            break;
+        }
+        int k = intern(&td->task_names, &td->n_tasks, &cap, &map, name);
+        if (k < 0) rc = SF_ENOMEM;
+        else td->task[i] = k;
+        if (rc == SF_OK) rc = read_acc(t, row[i], acol, &td->acc[i], err);
     }
-    return SF_OK;
+    sf_strmap_free(&map);
+    return rc;
 }
 
 int sf_task_data_from_table(const sf_table *t, const sf_data_options *o, const char *task_col,
