@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "io/io_impl.h"
 #include "io/json_impl.h"
 #include "law/formula.h"
 
@@ -118,18 +119,11 @@ int sf_law_file_read(const char *path, const sf_formula_options *o, sf_law **out
                      sf_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return sf_fail(err, SF_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
     sf_buf b = {0};
-    char chunk[4096];
-    size_t k;
-    int rc = SF_OK;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))
-        if (sf_buf_append(&b, chunk, k) != 0) rc = SF_ENOMEM;
-    fclose(f);
-    if (rc != SF_OK || !b.data) {
+    int rc = sf_read_text(path, "not a law file", &b, err);
+    if (rc != SF_OK) {
         sf_buf_free(&b);
-        return sf_fail(err, rc ? rc : SF_EPARSE, path, 0, 0, rc ? "out of memory" : "empty file");
+        return rc;
     }
     cJSON *root = cJSON_Parse(b.data);
     sf_buf_free(&b);
