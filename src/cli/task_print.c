@@ -270,9 +270,6 @@ static int validate_task(cJSON *arr, const sf_task_fit *f, const sf_task_data *a
     total->n2 += isfinite(m2);
     total->errd += isfinite(md) ? md : 0.0;
     total->nd += isfinite(md);
-    total->cov2 += s.cov2;
-    total->covd += s.covd;
-    total->err2 += 0.0;
     return CLI_OK;
 }
 
