@@ -7,7 +7,7 @@
 #   make bench        benchmarks against the SciPy reference (bench/README.md)
 #   make demo         simulate a sweep from a published law, fit it, allocate
 #   make install      install the built library, header, scalefit.pc, CLI and
-#                     man page under PREFIX (default /usr/local; DESTDIR too)
+#                     man pages under PREFIX (default /usr/local; DESTDIR too)
 #   make uninstall    remove what make install put there
 #   WERROR=1          turn warnings into errors (CI does)
 
@@ -182,6 +182,24 @@ INSTALLED = $(bindir)/scalefit $(libdir)/libscalefit.a $(libdir)/libscalefit.so 
     $(libdir)/$(SONAME) $(libdir)/libscalefit.so.$(VERSION) $(includedir)/scalefit.h \
     $(pkgconfigdir)/scalefit.pc $(mandir)/man1/scalefit.1
 
+# Man pages: scalefit.1 (docs/) and one page per subcommand, scalefit-CMD.1,
+# made from `scalefit CMD --help` (the one source of both) into $(BUILD)/man
+# by scripts/help2roff.sh.  The tests check that every command of
+# `scalefit --help` has its page and each page documents exactly the
+# options the command accepts.
+SUBCOMMANDS = fit predict optimal laws demo isoflop envelope plan report validate bayes \
+    forecast watch task
+MAN_DATE := $(shell sed -n 's/^\.TH [^ ]* 1 "\([^"]*\)".*/\1/p' docs/scalefit.1)
+MAN_PAGES = $(SUBCOMMANDS:%=$(BUILD)/man/scalefit-%.1)
+INSTALLED += $(SUBCOMMANDS:%=$(mandir)/man1/scalefit-%.1)
+all: $(MAN_PAGES)
+install: $(MAN_PAGES)
+
+$(BUILD)/man/scalefit-%.1: $(BUILD)/scalefit scripts/help2roff.sh scripts/help2roff.awk docs/scalefit.1
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MAN     $@")
+	$(Q)sh scripts/help2roff.sh $(BUILD)/scalefit $* '$(VERSION)' '$(MAN_DATE)' >$@.tmp && mv $@.tmp $@
+
 install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
 	@test -n "$(VERSION)" || { echo "make install: no SF_VERSION in include/scalefit.h" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
@@ -193,6 +211,7 @@ install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
 	ln -sf $(SONAME) $(DESTDIR)$(libdir)/libscalefit.so
 	$(INSTALL) -m 644 include/scalefit.h $(DESTDIR)$(includedir)/scalefit.h
 	$(INSTALL) -m 644 docs/scalefit.1 $(DESTDIR)$(mandir)/man1/scalefit.1
+	$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(mandir)/man1/
 	printf '%s\n' 'prefix=$(prefix)' 'libdir=$(libdir)' 'includedir=$(includedir)' '' \
 	    'Name: scalefit' 'Description: Fit neural scaling laws' 'Version: $(VERSION)' \
 	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lscalefit' \

@@ -2,7 +2,8 @@
  * make install / make uninstall (issue 21): install the already-built
  * artifacts into a temporary prefix, build a small C program against the
  * installed library with pkg-config (shared and static), run it, read the
- * installed man page with man -l, uninstall and check nothing is left.
+ * installed man pages with man -l (scalefit.1 and a subcommand's page, one
+ * installed for every command), uninstall and check nothing is left.
  *
  * The install runs `make -o` on the built files, so it never rebuilds or
  * writes into the build folder (other makes may be running there); all it
@@ -85,7 +86,8 @@ static int exists(const char *prefix, const char *rel)
 static const char *const installed[] = {
     "bin/scalefit",          "lib/libscalefit.a",       "lib/libscalefit.so",
     "lib/libscalefit.so.0",  "lib/libscalefit.so." SF_VERSION,
-    "include/scalefit.h",    "lib/pkgconfig/scalefit.pc", "share/man/man1/scalefit.1"};
+    "include/scalefit.h",    "lib/pkgconfig/scalefit.pc", "share/man/man1/scalefit.1",
+    "share/man/man1/scalefit-fit.1", "share/man/man1/scalefit-task.1"};
 
 /* Hoffmann et al. (2022, eq. 10) fitted L(N, D) = E + A/N^alpha + B/D^beta
  * with E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28; at
@@ -151,6 +153,27 @@ static void check_man(const char *prefix, const char *log)
     cr_assert(text && strstr(text, "scalefit") && strstr(text, "SYNOPSIS"),
               "man -l printed no scalefit page:\n%s", text ? text : "");
     free(text);
+
+    /* A subcommand's page, made from its --help at build time. */
+    rc = sh(log, "MANWIDTH=80 MANPAGER=cat PAGER=cat man -l '%s/share/man/man1/scalefit-fit.1' >'%s'",
+            prefix, page);
+    assert_ok(rc, log, "man -l on the installed page scalefit-fit.1");
+    text = read_text(page);
+    cr_assert(text && strstr(text, "SCALEFIT-FIT(1)") && strstr(text, "SYNOPSIS") &&
+                  strstr(text, "OPTIONS") && strstr(text, "--bootstrap") && strstr(text, "scalefit(1)"),
+              "man -l printed no scalefit-fit page:\n%s", text ? text : "");
+    free(text);
+}
+
+/* Every command of the installed `scalefit --help` has its installed page. */
+static void check_subcommand_pages(const char *prefix, const char *log)
+{
+    int rc = sh(log, "n=0; for c in $('%s/bin/scalefit' --help | awk '/^Commands:/ { on = 1; next } "
+                "on && /^$/ { exit } on { print $1 }'); do n=$((n + 1)); "
+                "test -f '%s/share/man/man1/scalefit-'$c.1 || { echo \"no page scalefit-$c.1\"; exit 1; }; "
+                "done; test $n -ge 14 || { echo \"only $n commands in scalefit --help\"; exit 1; }",
+                prefix, prefix);
+    assert_ok(rc, log, "a man page for every command of scalefit --help");
 }
 
 Test(install, prefix_pkgconfig_man_uninstall, .timeout = 600)
@@ -203,6 +226,7 @@ Test(install, prefix_pkgconfig_man_uninstall, .timeout = 600)
     rc = sh(log, "'%s/bin/scalefit' laws | grep -q chinchilla", prefix);
     assert_ok(rc, log, "the installed scalefit laws");
     check_man(prefix, log);
+    check_subcommand_pages(prefix, log);
 
     rc = sh(log, "%s BUILD='%s' PREFIX='%s' uninstall", make, b, prefix);
     assert_ok(rc, log, "make uninstall");

@@ -96,7 +96,10 @@ static int cmd_laws(int argc, char **argv)
                   "it: its parameters with their scales and default bounds, the variables\n"
                   "it reads, and which coefficients variable projection solves for.\n"
                   "Any --law option takes a formula or --law-file FILE (docs/laws.md).\n"
-                  "The curve laws of 'scalefit forecast' are listed after them.\n",
+                  "The curve laws of 'scalefit forecast' are listed after them.\n"
+                  "\n"
+                  "Options:\n"
+                  "  -h, --help    show this help\n",
                   stdout);
             return CLI_OK;
         }
