@@ -1,6 +1,6 @@
 /*
- * Every long option a subcommand accepts is named in its --help and in the
- * man page (issue 21).  The accepted options are read from the sources, so
+ * Every long option a subcommand accepts is named in its --help, in the
+ * man page scalefit(1) and in the subcommand's own page (issue 21).  The accepted options are read from the sources, so
  * a new option is checked as soon as it is in a table:
  *
  *   - the cli_opt tables of each src/cli/cmd_*.c ({"name", ...} entries),
@@ -13,11 +13,19 @@
  * The command of a file is the name its cli_init call gives (both names
  * when it serves two, as cmd_forecast.c serves forecast and watch), else
  * the file's name without cmd_.  The tests run from the repository root.
+ *
+ * Each subcommand's own page, $(BUILD)/man/scalefit-CMD.1 (made from its
+ * --help at build time by scripts/help2roff.sh), must document exactly the
+ * accepted set: none missing, none extra.  Every command of `scalefit
+ * --help` must have options read here and a page, and each subcommand of
+ * `scalefit task` (the names cmd_task.c accepts) must take --help naming
+ * every option and have its line in the page's synopsis.
  */
 #include "common.h"
 
 #include <ctype.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,59 +326,284 @@ static int is_refused(const char *cmd, const char *opt)
     return 0;
 }
 
+/* The folder of the man pages the build made from each --help:
+ * $(BUILD)/man beside $SCALEFIT_BIN. */
+static void man_path(const char *cmd, char *out, size_t size)
+{
+    const char *bin = getenv("SCALEFIT_BIN");
+    if (!bin || !*bin) bin = "build/scalefit";
+    const char *slash = strrchr(bin, '/');
+    int dir = slash ? (int)(slash - bin) : 1;
+    snprintf(out, size, "%.*s/man/scalefit-%s.1", dir, slash ? bin : ".", cmd);
+}
+
+/* The long options a man page documents: those its OPTIONS section names
+ * in the term lines of .TP entries (\-\-name, a '-' in a name as \-). */
+static void man_options(const char *page, names *o)
+{
+    o->n = 0;
+    const char *sec = strstr(page, "\n.SH OPTIONS\n");
+    if (!sec) return;
+    const char *end = strstr(sec + 1, "\n.SH ");
+    if (!end) end = sec + strlen(sec);
+    for (const char *p = strstr(sec, "\n.TP\n"); p && p < end; p = strstr(p + 1, "\n.TP\n")) {
+        const char *term = p + 5, *eol = strchr(term, '\n');
+        if (!eol) break;
+        for (const char *q = strstr(term, "\\-\\-"); q && q < eol; q = strstr(q + 1, "\\-\\-")) {
+            char name[64];
+            size_t k = 0;
+            for (q += 4; k < sizeof name - 1;) {
+                if (is_id(*q)) name[k++] = *q++;
+                else if (q[0] == '\\' && q[1] == '-' && is_id(q[2])) name[k++] = '-', q += 2;
+                else break;
+            }
+            if (k) add_name(o, name, k);
+        }
+    }
+}
+
+static int has_name(const names *o, const char *s)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(o->v[i], s) == 0) return 1;
+    return 0;
+}
+
+typedef struct command {
+    char name[32];
+    names opts;   /* accepted: every file's table, less the refused */
+} command;
+
+/* What a test found wrong, reported all at once. */
+typedef struct report {
+    char text[8192];
+    size_t used;
+} report;
+
+static void problem(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(r->text + r->used, sizeof r->text - r->used, fmt, ap);
+    va_end(ap);
+    if (w > 0) r->used += (size_t)w;
+    if (r->used >= sizeof r->text) r->used = sizeof r->text - 1;
+}
+
+/* The commands of `scalefit --help`: the first word of each line of its
+ * Commands: section. */
+static void listed_commands(names *o)
+{
+    const char *argv[] = {"--help", NULL};
+    cli_run r = run_cli(NULL, argv);
+    cr_assert_eq(r.status, 0, "scalefit --help: exit %d", r.status);
+    const char *p = strstr(r.out, "\nCommands:\n");
+    cr_assert(p != NULL, "scalefit --help has no Commands: section");
+    o->n = 0;
+    for (p = strchr(p + 1, '\n') + 1; p[0] == ' ' && p[1] == ' '; p = strchr(p, '\n') + 1) {
+        const char *w = p + 2, *e = w;
+        while (is_id(*e)) e++;
+        add_name(o, w, (size_t)(e - w));
+        if (!strchr(p, '\n')) break;
+    }
+}
+
+/* The accepted options of every command, from the sources. */
+static size_t collect_commands(const source *src, command *cmds, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < src->n_files; i++) {
+        const named_text *f = &src->files[i];
+        size_t len = strlen(f->name);
+        if ((strncmp(f->name, "cmd_", 4) != 0 || strcmp(f->name + len - 2, ".c") != 0) &&
+            strcmp(f->name, "main.c") != 0)
+            continue;
+        names opts, names_of;
+        if (!file_options(src, f->text, &opts)) continue;
+        file_commands(f->name, f->text, &names_of);
+        for (size_t c = 0; c < names_of.n; c++) {
+            size_t k = 0;
+            while (k < n && strcmp(cmds[k].name, names_of.v[c]) != 0) k++;
+            if (k == n) {
+                cr_assert(n < max);
+                memset(&cmds[n], 0, sizeof cmds[n]);
+                snprintf(cmds[n++].name, sizeof cmds[0].name, "%s", names_of.v[c]);
+            }
+            for (size_t o = 0; o < opts.n; o++)
+                if (!is_refused(names_of.v[c], opts.v[o]))
+                    add_name(&cmds[k].opts, opts.v[o], strlen(opts.v[o]));
+        }
+    }
+    return n;
+}
+
+static void free_source(source *src)
+{
+    for (size_t i = 0; i < src->n_files; i++) free(src->files[i].text);
+    for (size_t i = 0; i < src->n_macros; i++) free(src->macros[i].text);
+    for (size_t i = 0; i < src->n_tables; i++) free(src->tables[i].text);
+    for (size_t i = 0; i < src->n_helpers; i++) free(src->helpers[i].text);
+}
+
+/* Each option of `opts` is named in the help text `help` and, as roff, in
+ * docs/scalefit.1 (`man`, when given). */
+static void check_help(const char *what, const char *help, const char *man, const names *opts,
+                       report *rep, size_t *checked)
+{
+    for (size_t k = 0; k < opts->n; k++) {
+        char dashed[80], roff[160];
+        snprintf(dashed, sizeof dashed, "--%s", opts->v[k]);
+        size_t m = (size_t)snprintf(roff, sizeof roff, "\\-\\-");
+        for (const char *s = opts->v[k]; *s && m < sizeof roff - 3; s++) {
+            if (*s == '-') roff[m++] = '\\';
+            roff[m++] = *s;
+        }
+        roff[m] = '\0';
+        (*checked)++;
+        if (!names_option(help, dashed, "-"))
+            problem(rep, "--%s is accepted but not in `scalefit %s --help`\n", opts->v[k], what);
+        if (man && !names_option(man, roff, "\\-"))
+            problem(rep, "--%s is accepted by scalefit %s but not in docs/scalefit.1 (as %s)\n",
+                    opts->v[k], what, roff);
+    }
+}
+
+/* The subcommands of `scalefit task`: the names cmd_task.c compares its
+ * first argument with (strcmp(a->sub, "NAME")). */
+static void task_subcommands(const source *src, names *o)
+{
+    o->n = 0;
+    for (size_t i = 0; i < src->n_files; i++) {
+        if (strcmp(src->files[i].name, "cmd_task.c") != 0) continue;
+        const char *key = "strcmp(a->sub, \"";
+        for (const char *p = strstr(src->files[i].text, key); p; p = strstr(p + 1, key)) {
+            const char *w = p + strlen(key), *e = strchr(w, '"');
+            if (e) add_name(o, w, (size_t)(e - w));
+        }
+    }
+}
+
 Test(cli_options, help_and_man_name_every_option)
 {
-    source src;
+    static source src;
+    static command cmds[32];
     load(&src);
     char *man = read_text("docs/scalefit.1");
     cr_assert(man != NULL, "cannot read docs/scalefit.1");
-    size_t checked = 0, commands = 0;
-    char problems[8192] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < src.n_files; i++) {
-        const named_text *f = &src.files[i];
-        size_t len = strlen(f->name);
-        if (strncmp(f->name, "cmd_", 4) != 0 || strcmp(f->name + len - 2, ".c") != 0) continue;
-        names opts, cmds;
-        if (!file_options(&src, f->text, &opts)) continue;
-        file_commands(f->name, f->text, &cmds);
-        for (size_t c = 0; c < cmds.n; c++) {
-            const char *argv[] = {cmds.v[c], "--help", NULL};
-            cli_run r = run_cli(NULL, argv);
-            cr_assert_eq(r.status, 0, "scalefit %s --help: exit %d\n%s", cmds.v[c], r.status, r.err);
-            commands++;
-            for (size_t k = 0; k < opts.n; k++) {
-                if (is_refused(cmds.v[c], opts.v[k])) continue;
-                char dashed[80], roff[160];
-                snprintf(dashed, sizeof dashed, "--%s", opts.v[k]);
-                size_t m = (size_t)snprintf(roff, sizeof roff, "\\-\\-");
-                for (const char *s = opts.v[k]; *s && m < sizeof roff - 3; s++) {
-                    if (*s == '-') roff[m++] = '\\';
-                    roff[m++] = *s;
-                }
-                roff[m] = '\0';
-                checked++;
-                if (!names_option(r.out, dashed, "-"))
-                    used += (size_t)snprintf(problems + used, sizeof problems - used,
-                                             "%s: --%s is accepted but not in `scalefit %s --help`\n",
-                                             f->name, opts.v[k], cmds.v[c]);
-                if (used < sizeof problems && !names_option(man, roff, "\\-"))
-                    used += (size_t)snprintf(problems + used, sizeof problems - used,
-                                             "%s: --%s is accepted by scalefit %s but not in "
-                                             "docs/scalefit.1 (as %s)\n",
-                                             f->name, opts.v[k], cmds.v[c], roff);
-                if (used >= sizeof problems) used = sizeof problems - 1;
-            }
-            cli_run_free(&r);
-        }
+    size_t n = collect_commands(&src, cmds, sizeof cmds / sizeof cmds[0]);
+    size_t checked = 0;
+    static report rep;
+    rep.used = 0;
+    rep.text[0] = '\0';
+    for (size_t c = 0; c < n; c++) {
+        const char *argv[] = {cmds[c].name, "--help", NULL};
+        cli_run r = run_cli(NULL, argv);
+        cr_assert_eq(r.status, 0, "scalefit %s --help: exit %d\n%s", cmds[c].name, r.status, r.err);
+        check_help(cmds[c].name, r.out, man, &cmds[c].opts, &rep, &checked);
+        cli_run_free(&r);
     }
     /* The sources were read: every command with options was found. */
-    cr_assert_geq(commands, 12, "only %zu commands with option tables found in src/cli", commands);
+    cr_assert_geq(n, 14, "only %zu commands with option tables found in src/cli", n);
     cr_assert_geq(checked, 150, "only %zu options checked", checked);
-    cr_assert(problems[0] == '\0', "options missing from the help or the man page:\n%s", problems);
+    cr_assert(rep.text[0] == '\0', "options missing from the help or the man page:\n%s", rep.text);
     free(man);
-    for (size_t i = 0; i < src.n_files; i++) free(src.files[i].text);
-    for (size_t i = 0; i < src.n_macros; i++) free(src.macros[i].text);
-    for (size_t i = 0; i < src.n_tables; i++) free(src.tables[i].text);
-    for (size_t i = 0; i < src.n_helpers; i++) free(src.helpers[i].text);
+    free_source(&src);
+}
+
+/* Each command's own page, made from its --help at build time, documents
+ * exactly the options the command accepts: none missing, none extra; and
+ * every command of `scalefit --help` has its page and its options read
+ * from the sources. */
+Test(cli_options, subcommand_pages_document_the_accepted_options)
+{
+    static source src;
+    static command cmds[32];
+    load(&src);
+    size_t n = collect_commands(&src, cmds, sizeof cmds / sizeof cmds[0]);
+    names listed;
+    listed_commands(&listed);
+    cr_assert_geq(listed.n, 14, "only %zu commands in scalefit --help", listed.n);
+    size_t checked = 0;
+    static report rep;
+    rep.used = 0;
+    rep.text[0] = '\0';
+    for (size_t l = 0; l < listed.n; l++) {
+        size_t c = 0;
+        while (c < n && strcmp(cmds[c].name, listed.v[l]) != 0) c++;
+        if (c == n) {
+            problem(&rep, "scalefit %s: no option table found in src/cli\n", listed.v[l]);
+            continue;
+        }
+        char path[1024];
+        man_path(listed.v[l], path, sizeof path);
+        char *page = read_text(path);
+        if (!page) {
+            problem(&rep, "scalefit %s: no man page %s (make builds it from --help)\n", listed.v[l], path);
+            continue;
+        }
+        names doc;
+        man_options(page, &doc);
+        for (size_t k = 0; k < cmds[c].opts.n; k++, checked++)
+            if (!has_name(&doc, cmds[c].opts.v[k]))
+                problem(&rep, "%s: --%s is accepted but not documented\n", path, cmds[c].opts.v[k]);
+        for (size_t k = 0; k < doc.n; k++)
+            if (!has_name(&cmds[c].opts, doc.v[k]))
+                problem(&rep, "%s: documents --%s, which scalefit %s does not accept\n", path, doc.v[k],
+                        listed.v[l]);
+        free(page);
+    }
+    cr_assert_geq(checked, 150, "only %zu options checked", checked);
+    cr_assert(rep.text[0] == '\0', "man pages and accepted options differ:\n%s", rep.text);
+    free_source(&src);
+}
+
+/* scalefit task fit|predict|validate: each takes the command's --help,
+ * which names every option, and the page's synopsis shows each. */
+Test(cli_options, task_subcommands_covered)
+{
+    static source src;
+    static command cmds[32];
+    load(&src);
+    size_t n = collect_commands(&src, cmds, sizeof cmds / sizeof cmds[0]);
+    size_t c = 0;
+    while (c < n && strcmp(cmds[c].name, "task") != 0) c++;
+    cr_assert(c < n, "no option table of scalefit task found");
+    names subs;
+    task_subcommands(&src, &subs);
+    cr_assert_geq(subs.n, 3, "only %zu task subcommands found in cmd_task.c", subs.n);
+    char path[1024];
+    man_path("task", path, sizeof path);
+    char *page = read_text(path);
+    cr_assert(page != NULL, "no man page %s (make builds it from --help)", path);
+    const char *syn = strstr(page, "\n.SH SYNOPSIS\n"), *desc = syn ? strstr(syn, "\n.SH DESCRIPTION") : NULL;
+    cr_assert(syn && desc, "%s: no SYNOPSIS and DESCRIPTION", path);
+    size_t checked = 0;
+    static report rep;
+    rep.used = 0;
+    rep.text[0] = '\0';
+    for (size_t s = 0; s < subs.n; s++) {
+        const char *argv[] = {"task", subs.v[s], "--help", NULL};
+        cli_run r = run_cli(NULL, argv);
+        cr_assert_eq(r.status, 0, "scalefit task %s --help: exit %d\n%s", subs.v[s], r.status, r.err);
+        char what[64], usage[96], syn_line[96];
+        snprintf(what, sizeof what, "task %s", subs.v[s]);
+        check_help(what, r.out, NULL, &cmds[c].opts, &rep, &checked);
+        snprintf(usage, sizeof usage, "scalefit task %s ", subs.v[s]);
+        if (!strstr(r.out, usage)) problem(&rep, "`scalefit task %s --help` shows no usage of it\n", subs.v[s]);
+        snprintf(syn_line, sizeof syn_line, "\\fBscalefit task %s\\fR", subs.v[s]);
+        const char *at = strstr(syn, syn_line);
+        if (!at || at > desc) problem(&rep, "%s: the synopsis has no line for scalefit task %s\n", path, subs.v[s]);
+        cli_run_free(&r);
+    }
+    /* an unknown one is refused, so the list read above is the whole set */
+    const char *argv[] = {"task", "fits", "x.csv", NULL};
+    cli_run r = run_cli(NULL, argv);
+    cr_assert(r.status == 2 && strstr(r.err, "unknown task command"),
+              "scalefit task fits x.csv: expected a usage error, got exit %d: %s", r.status, r.err);
+    cli_run_free(&r);
+    cr_assert_geq(checked, 3 * 20, "only %zu options checked", checked);
+    cr_assert(rep.text[0] == '\0', "task subcommands:\n%s", rep.text);
+    free(page);
+    free_source(&src);
 }
