@@ -1,7 +1,8 @@
 /*
  * Every long option a subcommand accepts is named in its --help, in the
- * man page scalefit(1) and in the subcommand's own page (issue 21).  The accepted options are read from the sources, so
- * a new option is checked as soon as it is in a table:
+ * man page scalefit(1) and in the subcommand's own page (issue 21).  The
+ * accepted options are read from the sources, so a new option is checked
+ * as soon as it is in a table:
  *
  *   - the cli_opt tables of each src/cli/cmd_*.c ({"name", ...} entries),
  *   - the option macros they name (CLI_MODEL_OPTIONS, CLI_UNC_OPTIONS, ...:
