@@ -116,7 +116,7 @@ function see_also(    n, i, k, w, list, seen, docs, s) {
     n = split(cmds, k, " ")
     for (i = 1; i <= n; i++)
         if (k[i] != cmd && index(all, "scalefit " k[i] " ") + index(all, "scalefit " k[i] "'") > 0)
-            list = list ",\n.BR scalefit-" k[i] " (1)"
+            list = list ",\n.BR \\%scalefit-" k[i] " (1)"
     print list
     docs = ""
     s = all

@@ -529,6 +529,10 @@ Test(cli_options, subcommand_pages_document_the_accepted_options)
     static report rep;
     rep.used = 0;
     rep.text[0] = '\0';
+    char *main_page = read_text("docs/scalefit.1");
+    cr_assert(main_page != NULL, "cannot read docs/scalefit.1");
+    const char *see_also = strstr(main_page, "\n.SH SEE ALSO\n");
+    cr_assert(see_also != NULL, "docs/scalefit.1 has no SEE ALSO");
     for (size_t l = 0; l < listed.n; l++) {
         size_t c = 0;
         while (c < n && strcmp(cmds[c].name, listed.v[l]) != 0) c++;
@@ -536,6 +540,9 @@ Test(cli_options, subcommand_pages_document_the_accepted_options)
             problem(&rep, "scalefit %s: no option table found in src/cli\n", listed.v[l]);
             continue;
         }
+        char ref[64];
+        snprintf(ref, sizeof ref, "scalefit-%s (1)", listed.v[l]);
+        if (!strstr(see_also, ref)) problem(&rep, "docs/scalefit.1: SEE ALSO does not name %s\n", ref);
         char path[1024];
         man_path(listed.v[l], path, sizeof path);
         char *page = read_text(path);
@@ -556,6 +563,7 @@ Test(cli_options, subcommand_pages_document_the_accepted_options)
     }
     cr_assert_geq(checked, 150, "only %zu options checked", checked);
     cr_assert(rep.text[0] == '\0', "man pages and accepted options differ:\n%s", rep.text);
+    free(main_page);
     free_source(&src);
 }
 
