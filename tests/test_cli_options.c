@@ -408,6 +408,7 @@ static void listed_commands(names *o)
         add_name(o, w, (size_t)(e - w));
         if (!strchr(p, '\n')) break;
     }
+    cli_run_free(&r);
 }
 
 /* The accepted options of every command, from the sources. */
