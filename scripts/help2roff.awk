@@ -142,8 +142,9 @@ END {
     i = 1
     while (i <= nl && (line[i] ~ /^Usage: / || (i > 1 && line[i] ~ /^  +scalefit /))) {
         s = line[i]; sub(/^Usage: */, "", s); s = trim(s)
-        section("SYNOPSIS")
-        if (i > 1) print ".br"
+        # a long usage line wraps indented under its command
+        if (sect != "SYNOPSIS") { section("SYNOPSIS"); print ".in +4n" }
+        print ".ti -4n"
         # the command words (scalefit task fit) bold, the rest marked up
         b = ""
         while (match(s, /^[a-z]+( |$)/)) { b = b (b == "" ? "" : " ") trim(substr(s, 1, RLENGTH)); s = substr(s, RLENGTH + 1) }
@@ -151,6 +152,7 @@ END {
         i++
     }
     if (sect != "SYNOPSIS") { print "help2roff: '" cmd " --help' has no Usage line" > "/dev/stderr"; exit 1 }
+    print ".in -4n"
     blank = 1; mode = ""     # mode: "" (text), "opt", "list", "example"
     for (; i <= nl; i++) {
         s = line[i]
