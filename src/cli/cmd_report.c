@@ -55,7 +55,7 @@ static const cli_opt opts[] = {{"help", 'h', 0, O_HELP},
 
 /* The command line as a shell would take it back: arguments with spaces
  * or shell characters in single quotes.  Caller frees; NULL on ENOMEM. */
-static char *command_line(int argc, char **argv)
+char *cli_command_line(int argc, char **argv)
 {
     size_t len = strlen("scalefit") + 1;
     for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
@@ -169,7 +169,7 @@ int cmd_report(int argc, char **argv)
     for (size_t k = 0; k < sf_draws_n_warnings(draws); k++)
         cli_warning("%s", sf_draws_warning(draws, k));
     cli_warn_diagnoses(fit, NULL);
-    cmd = command_line(argc, argv);
+    cmd = cli_command_line(argc, argv);
     sf_report rep;
     sf_report_init(&rep);
     rep.fit = fit;
