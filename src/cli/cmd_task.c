@@ -362,6 +362,29 @@ static int run_validate(task_args *a)
     return status;
 }
 
+int cli_task_load_fit(const char *path, uint64_t seed, int threads, sf_task_data **d,
+                      sf_task_fit **f)
+{
+    task_args a;
+    memset(&a, 0, sizeof a);
+    cli_fit_args_init(&a.fa);
+    sf_task_options_init(&a.to);
+    a.path = path;
+    a.to.seed = seed;
+    a.to.threads = threads;
+    *d = NULL;
+    *f = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    sf_table *t = NULL;
+    if (sf_table_read(path, &t, &err) != SF_OK) return cli_lib_error(&err);
+    if (sf_table_find(t, "run") >= 0) a.fa.data.column[SF_ROLE_GROUP] = "run";
+    int rc = sf_task_data_from_table(t, &a.fa.data, NULL, NULL, d, &err);
+    sf_table_free(t);
+    if (rc != SF_OK) return cli_lib_error(&err);
+    return fit_tasks(&a, *d, f);
+}
+
 int cmd_task(int argc, char **argv)
 {
     task_args a;

@@ -734,6 +734,11 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     }
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
+    for (size_t k = 0; r->tasks && k < sf_task_fit_n_tasks(r->tasks->fit); k++) {
+        const char *msg = NULL;
+        if (sf_task_fit_diagnosis(r->tasks->fit, k, &msg) != SF_TASK_OK)
+            warn_add(&wl, "task '%s': %s", sf_task_fit_task(r->tasks->fit, k), msg);
+    }
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);
 
     double cmin = INFINITY, cmax = 0;
