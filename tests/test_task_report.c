@@ -283,3 +283,39 @@ Test(task_report, task_fit_report_option)
     cr_assert(strstr(r.out, "--tasks TASKS.csv"));
     cli_run_free(&r);
 }
+
+/* The task page in headless Chromium: not blank, ink down the page (both
+ * tasks' tables and figures).  Skipped without Chromium (failed on CI). */
+Test(browser_task, task_report_renders, .timeout = 300)
+{
+    skip_under_valgrind("Chromium is another program; the page is built by the tests above");
+    const char *ci = getenv("CI");
+    if (system("command -v chromium >/dev/null 2>&1") != 0 ||
+        system("command -v xmllint >/dev/null 2>&1") != 0) {
+        cr_assert(!(ci && strcmp(ci, "true") == 0), "chromium or xmllint is missing (CI=true)");
+        cr_skip_test("chromium or xmllint not found: skipping the browser test");
+    }
+    const char *data = task_ladder_csv("browser_ladder.csv");
+    char html[512], png[512], profile[] = "/tmp/scalefit-chromium-XXXXXX";
+    snprintf(html, sizeof html, "%s", tmp_file("browser_tasks.html"));
+    snprintf(png, sizeof png, "%s", tmp_file("browser_tasks.png"));
+    cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
+                                               "--draws", "20", "--threads", "1", "--compute",
+                                               "1e21", "--report", html, NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cli_run_free(&r);
+    cr_assert(mkdtemp(profile));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+             "--disable-background-networking --disable-component-update --disable-sync "
+             "--hide-scrollbars --user-data-dir='%s' --screenshot='%s' --window-size=1100,2600 "
+             "'file://%s' >/dev/null 2>&1",
+             profile, png, html);
+    cr_assert_eq(system(cmd), 0, "chromium failed on %s", html);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", profile);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 tests/ref/png_ink.py '%s' --min-ink 0.02 --min-strips 8", png);
+    cr_assert_eq(system(cmd), 0, "the screenshot of the task report looks blank: %s", png);
+}

@@ -773,10 +773,6 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
 void sf_html_raw(sf_html *h, const char *s) { raw(h, s); }
 void sf_html_esc(sf_html *h, const char *s) { esc(h, s); }
 void sf_html_num(sf_html *h, double v, int sig) { num(h, v, sig); }
-void sf_html_table_head(sf_html *h, const char *const *cols, size_t n)
-{
-    table_head(h, cols, n);
-}
 void sf_html_figure(sf_html *h, const char *svg, const char *caption)
 {
     figure(h, svg, caption);

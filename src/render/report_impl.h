@@ -24,9 +24,6 @@ extern const char sf_report_css[];
 void sf_html_raw(sf_html *h, const char *s);
 void sf_html_esc(sf_html *h, const char *s);
 void sf_html_num(sf_html *h, double v, int sig);
-/* "<table><tr><th>...</th></tr>": the first column left-aligned; cols
- * are markup. */
-void sf_html_table_head(sf_html *h, const char *const *cols, size_t n);
 /* <figure> with an SVG document and an escaped caption (may be NULL). */
 void sf_html_figure(sf_html *h, const char *svg, const char *caption);
 

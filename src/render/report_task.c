@@ -90,6 +90,19 @@ static int draw_interval(const double *dr, size_t B, size_t p, size_t j, double 
     return SF_OK;
 }
 
+/* A table's head whose columns flagged in `left` (bit k: column k) are
+ * left-aligned, as their cells are. */
+static void head(sf_html *h, const char *const *cols, size_t n, unsigned left)
+{
+    sf_html_raw(h, "<table><tr>");
+    for (size_t k = 0; k < n; k++) {
+        sf_html_raw(h, left >> k & 1u ? "<th class=\"l\">" : "<th>");
+        sf_html_raw(h, cols[k]);
+        sf_html_raw(h, "</th>");
+    }
+    sf_html_raw(h, "</tr>\n");
+}
+
 /* One parameter row: method, name (markup-free, escaped), estimate,
  * interval over the draws (column j of dr, B x p), note. */
 static int param_row(sf_html *h, const char *method, const char *name, double v,
@@ -129,7 +142,7 @@ static int param_table(sf_html *h, const sf_task_fit *f, const sf_task_one *t, d
     char ci[64];
     level_head(ci, sizeof ci, "interval, ", level);
     const char *cols[] = {"method", "parameter", "estimate", ci, "note"};
-    sf_html_table_head(h, cols, 5);
+    head(h, cols, 5, 1u | 2u | 16u);
     size_t B = t->n_draws;
     int rc = SF_OK;
     if (t->has_two_step && t->step1) {
@@ -207,7 +220,7 @@ static void prediction_table(sf_html *h, const sf_task_report *r, size_t i)
     level_head(c2, sizeof c2, "accuracy, two-step, ", r->level);
     level_head(c3, sizeof c3, "accuracy, direct, ", r->level);
     const char *cols[] = {"at", "N", "D", "C = 6ND", c1, c2, c3, "note"};
-    sf_html_table_head(h, cols, 8);
+    head(h, cols, 8, 1u | 128u);
     for (size_t k = 0; k < r->n_points + r->n_compute; k++) {
         sf_task_prediction p;
         sf_alloc_row row;
@@ -352,7 +365,7 @@ static void intro(sf_html *h, const sf_task_report *r)
                    "scatter of a single evaluation (docs/tasks.md).</p>\n");
     static const char *const cols[] = {"task", "checkpoints", "task loss range", "sigmoid floor",
                                        "b", "sd(acc)"};
-    sf_html_table_head(h, cols, 6);
+    head(h, cols, 6, 1u | 8u);
     for (size_t i = 0; i < f->n_tasks; i++) summary_row(h, &f->tasks[i]);
     sf_html_raw(h, "</table>\n");
 }
