@@ -276,6 +276,21 @@ Test(task_report, task_fit_report_option)
     cr_assert_eq(r.status, 1);
     cr_assert(strstr(r.err, "--report") && strstr(r.err, "that is an input"), "%s", r.err);
     cli_run_free(&r);
+    /* "-": the page on standard output, in place of the table. */
+    r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run", "--draws", "0",
+                                       "--threads", "1", "--report", "-", NULL});
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strncmp(r.out, "<!DOCTYPE html>", 15) == 0 && strstr(r.out, "</html>\n"));
+    cr_assert(!strstr(r.out, "ckpts"), "no table before the page");
+    cr_assert(!strstr(r.out, "interval, 90%") && !strstr(r.out, "<th>interval"),
+              "no draws, no interval column");
+    cr_assert(strstr(r.out, "No intervals: the fit has too few resamples"));
+    cr_assert(strstr(r.out, "<th>estimate</th><th class=\"l\">note</th></tr>"));
+    cli_run_free(&r);
+    r = run_cli(NULL, (const char *[]){"task", "fit", data, "--json", "--report", "-", NULL});
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "both write to standard output"), "%s", r.err);
+    cli_run_free(&r);
     r = run_cli(NULL, (const char *[]){"task", "--help", NULL});
     cr_assert(strstr(r.out, "--report FILE.html"));
     cli_run_free(&r);

@@ -40,7 +40,8 @@ static const char help[] =
     "  --plot PREFIX       task fit: one SVG per task, PREFIX-TASK.svg (accuracy\n"
     "                      against task loss with the sigmoid and its band at\n"
     "                      --ci; task loss against compute with the law)\n"
-    "  --report FILE.html  task fit: one HTML page (docs/tasks.md): per task the\n"
+    "  --report FILE.html  task fit: one HTML page ('-': standard output, in place\n"
+    "                      of the table; docs/tasks.md): per task the\n"
     "                      parameters with intervals, the no-signal diagnosis,\n"
     "                      predictions at --params/--tokens and --compute, and\n"
     "                      the plot of --plot inline\n"
@@ -199,6 +200,10 @@ static int parse(int argc, char **argv, task_args *a)
         return cli_usage_error(&p, "--plot is an option of task fit");
     if (a->report && strcmp(a->sub, "fit") != 0)
         return cli_usage_error(&p, "--report is an option of task fit");
+    if (a->report && strcmp(a->report, "-") == 0 &&
+        (a->json || (a->out && strcmp(a->out, "-") == 0)))
+        return cli_usage_error(&p, "--report - and %s both write to standard output",
+                               a->json ? "--json" : "-o -");
     a->to.law = a->fa.law;
     a->to.fit = a->fa.fit;
     a->to.seed = a->fa.fit.seed;
@@ -322,7 +327,8 @@ static int run_fit(task_args *a)
         status = cli_lib_error(&err);
     if (status == CLI_OK && a->out) status = cli_write_file(a->out, json);
     if (status == CLI_OK && a->json) status = cli_write_file("-", json);
-    else if (status == CLI_OK) task_print_fit(stdout, f, d);
+    else if (status == CLI_OK && !(a->report && strcmp(a->report, "-") == 0))
+        task_print_fit(stdout, f, d);
     if (status == CLI_OK && a->plot) status = write_plots(a, f, d);
     if (status == CLI_OK && a->report) status = write_report(a, f, d);
     free(json);

@@ -104,7 +104,8 @@ static void head(sf_html *h, const char *const *cols, size_t n, unsigned left)
 }
 
 /* One parameter row: method, name (markup-free, escaped), estimate,
- * interval over the draws (column j of dr, B x p), note. */
+ * interval over the draws (column j of dr, B x p; no cell when level is
+ * 0, a fit without draws), note. */
 static int param_row(sf_html *h, const char *method, const char *name, double v,
                      const double *dr, size_t B, size_t p, size_t j, double level,
                      const char *note)
@@ -117,32 +118,44 @@ static int param_row(sf_html *h, const char *method, const char *name, double v,
     sf_html_esc(h, name);
     sf_html_raw(h, "</td>");
     cell_num(h, v, 5);
-    sf_html_raw(h, "<td>");
-    if (isfinite(lo) && isfinite(hi)) {
-        sf_html_num(h, lo, 4);
-        sf_html_raw(h, DASH);
-        sf_html_num(h, hi, 4);
+    if (level > 0) {
+        sf_html_raw(h, "<td>");
+        if (isfinite(lo) && isfinite(hi)) {
+            sf_html_num(h, lo, 4);
+            sf_html_raw(h, DASH);
+            sf_html_num(h, hi, 4);
+        }
+        sf_html_raw(h, "</td>");
     }
-    sf_html_raw(h, "</td><td class=\"l\">");
+    sf_html_raw(h, "<td class=\"l\">");
     if (note) sf_html_raw(h, note);
     sf_html_raw(h, "</td></tr>\n");
     return SF_OK;
 }
 
+/* "WHAT, 90%", or WHAT alone when level is 0 (no intervals). */
 static void level_head(char *buf, size_t size, const char *what, double level)
 {
     char lv[16];
     sf_plot_g(lv, sizeof lv, 100.0 * level, 4);
-    snprintf(buf, size, "%s%s%%", what, lv);
+    if (level > 0) snprintf(buf, size, "%s, %s%%", what, lv);
+    else snprintf(buf, size, "%s", what);
+}
+
+/* The level of a task's intervals: 0 when its fit has too few draws. */
+static double task_level(const sf_task_one *t, double level)
+{
+    return t->n_draws >= 10 ? level : 0.0;
 }
 
 /* Step 1, step 2 and the direct law of one task, with intervals. */
 static int param_table(sf_html *h, const sf_task_fit *f, const sf_task_one *t, double level)
 {
     char ci[64];
-    level_head(ci, sizeof ci, "interval, ", level);
-    const char *cols[] = {"method", "parameter", "estimate", ci, "note"};
-    head(h, cols, 5, 1u | 2u | 16u);
+    level = task_level(t, level);
+    level_head(ci, sizeof ci, "interval", level);
+    const char *cols[] = {"method", "parameter", "estimate", level > 0 ? ci : "note", "note"};
+    head(h, cols, level > 0 ? 5 : 4, 1u | 2u | (level > 0 ? 16u : 8u));
     size_t B = t->n_draws;
     int rc = SF_OK;
     if (t->has_two_step && t->step1) {
@@ -216,9 +229,10 @@ static void prediction_table(sf_html *h, const sf_task_report *r, size_t i)
 {
     if (r->n_points + r->n_compute == 0) return;
     char c1[64], c2[64], c3[64];
-    level_head(c1, sizeof c1, "task loss, ", r->level);
-    level_head(c2, sizeof c2, "accuracy, two-step, ", r->level);
-    level_head(c3, sizeof c3, "accuracy, direct, ", r->level);
+    double level = task_level(&r->fit->tasks[i], r->level);
+    level_head(c1, sizeof c1, "task loss", level);
+    level_head(c2, sizeof c2, "accuracy, two-step", level);
+    level_head(c3, sizeof c3, "accuracy, direct", level);
     const char *cols[] = {"at", "N", "D", "C = 6ND", c1, c2, c3, "note"};
     head(h, cols, 8, 1u | 128u);
     for (size_t k = 0; k < r->n_points + r->n_compute; k++) {
@@ -359,10 +373,15 @@ static void intro(sf_html *h, const sf_task_report *r)
     if (f->opt.method & SF_TASK_DIRECT)
         sf_html_raw(h, "Direct: \xE2\x88\x92log acc = E + A / C<sup>\xCE\xB1</sup>, C = 6ND, on "
                        "each run's last checkpoint.  ");
-    sf_html_raw(h, "Intervals: percentiles over ");
-    put_size(h, f->n_tasks ? f->tasks[0].n_draws : 0);
-    sf_html_raw(h, " resamples of whole runs, both steps refitted; predictions add the "
-                   "scatter of a single evaluation (docs/tasks.md).</p>\n");
+    size_t B = f->n_tasks ? f->tasks[0].n_draws : 0;
+    if (B >= 10) {
+        sf_html_raw(h, "Intervals: percentiles over ");
+        put_size(h, B);
+        sf_html_raw(h, " resamples of whole runs, both steps refitted; predictions add the "
+                       "scatter of a single evaluation (docs/tasks.md).</p>\n");
+    } else {
+        sf_html_raw(h, "No intervals: the fit has too few resamples of runs (--draws).</p>\n");
+    }
     static const char *const cols[] = {"task", "checkpoints", "task loss range", "sigmoid floor",
                                        "b", "sd(acc)"};
     head(h, cols, 6, 1u | 8u);
