@@ -1974,6 +1974,9 @@ typedef struct sf_report {
     const char *const *figures;
     const char *const *captions;
     size_t n_figures;
+    /* A "Downstream tasks" section after the figures (may be NULL; see
+     * sf_task_report at the end of this header). */
+    const struct sf_task_report *tasks;
 } sf_report;
 
 SF_API void sf_report_init(sf_report *r);
@@ -2047,6 +2050,37 @@ SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
 /* Allocation rows as JSON: {"law", "rows": [...]}. */
 SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
                          sf_error *err);
+
+/* ---- the task report (issue 15) ---- */
+
+/* The downstream tasks of a task fit as a report: per task the fitted
+ * parameters of both methods with their intervals over the draws, the
+ * diagnosis of a task with no signal (in place of its sigmoid), the
+ * predictions at the given points and budgets with intervals, and the
+ * task plot (sf_plot_task) inline.  As a page of its own
+ * (sf_task_report_html, `scalefit task fit --report`) or as a section of
+ * the fit's report (sf_report.tasks, `scalefit report --tasks`). */
+typedef struct sf_task_report {
+    const char *title;          /* NULL: "scalefit task report: FILE" */
+    const char *command;        /* the command line that made it, shown */
+    const sf_task_fit *fit;     /* required */
+    const sf_task_data *data;   /* required: the table fitted (plots, counts) */
+    double level;               /* of intervals and bands; default 0.9 */
+    /* Predictions at paired points (N[i], D[i]) ... */
+    const double *N, *D;
+    size_t n_points;
+    /* ... and at each budget's accuracy-maximising allocation
+     * (sf_task_optimal). */
+    const double *compute;
+    size_t n_compute;
+} sf_task_report;
+
+SF_API void sf_task_report_init(sf_task_report *r);
+
+/* One self-contained HTML page, as sf_report_html's (CSS and SVG inline,
+ * nothing fetched).  *html is malloc'd; the caller frees it.  SF_EINVAL
+ * for a report without fit or data, or a level outside (0, 1). */
+SF_API int sf_task_report_html(const sf_task_report *r, char **html, sf_error *err);
 
 #ifdef __cplusplus
 }

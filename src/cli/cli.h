@@ -79,6 +79,14 @@ int cli_write_file(const char *path, const char *text);
 /* Write text a library call made (status rc, text malloc'd, or NULL on
  * failure with err filled) to path, and free it. */
 int cli_write_made(const char *path, int rc, char *text, const sf_error *err);
+/* "scalefit ARGS..." as a shell would take it back (cmd_report.c), shown
+ * in reports; malloc'd, NULL on ENOMEM. */
+char *cli_command_line(int argc, char **argv);
+/* `report --tasks`: read a task table with task fit's default columns (N,
+ * D or C, task, loss, acc, and run as the group when the table has it) and
+ * fit it with task fit's defaults (cmd_task.c); warnings printed. */
+int cli_task_load_fit(const char *path, uint64_t seed, int threads, sf_task_data **d,
+                      sf_task_fit **f);
 /* Write every queued output (cli_finish does), or drop them all. */
 int cli_commit_outputs(void);
 void cli_drop_outputs(void);

@@ -40,6 +40,11 @@ static const char help[] =
     "  --plot PREFIX       task fit: one SVG per task, PREFIX-TASK.svg (accuracy\n"
     "                      against task loss with the sigmoid and its band at\n"
     "                      --ci; task loss against compute with the law)\n"
+    "  --report FILE.html  task fit: one HTML page ('-': standard output, in place\n"
+    "                      of the table; docs/tasks.md): per task the\n"
+    "                      parameters with intervals, the no-signal diagnosis,\n"
+    "                      predictions at --params/--tokens and --compute, and\n"
+    "                      the plot of --plot inline\n"
     "  --holdout-N N       task validate: fit the runs with smaller N, predict\n"
     "                      the last checkpoint of runs with this N (default: the\n"
     "                      largest N)\n"
@@ -59,12 +64,13 @@ static const char help[] =
     "Examples:\n"
     "  python3 scripts/olmo_ladder_tasks.py ../shared/data/olmo_ladder > tasks.csv\n"
     "  scalefit task fit tasks.csv --filter 'N<3e9' --col group=run -o tasks.json\n"
+    "  scalefit task fit tasks.csv --col group=run --compute 1e22 --report tasks.html\n"
     "  scalefit task predict tasks.json --params 7e9 --tokens 4e12\n"
     "  scalefit task validate tasks.csv --col group=run\n";
 
 enum {
     O_HELP = 'h', O_OUT = 'o', O_METHOD = 256, O_STEP1_ALL, O_CHANCE, O_DRAWS, O_HOLDOUT,
-    O_N, O_D, O_C, O_TASK, O_CI, O_JSON, O_PLOT
+    O_N, O_D, O_C, O_TASK, O_CI, O_JSON, O_PLOT, O_REPORT
 };
 
 static const cli_opt opts[] = {
@@ -72,10 +78,13 @@ static const cli_opt opts[] = {
     {"step1-all", 0, 0, O_STEP1_ALL}, {"chance", 0, 1, O_CHANCE}, {"draws", 0, 1, O_DRAWS},
     {"holdout-N", 0, 1, O_HOLDOUT}, {"params", 0, 1, O_N},      {"tokens", 0, 1, O_D},
     {"compute", 0, 1, O_C},         {"task", 0, 1, O_TASK},     {"ci", 0, 1, O_CI},
-    {"json", 0, 0, O_JSON},         {"plot", 0, 1, O_PLOT},     {0, 0, 0, 0}};
+    {"json", 0, 0, O_JSON},         {"plot", 0, 1, O_PLOT},     {"report", 0, 1, O_REPORT},
+    {0, 0, 0, 0}};
 
 typedef struct task_args {
-    const char *sub, *path, *out, *only_task, *plot;
+    const char *sub, *path, *out, *only_task, *plot, *report;
+    int argc;
+    char **argv;
     cli_fit_args fa;
     sf_task_options to;
     const char *task_col, *acc_col;
@@ -153,6 +162,7 @@ static int one_arg(const cli_parser *p, int id, const char *v, task_args *a)
         return CLI_OK;
     case O_JSON: a->json = 1; return CLI_OK;
     case O_PLOT: a->plot = v; return CLI_OK;
+    case O_REPORT: a->report = v; return CLI_OK;
     default: return cli_usage_error(p, "internal: unhandled option");
     }
 }
@@ -188,10 +198,18 @@ static int parse(int argc, char **argv, task_args *a)
     if (!a->path) return cli_usage_error(&p, "task %s needs a file", a->sub);
     if (a->plot && strcmp(a->sub, "fit") != 0)
         return cli_usage_error(&p, "--plot is an option of task fit");
+    if (a->report && strcmp(a->sub, "fit") != 0)
+        return cli_usage_error(&p, "--report is an option of task fit");
+    if (a->report && strcmp(a->report, "-") == 0 &&
+        (a->json || (a->out && strcmp(a->out, "-") == 0)))
+        return cli_usage_error(&p, "--report - and %s both write to standard output",
+                               a->json ? "--json" : "-o -");
     a->to.law = a->fa.law;
     a->to.fit = a->fa.fit;
     a->to.seed = a->fa.fit.seed;
     a->to.threads = a->fa.fit.threads;
+    if (!a->N != !a->D && (strcmp(a->sub, "predict") == 0 || a->report))
+        return cli_usage_error(&p, "--params and --tokens go together");
     if (strcmp(a->sub, "predict") == 0 && !a->C && (!a->N || !a->D))
         return cli_usage_error(&p, "task predict needs --params and --tokens, or --compute");
     if (a->N && a->D && a->nN != a->nD && a->nN != 1 && a->nD != 1)
@@ -252,11 +270,55 @@ static int write_plots(const task_args *a, const sf_task_fit *f, const sf_task_d
     return CLI_OK;
 }
 
+/* --report FILE.html: the task report page, with predictions at the paired
+ * --params/--tokens (a single value pairs with every one of the other
+ * list) and at each --compute budget. */
+static int write_report(const task_args *a, const sf_task_fit *f, const sf_task_data *d)
+{
+    size_t n = a->N && a->D ? (a->nN > a->nD ? a->nN : a->nD) : 0;
+    double *N = malloc((n ? n : 1) * sizeof *N), *D = malloc((n ? n : 1) * sizeof *D);
+    char *cmd = cli_command_line(a->argc, a->argv);
+    if (!N || !D || !cmd) {
+        free(N);
+        free(D);
+        free(cmd);
+        return cli_error("out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        N[i] = a->N[a->nN == 1 ? 0 : i];
+        D[i] = a->D[a->nD == 1 ? 0 : i];
+    }
+    sf_task_report r;
+    sf_task_report_init(&r);
+    r.fit = f;
+    r.data = d;
+    r.level = a->level;
+    r.command = cmd;
+    r.N = N;
+    r.D = D;
+    r.n_points = n;
+    r.compute = a->C;
+    r.n_compute = a->nC;
+    char *page = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    int rc = sf_task_report_html(&r, &page, &err);
+    int status = cli_write_made(a->report, rc, page, &err);
+    free(N);
+    free(D);
+    free(cmd);
+    return status;
+}
+
 static int run_fit(task_args *a)
 {
+    int status = cli_check_paths((const char *const[]){a->path}, 1,
+                                 (const char *const[]){a->out, a->report},
+                                 (const char *const[]){"-o", "--report"}, 2);
+    if (status != CLI_OK) return status;
     sf_task_data *d = NULL;
     sf_task_fit *f = NULL;
-    int status = load_tasks(a, NULL, &d);
+    status = load_tasks(a, NULL, &d);
     if (status == CLI_OK) status = fit_tasks(a, d, &f);
     char *json = NULL;
     sf_error err;
@@ -265,8 +327,10 @@ static int run_fit(task_args *a)
         status = cli_lib_error(&err);
     if (status == CLI_OK && a->out) status = cli_write_file(a->out, json);
     if (status == CLI_OK && a->json) status = cli_write_file("-", json);
-    else if (status == CLI_OK) task_print_fit(stdout, f, d);
+    else if (status == CLI_OK && !(a->report && strcmp(a->report, "-") == 0))
+        task_print_fit(stdout, f, d);
     if (status == CLI_OK && a->plot) status = write_plots(a, f, d);
+    if (status == CLI_OK && a->report) status = write_report(a, f, d);
     free(json);
     sf_task_fit_free(f);
     sf_task_data_free(d);
@@ -304,6 +368,29 @@ static int run_validate(task_args *a)
     return status;
 }
 
+int cli_task_load_fit(const char *path, uint64_t seed, int threads, sf_task_data **d,
+                      sf_task_fit **f)
+{
+    task_args a;
+    memset(&a, 0, sizeof a);
+    cli_fit_args_init(&a.fa);
+    sf_task_options_init(&a.to);
+    a.path = path;
+    a.to.seed = seed;
+    a.to.threads = threads;
+    *d = NULL;
+    *f = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    sf_table *t = NULL;
+    if (sf_table_read(path, &t, &err) != SF_OK) return cli_lib_error(&err);
+    if (sf_table_find(t, "run") >= 0) a.fa.data.column[SF_ROLE_GROUP] = "run";
+    int rc = sf_task_data_from_table(t, &a.fa.data, NULL, NULL, d, &err);
+    sf_table_free(t);
+    if (rc != SF_OK) return cli_lib_error(&err);
+    return fit_tasks(&a, *d, f);
+}
+
 int cmd_task(int argc, char **argv)
 {
     task_args a;
@@ -311,6 +398,8 @@ int cmd_task(int argc, char **argv)
     cli_fit_args_init(&a.fa);
     sf_task_options_init(&a.to);
     a.level = 0.9;
+    a.argc = argc;
+    a.argv = argv;
     int status = parse(argc, argv, &a);
     if (status == -2) status = CLI_OK;
     else if (status == CLI_OK && strcmp(a.sub, "fit") == 0) status = run_fit(&a);

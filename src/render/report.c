@@ -15,6 +15,7 @@
 #include "alloc/alloc_grid.h"
 #include "base/base.h"
 #include "render/plot.h"
+#include "render/report_impl.h"
 
 #define MAX_BUDGETS 64
 
@@ -24,10 +25,7 @@ void sf_report_init(sf_report *r)
     r->level = 0.95;
 }
 
-typedef struct html {
-    sf_buf b;
-    int bad;
-} html;
+typedef sf_html html;
 
 static void put(html *h, const char *fmt, ...) SF_PRINTF(2, 3);
 
@@ -81,7 +79,7 @@ static void num(html *h, double v, int sig)
     put(h, "10<sup>%s%d</sup>", k < 0 ? "\xE2\x88\x92" : "", k < 0 ? -k : k);
 }
 
-static const char css[] =
+const char sf_report_css[] =
     "body{font-family:'DejaVu Sans',Verdana,Arial,Helvetica,sans-serif;color:#222;"
     "max-width:1000px;margin:24px auto;padding:0 16px;line-height:1.45;font-size:15px}"
     "h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
@@ -547,7 +545,7 @@ static void page_head(html *h, const sf_report *r)
            "<meta name=\"generator\" content=\"scalefit " SF_VERSION "\">\n<title>");
     esc(h, title);
     raw(h, "</title>\n<style>");
-    raw(h, css);
+    raw(h, sf_report_css);
     raw(h, "</style>\n</head>\n<body>\n<h1>");
     esc(h, title);
     raw(h, "</h1>\n<p class=\"meta\">scalefit " SF_VERSION);
@@ -690,6 +688,7 @@ static int check_report(const sf_report *r, sf_error *err)
         return sf_fail(err, SF_EINVAL, NULL, 0, 0,
                        "a report count is set without its array, or its draws are of another "
                        "fit");
+    if (r->tasks) return sf_task_report_check(r->tasks, err);
     return SF_OK;
 }
 
@@ -735,6 +734,11 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     }
     for (size_t k = 0; k < r->n_warnings; k++)
         if (r->warnings[k]) warn_add(&wl, "%s", r->warnings[k]);
+    for (size_t k = 0; r->tasks && k < sf_task_fit_n_tasks(r->tasks->fit); k++) {
+        const char *msg = NULL;
+        if (sf_task_fit_diagnosis(r->tasks->fit, k, &msg) != SF_TASK_OK)
+            warn_add(&wl, "task '%s': %s", sf_task_fit_task(r->tasks->fit, k), msg);
+    }
     if (rc == SF_OK && draws) draw_warnings(r, lo, hi, &wl);
 
     double cmin = INFINITY, cmax = 0;
@@ -752,6 +756,7 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     fig_ctx f = {.rows = rows, .nrows = nrows, .x_min = cmin < cmax ? cmin : 0,
                  .x_max = nbud ? bud[nbud - 1] * 3.0 : 0, .draws = draws};
     if (rc == SF_OK) rc = figures_section(&h, r, &f);
+    if (rc == SF_OK && r->tasks) rc = sf_task_report_section(&h, r->tasks, err);
     raw(&h, "</body>\n</html>\n");
     free(wtext);
     if (rc == SF_OK && h.bad) rc = SF_ENOMEM;
@@ -761,4 +766,14 @@ int sf_report_html(const sf_report *r, char **out, sf_error *err)
     }
     *out = h.b.data;
     return SF_OK;
+}
+
+/* ---- shared with the task section (report_impl.h) ------------------------ */
+
+void sf_html_raw(sf_html *h, const char *s) { raw(h, s); }
+void sf_html_esc(sf_html *h, const char *s) { esc(h, s); }
+void sf_html_num(sf_html *h, double v, int sig) { num(h, v, sig); }
+void sf_html_figure(sf_html *h, const char *svg, const char *caption)
+{
+    figure(h, svg, caption);
 }
