@@ -152,6 +152,27 @@ Test(task_report, a_part_per_task_with_parameters_predictions_and_plot)
     cr_assert(strstr(sig, want_acc), "the two-step prediction '%s'", want_acc);
     cr_assert(p.loss_beyond > 0 && strstr(sig, "task loss below the fitted range by"),
               "7e10 x 1e12 lies beyond the ladder's task loss");
+    /* A parameter the data pushed to a bound of its search is marked as
+     * such, exactly when it is there (the direct law's floor E >= 0). */
+    double Elo, Ehi;
+    sf_law_options po;
+    sf_law_options_init(&po);
+    po.x = SF_ROLE_C;
+    sf_law *direct = NULL;
+    cr_assert_eq(sf_law_new("power", &po, &direct, &err), SF_OK, "the direct law, as task.c");
+    sf_law_bounds(direct, 0, &Elo, &Ehi);
+    sf_law_free(direct);
+    const double *dp = sf_task_fit_direct(f, 0);
+    int at_lo = fabs(dp[0] - Elo) <= 1e-8 * fmax(1.0, fabs(Elo));
+    const char *row = strstr(sig, "<td class=\"l\">E</td>");
+    cr_assert(row, "the direct law's E row");
+    row = strstr(row, "\xE2\x88\x92log acc");   /* the step-1 E comes first */
+    const char *erow = row ? strstr(row, "<td class=\"l\">E</td>") : NULL;
+    cr_assert(erow);
+    const char *end = strstr(erow, "</tr>");
+    int noted = end && strstr(erow, "at its lower bound") && strstr(erow, "at its lower bound") < end;
+    cr_assert_eq(noted, at_lo, "direct E = %g (bound %g): note %s", dp[0], Elo,
+                 noted ? "shown" : "missing");
     free(sig);
 
     /* The task at chance: its diagnosis, no sigmoid, no prediction. */

@@ -148,6 +148,24 @@ static double task_level(const sf_task_one *t, double level)
     return t->n_draws >= 10 ? level : 0.0;
 }
 
+/* The note of a parameter at (within 1e-8 of) a finite bound of its
+ * search: the data pushed it there, so its interval says nothing. */
+static const char *bound_note(double v, double lo, double hi)
+{
+    if (isfinite(lo) && fabs(v - lo) <= 1e-8 * fmax(1.0, fabs(lo)))
+        return "<b>at its lower bound</b>";
+    if (isfinite(hi) && fabs(v - hi) <= 1e-8 * fmax(1.0, fabs(hi)))
+        return "<b>at its upper bound</b>";
+    return NULL;
+}
+
+static const char *direct_note(const sf_task_fit *f, const sf_task_one *t, size_t j)
+{
+    double lo, hi;
+    sf_law_bounds(f->direct_law, j, &lo, &hi);
+    return bound_note(t->direct[j], lo, hi);
+}
+
 /* Step 1, step 2 and the direct law of one task, with intervals. */
 static int param_table(sf_html *h, const sf_task_fit *f, const sf_task_one *t, double level)
 {
@@ -163,8 +181,10 @@ static int param_table(sf_html *h, const sf_task_fit *f, const sf_task_one *t, d
         for (size_t j = 0; j < f->n_step1 && rc == SF_OK; j++) {
             char name[64];
             sf_plot_pretty(name, sizeof name, sf_law_param_name(law, j));
+            double lo, hi;
+            sf_law_bounds(law, j, &lo, &hi);
             rc = param_row(h, "step 1: task loss", name, t->step1[j], t->d_step1, B, f->n_step1,
-                           j, level, NULL);
+                           j, level, bound_note(t->step1[j], lo, hi));
         }
         const sf_sigmoid *s = &t->sig;
         const char *m = "step 2: accuracy";
@@ -186,7 +206,7 @@ static int param_table(sf_html *h, const sf_task_fit *f, const sf_task_one *t, d
     static const char *const dn[3] = {"E", "A", "\xCE\xB1"};
     for (size_t j = 0; t->has_direct && j < 3 && rc == SF_OK; j++)
         rc = param_row(h, "direct: \xE2\x88\x92log acc", dn[j], t->direct[j], t->d_direct, B, 3,
-                       j, level, NULL);
+                       j, level, direct_note(f, t, j));
     sf_html_raw(h, "</table>\n");
     return rc;
 }
