@@ -196,6 +196,14 @@ Test(task, bad_input_names_file_line_and_column)
                                        "1e10", NULL});
     cr_assert_eq(r.status, 1, "a CSV is not a task fit: %s", r.err);
     cli_run_free(&r);
+    /* Where to predict is refused where nothing would use it, not ignored. */
+    r = run_cli(NULL, (const char *[]){"task", "fit", path, "--compute", "1e22", NULL});
+    cr_assert_eq(r.status, 2, "task fit --compute without --report: %s", r.err);
+    cr_assert(strstr(r.err, "task predict"), "%s", r.err);
+    cli_run_free(&r);
+    r = run_cli(NULL, (const char *[]){"task", "validate", path, "--params", "1e9", NULL});
+    cr_assert_eq(r.status, 2, "task validate --params: %s", r.err);
+    cli_run_free(&r);
 }
 
 /* The OLMo ladder (Bhagia et al. 2024; ../shared/data/olmo_ladder): fit

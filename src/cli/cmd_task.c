@@ -49,7 +49,7 @@ static const char help[] =
     "                      the last checkpoint of runs with this N (default: the\n"
     "                      largest N)\n"
     "\n"
-    "task predict:\n"
+    "task predict (and task fit --report):\n"
     "  --params N[,N...] --tokens D[,D...]   where to predict (paired)\n"
     "  --compute C[,C...]  at the allocation (N, D) with 6ND = C that maximises\n"
     "                      each task's accuracy (minimises its step-1 loss)\n"
@@ -208,6 +208,9 @@ static int parse(int argc, char **argv, task_args *a)
     a->to.fit = a->fa.fit;
     a->to.seed = a->fa.fit.seed;
     a->to.threads = a->fa.fit.threads;
+    if ((a->N || a->D || a->C) && strcmp(a->sub, "predict") != 0 && !a->report)
+        return cli_usage_error(&p, "--params, --tokens and --compute are for task predict, or "
+                                   "task fit with --report");
     if (!a->N != !a->D && (strcmp(a->sub, "predict") == 0 || a->report))
         return cli_usage_error(&p, "--params and --tokens go together");
     if (strcmp(a->sub, "predict") == 0 && !a->C && (!a->N || !a->D))
