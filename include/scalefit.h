@@ -2048,6 +2048,20 @@ SF_API int sf_data_csv(const sf_data *d, char **out, sf_error *err);
 SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, char **out,
                          sf_error *err);
 
+/* ---- Python bindings support (issue 21) ---- */
+
+/* What bindings in other languages (python/pyscalefit, through ctypes)
+ * need to check that their copies of the public structs match this
+ * library before they pass one in. */
+
+/* SF_VERSION of the library as built (static string). */
+SF_API const char *sf_version(void);
+
+/* sizeof the public struct named `name` ("sf_error", "sf_fit_options",
+ * "sf_data", ...: every struct a binding fills or reads), or 0 for a name
+ * the library does not know. */
+SF_API size_t sf_struct_size(const char *name);
+
 #ifdef __cplusplus
 }
 #endif
