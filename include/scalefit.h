@@ -2058,8 +2058,8 @@ SF_API int sf_alloc_json(const sf_law *law, const sf_alloc_row *rows, size_t n, 
 SF_API const char *sf_version(void);
 
 /* sizeof the public struct named `name` ("sf_error", "sf_fit_options",
- * "sf_data", ...: every struct a binding fills or reads), or 0 for a name
- * the library does not know. */
+ * "sf_data", "sf_summary", ...: every struct a binding fills or reads), or
+ * 0 for a name the library does not know. */
 SF_API size_t sf_struct_size(const char *name);
 
 #ifdef __cplusplus

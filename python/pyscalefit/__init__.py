@@ -1,0 +1,32 @@
+"""pyscalefit: fit neural scaling laws with libscalefit from Python.
+
+    import pyscalefit as sf
+    fit = sf.fit(df, law="chinchilla", filter="loss<3.44")
+    fit.params, fit.optimal(compute=5.76e23)
+
+docs/python.md has the guide.  Importing is light: numpy and pandas are
+imported only when a result needs them, the library on first use.
+"""
+from ._errors import (ConvergenceError, InputError, NotSupportedError, ScalefitError,
+                      UnidentifiableError)
+from ._fit import fit, laws, load
+from ._result import Fit
+
+__version__ = "0.1.0"
+
+__all__ = ["fit", "load", "laws", "Fit", "ScalefitError", "InputError",
+           "UnidentifiableError", "NotSupportedError", "ConvergenceError",
+           "library_version", "library_path"]
+
+
+def library_version():
+    """SF_VERSION of the libscalefit in use."""
+    from . import _lib
+    return _lib.load().sf_version().decode()
+
+
+def library_path():
+    """The file libscalefit was loaded from."""
+    from . import _lib
+    _lib.load()
+    return _lib.path

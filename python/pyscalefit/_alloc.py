@@ -1,0 +1,60 @@
+"""Fit.optimal: allocations through the library's solvers and writers."""
+import json
+from ctypes import byref, c_void_p
+
+from . import _lib
+from ._errors import check
+from ._vec import broadcast
+
+
+def _rows(fit, compute, target_loss):
+    lib = _lib.load()
+    law, p = fit._lawh(), lib.sf_fit_params(fit._h)
+    err = _lib.sf_error()
+    rows = []
+    if (compute is None) == (target_loss is None):
+        raise ValueError("optimal: give compute=C (one or several) or target_loss=L")
+    if compute is not None:
+        for c in broadcast(compute)[0][0]:
+            r = _lib.sf_alloc_row()
+            check(lib.sf_alloc_optimal(law, p, c, byref(r), byref(err)), err)
+            rows.append(r)
+    else:
+        for L in broadcast(target_loss)[0][0]:
+            r = _lib.sf_alloc_row()
+            check(lib.sf_alloc_target_loss(law, p, L, byref(r), byref(err)), err)
+            rows.append(r)
+    return law, p, rows
+
+
+def _json(writer, law, rows, rowtype):
+    arr = (rowtype * len(rows))(*rows)
+    err = _lib.sf_error()
+    out = c_void_p()
+    check(writer(law, arr, len(rows), byref(out), byref(err)), err)
+    return json.loads(_lib.take_text(out))["rows"]
+
+
+def optimal(fit, compute, target_loss, unique_tokens, inference_tokens):
+    lib = _lib.load()
+    law, p, rows = _rows(fit, compute, target_loss)
+    err = _lib.sf_error()
+    if unique_tokens is not None and inference_tokens is not None:
+        raise ValueError("optimal: unique_tokens and inference_tokens do not combine")
+    if unique_tokens is not None:
+        dc = []
+        for r in rows:
+            o = _lib.sf_alloc_dc_row()
+            check(lib.sf_alloc_data_constrained(law, p, r.compute, float(unique_tokens),
+                                                byref(o), byref(err)), err)
+            dc.append(o)
+        return _json(lib.sf_alloc_dc_json, law, dc, _lib.sf_alloc_dc_row)
+    if inference_tokens is not None:
+        inf = []
+        for r in rows:
+            o = _lib.sf_alloc_inference_row()
+            check(lib.sf_alloc_inference(law, p, byref(r), float(inference_tokens), byref(o),
+                                         byref(err)), err)
+            inf.append(o)
+        return _json(lib.sf_alloc_inference_json, law, inf, _lib.sf_alloc_inference_row)
+    return _json(lib.sf_alloc_json, law, rows, _lib.sf_alloc_row)
