@@ -35,20 +35,29 @@ def _json(writer, law, rows, rowtype):
     return json.loads(_lib.take_text(out))["rows"]
 
 
+def _data_constrained(fit, compute, unique_tokens):
+    lib = _lib.load()
+    law, p = fit._lawh(), lib.sf_fit_params(fit._h)
+    if compute is None:
+        raise ValueError("optimal: unique_tokens goes with compute=C")
+    err = _lib.sf_error()
+    dc = []
+    for c in broadcast(compute)[0][0]:
+        o = _lib.sf_alloc_dc_row()
+        check(lib.sf_alloc_data_constrained(law, p, c, float(unique_tokens), byref(o),
+                                            byref(err)), err)
+        dc.append(o)
+    return _json(lib.sf_alloc_dc_json, law, dc, _lib.sf_alloc_dc_row)
+
+
 def optimal(fit, compute, target_loss, unique_tokens, inference_tokens):
     lib = _lib.load()
-    law, p, rows = _rows(fit, compute, target_loss)
-    err = _lib.sf_error()
     if unique_tokens is not None and inference_tokens is not None:
         raise ValueError("optimal: unique_tokens and inference_tokens do not combine")
     if unique_tokens is not None:
-        dc = []
-        for r in rows:
-            o = _lib.sf_alloc_dc_row()
-            check(lib.sf_alloc_data_constrained(law, p, r.compute, float(unique_tokens),
-                                                byref(o), byref(err)), err)
-            dc.append(o)
-        return _json(lib.sf_alloc_dc_json, law, dc, _lib.sf_alloc_dc_row)
+        return _data_constrained(fit, compute, unique_tokens)
+    law, p, rows = _rows(fit, compute, target_loss)
+    err = _lib.sf_error()
     if inference_tokens is not None:
         inf = []
         for r in rows:
