@@ -8,14 +8,15 @@ docs/python.md has the guide.  Importing is light: numpy and pandas are
 imported only when a result needs them, the library on first use.
 """
 from ._errors import (ConvergenceError, InputError, NotSupportedError, ScalefitError,
-                      UnidentifiableError)
-from ._fit import fit, laws, load
+                      ScalefitWarning, UnidentifiableError)
+from ._approach import Result, envelope, isoflop
+from ._fit import bayes, fit, laws, load
 from ._result import Fit
 
 __version__ = "0.1.0"
 
-__all__ = ["fit", "load", "laws", "Fit", "ScalefitError", "InputError",
-           "UnidentifiableError", "NotSupportedError", "ConvergenceError",
+__all__ = ["fit", "bayes", "load", "laws", "isoflop", "envelope", "Fit", "Result", "ScalefitError", "InputError",
+           "UnidentifiableError", "NotSupportedError", "ConvergenceError", "ScalefitWarning",
            "library_version", "library_path"]
 
 

@@ -1,5 +1,4 @@
 """Library errors as Python exceptions."""
-import re
 import threading
 
 SF_EINVAL, SF_ENOMEM, SF_EIO, SF_EPARSE, SF_ENONFINITE = -1, -2, -3, -4, -5
@@ -23,6 +22,11 @@ class ScalefitError(ValueError):
         self.column = column
         self.row = row
         self.column_name = column_name
+
+
+class ScalefitWarning(UserWarning):
+    """A warning of the library about a result (a parameter on a bound,
+    a near-tied second optimum, walkers not mixed)."""
 
 
 class InputError(ScalefitError):
@@ -64,6 +68,7 @@ def from_error(status, err, rename=None):
     col = err.column or None
     cls = _CLASSES.get(status, ScalefitError)
     # The CLI's flag becomes the keyword of sf.fit.
+    import re
     msg = re.sub(r"--col (\w+)=COLUMN", r'cols={"\1": COLUMN}', msg)
     if rename is not None and rename.name is not None and file == rename.name:
         row, name = rename(line, col)
@@ -107,9 +112,12 @@ def run_interruptible(fn, cancel):
         while t.is_alive():
             t.join(0.05)
     except KeyboardInterrupt:
+        # With a cancel flag the library stops soon: wait for it.  Without
+        # one (isoflop, envelope) the call finishes in the background, its
+        # result dropped; the closure keeps what it reads alive meanwhile.
         if cancel is not None:
             cancel.value = 1
-        t.join()
+            t.join()
         raise
     if "exc" in box:
         raise box["exc"]

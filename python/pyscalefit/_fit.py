@@ -1,8 +1,6 @@
 """sf.fit, sf.load and the Fit result."""
 import ctypes
-import json
 import os
-import tempfile
 from ctypes import byref, c_char_p, c_double, c_int, c_void_p
 
 from . import _data, _lib
@@ -75,7 +73,7 @@ def make_law(law="chinchilla", headers=(), x=None, breaks=None, bounds=None, law
 
 
 def fit_options(loss="huber", delta=1e-3, grid="auto", refine=8, threads=0, seed=0,
-                fix=None, tie=None, cancel=None):
+                fix=None, tie=None):
     lib = _lib.load()
     o = _lib.sf_fit_options()
     lib.sf_fit_options_init(byref(o))
@@ -93,7 +91,6 @@ def fit_options(loss="huber", delta=1e-3, grid="auto", refine=8, threads=0, seed
         a, b = t.split("=", 1) if isinstance(t, str) else t
         if lib.sf_fit_options_tie(byref(o), a.strip().encode(), b.strip().encode()) != 0:
             raise ValueError(f"tie: too many or name too long: {a}={b}")
-    o.cancel = ctypes.pointer(cancel) if cancel is not None else None
     return o
 
 
@@ -113,27 +110,71 @@ def fit(data=None, law="chinchilla", *, cols=None, filter=None, drop_missing=Fal
     None with role arrays N=, D=, C=, L= (the loss), U=, group=, weight=
     (lists or numpy arrays).  `loss` is the objective, "huber" or "ls".
     Returns a Fit."""
-    arrays = {k: v for k, v in (("N", N), ("D", D), ("C", C), ("loss", L), ("U", U),
-                                ("group", group), ("weight", weight)) if v is not None}
+    arrays = dict(N=N, D=D, C=C, loss=L, U=U, group=group, weight=weight)
+    result = _fit_data(data, arrays, law, cols, filter, drop_missing, law_file, bounds, x,
+                       breaks, bootstrap and resample == "group",
+                       fit_options(loss, delta, grid, refine, threads, seed, fix, tie))
+    result._request(compute, at, None)
+    if bootstrap:
+        result._bootstrap(int(bootstrap), resample, warm, levels)
+    result._warn()
+    return result
+
+
+def _fit_data(data, arrays, law, cols, filters, drop_missing, law_file, bounds, x, breaks,
+              need_group, o):
+    """Read the data and the law as the CLI's fit does, and fit (the
+    common first half of fit and bayes)."""
+    arrays = {k: v for k, v in arrays.items() if v is not None}
     t = _data.table(data, drop_missing, **arrays)
     lw = make_law(law, t.headers, x, breaks, bounds, law_file)
     keep = []
-    dopt = _data.data_options(cols, filter, drop_missing, keep)
-    if bootstrap and resample == "group":
+    dopt = _data.data_options(cols, filters, drop_missing, keep)
+    if need_group:
         dopt.required |= 1 << 5
     d = _data.run_data(t, dopt, lw.h)
     cancel = c_int(0)
-    o = fit_options(loss, delta, grid, refine, threads, seed, fix, tie, cancel)
+    o.cancel = ctypes.pointer(cancel)
     err = _lib.sf_error()
     h = c_void_p()
     lib = _lib.load()
     rc = run_interruptible(lambda: lib.sf_fit_run(lw.h, d.ptr, byref(o), byref(h), byref(err)),
                            cancel)
     check(rc, err)
-    result = Fit(h, lw, d, cancel, source=t.name)
+    return Fit(h, lw, d, cancel, source=t.name)
+
+
+def bayes(data=None, law="chinchilla", *, cols=None, filter=None, drop_missing=False,
+          law_file=None, bounds=None, x=None, breaks=None, loss="huber", delta=1e-3,
+          grid="auto", refine=8, threads=0, seed=0, fix=None, tie=None, walkers=0,
+          burn=1000, steps=6000, thin=0, priors=None, levels=(0.8, 0.95), compute=None,
+          at=None, N=None, D=None, C=None, L=None, U=None, group=None, weight=None):
+    """The posterior of a law's parameters, as `scalefit bayes`: the fit,
+    then the ensemble sampler from it.  `priors`: strings as --prior
+    ("alpha=normal(0.34, 0.1)") or {name: "normal(0.34, 0.1)"}.  Returns
+    a Fit whose draws are the posterior samples."""
+    arrays = dict(N=N, D=D, C=C, loss=L, U=U, group=group, weight=weight)
+    result = _fit_data(data, arrays, law, cols, filter, drop_missing, law_file, bounds, x,
+                       breaks, False, fit_options(loss, delta, grid, refine, threads, seed,
+                                                  fix, tie))
     result._request(compute, at, None)
-    if bootstrap:
-        result._bootstrap(int(bootstrap), resample, warm, levels)
+    lib = _lib.load()
+    bo = _lib.sf_bayes_options()
+    lib.sf_bayes_options_init(byref(bo))
+    bo.walkers, bo.burn, bo.steps, bo.thin = int(walkers), int(burn), int(steps), int(thin)
+    if isinstance(priors, dict):
+        priors = [f"{k}={v}" for k, v in priors.items()]
+    for text in [priors] if isinstance(priors, str) else priors or ():
+        if bo.n_priors == _lib.MAX_PARAMS + 1:
+            raise ValueError("priors: too many")
+        err = _lib.sf_error()
+        check(lib.sf_prior_parse(text.encode(), byref(bo.prior[bo.n_priors]), byref(err)), err)
+        bo.n_priors += 1
+    from ._result import _set_levels
+    _set_levels(bo, levels)
+    result._run_draws(lambda dr, err: lib.sf_bayes_run(result._h, result._data.ptr, byref(bo),
+                                                       byref(dr), byref(err)))
+    result._warn()
     return result
 
 
@@ -150,6 +191,7 @@ def load(path):
 
 
 def _write_atomic(path, text):
+    import tempfile
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".pyscalefit-", dir=folder)

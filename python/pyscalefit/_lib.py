@@ -6,7 +6,6 @@ layout differs, and python/tests/test_layout.py compares every field's
 offset with a C program compiled against include/scalefit.h.
 """
 import ctypes
-import ctypes.util
 import os
 import threading
 from ctypes import (POINTER, c_char, c_char_p, c_double, c_int, c_long, c_size_t,
@@ -143,10 +142,16 @@ class sf_isoflop_options(ctypes.Structure):
                 ("seed", c_uint64), ("threads", c_int)]
 
 
+class sf_envelope_options(ctypes.Structure):
+    _fields_ = [("points", c_int), ("smooth", c_double), ("keep_edge", c_int),
+                ("bootstrap", c_int), ("level", c_double), ("seed", c_uint64),
+                ("threads", c_int)]
+
+
 STRUCTS = (sf_error, sf_data, sf_data_options, sf_law_options, sf_point, sf_formula_options,
            sf_fit_options, sf_diagnosis, sf_alloc_row, sf_alloc_dc_row, sf_alloc_inference_row,
            sf_bootstrap_options, sf_prior, sf_bayes_options, sf_summary, sf_report_request,
-           sf_plot_options, sf_isoflop_options)
+           sf_plot_options, sf_isoflop_options, sf_envelope_options)
 
 P = c_void_p          # an opaque handle (sf_law *, sf_fit *, ...)
 PP = POINTER(c_void_p)
@@ -233,6 +238,17 @@ PROTOS = {
     "sf_isoflop_free": (None, [P]),
     "sf_isoflop_json": (c_int, [P, POINTER(sf_data), OUT, ERR]),
     "sf_isoflop_svg": (c_int, [P, POINTER(sf_data), POINTER(sf_plot_options), OUT, ERR]),
+    "sf_isoflop_n_warnings": (c_size_t, [P]),
+    "sf_isoflop_warning": (c_char_p, [P, c_size_t]),
+    "sf_envelope_options_init": (None, [POINTER(sf_envelope_options)]),
+    "sf_envelope_run": (c_int, [POINTER(sf_data), POINTER(sf_envelope_options), PP, ERR]),
+    "sf_envelope_free": (None, [P]),
+    "sf_envelope_json": (c_int, [P, POINTER(sf_data), OUT, ERR]),
+    "sf_envelope_svg": (c_int, [P, POINTER(sf_data), POINTER(sf_plot_options), OUT, ERR]),
+    "sf_envelope_n_warnings": (c_size_t, [P]),
+    "sf_envelope_warning": (c_char_p, [P, c_size_t]),
+    "sf_draws_n_warnings": (c_size_t, [P]),
+    "sf_draws_warning": (c_char_p, [P, c_size_t]),
 }
 
 _lock = threading.Lock()
@@ -247,24 +263,25 @@ class LibraryNotFound(ImportError):
 
 def candidates():
     """Where to look, in order: $SCALEFIT_LIB, a copy bundled in the
-    package, the libdir `make install` recorded, the build tree of a source
-    checkout, then the system's (ctypes.util.find_library)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    out = []
+    package (pip install), the libdir `make install` recorded, the build
+    tree of a source checkout, then the system's (find_library).  A
+    generator: the slow system search runs only when the others fail."""
     env = os.environ.get("SCALEFIT_LIB")
     if env:
-        return [env]
-    out.append(os.path.join(here, "libscalefit.so"))
+        yield env
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    yield os.path.join(here, "libscalefit.so")
     try:
         from . import _installed
-        out.append(os.path.join(_installed.LIBDIR, "libscalefit.so.0"))
+        yield os.path.join(_installed.LIBDIR, "libscalefit.so." + ABI_VERSION.split(".")[0])
     except ImportError:
         pass
-    out.append(os.path.join(here, "..", "..", "build", "libscalefit.so"))
+    yield os.path.join(here, "..", "..", "build", "libscalefit.so")
+    import ctypes.util  # slow to import: only when the other places fail
     sys_lib = ctypes.util.find_library("scalefit")
     if sys_lib:
-        out.append(sys_lib)
-    return out
+        yield sys_lib
 
 
 def _check(lib, where):

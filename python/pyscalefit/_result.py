@@ -1,7 +1,5 @@
 """The Fit result: parameters, intervals, JSON, predictions, allocations
 and the plot, all read from the library's own functions."""
-import ctypes
-import html
 import json
 from ctypes import byref, c_char_p, c_double, c_void_p
 
@@ -119,9 +117,21 @@ class Fit:
 
     @property
     def warnings(self):
+        """The fit's warnings, then its draws' (as in the JSON)."""
         lib = _lib.load()
-        return [lib.sf_fit_warning(self._h, k).decode()
-                for k in range(lib.sf_fit_n_warnings(self._h))]
+        out = [lib.sf_fit_warning(self._h, k).decode()
+               for k in range(lib.sf_fit_n_warnings(self._h))]
+        if self._draws:
+            out += [lib.sf_draws_warning(self._draws, k).decode()
+                    for k in range(lib.sf_draws_n_warnings(self._draws))]
+        return out
+
+    def _warn(self):
+        """Each warning as a Python warning (the CLI prints them)."""
+        import warnings
+        from ._errors import ScalefitWarning
+        for w in self.warnings:
+            warnings.warn(w, ScalefitWarning, stacklevel=3)
 
     @property
     def diagnoses(self):
