@@ -148,10 +148,19 @@ class sf_envelope_options(ctypes.Structure):
                 ("threads", c_int)]
 
 
+class sf_validate_options(ctypes.Structure):
+    _fields_ = [("target_N", c_double), ("target_from", c_double),
+                ("train_fraction", c_double), ("min_tokens", c_double), ("cut_cap", c_double),
+                ("n_models", c_size_t), ("weight", c_int), ("max_per_run", c_size_t),
+                ("loo", c_int), ("loo_min_sizes", c_size_t), ("fit", sf_fit_options),
+                ("bootstrap", c_size_t), ("resample_runs", c_int), ("n_levels", c_size_t),
+                ("levels", c_double * 8)]
+
+
 STRUCTS = (sf_error, sf_data, sf_data_options, sf_law_options, sf_point, sf_formula_options,
            sf_fit_options, sf_diagnosis, sf_alloc_row, sf_alloc_dc_row, sf_alloc_inference_row,
            sf_bootstrap_options, sf_prior, sf_bayes_options, sf_summary, sf_report_request,
-           sf_plot_options, sf_isoflop_options, sf_envelope_options)
+           sf_plot_options, sf_isoflop_options, sf_envelope_options, sf_validate_options)
 
 P = c_void_p          # an opaque handle (sf_law *, sf_fit *, ...)
 PP = POINTER(c_void_p)
@@ -247,6 +256,12 @@ PROTOS = {
     "sf_envelope_svg": (c_int, [P, POINTER(sf_data), POINTER(sf_plot_options), OUT, ERR]),
     "sf_envelope_n_warnings": (c_size_t, [P]),
     "sf_envelope_warning": (c_char_p, [P, c_size_t]),
+    "sf_validate_options_init": (None, [POINTER(sf_validate_options)]),
+    "sf_validate": (c_int, [P, POINTER(sf_data), POINTER(sf_validate_options), PP, ERR]),
+    "sf_validation_free": (None, [P]),
+    "sf_validation_json": (c_int, [P, OUT, ERR]),
+    "sf_validation_svg": (c_int, [PP, c_size_t, POINTER(sf_data), POINTER(sf_plot_options),
+                                  OUT, ERR]),
     "sf_draws_n_warnings": (c_size_t, [P]),
     "sf_draws_warning": (c_char_p, [P, c_size_t]),
 }

@@ -50,12 +50,48 @@ def write_csv(path, header, rows):
 
 
 def without_file(text):
-    js = json.loads(text)
-    js.get("data", {}).pop("file", None)
-    return js
+    """The JSON without the name of the data's source (a file for the
+    CLI, "<arrays>" or "<DataFrame>" in memory)."""
+    def strip(v):
+        if isinstance(v, dict):
+            return {k: strip(x) for k, x in v.items() if k not in ("file", "source")}
+        if isinstance(v, list):
+            return [strip(x) for x in v]
+        return v
+    return strip(json.loads(text))
+
+
+def ladder_rows():
+    """A ladder of 6 sizes, 25 checkpoints each up to 20 N tokens, from
+    Besiroglu et al.'s law with a 0.4% wiggle, and a D = 0 row per run
+    (tests/test_validate_cli.c makes the same file)."""
+    rows = []
+    for k, n in enumerate((2e7, 4e7, 8e7, 1.6e8, 3.2e8, 2.5e9)):
+        rows.append((f"r{k}", n, 0.0, 10.825))
+        for i in range(1, 26):
+            d = 20 * n * i / 25
+            L = 1.8172 + 482.01 / n ** 0.3478 + 2085.43 / d ** 0.3658
+            rows.append((f"r{k}", n, d, L * (1 + 0.004 * math.sin(1.7 * i + k))))
+    return rows
 
 
 class Approaches(unittest.TestCase):
+    def test_validate_is_the_clis(self):
+        rows = ladder_rows()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "ladder.csv")
+            write_csv(path, ("run_id", "N", "D", "loss"), rows)
+            want = cli("validate", path, "--json").stdout
+            loo = cli("validate", path, "--loo", "--models", "3", "--weight", "run",
+                      "--json").stdout
+            got = sf.validate(path)
+            got_loo = sf.validate(path, loo=True, models=3, weight="run")
+        self.assertEqual(got.to_json(), want)
+        self.assertEqual(got_loo.to_json(), loo)
+        cols = dict(zip(("run_id", "N", "D", "loss"), map(list, zip(*rows))))
+        self.assertEqual(without_file(sf.validate(cols).to_json()), without_file(want))
+        self.assertTrue(got._repr_svg_().startswith("<svg"))
+
     def test_isoflop_is_the_clis(self):
         rows = isoflop_rows()
         with tempfile.TemporaryDirectory() as tmp:
