@@ -157,10 +157,25 @@ class sf_validate_options(ctypes.Structure):
                 ("levels", c_double * 8)]
 
 
+class sf_task_options(ctypes.Structure):
+    _fields_ = [("law", c_char_p), ("method", c_int), ("step1_all", c_int),
+                ("chance", c_double), ("n_chance", c_size_t),
+                ("chance_task", Name * 64), ("chance_value", c_double * 64),
+                ("draws", c_size_t), ("seed", c_uint64), ("threads", c_int),
+                ("fit", sf_fit_options)]
+
+
+class sf_task_prediction(ctypes.Structure):
+    _fields_ = [(k, c_double) for k in ("N", "D", "C", "loss", "loss_lo", "loss_hi", "acc",
+                                         "acc_lo", "acc_hi", "acc_direct", "direct_lo",
+                                         "direct_hi", "loss_beyond")]
+
+
 STRUCTS = (sf_error, sf_data, sf_data_options, sf_law_options, sf_point, sf_formula_options,
            sf_fit_options, sf_diagnosis, sf_alloc_row, sf_alloc_dc_row, sf_alloc_inference_row,
            sf_bootstrap_options, sf_prior, sf_bayes_options, sf_summary, sf_report_request,
-           sf_plot_options, sf_isoflop_options, sf_envelope_options, sf_validate_options)
+           sf_plot_options, sf_isoflop_options, sf_envelope_options, sf_validate_options,
+           sf_task_options, sf_task_prediction)
 
 P = c_void_p          # an opaque handle (sf_law *, sf_fit *, ...)
 PP = POINTER(c_void_p)
@@ -262,6 +277,20 @@ PROTOS = {
     "sf_validation_json": (c_int, [P, OUT, ERR]),
     "sf_validation_svg": (c_int, [PP, c_size_t, POINTER(sf_data), POINTER(sf_plot_options),
                                   OUT, ERR]),
+    "sf_task_data_from_table": (c_int, [P, POINTER(sf_data_options), c_char_p, c_char_p, PP,
+                                        ERR]),
+    "sf_task_data_free": (None, [P]),
+    "sf_task_options_init": (None, [POINTER(sf_task_options)]),
+    "sf_task_fit_run": (c_int, [P, POINTER(sf_task_options), PP, ERR]),
+    "sf_task_fit_free": (None, [P]),
+    "sf_task_fit_n_tasks": (c_size_t, [P]),
+    "sf_task_fit_task": (c_char_p, [P, c_size_t]),
+    "sf_task_fit_diagnosis": (c_int, [P, c_size_t, POINTER(c_char_p)]),
+    "sf_task_predict": (c_int, [P, c_size_t, c_double, c_double, c_double,
+                                POINTER(sf_task_prediction), ERR]),
+    "sf_task_optimal": (c_int, [P, c_size_t, c_double, POINTER(sf_alloc_row), ERR]),
+    "sf_task_fit_json": (c_int, [P, OUT, ERR]),
+    "sf_task_fit_json_read": (c_int, [c_char_p, PP, ERR]),
     "sf_draws_n_warnings": (c_size_t, [P]),
     "sf_draws_warning": (c_char_p, [P, c_size_t]),
 }

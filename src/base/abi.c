@@ -22,7 +22,8 @@ static const struct {
     SIZE(sf_alloc_dc_row),   SIZE(sf_alloc_inference_row), SIZE(sf_bootstrap_options),
     SIZE(sf_prior),          SIZE(sf_bayes_options),   SIZE(sf_report_request),
     SIZE(sf_plot_options),   SIZE(sf_isoflop_options), SIZE(sf_envelope_options),
-    SIZE(sf_validate_options), SIZE(sf_summary),
+    SIZE(sf_validate_options), SIZE(sf_summary),   SIZE(sf_task_options),
+    SIZE(sf_task_prediction),
 };
 
 size_t sf_struct_size(const char *name)
