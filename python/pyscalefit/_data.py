@@ -35,9 +35,8 @@ class Table:
         return label, name
 
     def __del__(self):
-        if self.handle:
-            _lib.load().sf_table_free(self.handle)
-            self.handle = None
+        _lib.release("sf_table_free", self.handle)
+        self.handle = None
 
 
 class _Rename:
@@ -192,6 +191,5 @@ class Data:
         return self.ptr.contents.n
 
     def __del__(self):
-        if self.ptr:
-            _lib.load().sf_data_free(self.ptr)
-            self.ptr = None
+        _lib.release("sf_data_free", self.ptr)
+        self.ptr = None

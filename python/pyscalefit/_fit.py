@@ -18,9 +18,8 @@ class _Law:
         self.h = h
 
     def __del__(self):
-        if self.h:
-            _lib.load().sf_law_free(self.h)
-            self.h = None
+        _lib.release("sf_law_free", self.h)
+        self.h = None
 
 
 def laws():

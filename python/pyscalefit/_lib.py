@@ -383,6 +383,16 @@ def load():
                               "source tree or `make install`. Tried: " + "; ".join(tried))
 
 
+def release(fn, handle):
+    """Free a handle with the library function named `fn` (from __del__:
+    never raises, and does nothing once the library is gone)."""
+    try:
+        if handle and _lib is not None:
+            getattr(_lib, fn)(handle)
+    except Exception:  # interpreter shutdown
+        pass
+
+
 def take_text(ptr):
     """A malloc'd char * from the library as str, freed."""
     if not ptr.value:

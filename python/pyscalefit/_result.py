@@ -30,13 +30,11 @@ class Fit:
         self._req = None
 
     def __del__(self):
-        lib = _lib.load()
-        if getattr(self, "_draws", None):
-            lib.sf_draws_free(self._draws)
-            self._draws = None
-        if getattr(self, "_h", None):
-            lib.sf_fit_free(self._h)
-            self._h = None
+        # The draws refer to the fit: free them first.
+        _lib.release("sf_draws_free", getattr(self, "_draws", None))
+        self._draws = None
+        _lib.release("sf_fit_free", getattr(self, "_h", None))
+        self._h = None
 
     # ---- making draws --------------------------------------------------------------
 

@@ -21,9 +21,8 @@ class TaskFit:
         self._cancel = cancel
 
     def __del__(self):
-        if getattr(self, "_h", None):
-            _lib.load().sf_task_fit_free(self._h)
-            self._h = None
+        _lib.release("sf_task_fit_free", getattr(self, "_h", None))
+        self._h = None
 
     @property
     def tasks(self):
