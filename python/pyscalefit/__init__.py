@@ -11,13 +11,14 @@ from ._errors import (ConvergenceError, InputError, NotSupportedError, ScalefitE
                       ScalefitWarning, UnidentifiableError)
 from ._approach import Result, envelope, isoflop
 from ._fit import bayes, fit, laws, load
+from ._forecast import forecast
 from ._result import Fit
 from ._task import TaskFit, load_task, task_fit
 from ._validate import validate
 
 __version__ = "0.1.0"
 
-__all__ = ["fit", "bayes", "load", "laws", "isoflop", "envelope", "validate", "task_fit", "load_task", "TaskFit", "Fit", "Result", "ScalefitError", "InputError",
+__all__ = ["fit", "bayes", "load", "laws", "isoflop", "envelope", "validate", "task_fit", "load_task", "TaskFit", "forecast", "Fit", "Result", "ScalefitError", "InputError",
            "UnidentifiableError", "NotSupportedError", "ConvergenceError", "ScalefitWarning",
            "library_version", "library_path"]
 

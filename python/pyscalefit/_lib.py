@@ -171,11 +171,32 @@ class sf_task_prediction(ctypes.Structure):
                                          "direct_hi", "loss_beyond")]
 
 
+class sf_curve_run(ctypes.Structure):
+    _fields_ = [("schedule", c_void_p), ("n", c_size_t), ("step", POINTER(c_double)),
+                ("loss", POINTER(c_double))]
+
+
+class sf_curve_options(ctypes.Structure):
+    # "lambda" is a Python keyword: the field is lambda_ (_cnames_ gives
+    # the C name to the layout test).
+    _cnames_ = {"lambda_": "lambda"}
+    _fields_ = [("lambda_", c_double), ("min_step", c_double), ("level", c_double),
+                ("max_iter", c_int)]
+
+
+class sf_curve_plot(ctypes.Structure):
+    _fields_ = [("n_obs", c_size_t), ("obs_step", POINTER(c_double)),
+                ("obs_loss", POINTER(c_double)), ("n_fc", c_size_t),
+                ("fc_step", POINTER(c_double)), ("fc_loss", POINTER(c_double)),
+                ("fc_lo", POINTER(c_double)), ("fc_hi", POINTER(c_double)),
+                ("n_lr", c_size_t), ("lr_step", POINTER(c_double)), ("lr", POINTER(c_double))]
+
+
 STRUCTS = (sf_error, sf_data, sf_data_options, sf_law_options, sf_point, sf_formula_options,
            sf_fit_options, sf_diagnosis, sf_alloc_row, sf_alloc_dc_row, sf_alloc_inference_row,
            sf_bootstrap_options, sf_prior, sf_bayes_options, sf_summary, sf_report_request,
            sf_plot_options, sf_isoflop_options, sf_envelope_options, sf_validate_options,
-           sf_task_options, sf_task_prediction)
+           sf_task_options, sf_task_prediction, sf_curve_run, sf_curve_options, sf_curve_plot)
 
 P = c_void_p          # an opaque handle (sf_law *, sf_fit *, ...)
 PP = POINTER(c_void_p)
@@ -291,6 +312,33 @@ PROTOS = {
     "sf_task_optimal": (c_int, [P, c_size_t, c_double, POINTER(sf_alloc_row), ERR]),
     "sf_task_fit_json": (c_int, [P, OUT, ERR]),
     "sf_task_fit_json_read": (c_int, [c_char_p, PP, ERR]),
+    "sf_table_rows": (c_size_t, [P]),
+    "sf_table_cell": (c_char_p, [P, c_size_t, c_size_t]),
+    "sf_table_line": (c_long, [P, c_size_t]),
+    "sf_parse_double": (c_int, [c_char_p, POINTER(c_double)]),
+    "sf_schedule_from_points": (c_int, [POINTER(c_double), POINTER(c_double), c_size_t,
+                                        c_double, PP, ERR]),
+    "sf_schedule_parse": (c_int, [c_char_p, PP, ERR]),
+    "sf_schedule_free": (None, [P]),
+    "sf_schedule_steps": (c_size_t, [P]),
+    "sf_curve_law_formula": (c_char_p, [c_char_p]),
+    "sf_curve_law_param_name": (c_char_p, [c_char_p, c_size_t]),
+    "sf_curve_options_init": (None, [POINTER(sf_curve_options)]),
+    "sf_curve_fit_run": (c_int, [c_char_p, POINTER(sf_curve_run), c_size_t,
+                                 POINTER(sf_curve_options), PP, ERR]),
+    "sf_curve_fit_free": (None, [P]),
+    "sf_curve_fit_n_params": (c_size_t, [P]),
+    "sf_curve_fit_params": (POINTER(c_double), [P]),
+    "sf_curve_fit_objective": (c_double, [P]),
+    "sf_curve_fit_n_points": (c_size_t, [P]),
+    "sf_curve_fit_sigma": (c_double, [P]),
+    "sf_curve_fit_rho": (c_double, [P]),
+    "sf_curve_predict": (c_int, [P, P, POINTER(c_double), c_size_t, POINTER(c_double),
+                                 POINTER(c_double), POINTER(c_double), ERR]),
+    "sf_curve_plot_data": (c_int, [P, POINTER(sf_curve_run), POINTER(c_double), c_size_t,
+                                   POINTER(sf_curve_plot), ERR]),
+    "sf_curve_plot_free": (None, [POINTER(sf_curve_plot)]),
+    "sf_plot_forecast": (c_int, [POINTER(sf_curve_plot), POINTER(sf_plot_options), OUT, ERR]),
     "sf_draws_n_warnings": (c_size_t, [P]),
     "sf_draws_warning": (c_char_p, [P, c_size_t]),
 }

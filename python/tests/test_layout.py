@@ -19,8 +19,10 @@ def c_program():
     for s in _lib.STRUCTS:
         n = s.__name__
         lines.append(f'    printf("{n} %zu\\n", sizeof({n}));')
+        cname = getattr(s, "_cnames_", {})
         for f in s._fields_:
-            lines.append(f'    printf("{n}.{f[0]} %zu\\n", offsetof({n}, {f[0]}));')
+            c = cname.get(f[0], f[0])
+            lines.append(f'    printf("{n}.{f[0]} %zu\\n", offsetof({n}, {c}));')
     lines += ['    return 0;', '}']
     return "\n".join(lines) + "\n"
 
