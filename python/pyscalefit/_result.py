@@ -236,15 +236,17 @@ class Fit:
         return out[0] if scalar else shaped(out)
 
     def optimal(self, compute=None, target_loss=None, unique_tokens=None,
-                inference_tokens=None):
+                inference_tokens=None, levels=None):
         """Compute-optimal allocation, as `scalefit optimal`: rows (dicts:
         compute, params, tokens, tokens_per_param, loss, and with
         unique_tokens the epochs, loss per doubling and floor; with
         inference_tokens the inference-aware model and its saving) per
-        budget in `compute`, or for `target_loss`.  The library's JSON
-        rows (sf_alloc_json and friends)."""
+        budget in `compute`, or for `target_loss`.  With draws, the plain
+        allocation has "se", "ci" and "intervals" at `levels` (default:
+        the draws' levels), as `scalefit optimal --ci`.  The library's JSON
+        rows (sf_alloc_summary_json and friends)."""
         from ._alloc import optimal
-        return optimal(self, compute, target_loss, unique_tokens, inference_tokens)
+        return optimal(self, compute, target_loss, unique_tokens, inference_tokens, levels)
 
     # ---- display -----------------------------------------------------------------------
 

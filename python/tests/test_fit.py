@@ -63,6 +63,27 @@ class Epoch(unittest.TestCase):
         self.assertGreater(fit.se["alpha"], 0)
 
 
+    def test_optimal_intervals_are_the_clis(self):
+        path = shared_file(EPOCH)
+        fit = sf.fit(path, filter="loss<3.44", bootstrap=20, seed=7)
+        with tempfile.TemporaryDirectory() as tmp:
+            fj = os.path.join(tmp, "fit.json")
+            fit.to_json(fj)
+            want = json.loads(cli("optimal", fj, "--compute", "1e21,5.76e23",
+                                  "--json").stdout)["rows"]
+        got = fit.optimal(compute=[1e21, 5.76e23])
+        for g, w in zip(got, want):
+            # The CLI reads the draws back from the file, whose writer
+            # (cJSON) may drop the last digit of a number: 1e-12, not bytes.
+            for k in ("params", "tokens", "tokens_per_param", "loss"):
+                rel_close(self, g[k], w[k], 1e-12, k)
+                rel_close(self, g["se"][k], w["se"][k], 1e-12, "se " + k)
+                for a, b in zip(g["ci"][k], w["ci"][k]):
+                    rel_close(self, a, b, 1e-12, "ci " + k)
+        with self.assertRaises(ValueError):
+            sf.fit(path, filter="loss<3.44").optimal(compute=1e21, levels=[0.9])
+
+
 class Inputs(unittest.TestCase):
     def test_lists_arrays_dicts_and_frames_agree(self):
         import numpy as np
