@@ -42,3 +42,16 @@ def cli(*args, check=True):
 
 def rel_close(tc, a, b, tol, what=""):
     tc.assertLessEqual(abs(a - b), tol * max(abs(a), abs(b)), f"{what}: {a!r} vs {b!r}")
+
+
+def need(module):
+    """Import an optional module (numpy, pandas) or skip: the package works
+    without them, some tests need them.  CI=true installs them
+    (scripts/deps.sh --test), so there a missing one fails."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise AssertionError(f"{module} is missing (scripts/deps.sh --test installs it)")
+        raise unittest.SkipTest(f"{module} not installed: skipping")

@@ -131,7 +131,7 @@ class Approaches(unittest.TestCase):
                            priors={"alpha": "normal(0.34,0.1)"})
         self.assertTrue(any("R-hat" in w for w in fit.warnings))
         self.assertEqual(fit.to_json(), want)
-        self.assertEqual(fit.draws.shape[1], 5)
+        self.assertEqual(len(fit.draws[0]), 5)
         self.assertIn("sigma", fit.se)
 
     def test_bad_prior_raises(self):

@@ -4,7 +4,7 @@ import os
 import tempfile
 import unittest
 
-import common  # noqa: F401  (puts the package on the path)
+from common import need
 
 import pyscalefit as sf
 
@@ -48,7 +48,7 @@ class CsvErrors(unittest.TestCase):
 
 class FrameErrors(unittest.TestCase):
     def frame(self, loss):
-        import pandas as pd
+        pd = need("pandas")
         return pd.DataFrame({"params": [1e8, 2e8, 4e8, 8e8, 1.6e9, 3e9],
                              "tokens": [2e9, 4e9, 8e9, 1.6e10, 3e10, 6e10], "loss": loss},
                             index=list("abcdef"))

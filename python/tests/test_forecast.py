@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from common import cli
+from common import cli, need
 
 import pyscalefit as sf
 
@@ -53,7 +53,7 @@ class Forecast(unittest.TestCase):
         self.assertTrue(got._repr_svg_().startswith("<svg"))
 
     def test_dataframe_with_nan_losses_and_a_schedule(self):
-        import pandas as pd
+        pd = need("pandas")
         spec = "cosine:peak=3e-4,warmup=100,steps=8000"
         want = json.loads(cli("forecast", self.path, "--json", "--law", "multipower",
                               "--schedule", spec, "--points", "5").stdout)

@@ -74,7 +74,7 @@ class Interrupt(unittest.TestCase):
             timer.cancel()
         self.assertGreater(len(ticks), 10)
         fit._bootstrap(5, "rows", False, (0.95,))   # the cancel flag was reset
-        self.assertEqual(fit.draws.shape[0], 5)
+        self.assertEqual(len(fit.draws), 5)
 
 
 if __name__ == "__main__":
