@@ -1,7 +1,7 @@
 """sf.fit, sf.load and the Fit result."""
 import ctypes
 import os
-from ctypes import byref, c_char_p, c_double, c_int, c_void_p
+from ctypes import byref, c_char_p, c_int, c_void_p
 
 from . import _data, _lib
 from ._errors import check, run_interruptible

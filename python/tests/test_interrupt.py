@@ -2,7 +2,6 @@
 a long bootstrap ends it promptly with KeyboardInterrupt, and an
 interrupted fit leaves the package usable."""
 import _thread
-import os
 import signal
 import subprocess
 import sys
