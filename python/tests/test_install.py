@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from common import PYDIR, ROOT
+from common import PYDIR, ROOT, need
 
 SNIPPET = ("import pyscalefit as sf; "
            "f = sf.fit(N=[1e8, 2e8, 4e8, 8e8], D=[2e9] * 4, L=[3.1, 3.0, 2.95, 2.9], "
@@ -56,11 +56,8 @@ class Install(unittest.TestCase):
 
     def test_pip_install_bundles_the_library(self):
         b = self.build()
-        try:
-            import setuptools  # noqa: F401
-            import pip  # noqa: F401
-        except ImportError:
-            self.skipTest("pip or setuptools missing (Debian: python3-pip python3-setuptools)")
+        need("setuptools")   # Debian: python3-setuptools, python3-pip
+        need("pip")
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "src")
             shutil.copytree(PYDIR, src, ignore=shutil.ignore_patterns(
