@@ -53,7 +53,7 @@ else
 Q = @
 endif
 
-.PHONY: all test check valgrind bench demo clean install uninstall
+.PHONY: all test check valgrind bench demo clean install uninstall install-python
 # Keep intermediate objects (tests/common.o) between builds.
 .SECONDARY:
 all: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
@@ -88,8 +88,14 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -Itests -c $< -o $@
 
+# The Python package's tests (python/tests, issue 21) run beside the C
+# ones and count in the same summary; not in a sanitizer build, whose
+# library the Python interpreter cannot load without the sanitizer runtime.
+PY_TAP = $(if $(filter 1,$(SAN)),,python/tests/pyscalefit_tap.py)
+
 test check: all $(TEST_BIN)
-	@SCALEFIT_BIN=$(BUILD)/scalefit sh tests/run.sh $(TEST_BIN)
+	@SCALEFIT_BIN=$(BUILD)/scalefit SCALEFIT_LIB=$(abspath $(BUILD))/libscalefit.so \
+	    sh tests/run.sh $(TEST_BIN) $(PY_TAP)
 
 valgrind: all $(TEST_BIN)
 	@SCALEFIT_BIN=$(BUILD)/scalefit SF_VALGRIND=1 sh tests/run.sh $(TEST_BIN)
@@ -200,7 +206,7 @@ $(BUILD)/man/scalefit-%.1: $(BUILD)/scalefit scripts/help2roff.sh scripts/help2r
 	@$(if $(Q),echo "  MAN     $@")
 	$(Q)sh scripts/help2roff.sh $(BUILD)/scalefit $* '$(VERSION)' '$(MAN_DATE)' >$@.tmp && mv $@.tmp $@
 
-install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
+install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit install-python
 	@test -n "$(VERSION)" || { echo "make install: no SF_VERSION in include/scalefit.h" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) \
 	    $(DESTDIR)$(pkgconfigdir) $(DESTDIR)$(mandir)/man1
@@ -219,7 +225,21 @@ install: $(BUILD)/libscalefit.a $(BUILD)/libscalefit.so $(BUILD)/scalefit
 	    > $(DESTDIR)$(pkgconfigdir)/scalefit.pc
 	@chmod 644 $(DESTDIR)$(pkgconfigdir)/scalefit.pc
 
+# The Python package (python/pyscalefit, docs/python.md) goes to pythondir,
+# a folder on Debian's default sys.path when PREFIX is /usr; elsewhere add
+# it to PYTHONPATH.  _installed.py tells it where the installed library is.
+pythondir ?= $(prefix)/lib/python3/dist-packages
+PY_FILES = $(sort $(wildcard python/pyscalefit/*.py))
+
+install-python:
+	$(INSTALL) -d $(DESTDIR)$(pythondir)/pyscalefit
+	$(INSTALL) -m 644 $(filter-out %/_installed.py,$(PY_FILES)) $(DESTDIR)$(pythondir)/pyscalefit/
+	printf '%s\n' '"""Written by make install: where the library was installed."""' \
+	    'LIBDIR = "$(libdir)"' > $(DESTDIR)$(pythondir)/pyscalefit/_installed.py
+	@chmod 644 $(DESTDIR)$(pythondir)/pyscalefit/_installed.py
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(pythondir)/pyscalefit
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d)

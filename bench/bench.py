@@ -58,10 +58,11 @@ run, never an absolute number compared with a constant.  Sections:
            plain-C evaluation floor measured in the same run.
 
   task     the task laws on the OLMo ladder (bench/bench_task.py).
+  python   docs/python.md's snippet against the CLI (bench/bench_python.py).
 
 Usage: bench.py [--bench-fit build/bench_fit] [--bench-boot build/bench_boot]
                 [--python /usr/bin/python3] [--shared ../shared]
-                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula,task]
+                [--only fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula,task,python]
                 [--bench-read build/bench_read] [--read-rows 1e5,1e6,1e7]
                 [--bench-scale build/bench_scale]
                 [--scalefit build/scalefit]
@@ -81,6 +82,7 @@ import time
 import scaling
 from timing import timed
 from bench_task import section_task
+from bench_python import section_python
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -540,14 +542,16 @@ def main():
                     help="row counts for the read section (drop 1e7 on a small machine)")
     ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
     ap.add_argument("--only",
-                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,formula,task")
+                    default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,"
+                            "formula,task,python")
     args = ap.parse_args()
     rep = Report()
     sections = {"fit": section_fit, "search": section_search, "laws": section_laws,
                 "bootstrap": section_bootstrap, "isoflop": section_isoflop,
                 "plot": section_plot, "validate": section_validate, "curves": section_curves,
                 "read": section_read, "scaling": scaling.section_scaling,
-                "formula": section_formula, "task": section_task}
+                "formula": section_formula, "task": section_task,
+                "python": section_python}
     for name in args.only.split(","):
         sections[name](args, rep)
         print()

@@ -2082,6 +2082,20 @@ SF_API void sf_task_report_init(sf_task_report *r);
  * for a report without fit or data, or a level outside (0, 1). */
 SF_API int sf_task_report_html(const sf_task_report *r, char **html, sf_error *err);
 
+/* ---- Python bindings support (issue 21) ---- */
+
+/* What bindings in other languages (python/pyscalefit, through ctypes)
+ * need to check that their copies of the public structs match this
+ * library before they pass one in. */
+
+/* SF_VERSION of the library as built (static string). */
+SF_API const char *sf_version(void);
+
+/* sizeof the public struct named `name` ("sf_error", "sf_fit_options",
+ * "sf_data", "sf_summary", ...: every struct a binding fills or reads), or
+ * 0 for a name the library does not know. */
+SF_API size_t sf_struct_size(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

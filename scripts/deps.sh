@@ -8,6 +8,8 @@
 #                             and for the browser test of the plots:
 #                             Chromium (headless), xmllint, DejaVu fonts,
 #                             and for the install test: pkg-config, man
+#                             and for the Python package's tests: pandas,
+#                             pip and setuptools (python/tests)
 #
 # Uses apt-get (through sudo when not root).  Installs nothing when every
 # package is already there, so it is cheap to run before every build.
@@ -15,7 +17,8 @@ set -euo pipefail
 
 build=(gcc make libc6-dev liblbfgs-dev libcjson-dev libcsv-dev)
 test=(libcriterion-dev python3 python3-numpy python3-scipy valgrind clang
-      chromium libxml2-utils fonts-dejavu-core pkg-config man-db)
+      chromium libxml2-utils fonts-dejavu-core pkg-config man-db
+      python3-pandas python3-pip python3-setuptools)
 
 want=("${build[@]}")
 case "${1:-}" in
