@@ -262,6 +262,18 @@ char *sf_format_double(double x, char *buf, size_t size)
     return buf;
 }
 
+char *sf_format_shortest(double x, char *buf, size_t size)
+{
+    locale_t c = c_locale();
+    locale_t old = c ? uselocale(c) : (locale_t)0;
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, x);
+        if (prec == 17 || strtod(buf, NULL) == x) break;
+    }
+    if (c) uselocale(old);
+    return buf;
+}
+
 int sf_parse_double(const char *s, double *out)
 {
     if (!s) return SF_EPARSE;

@@ -44,6 +44,10 @@ int sf_buf_escape_xml(sf_buf *b, const char *text);
 
 /* Locale-independent "%.17g"-style formatting into buf; returns buf. */
 char *sf_format_double(double x, char *buf, size_t size);
+/* The shortest of %.15g, %.16g and %.17g (C locale) that reads back as
+ * exactly x: what the JSON writers print, so every number round-trips
+ * (cJSON's own printer may drop the last digit).  buf: 32 bytes. */
+char *sf_format_shortest(double x, char *buf, size_t size);
 
 /* Sort ascending, NaNs last (a total order, so qsort is well defined). */
 void sf_sort_doubles(double *v, size_t n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "cli/cli.h"
 #include "cli/task_print.h"
 
@@ -59,7 +60,9 @@ static const char *better(double two_step, double direct)
 
 static cJSON *num(double v)
 {
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    char buf[32];   /* cJSON's own printer may drop a digit: print it ourselves */
+    return isfinite(v) ? cJSON_CreateRaw(sf_format_shortest(v, buf, sizeof buf))
+                       : cJSON_CreateNull();
 }
 
 static void add(cJSON *o, const char *k, double v) { cJSON_AddItemToObject(o, k, num(v)); }

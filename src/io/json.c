@@ -50,19 +50,8 @@ static const char *stop_name(int s)
 cJSON *sf_json_number(double v)
 {
     if (!isfinite(v)) return cJSON_CreateNull();
-    sf_buf b = {0};
-    for (int prec = 15; prec <= 17; prec++) {
-        b.len = 0;
-        double back;
-        if (sf_buf_printf(&b, "%.*g", prec, v) != 0) break;
-        if (prec == 17 || (sf_parse_double(b.data, &back) == SF_OK && back == v)) {
-            cJSON *it = cJSON_CreateRaw(b.data);
-            sf_buf_free(&b);
-            return it;
-        }
-    }
-    sf_buf_free(&b);
-    return NULL;
+    char buf[32];
+    return cJSON_CreateRaw(sf_format_shortest(v, buf, sizeof buf));
 }
 
 /* Add a number when finite; returns 0 on allocation failure. */
