@@ -24,8 +24,15 @@
 #include <stddef.h>
 
 /* Row evaluations (one law prediction and loss term, about 20-25 ns) a
- * thread should get before a team is worth waking: about 5 ms. */
-#define SF_TEAM_MIN_ROWS 200000
+ * thread should get before a team is worth waking: about 40 ms, ten times
+ * what an idle libgomp thread may spin away after a region. */
+#define SF_TEAM_MIN_ROWS 2000000
+
+/* Estimated evaluations of the table: one start of the multi-start search
+ * (L-BFGS to phase 1's tolerance, 60 to 230 measured), and one whole fit
+ * (grid, starts, polish: about 1,200 measured). */
+#define SF_TEAM_EVALS_START 100.0
+#define SF_TEAM_EVALS_FIT 1000.0
 
 /* Threads for `items` independent tasks of about `rows` row evaluations
  * each, asked for `threads` (0 = all cores): at most one per item and one
