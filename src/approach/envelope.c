@@ -259,7 +259,7 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
         double *buf = malloc(2 * np * sizeof *buf);
         int ok = inc && buf;
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;

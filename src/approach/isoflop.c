@@ -162,7 +162,7 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
         double *lc = wrep ? wrep + nmax : NULL, *ln = lc ? lc + nu : NULL;
         double *wl = ln ? ln + nu : NULL;
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;

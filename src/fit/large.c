@@ -117,8 +117,11 @@ double sf_problem_value_chunked(const sf_problem *pb, sf_work *w, const double *
 #ifdef _OPENMP
     if (omp_in_parallel()) nt = 1;
 #endif
+    /* Chunks are claimed a few at a time, not split in fixed shares: on a
+     * busy machine a thread that waits for a core then holds the others
+     * for at most a few chunks.  Each chunk writes its own partial sum. */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(dynamic, 4)
 #endif
     for (size_t c = 0; c < nc; c++) {
         size_t t = 0;

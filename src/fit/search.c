@@ -261,7 +261,7 @@ static int search_grid(const sf_problem *pb, int screen, int refine, int threads
             status = SF_ENOMEM;
         }
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t i = 0; i < g.total; i++) {
             if (!ok) continue;
@@ -592,7 +592,7 @@ static int search_vp(const sf_problem *pb, int refine, int threads, sf_starts *o
         }
         int ok = rc == SF_OK && (!s.pointwise || (B && V));
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t i = 0; i < g.total; i++) {
             double c[MAX_LIN];
