@@ -541,6 +541,8 @@ def main():
     ap.add_argument("--read-rows", default="1e5,1e6,1e7",
                     help="row counts for the read section (drop 1e7 on a small machine)")
     ap.add_argument("--bench-scale", default=os.path.join(ROOT, "build/bench_scale"))
+    ap.add_argument("--cli-rows", default="1e6",
+                    help="row counts for scalefit fit on a generated CSV in the scaling section")
     ap.add_argument("--only",
                     default="fit,search,laws,bootstrap,isoflop,plot,validate,curves,read,scaling,"
                             "formula,task,python")

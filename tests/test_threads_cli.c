@@ -1,9 +1,14 @@
 /*
  * Issue 22, must-show 3: every parallel command gives the same bytes for
- * --threads 1, 2 and 3: fit (the multi-start search, the large-table path
- * above 50,000 rows), fit --bootstrap, bayes (on a table large enough for
- * the sampler to form a team), validate --sweep, isoflop and envelope with
- * bootstrap intervals.
+ * --threads 1, 2 and 3: fit (the multi-start search, the full grid, the
+ * large-table path above 50,000 rows), fit --bootstrap, bayes, validate
+ * --sweep, isoflop and envelope with bootstrap intervals.
+ *
+ * The library forms a team only when each thread gets tens of
+ * milliseconds of work (src/base/team.h), so each input here is made
+ * large enough that --threads 2 and 3 really run a team (the sizes in the
+ * comments are what src/base/team.c computes); a smaller input would
+ * compare one thread with itself.
  *
  * The data are simulated from the Chinchilla law (Besiroglu et al. 2024:
  * E 1.8172, A 482.01, B 2085.43, alpha 0.3478, beta 0.3658) with
@@ -116,8 +121,23 @@ static void same_bytes(const char *what, const char *const *argv)
     for (int t = 0; t < 3; t++) free(out[t]);
 }
 
-Test(threads_cli, fit_and_bootstrap, .timeout = 600)
+Test(threads_cli, fit_and_full_grid, .timeout = 600)
 {
+    skip_under_valgrind("fits of 9,000 rows and the full grid; the bootstrap case runs under "
+                        "memcheck");
+    /* 8 starts x 100 evaluations x 9,000 rows: a team of 3. */
+    const char *big = curves("curves9k.csv", 30, 300);
+    same_bytes("fit", (const char *const[]){"fit", big, "--json", NULL});
+    /* 240 rows: the full grid's 4,500 starts are worth a team. */
+    const char *small = curves("curves240.csv", 12, 20);
+    same_bytes("fit --grid full", (const char *const[]){"fit", small, "--json", "--grid", "full",
+                                                         NULL});
+}
+
+Test(threads_cli, small_fit_and_bootstrap, .timeout = 600)
+{
+    /* 480 rows: 40 resamples x 1,000 evaluations are worth a team; the
+     * default search is not (one thread at every --threads). */
     const char *f = curves("curves.csv", 12, 40);
     same_bytes("fit", (const char *const[]){"fit", f, "--json", NULL});
     same_bytes("fit --bootstrap", (const char *const[]){"fit", f, "--json",
@@ -133,15 +153,17 @@ Test(threads_cli, fit_of_a_large_table, .timeout = 600)
 
 Test(threads_cli, bayes, .timeout = 600)
 {
-    skip_under_valgrind("the sampler over 5,000 rows; test_infer covers it under memcheck");
-    const char *f = curves("bayes.csv", 20, 250);
+    skip_under_valgrind("the sampler over 8,000 rows; test_infer covers it under memcheck");
+    /* 8,000 rows x 16 walkers a half-step: a team of 3. */
+    const char *f = curves("bayes.csv", 20, 400);
     same_bytes("bayes", (const char *const[]){"bayes", f, "--json", "--burn", "40",
                                               "--steps", "60", "--seed", "9", NULL});
 }
 
 Test(threads_cli, validate_sweep, .timeout = 600)
 {
-    const char *f = curves("ladder.csv", 6, 60);
+    /* 4 fits of up to 2,400 rows: a team of 3. */
+    const char *f = curves("ladder.csv", 6, 400);
     same_bytes("validate --sweep",
                (const char *const[]){"validate", f, "--sweep", "--sweep-models",
                                      "2,4", "--sweep-fractions", "0.5,1", "--json", NULL});
@@ -150,9 +172,11 @@ Test(threads_cli, validate_sweep, .timeout = 600)
 Test(threads_cli, isoflop_and_envelope_bootstrap, .timeout = 600)
 {
     const char *iso = isoflops();
+    /* A resample is a few microseconds: 12,000 of 7 budgets x 9 sizes
+     * and 4,000 of 8 runs x 200 grid points make teams of 3. */
     same_bytes("isoflop", (const char *const[]){"isoflop", iso, "--json",
-                                                "--bootstrap", "300", "--seed", "4", NULL});
+                                                "--bootstrap", "12000", "--seed", "4", NULL});
     const char *f = curves("envelope.csv", 8, 50);
     same_bytes("envelope", (const char *const[]){"envelope", f, "--json",
-                                                 "--bootstrap", "300", "--seed", "4", NULL});
+                                                 "--bootstrap", "4000", "--seed", "4", NULL});
 }

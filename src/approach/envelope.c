@@ -16,6 +16,7 @@
 
 #include "approach/approach_impl.h"
 #include "base/base.h"
+#include "base/team.h"
 
 void sf_envelope_options_init(sf_envelope_options *o)
 {
@@ -248,7 +249,8 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
     const sf_envelope_options *o = &e->opt;
     const size_t K = (size_t)o->bootstrap, nr = e->nr, np = e->np;
     int status = SF_OK;
-    int nt = sf_threads_for(o->threads, K / 16 + 1);
+    /* A resample scans every run at every grid point. */
+    int nt = sf_threads_for_rows(o->threads, K, (double)np * (double)nr);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -257,7 +259,7 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
         double *buf = malloc(2 * np * sizeof *buf);
         int ok = inc && buf;
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;

@@ -16,6 +16,7 @@
 
 #include "approach/approach_impl.h"
 #include "base/base.h"
+#include "base/team.h"
 
 /* Above this many resamples x used budgets, per-budget intervals of N* are
  * not kept (80 MB); the exponents' intervals always are. */
@@ -147,7 +148,9 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
     const sf_isoflop_options *o = &r->opt;
     const size_t K = (size_t)o->bootstrap;
     int status = SF_OK;
-    int nt = sf_threads_for(o->threads, K / 16 + 1);
+    /* A resample refits a parabola to each budget's points: a few passes
+     * over the points. */
+    int nt = sf_threads_for_rows(o->threads, K, 8.0 * (double)nmax * (double)nu);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -159,7 +162,7 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
         double *lc = wrep ? wrep + nmax : NULL, *ln = lc ? lc + nu : NULL;
         double *wl = ln ? ln + nu : NULL;
 #ifdef _OPENMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 16)
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;

@@ -124,6 +124,29 @@ static void bounds(sf_fit *fit, const sf_problem *pb)
     }
 }
 
+/* The range [lo, hi] over the rows of exp(law(theta) - top) -
+ * exp(law(th2) - top) (non-finite differences count as 0), in chunks of
+ * SF_ROW_CHUNK rows so that a large table needs no table-sized scratch.
+ * buf: 2 * SF_ROW_CHUNK. */
+static void term_range(const sf_law *law, const sf_obs *obs, const double *theta,
+                       const double *th2, double top, double *buf, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t c = 0; c < obs->n; c += SF_ROW_CHUNK) {
+        size_t m = obs->n - c < SF_ROW_CHUNK ? obs->n - c : SF_ROW_CHUNK;
+        sf_obs v = sf_obs_view(obs, c, m);
+        law->cls->eval(law, theta, &v, buf, NULL);
+        law->cls->eval(law, th2, &v, buf + SF_ROW_CHUNK, NULL);
+        for (size_t i = 0; i < m; i++) {
+            double t = exp(buf[i] - top) - exp(buf[SF_ROW_CHUNK + i] - top);
+            if (!isfinite(t)) t = 0;
+            if (t < *lo) *lo = t;
+            if (t > *hi) *hi = t;
+        }
+    }
+}
+
 /* Terms c_k * basis_k(theta_dep) of a law with linear structure whose
  * range over the data is below SF_WEAK_TERM_SHARE of the loss's range. */
 static void weak_terms(sf_fit *fit, const sf_problem *pb, const double *theta)
@@ -131,10 +154,8 @@ static void weak_terms(sf_fit *fit, const sf_problem *pb, const double *theta)
     const sf_law *law = fit->law;
     const size_t n = pb->n;
     if (law->n_lin == 0 || n < 2) return;
-    double *full = malloc(2 * n * sizeof *full);
-    if (!full) return;
-    double *without = full + n;
-    law->cls->eval(law, theta, &pb->obs, full, NULL);
+    double *buf = malloc(2 * SF_ROW_CHUNK * sizeof *buf);
+    if (!buf) return;
     /* Work in units of the largest loss so 1e300 does not overflow. */
     double top = pb->obs.logy[0];
     for (size_t i = 1; i < n; i++)
@@ -155,14 +176,8 @@ static void weak_terms(sf_fit *fit, const sf_problem *pb, const double *theta)
         double th[SF_MAX_PARAMS];
         memcpy(th, theta, law->n_params * sizeof *th);
         th[c] = -INFINITY;  /* coefficient 0: the term removed */
-        law->cls->eval(law, th, &pb->obs, without, NULL);
-        double tlo = INFINITY, thi = -INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            double t = exp(full[i] - top) - exp(without[i] - top);
-            if (!isfinite(t)) t = 0;
-            if (t < tlo) tlo = t;
-            if (t > thi) thi = t;
-        }
+        double tlo, thi;
+        term_range(law, &pb->obs, theta, th, top, buf, &tlo, &thi);
         double share = (thi - tlo) / spread;
         if (share < SF_WEAK_TERM_SHARE)
             sf_fit_add_diagnosis(fit, "weak_term", law->param[e].name,
@@ -173,7 +188,7 @@ static void weak_terms(sf_fit *fit, const sf_problem *pb, const double *theta)
                                  100.0 * share, 100.0 * SF_WEAK_TERM_SHARE,
                                  law->param[c].name, law->param[e].name);
     }
-    free(full);
+    free(buf);
 }
 
 void sf_fit_diagnose(sf_fit *fit, const sf_problem *pb, const double *theta)

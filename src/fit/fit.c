@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/team.h"
 #include "fit/fit_impl.h"
 
 /* A run's gradient (in the optimiser's scaled units, infinity norm over
@@ -341,7 +342,7 @@ static int run_all(const sf_problem *pb, const double *theta0, size_t count, dou
 {
     const size_t p = pb->law->n_params;
     int status = SF_OK;
-    int nt = sf_threads_for(threads, count);
+    int nt = sf_threads_for_rows(threads, count, SF_TEAM_EVALS_START * (double)pb->n);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif

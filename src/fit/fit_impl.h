@@ -160,6 +160,9 @@ void sf_fit_add_warning(sf_fit *fit, const char *fmt, ...)
 /* Rows per thread below which an evaluation stays on fewer threads. */
 #define SF_ROWS_PER_THREAD 32768
 
+/* The rows [lo, lo + m) of the observations o (every row array offset,
+ * a formula law's extra columns included). */
+sf_obs sf_obs_view(const sf_obs *o, size_t lo, size_t m);
 /* Set pb->chunked and pb->row_threads from the table size and options. */
 void sf_problem_set_chunking(sf_problem *pb, const sf_fit_options *o);
 /* sf_work_init without chunking (n-row buffers), and the chunked one. */

@@ -68,8 +68,7 @@ int sf_work_init_chunked(sf_work *w, const sf_problem *pb)
     return SF_OK;
 }
 
-/* The rows [lo, lo + m) of the problem's observations. */
-static sf_obs obs_view(const sf_obs *o, size_t lo, size_t m)
+sf_obs sf_obs_view(const sf_obs *o, size_t lo, size_t m)
 {
     sf_obs v = *o;
     v.n = m;
@@ -77,6 +76,9 @@ static sf_obs obs_view(const sf_obs *o, size_t lo, size_t m)
         if (o->log[r]) v.log[r] = o->log[r] + lo;
     if (o->logy) v.logy = o->logy + lo;
     if (o->w) v.w = o->w + lo;
+    /* A formula law's extra columns are row arrays too. */
+    for (int k = 0; k < SF_MAX_EXTRA; k++)
+        if (o->extra[k]) v.extra[k] = o->extra[k] + lo;
     return v;
 }
 
@@ -87,7 +89,7 @@ static void chunk_sum(const sf_problem *pb, const double *theta, size_t c, doubl
     const sf_law *law = pb->law;
     const size_t p = law->n_params, lo = c * SF_ROW_CHUNK;
     const size_t m = pb->n - lo < SF_ROW_CHUNK ? pb->n - lo : SF_ROW_CHUNK;
-    sf_obs v = obs_view(&pb->obs, lo, m);
+    sf_obs v = sf_obs_view(&pb->obs, lo, m);
     law->cls->eval(law, theta, &v, ly, J);
     const double *y = v.logy, *wt = v.w, delta = pb->delta;
     const int huber = pb->loss == SF_LOSS_HUBER;
@@ -115,8 +117,11 @@ double sf_problem_value_chunked(const sf_problem *pb, sf_work *w, const double *
 #ifdef _OPENMP
     if (omp_in_parallel()) nt = 1;
 #endif
+    /* Chunks are claimed a few at a time, not split in fixed shares: on a
+     * busy machine a thread that waits for a core then holds the others
+     * for at most a few chunks.  Each chunk writes its own partial sum. */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(dynamic, 4)
 #endif
     for (size_t c = 0; c < nc; c++) {
         size_t t = 0;
@@ -147,7 +152,7 @@ double sf_problem_r2_chunked(const sf_problem *pb, sf_work *w, const double *the
     double ssr = 0, sst = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t lo = c * SF_ROW_CHUNK, m = n - lo < SF_ROW_CHUNK ? n - lo : SF_ROW_CHUNK;
-        sf_obs v = obs_view(&pb->obs, lo, m);
+        sf_obs v = sf_obs_view(&pb->obs, lo, m);
         pb->law->cls->eval(pb->law, theta, &v, w->logy, NULL);
         for (size_t i = 0; i < m; i++) {
             double y = exp(v.logy[i]), e = y - exp(w->logy[i]);

@@ -49,6 +49,7 @@
 #endif
 
 #include "base/base.h"
+#include "base/team.h"
 #include "infer/infer_impl.h"
 
 #define STRETCH 2.0               /* Goodman and Weare's a */
@@ -578,78 +579,114 @@ static void move_walker(const post *P, double *pos, double *lp, size_t W, size_t
     }
 }
 
+/* The shared state of one sampling run.  The walkers of the moving half
+ * are claimed one at a time from `next`, so a thread the system
+ * deschedules holds up only the walker it is on; t, h and status change
+ * only in `advance`, run by the last thread at the barrier, so every
+ * thread reads the same values between two barriers. */
+typedef struct sweep {
+    const post *P;
+    const sf_bayes_options *bo;
+    chain *ch;
+    double *pos, *lp;      /* W x d, W */
+    size_t *acc;           /* W: moves accepted after burn-in */
+    size_t W, T, burn, half, t, h;
+    uint64_t seed;
+    atomic_size_t next;
+    int status;
+    sf_barrier bar;
+} sweep;
+
+/* After a half-step (the last thread, before any leaves the barrier):
+ * the next half, and after both the step is stored, reported and the
+ * cancel flag read. */
+static void advance(void *ctx)
+{
+    sweep *s = ctx;
+    const size_t W = s->W, d = s->P->dim;
+    if (s->h == 0) {
+        s->h = 1;
+    } else {
+        if (s->t >= s->burn) {
+            memcpy(s->ch->z + (s->t - s->burn) * W * d, s->pos, W * d * sizeof *s->pos);
+            memcpy(s->ch->lp + (s->t - s->burn) * W, s->lp, W * sizeof *s->lp);
+        }
+        if (s->bo->progress) s->bo->progress(s->bo->progress_ctx, s->t + 1, s->T);
+        if (s->P->cancel && *s->P->cancel) s->status = SF_ECANCELED;
+        s->h = 0;
+        s->t++;
+    }
+    atomic_store_explicit(&s->next, 0, memory_order_relaxed);
+}
+
+/* One thread's part of the run: claim walkers of the moving half until
+ * none is left, meet the others, repeat.  ly (n) is scratch. */
+static void sweep_run(sweep *s, double *ly)
+{
+    while (s->t < s->T && s->status == SF_OK) {
+        size_t t = s->t, h = s->h, q;
+        while ((q = atomic_fetch_add_explicit(&s->next, 1, memory_order_relaxed)) < s->half) {
+            int moved;
+            move_walker(s->P, s->pos, s->lp, s->W, t, h, q, s->seed, ly, &moved);
+            if (moved && t >= s->burn) s->acc[h * s->half + q]++;
+        }
+        sf_barrier_wait(&s->bar, advance, s);
+    }
+}
+
 static int sample(const post *P, const double *center, const sf_bayes_options *bo, size_t W,
                   uint64_t seed, int threads, chain *ch, sf_error *err)
 {
-    const size_t d = P->dim, n = P->pb->n, p = P->law->n_params;
-    const size_t burn = bo->burn, T = bo->burn + bo->steps, half = W / 2;
+    const size_t d = P->dim, n = P->pb->n, p = P->law->n_params, half = W / 2;
+    /* A team only when each thread gets about a millisecond of likelihood
+     * per half-step (the sampler meets twice a step). */
+#ifdef _OPENMP
+    const int nt = sampler_threads(threads, n, half);
+#else
+    const int nt = 1;
+    (void)threads;
+#endif
+    sweep s = {.P = P, .bo = bo, .ch = ch, .W = W, .T = bo->burn + bo->steps,
+               .burn = bo->burn, .half = half, .seed = seed, .status = SF_OK};
+    atomic_init(&s.next, 0);
     ch->W = W;
     ch->T = bo->steps;
     ch->dim = d;
     ch->z = malloc((bo->steps ? bo->steps : 1) * W * d * sizeof *ch->z);
     ch->lp = malloc((bo->steps ? bo->steps : 1) * W * sizeof *ch->lp);
-    double *pos = malloc(W * d * sizeof *pos), *lp = malloc(W * sizeof *lp);
-    size_t *acc = calloc(W, sizeof *acc);
-    double *logy = malloc((n ? n : 1) * sizeof *logy), *jac = malloc((n ? n : 1) * p * sizeof *jac);
-    if (!ch->z || !ch->lp || !pos || !lp || !acc || !logy || !jac) {
-        free(pos);
-        free(lp);
-        free(acc);
-        free(logy);
-        free(jac);
-        return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    int status = start_walkers(P, center, W, seed, pos, lp, logy, jac, err);
-    free(logy);
+    s.pos = malloc(W * d * sizeof *s.pos);
+    s.lp = malloc(W * sizeof *s.lp);
+    s.acc = calloc(W, sizeof *s.acc);
+    double *logy = malloc((n ? n : 1) * (size_t)nt * sizeof *logy);
+    double *jac = malloc((n ? n : 1) * p * sizeof *jac);
+    int status = ch->z && ch->lp && s.pos && s.lp && s.acc && logy && jac ? SF_OK : SF_ENOMEM;
+    if (status == SF_OK)
+        status = start_walkers(P, center, W, seed, s.pos, s.lp, logy, jac, err);
     free(jac);
-    /* Threads meet at a barrier twice a step; below about a millisecond of
-     * work per thread and half-step the waiting costs more than it saves
-     * (and a busy machine that deschedules one thread stalls the others),
-     * so the team is sized by the work.  The chain is the same either way. */
-    int nt = sampler_threads(threads, n, half);
-    size_t nacc = 0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1 && status == SF_OK)
-#endif
-    {
-        double *ly = malloc((n ? n : 1) * sizeof *ly);
-        int ok = ly != NULL;
-        if (!ok) SF_SHARED_SET(status, SF_ENOMEM);
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-        for (size_t t = 0; t < T && status == SF_OK; t++) {
-            for (size_t h = 0; h < 2; h++) {
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-                for (size_t q = 0; q < half; q++) {
-                    int moved;
-                    move_walker(P, pos, lp, W, t, h, q, seed, ly, &moved);
-                    if (moved && t >= burn) acc[h * half + q]++;
-                }
-            }
-#ifdef _OPENMP
-#pragma omp single
-#endif
-            {
-                if (t >= burn) {
-                    memcpy(ch->z + (t - burn) * W * d, pos, W * d * sizeof *pos);
-                    memcpy(ch->lp + (t - burn) * W, lp, W * sizeof *lp);
-                }
-                if (bo->progress) bo->progress(bo->progress_ctx, t + 1, T);
-                /* Every thread sees the new status after this block's
-                 * barrier, so all leave the loop at the same step. */
-                if (P->cancel && *P->cancel) status = SF_ECANCELED;
-            }
-        }
-        free(ly);
+    int have_bar = 0;
+    if (status == SF_OK && nt == 1 && (status = sf_barrier_init(&s.bar, 1)) == SF_OK) {
+        have_bar = 1;
+        sweep_run(&s, logy);
     }
-    for (size_t k = 0; k < W; k++) nacc += acc[k];
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    if (status == SF_OK && nt > 1) {
+#pragma omp single
+        if ((status = sf_barrier_init(&s.bar, (unsigned)omp_get_num_threads())) == SF_OK)
+            have_bar = 1;
+        /* The single's barrier: every thread sees status and the barrier. */
+        if (status == SF_OK) sweep_run(&s, logy + (size_t)omp_get_thread_num() * (n ? n : 1));
+    }
+#endif
+    if (have_bar) sf_barrier_destroy(&s.bar);
+    if (status == SF_OK) status = s.status;
+    size_t nacc = 0;
+    for (size_t k = 0; s.acc && k < W; k++) nacc += s.acc[k];
     ch->accepted = nacc;
-    free(pos);
-    free(lp);
-    free(acc);
+    free(logy);
+    free(s.pos);
+    free(s.lp);
+    free(s.acc);
     if (status == SF_ENOMEM) return sf_fail(err, SF_ENOMEM, NULL, 0, 0, "out of memory");
     if (status == SF_ECANCELED) return sf_fail(err, SF_ECANCELED, NULL, 0, 0, "interrupted");
     return status;

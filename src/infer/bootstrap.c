@@ -25,6 +25,7 @@
 #endif
 
 #include "base/base.h"
+#include "base/team.h"
 #include "data/data_impl.h"
 #include "infer/infer_impl.h"
 
@@ -265,7 +266,8 @@ static int refit_all(boot_job *j, sf_draws *dr, slot *slots)
     const size_t K = o->resamples, p = dr->p;
     int status = SF_OK;
     size_t done = 0;
-    int nt = sf_threads_for(j->fit->opt.threads, K);
+    int nt = sf_threads_for_rows(j->fit->opt.threads, K,
+                                 SF_TEAM_EVALS_FIT * (double)j->fit->n_points);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif

@@ -26,6 +26,7 @@
 #include "validate/validate_impl.h"
 #include "law/law_impl.h"
 #include "base/base.h"
+#include "base/team.h"
 
 void sf_validate_options_init(sf_validate_options *o)
 {
@@ -450,7 +451,8 @@ void sf_validation_free(sf_validation *v)
 static int evaluate_all(const ctx *c, const spec *specs, size_t n, sf_vtarget *out)
 {
     sf_fit_options fo = c->o->fit;
-    int nt = sf_threads_for(fo.threads, n);
+    /* At most a fit of all the rows each. */
+    int nt = sf_threads_for_rows(fo.threads, n, SF_TEAM_EVALS_FIT * (double)c->d->n);
     if (nt > 1) fo.threads = 1;
     int status = SF_OK;
 #ifdef _OPENMP
