@@ -180,3 +180,13 @@ Test(threads_cli, isoflop_and_envelope_bootstrap, .timeout = 600)
     same_bytes("envelope", (const char *const[]){"envelope", f, "--json",
                                                  "--bootstrap", "4000", "--seed", "4", NULL});
 }
+
+Test(threads_cli, task_fit_draws, .timeout = 600)
+{
+    skip_under_valgrind("4,000 k-step refits of both task laws; test_task runs them under "
+                        "memcheck");
+    /* 4,000 draws x 8 evaluations x 200 checkpoints: a team of 3. */
+    const char *f = task_ladder_csv("tasks.csv");
+    same_bytes("task fit", (const char *const[]){"task", "fit", f, "--draws", "4000",
+                                                 "--seed", "5", "-o", "-", NULL});
+}
