@@ -2096,6 +2096,28 @@ SF_API const char *sf_version(void);
  * 0 for a name the library does not know. */
 SF_API size_t sf_struct_size(const char *name);
 
+/* ---- Extrapolation intervals of rows (issue 21) ---- */
+
+/* The extrapolation interval (sf_fit_extrap_interval) of each of n rows
+ * whose point lies beyond `fit`'s data: out[i] (n elements, caller's
+ * memory) gets it where the fit has `draws` (at least 2), the point's N
+ * or D exceeds the fit's data range (sf_extrap_distance > 0) and the loss
+ * is positive; every other row gets n_levels = 0, and so does a row whose
+ * interval cannot be computed.  *n_beyond (may be NULL) counts the rows
+ * with an interval.  levels NULL / n_levels 0: the draws' levels.  What
+ * `scalefit optimal` and `predict` attach to their rows
+ * (sf_extrap_attach_json with key "rows").  SF_EINVAL for NULL arrays
+ * with n > 0 or more than SF_MAX_LEVELS levels. */
+SF_API int sf_fit_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
+                               size_t n, const double *levels, size_t n_levels, sf_extrap *out,
+                               size_t *n_beyond, sf_error *err);
+/* The same for predictions: the point x[i] (its N and D) with the
+ * predicted loss[i]. */
+SF_API int sf_fit_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                                const double *loss, size_t n, const double *levels,
+                                size_t n_levels, sf_extrap *out, size_t *n_beyond,
+                                sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif
