@@ -2118,6 +2118,26 @@ SF_API int sf_fit_extrap_points(const sf_fit *fit, const sf_draws *draws, const 
                                 size_t n_levels, sf_extrap *out, size_t *n_beyond,
                                 sf_error *err);
 
+/* ---- Schedule correction of a table's checkpoints (issue 21) ---- */
+
+/* Correct the checkpoints of LR-scheduled runs as `scalefit fit` and
+ * `validate` do unless --no-schedule (docs/curves.md).  When the table
+ * `t` that `d` was read from (sf_data_from_table; d's rows are matched to
+ * t's by source line, so d may be filtered) has an lr column (the first
+ * of "lr", "learning_rate", "optim/learning_rate_group0") and a step
+ * column ("step", "_step"), d's losses become those their runs would have
+ * reached annealed at each checkpoint (sf_curve_correct, default curve
+ * options; runs by d's group, else one run per distinct N, else one run).
+ * *lr_col and *step_col (may be NULL) name the columns found (static
+ * strings; NULL where absent): an lr column without a step column
+ * corrects nothing.  *n_corrected (may be NULL) counts the rows changed.
+ * Data without loss or source lines are left alone.  SF_EPARSE (file,
+ * line, column) for a step or lr cell that is not a finite number >= 0,
+ * SF_EINVAL for a row of d not in t or NULL t or d, and sf_curve_correct's
+ * errors; d may be partly corrected after an error. */
+SF_API int sf_curve_correct_table(const sf_table *t, sf_data *d, const char **lr_col,
+                                  const char **step_col, size_t *n_corrected, sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif
