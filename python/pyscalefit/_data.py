@@ -180,6 +180,28 @@ def run_data(t, dopt, law=None):
     return Data(d)
 
 
+def schedule_correct(t, d):
+    """Checkpoints of LR-scheduled runs corrected to the loss their run
+    would reach annealed there, as `scalefit fit` and `validate` do
+    without --no-schedule (sf_curve_correct_table: the table's lr and step
+    columns).  Returns {"column": lr column, "corrected": rows changed},
+    or None when the table has no lr column (or no step column: then a
+    warning, as the CLI's)."""
+    lib = _lib.load()
+    lr, step, n = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_size_t()
+    err = _lib.sf_error()
+    check(lib.sf_curve_correct_table(t.handle, d.ptr, ctypes.byref(lr), ctypes.byref(step),
+                                     ctypes.byref(n), ctypes.byref(err)), err, _Rename(t))
+    if not lr.value:
+        return None
+    if not step.value:
+        import warnings
+        warnings.warn(f"{t.name}: an lr column but no step column: checkpoints are not "
+                      "corrected for the schedule", stacklevel=3)
+        return None
+    return {"column": lr.value.decode(), "corrected": n.value}
+
+
 class Data:
     """An sf_data handle (freed with the object)."""
 

@@ -288,6 +288,8 @@ PROTOS = {
                                      POINTER(c_size_t), ERR]),
     "sf_extrap_attach_json": (c_int, [c_char_p, c_char_p, POINTER(sf_extrap), c_size_t, OUT,
                                       ERR]),
+    "sf_curve_correct_table": (c_int, [P, POINTER(sf_data), POINTER(c_char_p),
+                                       POINTER(c_char_p), POINTER(c_size_t), ERR]),
     "sf_bootstrap_options_init": (None, [POINTER(sf_bootstrap_options)]),
     "sf_fit_bootstrap": (c_int, [P, POINTER(sf_data), POINTER(sf_bootstrap_options), PP, ERR]),
     "sf_bayes_options_init": (None, [POINTER(sf_bayes_options)]),

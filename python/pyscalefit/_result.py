@@ -15,6 +15,8 @@ class Fit:
     ci(level)   {name: (lo, hi)} percentile intervals over the draws
     draws       the parameter draws (numpy array K x p, or lists)
     objective, n_points, converged, warnings, diagnoses, law, formula
+    schedule    {"column", "corrected"} when checkpoints were corrected for
+                their LR schedule (sf.fit's schedule=True), else None
     to_dict(), to_json(path=None): the JSON of `scalefit fit -o`
     predict(N, D, ...), optimal(compute=..., ...), svg(), _repr_html_()
     """
@@ -27,6 +29,7 @@ class Fit:
         self._draws = None
         self._draws_kind = None
         self.source = source
+        self.schedule = None
         self._req = None
 
     def __del__(self):

@@ -34,11 +34,14 @@ def validate(data=None, law="chinchilla", *, cols=None, filter=None, drop_missin
              train_fraction=1.0, min_tokens=1e10, cut_cap=0.3, models=None, max_per_run=None,
              weight="tokens", loo=False, bootstrap=0, resample=None, levels=None,
              loss="huber", delta=1e-3, grid="auto", refine=8, threads=0, seed=0, fix=None,
-             tie=None, N=None, D=None, C=None, L=None, U=None, group=None, weight_col=None):
+             tie=None, N=None, D=None, C=None, L=None, U=None, group=None, weight_col=None,
+             schedule=True):
     """Fit on the smaller models, predict the largest (or target_N), as
     `scalefit validate` (--target N=, --target-from, --train-fraction,
     --min-tokens, --cut-cap, --models, --max-per-run, --weight, --loo,
-    --bootstrap, --resample, --ci).  Returns a Result whose JSON is
+    --bootstrap, --resample, --ci; schedule=False is --no-schedule: with
+    lr and step columns the checkpoints are otherwise corrected for their
+    LR schedule, as the CLI does).  Returns a Result whose JSON is
     `scalefit validate --json`'s."""
     from ._fit import fit_options, make_law
     arrays = dict(N=N, D=D, C=C, loss=L, U=U, group=group, weight=weight_col)
@@ -48,6 +51,8 @@ def validate(data=None, law="chinchilla", *, cols=None, filter=None, drop_missin
     dopt.required |= 0b11          # N and D
     dopt.skip_zero |= 0b10         # a D = 0 checkpoint is skipped
     d = _data.run_data(t, dopt, lw.h)
+    if schedule:
+        _data.schedule_correct(t, d)
     cancel = c_int(0)
     fo = fit_options(loss, delta, grid, refine, threads, seed, fix, tie)
     fo.cancel = pointer(cancel)
