@@ -161,13 +161,14 @@ def role_index(role):
     return r
 
 
-def run_data(t, dopt, law=None):
-    """sf_data from a table for `law` (its roles required, its extra
-    columns read), as the CLI's fit does."""
+def run_data(t, dopt, law=None, roles=True):
+    """sf_data from a table for `law` (its roles required unless
+    roles=False, its extra columns read), as the CLI's fit does."""
     lib = _lib.load()
     keep = []
     if law is not None:
-        dopt.required |= lib.sf_law_roles(law)
+        if roles:
+            dopt.required |= lib.sf_law_roles(law)
         dopt.n_extra = lib.sf_law_n_extra(law)
         for k in range(dopt.n_extra):
             name = lib.sf_law_extra_name(law, k)
@@ -196,8 +197,9 @@ def schedule_correct(t, d):
         return None
     if not step.value:
         import warnings
+        from ._errors import ScalefitWarning
         warnings.warn(f"{t.name}: an lr column but no step column: checkpoints are not "
-                      "corrected for the schedule", stacklevel=3)
+                      "corrected for the schedule", ScalefitWarning, stacklevel=3)
         return None
     return {"column": lr.value.decode(), "corrected": n.value}
 
