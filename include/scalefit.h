@@ -1065,6 +1065,10 @@ typedef struct sf_isoflop_options {
     uint64_t seed;       /* default 0 */
     int threads;         /* 0 = all cores (default); results do not depend
                             on it */
+    /* Cancellation, as sf_fit_options.cancel: when non-NULL and *cancel
+     * becomes nonzero the bootstrap stops within one resample and
+     * sf_isoflop_run returns SF_ECANCELED.  Default NULL (issue 21). */
+    const volatile sig_atomic_t *cancel;
 } sf_isoflop_options;
 
 SF_API void sf_isoflop_options_init(sf_isoflop_options *o);
@@ -1126,6 +1130,9 @@ typedef struct sf_envelope_options {
     double level;        /* default 0.95 */
     uint64_t seed;       /* default 0 */
     int threads;         /* 0 = all cores */
+    /* Cancellation, as in sf_isoflop_options: sf_envelope_run returns
+     * SF_ECANCELED.  Default NULL (issue 21). */
+    const volatile sig_atomic_t *cancel;
 } sf_envelope_options;
 
 SF_API void sf_envelope_options_init(sf_envelope_options *o);

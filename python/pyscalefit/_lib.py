@@ -139,13 +139,14 @@ class sf_plot_options(ctypes.Structure):
 class sf_isoflop_options(ctypes.Structure):
     _fields_ = [("profile", c_int), ("weights", c_int), ("budget_tol", c_double),
                 ("keep_edge", c_int), ("bootstrap", c_int), ("level", c_double),
-                ("seed", c_uint64), ("threads", c_int)]
+                ("seed", c_uint64), ("threads", c_int),
+                ("cancel", POINTER(c_int))]  # const volatile sig_atomic_t *
 
 
 class sf_envelope_options(ctypes.Structure):
     _fields_ = [("points", c_int), ("smooth", c_double), ("keep_edge", c_int),
                 ("bootstrap", c_int), ("level", c_double), ("seed", c_uint64),
-                ("threads", c_int)]
+                ("threads", c_int), ("cancel", POINTER(c_int))]
 
 
 class sf_validate_options(ctypes.Structure):
