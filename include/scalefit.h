@@ -1065,6 +1065,10 @@ typedef struct sf_isoflop_options {
     uint64_t seed;       /* default 0 */
     int threads;         /* 0 = all cores (default); results do not depend
                             on it */
+    /* Cancellation, as sf_fit_options.cancel: when non-NULL and *cancel
+     * becomes nonzero the bootstrap stops within one resample and
+     * sf_isoflop_run returns SF_ECANCELED.  Default NULL (issue 21). */
+    const volatile sig_atomic_t *cancel;
 } sf_isoflop_options;
 
 SF_API void sf_isoflop_options_init(sf_isoflop_options *o);
@@ -1126,6 +1130,9 @@ typedef struct sf_envelope_options {
     double level;        /* default 0.95 */
     uint64_t seed;       /* default 0 */
     int threads;         /* 0 = all cores */
+    /* Cancellation, as in sf_isoflop_options: sf_envelope_run returns
+     * SF_ECANCELED.  Default NULL (issue 21). */
+    const volatile sig_atomic_t *cancel;
 } sf_envelope_options;
 
 SF_API void sf_envelope_options_init(sf_envelope_options *o);
@@ -2095,6 +2102,48 @@ SF_API const char *sf_version(void);
  * "sf_data", "sf_summary", ...: every struct a binding fills or reads), or
  * 0 for a name the library does not know. */
 SF_API size_t sf_struct_size(const char *name);
+
+/* ---- Extrapolation intervals of rows (issue 21) ---- */
+
+/* The extrapolation interval (sf_fit_extrap_interval) of each of n rows
+ * whose point lies beyond `fit`'s data: out[i] (n elements, caller's
+ * memory) gets it where the fit has `draws` (at least 2), the point's N
+ * or D exceeds the fit's data range (sf_extrap_distance > 0) and the loss
+ * is positive; every other row gets n_levels = 0, and so does a row whose
+ * interval cannot be computed.  *n_beyond (may be NULL) counts the rows
+ * with an interval.  levels NULL / n_levels 0: the draws' levels.  What
+ * `scalefit optimal` and `predict` attach to their rows
+ * (sf_extrap_attach_json with key "rows").  SF_EINVAL for NULL arrays
+ * with n > 0 or more than SF_MAX_LEVELS levels. */
+SF_API int sf_fit_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
+                               size_t n, const double *levels, size_t n_levels, sf_extrap *out,
+                               size_t *n_beyond, sf_error *err);
+/* The same for predictions: the point x[i] (its N and D) with the
+ * predicted loss[i]. */
+SF_API int sf_fit_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
+                                const double *loss, size_t n, const double *levels,
+                                size_t n_levels, sf_extrap *out, size_t *n_beyond,
+                                sf_error *err);
+
+/* ---- Schedule correction of a table's checkpoints (issue 21) ---- */
+
+/* Correct the checkpoints of LR-scheduled runs as `scalefit fit` and
+ * `validate` do unless --no-schedule (docs/curves.md).  When the table
+ * `t` that `d` was read from (sf_data_from_table; d's rows are matched to
+ * t's by source line, so d may be filtered) has an lr column (the first
+ * of "lr", "learning_rate", "optim/learning_rate_group0") and a step
+ * column ("step", "_step"), d's losses become those their runs would have
+ * reached annealed at each checkpoint (sf_curve_correct, default curve
+ * options; runs by d's group, else one run per distinct N, else one run).
+ * *lr_col and *step_col (may be NULL) name the columns found (static
+ * strings; NULL where absent): an lr column without a step column
+ * corrects nothing.  *n_corrected (may be NULL) counts the rows changed.
+ * Data without loss or source lines are left alone.  SF_EPARSE (file,
+ * line, column) for a step or lr cell that is not a finite number >= 0,
+ * SF_EINVAL for a row of d not in t or NULL t or d, and sf_curve_correct's
+ * errors; d may be partly corrected after an error. */
+SF_API int sf_curve_correct_table(const sf_table *t, sf_data *d, const char **lr_col,
+                                  const char **step_col, size_t *n_corrected, sf_error *err);
 
 #ifdef __cplusplus
 }

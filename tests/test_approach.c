@@ -698,3 +698,42 @@ Test(plan, round_trip_through_isoflop)
     sf_data_free(d);
     sf_law_free(law);
 }
+
+/* Cancellation (issue 21): a raised cancel flag stops the bootstrap of
+ * isoflop and envelope with SF_ECANCELED and no result; a lowered one
+ * changes nothing. */
+Test(approach, cancel_stops_the_bootstrap)
+{
+    sf_law *law = chinchilla();
+    sf_data *d = sweep(law, hoffmann, besiroglu, 9, 0.01, 7);
+    sf_data *c = curves(law, 15, 40, 200, 0.0);
+    volatile sig_atomic_t flag = 1;
+    sf_error err;
+    sf_isoflop_options o;
+    sf_isoflop_options_init(&o);
+    cr_assert_null(o.cancel);
+    o.bootstrap = 50;
+    o.cancel = &flag;
+    sf_isoflop *r = (sf_isoflop *)1;
+    cr_assert_eq(sf_isoflop_run(d, &o, &r, &err), SF_ECANCELED);
+    cr_assert_null(r);
+    cr_assert_str_eq(err.message, "interrupted");
+    flag = 0;
+    r = isoflop_ok(d, &o);
+    sf_isoflop_free(r);
+    sf_envelope_options e;
+    sf_envelope_options_init(&e);
+    cr_assert_null(e.cancel);
+    e.bootstrap = 50;
+    e.cancel = &flag;
+    flag = 1;
+    sf_envelope *v = (sf_envelope *)1;
+    cr_assert_eq(sf_envelope_run(c, &e, &v, &err), SF_ECANCELED);
+    cr_assert_null(v);
+    flag = 0;
+    cr_assert_eq(sf_envelope_run(c, &e, &v, &err), SF_OK, "%s", err.message);
+    sf_envelope_free(v);
+    sf_data_free(c);
+    sf_data_free(d);
+    sf_law_free(law);
+}

@@ -541,6 +541,86 @@ Test(curves_cli, validate_schedule_correction)
     cli_run_free(&a);
 }
 
+/* The library's table-level correction (issue 21): the lr and step
+ * columns matched to the (filtered) data by source line, the runs by N,
+ * and the same numbers as sf_curve_correct on those arrays; an lr column
+ * without a step column corrects nothing; a bad lr cell names its place. */
+static sf_data *table_data(const char *csv, const char *filter, sf_table **t)
+{
+    sf_error err;
+    sf_error_clear(&err);
+    cr_assert_eq(sf_table_read_buffer(csv, strlen(csv), "sched.csv", t, &err), SF_OK, "%s",
+                 err.message);
+    sf_data_options o;
+    sf_data_options_init(&o);
+    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D);
+    if (filter) o.filters[o.n_filters++] = filter;
+    sf_data *d = NULL;
+    cr_assert_eq(sf_data_from_table(*t, &o, &d, &err), SF_OK, "%s", err.message);
+    return d;
+}
+
+Test(curves, correct_table_is_sf_curve_correct)
+{
+    sf_schedule *s[2] = {sched("cosine:peak=1e-3,warmup=50,steps=2000"),
+                         sched("cosine:peak=6e-4,warmup=50,steps=2000")};
+    const double Ns[2] = {1e8, 6e8};
+    sf_buf csv = {0};
+    cr_assert_eq(sf_buf_printf(&csv, "N,D,step,lr,loss\n"), 0);
+    int run[100];
+    double N[100], step[100], lr[100], loss[100];
+    size_t n = 0;
+    for (int r = 0; r < 2; r++) {
+        for (double t = 40; t <= 2000; t += 40) {
+            double L = 1.8 + 40 / pow(Ns[r], 0.25) + 3 / sqrt(t) + 20 * sf_schedule_lr(s[r], t);
+            sf_buf_printf(&csv, "%g,%g,%g,%.17g,%.17g\n", Ns[r], t * 1e6, t,
+                          sf_schedule_lr(s[r], t), L);
+            if (t < 200) continue; /* the filter below drops these rows */
+            run[n] = r;
+            N[n] = Ns[r];
+            step[n] = t;
+            lr[n] = sf_schedule_lr(s[r], t);
+            loss[n] = L; /* %.17g reads back exactly */
+            n++;
+        }
+        sf_schedule_free(s[r]);
+    }
+    sf_table *t = NULL;
+    sf_data *d = table_data(csv.data, "step>=200", &t);
+    cr_assert_eq(d->n, n);
+    size_t want_n = 0, got_n = 0;
+    sf_error err;
+    sf_error_clear(&err);
+    cr_assert_eq(sf_curve_correct(n, run, N, step, lr, loss, NULL, &want_n, &err), SF_OK);
+    const char *lc = NULL, *sc = NULL;
+    cr_assert_eq(sf_curve_correct_table(t, d, &lc, &sc, &got_n, &err), SF_OK, "%s",
+                 err.message);
+    cr_assert_str_eq(lc, "lr");
+    cr_assert_str_eq(sc, "step");
+    cr_assert(want_n >= 40 && got_n == want_n, "%zu %zu", got_n, want_n);
+    for (size_t i = 0; i < n; i++) cr_assert_eq(d->loss[i], loss[i], "row %zu", i);
+    sf_data_free(d);
+    sf_table_free(t);
+    /* lr without step: nothing corrected. */
+    d = table_data("N,D,lr,loss\n1e8,1e9,1e-3,3.1\n1e8,2e9,5e-4,3.0\n", NULL, &t);
+    cr_assert_eq(sf_curve_correct_table(t, d, &lc, &sc, &got_n, &err), SF_OK);
+    cr_assert_str_eq(lc, "lr");
+    cr_assert_null(sc);
+    cr_assert_eq(got_n, 0);
+    cr_assert_eq(d->loss[1], 3.0);
+    sf_data_free(d);
+    sf_table_free(t);
+    /* A bad lr cell: file, line and column. */
+    d = table_data("N,D,step,lr,loss\n1e8,1e9,10,1e-3,3.1\n1e8,2e9,20,-1,3.0\n", NULL, &t);
+    cr_assert_eq(sf_curve_correct_table(t, d, NULL, NULL, NULL, &err), SF_EPARSE);
+    cr_assert_str_eq(err.file, "sched.csv");
+    cr_assert_eq(err.line, 3);
+    cr_assert_eq(err.column, 4);
+    sf_data_free(d);
+    sf_table_free(t);
+    sf_buf_free(&csv);
+}
+
 /* What a forecast chart needs, from the library (the chart itself is for
  * the render layer): observed points as given, forecast with its band
  * around it, the schedule sampled over the whole run. */

@@ -244,6 +244,63 @@ Test(extrap_cli, optimal_beyond_the_data, .timeout = 120)
     cli_run_free(&r);
 }
 
+/* The library's rows (issue 21): sf_fit_extrap_alloc and _points give
+ * each row beyond the data sf_fit_extrap_interval's interval and the rows
+ * inside none; attached to the library's JSON they are the CLI's bytes. */
+Test(extrap_lib, rows_are_the_clis)
+{
+    const char *path = fitted();
+    sf_fit *fit = NULL;
+    sf_draws *draws = NULL;
+    sf_error err;
+    sf_error_clear(&err);
+    cr_assert_eq(sf_fit_json_read(path, &fit, &draws, &err), SF_OK, "%s", err.message);
+    const double C[3] = {1e18, 1e22, 1e24};
+    sf_alloc_row rows[3];
+    sf_summary s[3][5];
+    sf_point pts[3];
+    double loss[3];
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(sf_fit_alloc_summary(fit, draws, C[i], NULL, 0, &rows[i], s[i], &err),
+                     SF_OK, "%s", err.message);
+        pts[i] = (sf_point){.N = rows[i].params, .D = rows[i].tokens};
+        loss[i] = rows[i].loss;
+    }
+    sf_extrap ex[3], ep[3];
+    size_t beyond = 9, beyond_p = 9;
+    cr_assert_eq(sf_fit_extrap_alloc(fit, draws, rows, 3, NULL, 0, ex, &beyond, &err), SF_OK);
+    cr_assert_eq(sf_fit_extrap_points(fit, draws, pts, loss, 3, NULL, 0, ep, &beyond_p, &err),
+                 SF_OK);
+    cr_assert_eq(beyond, 2);
+    cr_assert_eq(beyond_p, 2);
+    cr_assert_eq(ex[0].n_levels, 0);
+    for (int i = 1; i < 3; i++) {
+        sf_extrap want;
+        cr_assert_eq(sf_fit_extrap_interval(fit, draws, &pts[i], NULL, 0, &want, &err), SF_OK);
+        cr_assert_eq(memcmp(&want, &ex[i], sizeof want), 0, "row %d", i);
+        cr_assert_eq(memcmp(&want, &ep[i], sizeof want), 0, "row %d", i);
+    }
+    char *js = NULL, *out = NULL;
+    cr_assert_eq(sf_alloc_summary_json(sf_fit_law(fit), rows, (const sf_summary(*)[5])s, 3, &js,
+                                       &err), SF_OK);
+    cr_assert_eq(sf_extrap_attach_json(js, "rows", ex, 3, &out, &err), SF_OK);
+    cli_run r = RUN("optimal", path, "--compute", "1e18,1e22,1e24", "--json");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strcmp(r.out, out) == 0, "the CLI's JSON differs:\n%s\nlibrary:\n%s", r.out,
+              out);
+    cli_run_free(&r);
+    free(js);
+    free(out);
+    /* Without draws, or with NULL arrays. */
+    cr_assert_eq(sf_fit_extrap_alloc(fit, NULL, rows, 3, NULL, 0, ex, &beyond, &err), SF_OK);
+    cr_assert_eq(beyond, 0);
+    cr_assert_eq(sf_fit_extrap_alloc(fit, draws, NULL, 3, NULL, 0, ex, NULL, &err), SF_EINVAL);
+    cr_assert_eq(sf_fit_extrap_points(fit, draws, pts, NULL, 3, NULL, 0, ep, NULL, &err),
+                 SF_EINVAL);
+    sf_draws_free(draws);
+    sf_fit_free(fit);
+}
+
 /* A fit without draws keeps its JSON as before: no data range. */
 Test(extrap_cli, plain_fit_json_has_no_range)
 {

@@ -1,11 +1,45 @@
-"""Fit.optimal: allocations through the library's solvers and writers."""
+"""Fit.optimal and Fit.predict_rows: allocations and predictions through
+the library's solvers and writers, with the extrapolation intervals of the
+rows beyond the data (sf_fit_extrap_alloc, sf_fit_extrap_points), as
+`scalefit optimal` and `predict` write them."""
 import ctypes
 import json
-from ctypes import byref, c_double, c_void_p
+from ctypes import byref, c_double, c_size_t, c_void_p
 
 from . import _lib
 from ._errors import check
 from ._vec import broadcast
+
+
+class Rows(list):
+    """The rows (dicts) of `scalefit optimal --json` or `predict --json`;
+    to_json() gives the CLI's JSON text, byte for byte."""
+
+    def __init__(self, text):
+        super().__init__(json.loads(text)["rows"])
+        self._text = text
+
+    def to_json(self, path=None):
+        """The JSON text (written to `path`, temp file + rename, when given)."""
+        if path is not None:
+            from ._fit import _write_atomic
+            _write_atomic(path, self._text)
+        return self._text
+
+
+def _with_extrap(text, n, compute):
+    """text with "extrapolation" on the rows beyond the data: compute(ex,
+    n_beyond, err) fills the library's sf_extrap rows."""
+    lib = _lib.load()
+    ex = (_lib.sf_extrap * max(1, n))()
+    beyond = c_size_t()
+    err = _lib.sf_error()
+    check(compute(ex, byref(beyond), byref(err)), err)
+    if not beyond.value:
+        return text
+    out = c_void_p()
+    check(lib.sf_extrap_attach_json(text.encode(), b"rows", ex, n, byref(out), byref(err)), err)
+    return _lib.take_text(out)
 
 
 def _rows(fit, compute, target_loss):
@@ -33,7 +67,7 @@ def _json(writer, law, rows, rowtype):
     err = _lib.sf_error()
     out = c_void_p()
     check(writer(law, arr, len(rows), byref(out), byref(err)), err)
-    return json.loads(_lib.take_text(out))["rows"]
+    return Rows(_lib.take_text(out))
 
 
 def _data_constrained(fit, compute, unique_tokens):
@@ -73,7 +107,41 @@ def _summarised(fit, compute, target_loss, levels):
                                 ctypes.POINTER(_lib.sf_summary)), byref(err)), err)
     out = c_void_p()
     check(lib.sf_alloc_summary_json(fit._lawh(), rows, sums, n, byref(out), byref(err)), err)
-    return json.loads(_lib.take_text(out))["rows"]
+    text = _with_extrap(_lib.take_text(out), n, lambda ex, nb, e: lib.sf_fit_extrap_alloc(
+        fit._h, fit._draws, rows, n, la if lv else None, len(lv), ex, nb, e))
+    return Rows(text)
+
+
+def predict_rows(fit, N, D, C, U, levels, interval):
+    """Predictions as `scalefit predict FIT --json` writes them: with draws
+    "se", "ci" and "intervals" (at `levels`), with `interval` the
+    prediction intervals, and beyond the data "extrapolation"."""
+    lib = _lib.load()
+    cols, _ = broadcast(N, D, U, C)
+    lv = [float(x) for x in levels or ()]
+    if (lv or interval) and not fit._draws:
+        raise ValueError("predict_rows: levels and interval need draws (fit with bootstrap=K, "
+                         "or sf.bayes)")
+    if len(lv) > _lib.MAX_LEVELS:
+        raise ValueError(f"levels: at most {_lib.MAX_LEVELS}")
+    la = (c_double * max(1, len(lv)))(*lv)
+    n = len(cols[0])
+    pts = (_lib.sf_point * max(1, n))()
+    loss = (_lib.sf_summary * max(1, n))()
+    pred = (_lib.sf_summary * max(1, n))() if interval else None
+    err = _lib.sf_error()
+    for i in range(n):
+        pts[i].N, pts[i].D, pts[i].U, pts[i].C = (c[i] for c in cols)
+        check(lib.sf_fit_predict_summary(fit._h, fit._draws, byref(pts[i]),
+                                         la if lv else None, len(lv), byref(loss[i]),
+                                         byref(pred[i]) if interval else None, byref(err)), err)
+    out = c_void_p()
+    check(lib.sf_predict_summary_json(fit._lawh(), pts, loss, pred, n, int(U is not None),
+                                      byref(out), byref(err)), err)
+    L = (c_double * max(1, n))(*[loss[i].value for i in range(n)])
+    text = _with_extrap(_lib.take_text(out), n, lambda ex, nb, e: lib.sf_fit_extrap_points(
+        fit._h, fit._draws, pts, L, n, la if lv else None, len(lv), ex, nb, e))
+    return Rows(text)
 
 
 def optimal(fit, compute, target_loss, unique_tokens, inference_tokens, levels=None):

@@ -1,7 +1,7 @@
 """Chinchilla's Approaches 2 (isoflop) and 1 (envelope): results read from
 the library's own JSON writers, so they are the CLI's `--json` exactly."""
 import json
-from ctypes import byref, c_void_p
+from ctypes import byref, c_int, c_void_p, pointer
 
 from . import _data, _lib
 from ._errors import check, run_interruptible
@@ -78,7 +78,9 @@ def _svg(writer, h, d):
 def _run(run, d, o, free, writer, svg_writer, kind):
     err = _lib.sf_error()
     h = c_void_p()
-    rc = run_interruptible(lambda: run(d.ptr, byref(o), byref(h), byref(err)), None)
+    cancel = c_int(0)
+    o.cancel = pointer(cancel)     # Ctrl-C stops the bootstrap
+    rc = run_interruptible(lambda: run(d.ptr, byref(o), byref(h), byref(err)), cancel)
     check(rc, err)
     try:
         return Result(kind, _text(writer, h, d), _svg(svg_writer, h, d))

@@ -161,13 +161,14 @@ def role_index(role):
     return r
 
 
-def run_data(t, dopt, law=None):
-    """sf_data from a table for `law` (its roles required, its extra
-    columns read), as the CLI's fit does."""
+def run_data(t, dopt, law=None, roles=True):
+    """sf_data from a table for `law` (its roles required unless
+    roles=False, its extra columns read), as the CLI's fit does."""
     lib = _lib.load()
     keep = []
     if law is not None:
-        dopt.required |= lib.sf_law_roles(law)
+        if roles:
+            dopt.required |= lib.sf_law_roles(law)
         dopt.n_extra = lib.sf_law_n_extra(law)
         for k in range(dopt.n_extra):
             name = lib.sf_law_extra_name(law, k)
@@ -178,6 +179,29 @@ def run_data(t, dopt, law=None):
     check(lib.sf_data_from_table(t.handle, ctypes.byref(dopt), ctypes.byref(d),
                                  ctypes.byref(err)), err, _Rename(t))
     return Data(d)
+
+
+def schedule_correct(t, d):
+    """Checkpoints of LR-scheduled runs corrected to the loss their run
+    would reach annealed there, as `scalefit fit` and `validate` do
+    without --no-schedule (sf_curve_correct_table: the table's lr and step
+    columns).  Returns {"column": lr column, "corrected": rows changed},
+    or None when the table has no lr column (or no step column: then a
+    warning, as the CLI's)."""
+    lib = _lib.load()
+    lr, step, n = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_size_t()
+    err = _lib.sf_error()
+    check(lib.sf_curve_correct_table(t.handle, d.ptr, ctypes.byref(lr), ctypes.byref(step),
+                                     ctypes.byref(n), ctypes.byref(err)), err, _Rename(t))
+    if not lr.value:
+        return None
+    if not step.value:
+        import warnings
+        from ._errors import ScalefitWarning
+        warnings.warn(f"{t.name}: an lr column but no step column: checkpoints are not "
+                      "corrected for the schedule", ScalefitWarning, stacklevel=3)
+        return None
+    return {"column": lr.value.decode(), "corrected": n.value}
 
 
 class Data:

@@ -113,8 +113,8 @@ def run_interruptible(fn, cancel):
             t.join(0.05)
     except KeyboardInterrupt:
         # With a cancel flag the library stops soon: wait for it.  Without
-        # one (isoflop, envelope) the call finishes in the background, its
-        # result dropped; the closure keeps what it reads alive meanwhile.
+        # one the call finishes in the background, its result dropped; the
+        # closure keeps what it reads alive meanwhile.
         if cancel is not None:
             cancel.value = 1
             t.join()

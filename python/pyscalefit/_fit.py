@@ -103,16 +103,20 @@ def fit(data=None, law="chinchilla", *, cols=None, filter=None, drop_missing=Fal
         law_file=None, bounds=None, x=None, breaks=None, loss="huber", delta=1e-3,
         grid="auto", refine=8, threads=0, seed=0, fix=None, tie=None, bootstrap=None,
         resample="rows", warm=False, levels=(0.8, 0.95), compute=None, at=None,
-        N=None, D=None, C=None, L=None, U=None, group=None, weight=None):
+        N=None, D=None, C=None, L=None, U=None, group=None, weight=None, schedule=True):
     """Fit a law to runs, as `scalefit fit` does (the options are its
     flags).  `data`: a CSV path, a pandas DataFrame, a dict of columns, or
     None with role arrays N=, D=, C=, L= (the loss), U=, group=, weight=
     (lists or numpy arrays).  `loss` is the objective, "huber" or "ls".
-    Returns a Fit."""
+    With lr and step columns, checkpoints of LR-scheduled runs are
+    corrected to the loss their run would reach annealed there, as the
+    CLI does (Fit.schedule says how many); schedule=False is
+    --no-schedule.  Returns a Fit."""
     arrays = dict(N=N, D=D, C=C, loss=L, U=U, group=group, weight=weight)
     result = _fit_data(data, arrays, law, cols, filter, drop_missing, law_file, bounds, x,
                        breaks, bootstrap and resample == "group",
-                       fit_options(loss, delta, grid, refine, threads, seed, fix, tie))
+                       fit_options(loss, delta, grid, refine, threads, seed, fix, tie),
+                       schedule)
     result._request(compute, at, None)
     if bootstrap:
         result._bootstrap(int(bootstrap), resample, warm, levels)
@@ -121,7 +125,7 @@ def fit(data=None, law="chinchilla", *, cols=None, filter=None, drop_missing=Fal
 
 
 def _fit_data(data, arrays, law, cols, filters, drop_missing, law_file, bounds, x, breaks,
-              need_group, o):
+              need_group, o, schedule=True):
     """Read the data and the law as the CLI's fit does, and fit (the
     common first half of fit and bayes)."""
     arrays = {k: v for k, v in arrays.items() if v is not None}
@@ -132,6 +136,7 @@ def _fit_data(data, arrays, law, cols, filters, drop_missing, law_file, bounds, 
     if need_group:
         dopt.required |= 1 << 5
     d = _data.run_data(t, dopt, lw.h)
+    corrected = _data.schedule_correct(t, d) if schedule else None
     cancel = c_int(0)
     o.cancel = ctypes.pointer(cancel)
     err = _lib.sf_error()
@@ -140,22 +145,26 @@ def _fit_data(data, arrays, law, cols, filters, drop_missing, law_file, bounds, 
     rc = run_interruptible(lambda: lib.sf_fit_run(lw.h, d.ptr, byref(o), byref(h), byref(err)),
                            cancel)
     check(rc, err)
-    return Fit(h, lw, d, cancel, source=t.name)
+    result = Fit(h, lw, d, cancel, source=t.name)
+    result.schedule = corrected
+    return result
 
 
 def bayes(data=None, law="chinchilla", *, cols=None, filter=None, drop_missing=False,
           law_file=None, bounds=None, x=None, breaks=None, loss="huber", delta=1e-3,
           grid="auto", refine=8, threads=0, seed=0, fix=None, tie=None, walkers=0,
           burn=1000, steps=6000, thin=0, priors=None, levels=(0.8, 0.95), compute=None,
-          at=None, N=None, D=None, C=None, L=None, U=None, group=None, weight=None):
+          at=None, N=None, D=None, C=None, L=None, U=None, group=None, weight=None,
+          schedule=True):
     """The posterior of a law's parameters, as `scalefit bayes`: the fit,
     then the ensemble sampler from it.  `priors`: strings as --prior
-    ("alpha=normal(0.34, 0.1)") or {name: "normal(0.34, 0.1)"}.  Returns
-    a Fit whose draws are the posterior samples."""
+    ("alpha=normal(0.34, 0.1)") or {name: "normal(0.34, 0.1)"}.
+    `schedule` as in sf.fit.  Returns a Fit whose draws are the posterior
+    samples."""
     arrays = dict(N=N, D=D, C=C, loss=L, U=U, group=group, weight=weight)
     result = _fit_data(data, arrays, law, cols, filter, drop_missing, law_file, bounds, x,
                        breaks, False, fit_options(loss, delta, grid, refine, threads, seed,
-                                                  fix, tie))
+                                                  fix, tie), schedule)
     result._request(compute, at, None)
     lib = _lib.load()
     bo = _lib.sf_bayes_options()

@@ -139,13 +139,14 @@ class sf_plot_options(ctypes.Structure):
 class sf_isoflop_options(ctypes.Structure):
     _fields_ = [("profile", c_int), ("weights", c_int), ("budget_tol", c_double),
                 ("keep_edge", c_int), ("bootstrap", c_int), ("level", c_double),
-                ("seed", c_uint64), ("threads", c_int)]
+                ("seed", c_uint64), ("threads", c_int),
+                ("cancel", POINTER(c_int))]  # const volatile sig_atomic_t *
 
 
 class sf_envelope_options(ctypes.Structure):
     _fields_ = [("points", c_int), ("smooth", c_double), ("keep_edge", c_int),
                 ("bootstrap", c_int), ("level", c_double), ("seed", c_uint64),
-                ("threads", c_int)]
+                ("threads", c_int), ("cancel", POINTER(c_int))]
 
 
 class sf_validate_options(ctypes.Structure):
@@ -192,11 +193,19 @@ class sf_curve_plot(ctypes.Structure):
                 ("n_lr", c_size_t), ("lr_step", POINTER(c_double)), ("lr", POINTER(c_double))]
 
 
+class sf_extrap(ctypes.Structure):
+    _fields_ = [("loss", c_double), ("distance", c_double), ("param_sd", c_double),
+                ("resid_sd", c_double), ("extrap_sd", c_double), ("dominant", c_int),
+                ("n_levels", c_size_t), ("level", c_double * MAX_LEVELS),
+                ("lo", c_double * MAX_LEVELS), ("hi", c_double * MAX_LEVELS)]
+
+
 STRUCTS = (sf_error, sf_data, sf_data_options, sf_law_options, sf_point, sf_formula_options,
            sf_fit_options, sf_diagnosis, sf_alloc_row, sf_alloc_dc_row, sf_alloc_inference_row,
            sf_bootstrap_options, sf_prior, sf_bayes_options, sf_summary, sf_report_request,
            sf_plot_options, sf_isoflop_options, sf_envelope_options, sf_validate_options,
-           sf_task_options, sf_task_prediction, sf_curve_run, sf_curve_options, sf_curve_plot)
+           sf_task_options, sf_task_prediction, sf_curve_run, sf_curve_options, sf_curve_plot,
+           sf_extrap)
 
 P = c_void_p          # an opaque handle (sf_law *, sf_fit *, ...)
 PP = POINTER(c_void_p)
@@ -269,6 +278,19 @@ PROTOS = {
     "sf_alloc_dc_json": (c_int, [P, POINTER(sf_alloc_dc_row), c_size_t, OUT, ERR]),
     "sf_alloc_inference_json": (c_int, [P, POINTER(sf_alloc_inference_row), c_size_t, OUT,
                                         ERR]),
+    "sf_fit_predict_summary": (c_int, [P, P, POINTER(sf_point), POINTER(c_double), c_size_t,
+                                       POINTER(sf_summary), POINTER(sf_summary), ERR]),
+    "sf_predict_summary_json": (c_int, [P, POINTER(sf_point), POINTER(sf_summary),
+                                        POINTER(sf_summary), c_size_t, c_int, OUT, ERR]),
+    "sf_fit_extrap_alloc": (c_int, [P, P, POINTER(sf_alloc_row), c_size_t, POINTER(c_double),
+                                    c_size_t, POINTER(sf_extrap), POINTER(c_size_t), ERR]),
+    "sf_fit_extrap_points": (c_int, [P, P, POINTER(sf_point), POINTER(c_double), c_size_t,
+                                     POINTER(c_double), c_size_t, POINTER(sf_extrap),
+                                     POINTER(c_size_t), ERR]),
+    "sf_extrap_attach_json": (c_int, [c_char_p, c_char_p, POINTER(sf_extrap), c_size_t, OUT,
+                                      ERR]),
+    "sf_curve_correct_table": (c_int, [P, POINTER(sf_data), POINTER(c_char_p),
+                                       POINTER(c_char_p), POINTER(c_size_t), ERR]),
     "sf_bootstrap_options_init": (None, [POINTER(sf_bootstrap_options)]),
     "sf_fit_bootstrap": (c_int, [P, POINTER(sf_data), POINTER(sf_bootstrap_options), PP, ERR]),
     "sf_bayes_options_init": (None, [POINTER(sf_bayes_options)]),
@@ -301,6 +323,11 @@ PROTOS = {
     "sf_validate_options_init": (None, [POINTER(sf_validate_options)]),
     "sf_validate": (c_int, [P, POINTER(sf_data), POINTER(sf_validate_options), PP, ERR]),
     "sf_validation_free": (None, [P]),
+    "sf_validate_sweep": (c_int, [P, POINTER(sf_data), POINTER(sf_validate_options),
+                                  POINTER(c_size_t), c_size_t, POINTER(c_double), c_size_t,
+                                  POINTER(c_double), c_size_t, PP, ERR]),
+    "sf_validation_compare_json": (c_int, [PP, c_size_t, OUT, ERR]),
+    "sf_validation_cells_csv": (c_int, [P, OUT, ERR]),
     "sf_validation_json": (c_int, [P, OUT, ERR]),
     "sf_validation_svg": (c_int, [PP, c_size_t, POINTER(sf_data), POINTER(sf_plot_options),
                                   OUT, ERR]),

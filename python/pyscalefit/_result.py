@@ -15,6 +15,8 @@ class Fit:
     ci(level)   {name: (lo, hi)} percentile intervals over the draws
     draws       the parameter draws (numpy array K x p, or lists)
     objective, n_points, converged, warnings, diagnoses, law, formula
+    schedule    {"column", "corrected"} when checkpoints were corrected for
+                their LR schedule (sf.fit's schedule=True), else None
     to_dict(), to_json(path=None): the JSON of `scalefit fit -o`
     predict(N, D, ...), optimal(compute=..., ...), svg(), _repr_html_()
     """
@@ -27,6 +29,7 @@ class Fit:
         self._draws = None
         self._draws_kind = None
         self.source = source
+        self.schedule = None
         self._req = None
 
     def __del__(self):
@@ -243,10 +246,21 @@ class Fit:
         inference_tokens the inference-aware model and its saving) per
         budget in `compute`, or for `target_loss`.  With draws, the plain
         allocation has "se", "ci" and "intervals" at `levels` (default:
-        the draws' levels), as `scalefit optimal --ci`.  The library's JSON
-        rows (sf_alloc_summary_json and friends)."""
+        the draws' levels), as `scalefit optimal --ci`, and rows beyond the
+        fitted data their "extrapolation" interval.  The library's JSON
+        rows (sf_alloc_summary_json and friends) as a list whose
+        .to_json() is `scalefit optimal --json`'s text, byte for byte."""
         from ._alloc import optimal
         return optimal(self, compute, target_loss, unique_tokens, inference_tokens, levels)
+
+    def predict_rows(self, N=None, D=None, C=None, U=None, levels=None, interval=False):
+        """Predictions as `scalefit predict FIT.json --json` writes them: a
+        list of row dicts (point, "loss"; with draws "se", "ci" and
+        "intervals" at `levels`; with interval=True the
+        "prediction_intervals" of a new run; beyond the fitted data the
+        "extrapolation" interval) whose .to_json() is the CLI's text."""
+        from ._alloc import predict_rows
+        return predict_rows(self, N, D, C, U, levels, interval)
 
     # ---- display -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import math
 import os
 import tempfile
 import unittest
+import warnings
 
 from common import EPOCH, cli, shared_file
 
@@ -142,3 +143,54 @@ class Approaches(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ValidateModes(unittest.TestCase):
+    """sf.validate's compare and sweep are `scalefit validate --compare`
+    and `--sweep` (--csv), byte for byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.path = os.path.join(cls.tmp.name, "ladder.csv")
+        write_csv(cls.path, ("run_id", "N", "D", "loss"), ladder_rows())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_compare_is_the_clis(self):
+        r = cli("validate", self.path, "--compare", "--json")
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            got = sf.validate(self.path, compare=True)
+        self.assertEqual(got.to_json(), r.stdout)
+        skipped = [line for line in r.stderr.splitlines() if "skipping law" in line]
+        self.assertEqual(len([x for x in w if "skipping law" in str(x.message)]),
+                         len(skipped))
+        self.assertIn(got["best"], [v["law"] for v in got["compare"]])
+        self.assertTrue(got._repr_svg_().startswith("<svg"))
+        formula = "E + A/N^alpha + B/D^beta"
+        want = cli("validate", self.path, "--compare", "--law", formula, "--json").stdout
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sf.ScalefitWarning)
+            got = sf.validate(self.path, law=formula, compare=True)
+        self.assertEqual(got.to_json(), want)
+
+    def test_sweep_is_the_clis(self):
+        csv = os.path.join(self.tmp.name, "cells.csv")
+        want = cli("validate", self.path, "--sweep", "--sweep-models", "2,3",
+                   "--sweep-fractions", "0.5,1", "--csv", csv, "--json").stdout
+        got = sf.validate(self.path, sweep=True, sweep_models=[2, 3],
+                          sweep_fractions=[0.5, 1])
+        self.assertEqual(got.to_json(), want)
+        with open(csv) as f:
+            self.assertEqual(got.csv, f.read())
+        default = cli("validate", self.path, "--sweep", "--json").stdout
+        self.assertEqual(sf.validate(self.path, sweep=True).to_json(), default)
+        with self.assertRaises(ValueError):
+            sf.validate(self.path, sweep=True, loo=True)
+        with self.assertRaises(ValueError):
+            sf.validate(self.path, sweep=True, compare=True)
+        with self.assertRaises(ValueError):
+            sf.validate(self.path, sweep_models=[2])

@@ -75,6 +75,29 @@ class Interrupt(unittest.TestCase):
         fit._bootstrap(5, "rows", False, (0.95,))   # the cancel flag was reset
         self.assertEqual(len(fit.draws), 5)
 
+    def test_isoflop_and_envelope_stop_and_go_on(self):
+        # A million resamples on one thread take seconds; Ctrl-C after
+        # 0.2 s raises the library's cancel flag, the call returns
+        # (SF_ECANCELED: tests/test_approach.c), and no worker is left
+        # running.  Then the same call runs to its end.
+        from test_approach import envelope_rows, isoflop_rows
+        iso = list(zip(*isoflop_rows()))
+        env = list(zip(*envelope_rows()))
+        runs = (lambda K: sf.isoflop(N=list(iso[0]), C=list(iso[1]), L=list(iso[2]),
+                                     bootstrap=K, threads=1),
+                lambda K: sf.envelope(N=list(env[1]), D=list(env[2]), L=list(env[4]),
+                                      group=list(env[0]), bootstrap=K, threads=1))
+        for run in runs:
+            timer = threading.Timer(0.2, _thread.interrupt_main)
+            timer.start()
+            try:
+                with self.assertRaises(KeyboardInterrupt):
+                    run(1000000)
+            finally:
+                timer.cancel()
+            self.assertFalse([t for t in threading.enumerate()
+                              if t.name == "pyscalefit" and t.is_alive()])
+            self.assertIn("a", run(20).to_dict())
 
 if __name__ == "__main__":
     unittest.main()

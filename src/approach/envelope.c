@@ -263,7 +263,7 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;
-            if (!ok) continue;
+            if (!ok || (o->cancel && *o->cancel)) continue;
             sf_rng g;
             sf_rng_seed(&g, o->seed, (uint64_t)rep);
             memset(inc, 0, nr);
@@ -289,6 +289,7 @@ static int bootstrap(sf_envelope *e, const double *M, const double *grid, double
         free(inc);
         free(buf);
     }
+    if (status == SF_OK && o->cancel && *o->cancel) status = SF_ECANCELED;
     return status;
 }
 
@@ -444,8 +445,10 @@ int sf_envelope_run(const sf_data *d, const sf_envelope_options *o, sf_envelope 
     }
     if (o->bootstrap > 0) {
         const size_t K = (size_t)o->bootstrap;
-        if (!(a = malloc(K * sizeof *a)) || bootstrap(e, M, grid, a) != SF_OK) {
-            rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
+        int brc = (a = malloc(K * sizeof *a)) ? bootstrap(e, M, grid, a) : SF_ENOMEM;
+        if (brc != SF_OK) {
+            rc = sf_fail(err, brc, src, 0, 0,
+                         brc == SF_ECANCELED ? "interrupted" : "out of memory");
             goto done;
         }
         double alo, ahi;

@@ -166,7 +166,7 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
 #endif
         for (size_t rep = 0; rep < K; rep++) {
             a[rep] = NAN;
-            if (!ok) continue;
+            if (!ok || (o->cancel && *o->cancel)) continue;
             sf_rng g;
             sf_rng_seed(&g, o->seed, (uint64_t)rep);
             size_t k = 0, u = 0, off = 0;
@@ -204,6 +204,7 @@ static int bootstrap(const sf_isoflop *r, const double *lx, const double *wt, si
         free(wrep);
         sf_prof_work_free(&work);
     }
+    if (status == SF_OK && o->cancel && *o->cancel) status = SF_ECANCELED;
     return status;
 }
 
@@ -433,9 +434,12 @@ int sf_isoflop_run(const sf_data *d, const sf_isoflop_options *o, sf_isoflop **o
         const size_t K = (size_t)o->bootstrap;
         a = malloc(K * sizeof *a);
         if (K * nu <= PER_BUDGET_MAX) bx = malloc(K * nu * sizeof *bx);
-        if (!a || (K * nu <= PER_BUDGET_MAX && !bx) ||
-            bootstrap(r, lx, wt, nmax, nu, a, bx) != SF_OK) {
-            rc = sf_fail(err, SF_ENOMEM, src, 0, 0, "out of memory");
+        int brc = !a || (K * nu <= PER_BUDGET_MAX && !bx)
+                      ? SF_ENOMEM
+                      : bootstrap(r, lx, wt, nmax, nu, a, bx);
+        if (brc != SF_OK) {
+            rc = sf_fail(err, brc, src, 0, 0,
+                         brc == SF_ECANCELED ? "interrupted" : "out of memory");
             goto done;
         }
         double lo, hi;

@@ -24,7 +24,7 @@ static const struct {
     SIZE(sf_plot_options),   SIZE(sf_isoflop_options), SIZE(sf_envelope_options),
     SIZE(sf_validate_options), SIZE(sf_summary),   SIZE(sf_task_options),
     SIZE(sf_task_prediction), SIZE(sf_curve_run),   SIZE(sf_curve_options),
-    SIZE(sf_curve_plot),
+    SIZE(sf_curve_plot),     SIZE(sf_extrap),
 };
 
 size_t sf_struct_size(const char *name)

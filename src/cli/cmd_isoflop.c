@@ -115,6 +115,7 @@ int cmd_isoflop(int argc, char **argv)
     cli_exponent_args a;
     sf_isoflop_options o;
     sf_isoflop_options_init(&o);
+    o.cancel = &cli_interrupted; /* Ctrl-C stops the bootstrap (files.c) */
     int rc = cli_exponent_parse("isoflop", usage, opts, argc, argv, help_head, help_tail, &a,
                                 own_arg, &o);
     if (rc != CLI_OK) return rc == CLI_ARG_END ? CLI_OK : rc;

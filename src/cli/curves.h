@@ -83,7 +83,7 @@ int cmd_watch(int argc, char **argv);
 
 /* When the CSV at `path` has an lr column (lr, learning_rate,
  * optim/learning_rate_group0) and a step column (step, _step), correct the
- * losses of d in place to their annealed values (sf_curve_correct): runs
+ * losses of d in place to their annealed values (sf_curve_correct_table): runs
  * by d's group, else by N.  *n_corrected rows changed; *lr_col the column
  * used (static storage, NULL when none: d untouched).  CLI_OK or
  * CLI_ERROR (message printed). */

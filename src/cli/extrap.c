@@ -80,51 +80,46 @@ int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double 
     return CLI_OK;
 }
 
-static sf_extrap *extrap_rows(const sf_fit *fit, const sf_draws *draws, const double *N,
-                              const double *D,
-                              const double *L, size_t n, const double *levels,
-                              size_t n_levels)
+/* The rows' intervals (the library's sf_fit_extrap_alloc and
+ * sf_fit_extrap_points, which the Python package calls too); NULL when no
+ * row has one. */
+static sf_extrap *keep_if_any(sf_extrap *ex, int rc, size_t any)
 {
-    sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
-    size_t any = 0;
-    for (size_t i = 0; ex && i < n; i++) {
-        cli_extrap_at(fit, draws, L[i], N[i], D[i], levels, n_levels, &ex[i]);
-        any += ex[i].n_levels > 0;
-    }
-    if (!any) {
-        free(ex);
-        return NULL;
-    }
-    return ex;
+    if (rc == SF_OK && any) return ex;
+    free(ex);
+    return NULL;
 }
 
 sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,
                             size_t n, const double *levels, size_t n_levels)
 {
-    double *v = malloc(3 * (n ? n : 1) * sizeof *v);
-    if (!v) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = rows[i].params;
-        v[n + i] = rows[i].tokens;
-        v[2 * n + i] = rows[i].loss;
-    }
-    sf_extrap *ex = extrap_rows(fit, draws, v, v + n, v + 2 * n, n, levels, n_levels);
-    free(v);
-    return ex;
+    sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
+    if (!ex) return NULL;
+    size_t any = 0;
+    sf_error err;
+    sf_error_clear(&err);
+    int rc = sf_fit_extrap_alloc(fit, draws, rows, n, levels, n_levels, ex, &any, &err);
+    return keep_if_any(ex, rc, any);
 }
 
 sf_extrap *cli_extrap_points(const sf_fit *fit, const sf_draws *draws, const sf_point *x,
                              const sf_summary *loss, size_t n, const double *levels,
                              size_t n_levels)
 {
-    /* a point and its predicted loss, as an allocation row */
-    sf_alloc_row *rows = calloc(n ? n : 1, sizeof *rows);
-    if (!rows) return NULL;
-    for (size_t i = 0; i < n; i++)
-        rows[i] = (sf_alloc_row){.params = x[i].N, .tokens = x[i].D, .loss = loss[i].value};
-    sf_extrap *ex = cli_extrap_alloc(fit, draws, rows, n, levels, n_levels);
-    free(rows);
-    return ex;
+    sf_extrap *ex = calloc(n ? n : 1, sizeof *ex);
+    double *L = malloc((n ? n : 1) * sizeof *L);
+    if (!ex || !L) {
+        free(ex);
+        free(L);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) L[i] = loss[i].value;
+    size_t any = 0;
+    sf_error err;
+    sf_error_clear(&err);
+    int rc = sf_fit_extrap_points(fit, draws, x, L, n, levels, n_levels, ex, &any, &err);
+    free(L);
+    return keep_if_any(ex, rc, any);
 }
 
 char *cli_attach_extrap(char *js, const sf_extrap *ex, size_t n)
