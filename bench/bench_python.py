@@ -47,7 +47,11 @@ def section_python(args, rep):
                        ("floor (python3, pandas, read the CSV)", f_wall, f_cpu),
                        ("scalefit fit --json (the CLI)", c_wall, c_cpu)):
         print("  %-44s %10.3f %10.3f" % (name, w, c))
-    share = max(s_wall - f_wall, 0.0)
+    # pyscalefit's own cost (import, DataFrame to CSV text, loading the
+    # library, the fit) is the snippet less its floor.  CPU times: the
+    # difference of two wall medians on a shared machine is mostly noise
+    # (0.11 s wall against 0.025 s CPU in one run at load 4).
+    share = max(s_cpu - f_cpu, 0.0)
     rep.check(s_wall < 1.0, "the snippet runs in under 1 s (%.3f s)" % s_wall)
-    rep.check(share <= 5 * c_wall, "pyscalefit's share %.3f s <= 5x the CLI's %.3f s"
-              % (share, c_wall))
+    rep.check(share <= 5 * c_cpu, "pyscalefit's share %.3f s of CPU <= 5x the CLI's %.3f s"
+              % (share, c_cpu))
