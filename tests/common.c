@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,4 +286,36 @@ const char *task_ladder_csv(const char *name)
             }
     fclose(f);
     return path;
+}
+
+void task_ladder_fit(const char *prefix, sf_task_fit **f, sf_task_data **d)
+{
+    char name[256], json[256];
+    snprintf(name, sizeof name, "%s_ladder.csv", prefix);
+    snprintf(json, sizeof json, "%s_tasks.json", prefix);
+    const char *data = task_ladder_csv(name), *out = tmp_file(json);
+    cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
+                                               "--draws", "40", "--threads", "1", "-o", out,
+                                               NULL});
+    cr_assert_eq(r.status, 0, "task fit failed: %s", r.err);
+    cli_run_free(&r);
+    sf_error err;
+    cr_assert(sf_task_fit_json_read(out, f, &err) == SF_OK, "%s", err.message);
+    sf_table *t = NULL;
+    cr_assert(sf_table_read(data, &t, &err) == SF_OK, "%s", err.message);
+    sf_data_options o;
+    sf_data_options_init(&o);
+    o.column[SF_ROLE_GROUP] = "run";
+    cr_assert(sf_task_data_from_table(t, &o, NULL, NULL, d, &err) == SF_OK, "%s", err.message);
+    sf_table_free(t);
+}
+
+void problem(test_report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(r->text + r->used, sizeof r->text - r->used, fmt, ap);
+    va_end(ap);
+    if (w > 0) r->used += (size_t)w;
+    if (r->used >= sizeof r->text) r->used = sizeof r->text - 1;
 }

@@ -75,4 +75,18 @@ double lcg_normal(unsigned long long *s);
  * noise.  Columns run,N,D,task,loss,acc.  Returns a static path. */
 const char *task_ladder_csv(const char *name);
 
+/* That ladder (written as PREFIX_ladder.csv) fitted through the CLI
+ * (`task fit --col group=run --draws 40 --threads 1 -o PREFIX_tasks.json`),
+ * the fit read back from the file and the table read as task data. */
+void task_ladder_fit(const char *prefix, sf_task_fit **f, sf_task_data **d);
+
+/* What a test found wrong, gathered to be reported all at once. */
+typedef struct test_report {
+    char text[16384];
+    size_t used;
+} test_report;
+
+/* Append to r (printf-style); text past the buffer is dropped. */
+void problem(test_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -27,21 +27,6 @@ typedef struct funcs {
     size_t n;
 } funcs;
 
-typedef struct report {
-    char text[16384];
-    size_t used;
-} report;
-
-static void problem(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(report *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(r->text + r->used, sizeof r->text - r->used, fmt, ap);
-    va_end(ap);
-    if (w > 0) r->used += (size_t)w;
-    if (r->used >= sizeof r->text) r->used = sizeof r->text - 1;
-}
 
 /* Collapse runs of blanks, drop blanks inside the parentheses' edges, trim. */
 static void normalise(const char *s, size_t len, char *out, size_t size)
@@ -149,7 +134,7 @@ static const func *find(const funcs *f, const char *name)
 }
 
 /* What differs between the header's functions and the reference's. */
-static void compare(const funcs *header, const funcs *doc, report *rep)
+static void compare(const funcs *header, const funcs *doc, test_report *rep)
 {
     for (size_t i = 0; i < header->n; i++) {
         const func *h = &header->v[i], *e = find(doc, h->name);
@@ -177,7 +162,7 @@ static void compare(const funcs *header, const funcs *doc, report *rep)
 Test(api_doc, every_public_function_listed_as_declared)
 {
     static funcs header, doc;
-    static report rep;
+    static test_report rep;
     header_funcs(&header);
     doc_funcs(&doc, "docs/api.md");
     /* the header was read: the API has hundreds of functions in ten or
@@ -199,7 +184,7 @@ Test(api_doc, every_public_function_listed_as_declared)
 Test(api_doc, a_stale_reference_is_refused)
 {
     static funcs header, doc;
-    static report rep;
+    static test_report rep;
     header_funcs(&header);
     const char *path = tmp_file("api.md");
     char *text = read_text("docs/api.md");

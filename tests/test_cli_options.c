@@ -375,22 +375,6 @@ typedef struct command {
     names opts;   /* accepted: every file's table, less the refused */
 } command;
 
-/* What a test found wrong, reported all at once. */
-typedef struct report {
-    char text[8192];
-    size_t used;
-} report;
-
-static void problem(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(report *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(r->text + r->used, sizeof r->text - r->used, fmt, ap);
-    va_end(ap);
-    if (w > 0) r->used += (size_t)w;
-    if (r->used >= sizeof r->text) r->used = sizeof r->text - 1;
-}
 
 /* The commands of `scalefit --help`: the first word of each line of its
  * Commands: section. */
@@ -451,7 +435,7 @@ static void free_source(source *src)
 /* Each option of `opts` is named in the help text `help` and, as roff, in
  * docs/scalefit.1 (`man`, when given). */
 static void check_help(const char *what, const char *help, const char *man, const names *opts,
-                       report *rep, size_t *checked)
+                       test_report *rep, size_t *checked)
 {
     for (size_t k = 0; k < opts->n; k++) {
         char dashed[80], roff[160];
@@ -495,7 +479,7 @@ Test(cli_options, help_and_man_name_every_option)
     cr_assert(man != NULL, "cannot read docs/scalefit.1");
     size_t n = collect_commands(&src, cmds, sizeof cmds / sizeof cmds[0]);
     size_t checked = 0;
-    static report rep;
+    static test_report rep;
     rep.used = 0;
     rep.text[0] = '\0';
     for (size_t c = 0; c < n; c++) {
@@ -527,7 +511,7 @@ Test(cli_options, subcommand_pages_document_the_accepted_options)
     listed_commands(&listed);
     cr_assert_geq(listed.n, 14, "only %zu commands in scalefit --help", listed.n);
     size_t checked = 0;
-    static report rep;
+    static test_report rep;
     rep.used = 0;
     rep.text[0] = '\0';
     char *main_page = read_text("docs/scalefit.1");
@@ -589,7 +573,7 @@ Test(cli_options, task_subcommands_covered)
     const char *syn = strstr(page, "\n.SH SYNOPSIS\n"), *desc = syn ? strstr(syn, "\n.SH DESCRIPTION") : NULL;
     cr_assert(syn && desc, "%s: no SYNOPSIS and DESCRIPTION", path);
     size_t checked = 0;
-    static report rep;
+    static test_report rep;
     rep.used = 0;
     rep.text[0] = '\0';
     for (size_t s = 0; s < subs.n; s++) {

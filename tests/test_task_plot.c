@@ -10,26 +10,6 @@
 
 #include "common.h"
 
-/* Fit the ladder through the CLI (-o) and read back the fit and the data. */
-static void fit_ladder(sf_task_fit **f, sf_task_data **d)
-{
-    const char *data = task_ladder_csv("plot_ladder.csv"), *out = tmp_file("plot_tasks.json");
-    cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
-                                               "--draws", "40", "--threads", "1", "-o", out,
-                                               NULL});
-    cr_assert_eq(r.status, 0, "task fit failed: %s", r.err);
-    cli_run_free(&r);
-    sf_error err;
-    cr_assert(sf_task_fit_json_read(out, f, &err) == SF_OK, "%s", err.message);
-    sf_table *t = NULL;
-    cr_assert(sf_table_read(data, &t, &err) == SF_OK, "%s", err.message);
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.column[SF_ROLE_GROUP] = "run";
-    cr_assert(sf_task_data_from_table(t, &o, NULL, NULL, d, &err) == SF_OK, "%s", err.message);
-    sf_table_free(t);
-}
-
 static size_t task_named(const sf_task_fit *f, const char *name)
 {
     for (size_t i = 0; i < sf_task_fit_n_tasks(f); i++)
@@ -56,7 +36,7 @@ Test(task_plot, band_brackets_the_sigmoid_and_narrows_inside_the_data)
 {
     sf_task_fit *f = NULL;
     sf_task_data *d = NULL;
-    fit_ladder(&f, &d);
+    task_ladder_fit("plot", &f, &d);
     size_t ts = task_named(f, "signal"), tf = task_named(f, "flat");
     double L[4] = {1.2, 1.3, 1.6, NAN}, lo[4], hi[4];
     sf_error err;
@@ -85,7 +65,7 @@ Test(task_plot, draws_both_panels_and_a_no_signal_task_without_curves)
 {
     sf_task_fit *f = NULL;
     sf_task_data *d = NULL;
-    fit_ladder(&f, &d);
+    task_ladder_fit("plot", &f, &d);
     sf_plot_options o;
     sf_plot_options_init(&o);
     char *svg = NULL;

@@ -71,30 +71,12 @@ static char *task_part(const char *page, int i)
     return strndup(s, (size_t)(e - s));
 }
 
-static void fit_ladder(sf_task_fit **f, sf_task_data **d)
-{
-    const char *data = task_ladder_csv("report_ladder.csv"), *out = tmp_file("report_tasks.json");
-    cli_run r = run_cli(NULL, (const char *[]){"task", "fit", data, "--col", "group=run",
-                                               "--draws", "40", "--threads", "1", "-o", out,
-                                               NULL});
-    cr_assert_eq(r.status, 0, "task fit failed: %s", r.err);
-    cli_run_free(&r);
-    sf_error err;
-    cr_assert(sf_task_fit_json_read(out, f, &err) == SF_OK, "%s", err.message);
-    sf_table *t = NULL;
-    cr_assert(sf_table_read(data, &t, &err) == SF_OK, "%s", err.message);
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.column[SF_ROLE_GROUP] = "run";
-    cr_assert(sf_task_data_from_table(t, &o, NULL, NULL, d, &err) == SF_OK, "%s", err.message);
-    sf_table_free(t);
-}
 
 Test(task_report, a_part_per_task_with_parameters_predictions_and_plot)
 {
     sf_task_fit *f;
     sf_task_data *d;
-    fit_ladder(&f, &d);
+    task_ladder_fit("report", &f, &d);
     cr_assert_str_eq(sf_task_fit_task(f, 0), "signal");
     cr_assert_str_eq(sf_task_fit_task(f, 1), "flat");
     double N[1] = {7e10}, D[1] = {1e12}, C[1] = {1e21};
