@@ -190,3 +190,23 @@ Test(threads_cli, task_fit_draws, .timeout = 600)
     same_bytes("task fit", (const char *const[]){"task", "fit", f, "--draws", "4000",
                                                  "--seed", "5", "-o", "-", NULL});
 }
+
+Test(threads_cli, bnsl_break_search, .timeout = 600)
+{
+    skip_under_valgrind("the break search over 600 rows; test_laws covers bnsl under memcheck");
+    /* One broken power law (a break at 1e5) with 1% noise, 600 points:
+     * the break search's tuples are worth a team of 3. */
+    const char *path = tmp_file("bnsl.csv");
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    xs = 0xb5b1;
+    fprintf(f, "D,loss\n");
+    for (int i = 0; i < 600; i++) {
+        double x = pow(10.0, 3.0 + 5.0 * i / 599.0);
+        double y = 0.5 + 5.0 * pow(x, -0.2) * pow(1.0 + pow(x / 1e5, 1.0 / 0.3), -0.4 * 0.3);
+        fprintf(f, "%.9g,%.9g\n", x, y * exp(0.01 * gauss()));
+    }
+    cr_assert_eq(fclose(f), 0);
+    same_bytes("fit --law bnsl", (const char *const[]){"fit", path, "--law", "bnsl", "--x", "D",
+                                                        "--json", NULL});
+}

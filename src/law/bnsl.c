@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "base/team.h"
 #include "law/law_impl.h"
 
 #define MAXB 3
@@ -563,10 +564,31 @@ static void stage1(const break_search *s, size_t t, cand *cd, double *scratch)
     tuple_row(s, t, cd + t * s->na, scratch);
 }
 
-static int in_parallel(const break_search *s, int threads, size_t count, const size_t *idx,
-                       cand *cd, cand_job job)
+/* Row evaluations of one item, to size the team by the work
+ * (src/base/team.h): a solve passes over the n rows about four times; a
+ * stage-1 tuple solves every floor and break-sharpness of the grid, then
+ * polishes (about 20 solves) at each floor; a refinement moves each break
+ * over its fine axis at every floor, then searches the floor (about 60). */
+static double stage1_rows(const break_search *s)
 {
-    int nt = sf_threads_for(threads, count), short_mem = 0;
+    double nfc = 1;
+    for (int b = 0; b < s->k; b++) nfc *= (double)s->grid[b].nf;
+    return 4.0 * (double)s->n * (double)s->na * (nfc + 20.0);
+}
+
+static double refine_rows(const break_search *s)
+{
+    double moves = 0;
+    for (int b = 0; b < s->k && s->k > 1; b++)
+        moves += (double)s->fine[b].nd * (double)s->fine[b].nf;
+    double rounds = s->k > 1 ? REF_ROUNDS : 1;
+    return 4.0 * (double)s->n * (rounds * (double)(s->na + 1) * moves + 60.0);
+}
+
+static int in_parallel(const break_search *s, int threads, size_t count, const size_t *idx,
+                       double rows_per_item, cand *cd, cand_job job)
+{
+    int nt = sf_threads_for_rows(threads, count, rows_per_item), short_mem = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -740,7 +762,7 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
         if (!cd || !order) rc = SF_ENOMEM;
     }
     /* Stage 1, each tuple into its own row. */
-    if (rc == SF_OK) rc = in_parallel(&s, c->threads, s.T, NULL, cd, stage1);
+    if (rc == SF_OK) rc = in_parallel(&s, c->threads, s.T, NULL, stage1_rows(&s), cd, stage1);
     if (rc == SF_OK) {
         for (size_t t = 0; t < items; t++) order[t] = t;
         sort_cands(cd, order, items);
@@ -765,7 +787,7 @@ static int starts(const sf_law *law, const sf_start_ctx *c, double *theta, size_
     }
     if (rc == SF_OK) {
         /* Stage 2, each chosen candidate independently. */
-        rc = in_parallel(&s, c->threads, nc, chosen, cd, refine_cand);
+        rc = in_parallel(&s, c->threads, nc, chosen, refine_rows(&s), cd, refine_cand);
         /* Candidates that refined to the same breaks and floor are one
          * start. */
         size_t kept = 0;
