@@ -158,6 +158,23 @@ Test(files, a_failed_output_leaves_the_old_file_and_no_other)
 /* Run scalefit with a file-size limit of one 512-byte block (the fit file
  * is over 1 kB), SIGXFSZ ignored so that write(2) fails with EFBIG: what a
  * full disk does to a write. */
+/* Start argv (NULL-terminated) with stdout to /dev/null and stderr to
+ * tmp_file(err_name); its pid. */
+static pid_t spawn_quiet(const char *const *argv, const char *err_name)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, tmp_file(err_name), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    pid_t pid;
+    char *const *av;
+    memcpy(&av, &argv, sizeof av);
+    cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, av, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
 static int run_limited(const char *const *args)
 {
     const char *argv[32] = {"/bin/sh", "-c",
@@ -165,17 +182,7 @@ static int run_limited(const char *const *args)
     size_t n = 4;
     for (size_t k = 0; args[k] && n < 31; k++) argv[n++] = args[k];
     argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, tmp_file("limited.err"),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    char *const *av;
-    const char **ap = argv;
-    memcpy(&av, &ap, sizeof av);
-    cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, av, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    pid_t pid = spawn_quiet(argv, "limited.err");
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
@@ -246,17 +253,7 @@ static int interrupt_run(const char *const *args, double after, int sig, double 
     size_t n = 1;
     for (size_t k = 0; args[k] && n < 31; k++) argv[n++] = args[k];
     argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, tmp_file("interrupted.err"),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    char *const *av;
-    const char **ap = argv;
-    memcpy(&av, &ap, sizeof av);
-    cr_assert_eq(posix_spawn(&pid, argv[0], &fa, NULL, av, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    pid_t pid = spawn_quiet(argv, "interrupted.err");
     struct timespec ts = {(time_t)after, (long)((after - (double)(time_t)after) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
