@@ -35,28 +35,36 @@ def huber_grad(r):
     return np.clip(r, -DELTA, DELTA)
 
 
-def chinchilla_fit(N, D, L, starts):
-    lN, lD, lL = np.log(N), np.log(D), np.log(L)
+def lse_huber(t, target):
+    """Huber objective of log(sum exp t) - target over the rows (t: terms x
+    rows) and its gradient with respect to each term at each row."""
+    m = t.max(axis=0)
+    w = np.exp(t - m)
+    s = w.sum(axis=0)
+    r = m + np.log(s) - target
+    return huber(r).sum(), huber_grad(r) * (w / s)
 
-    def f(x):
-        e, a, b, al, be = x
-        t = np.stack([np.full_like(lN, e), a - al * lN, b - be * lD])
-        m = t.max(axis=0)
-        w = np.exp(t - m)
-        s = w.sum(axis=0)
-        r = m + np.log(s) - lL
-        g = huber_grad(r)
-        p = w / s
-        grad = np.array([(g * p[0]).sum(), (g * p[1]).sum(), (g * p[2]).sum(),
-                         -(g * p[1] * lN).sum(), -(g * p[2] * lD).sum()])
-        return huber(r).sum(), grad
 
+def best_start(f, starts):
+    """L-BFGS-B from every start; the lowest result."""
     best = None
     for x0 in starts:
         res = minimize(f, x0, jac=True, method="L-BFGS-B")
         if best is None or res.fun < best.fun:
             best = res
     return best
+
+
+def chinchilla_fit(N, D, L, starts):
+    lN, lD, lL = np.log(N), np.log(D), np.log(L)
+
+    def f(x):
+        e, a, b, al, be = x
+        obj, gp = lse_huber(np.stack([np.full_like(lN, e), a - al * lN, b - be * lD]), lL)
+        return obj, np.array([gp[0].sum(), gp[1].sum(), gp[2].sum(),
+                              -(gp[1] * lN).sum(), -(gp[2] * lD).sum()])
+
+    return best_start(f, starts)
 
 
 def sigmoid(L, a, b, k, L0):
@@ -83,21 +91,10 @@ def direct_fit(C, A, starts):
 
     def f(x):
         e, a, al = x
-        t = np.stack([np.full_like(lC, e), a - al * lC])
-        m = t.max(axis=0)
-        w = np.exp(t - m)
-        s = w.sum(axis=0)
-        r = m + np.log(s) - ly
-        g = huber_grad(r)
-        p = w / s
-        return huber(r).sum(), np.array([(g * p[0]).sum(), (g * p[1]).sum(), -(g * p[1] * lC).sum()])
+        obj, gp = lse_huber(np.stack([np.full_like(lC, e), a - al * lC]), ly)
+        return obj, np.array([gp[0].sum(), gp[1].sum(), -(gp[1] * lC).sum()])
 
-    best = None
-    for x0 in starts:
-        res = minimize(f, x0, jac=True, method="L-BFGS-B")
-        if best is None or res.fun < best.fun:
-            best = res
-    return best
+    return best_start(f, starts)
 
 
 def fit_task(rows, starts1, starts_d, warm=None):
