@@ -319,3 +319,17 @@ void problem(test_report *r, const char *fmt, ...)
     if (w > 0) r->used += (size_t)w;
     if (r->used >= sizeof r->text) r->used = sizeof r->text - 1;
 }
+
+sf_data *datablations_data(void)
+{
+    sf_data_options o;
+    sf_data_options_init(&o);
+    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_U);
+    sf_data *d;
+    sf_error err;
+    char buf[2048];
+    cr_assert_eq(sf_data_read(shared_file(DATABLATIONS), &o, &d, &err), SF_OK, "%s",
+                 sf_error_format(&err, buf, sizeof buf));
+    cr_assert_eq(d->n, 182u);
+    return d;
+}

@@ -14,6 +14,13 @@
  * buffer (one of a few, so two calls can be combined in one expression). */
 const char *shared_file(const char *rel);
 
+/* Muennighoff et al.'s 182 final losses (../shared/data, SOURCE.md there). */
+#define DATABLATIONS "datablations_muennighoff/fit182_c4_final_losses.csv"
+
+/* That file read with N, D and U required (skips or fails like
+ * shared_file when the data are missing); asserts its 182 rows. */
+sf_data *datablations_data(void);
+
 /* Skip a test under `make valgrind` (SF_VALGRIND=1) when it only repeats
  * code paths other tests cover, at a cost of minutes under memcheck (the
  * 4500-start grid, thousands of bootstrap refits).  The native and ASan

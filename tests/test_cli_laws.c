@@ -8,7 +8,6 @@
 
 #include "common.h"
 
-#define DATABLATIONS "datablations_muennighoff/fit182_c4_final_losses.csv"
 #define BNSL4 "bnsl_4digit_addition/bnsl_4digit_addition.csv"
 #define RUN(...) run_cli(NULL, (const char *const[]){__VA_ARGS__, NULL})
 

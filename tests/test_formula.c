@@ -12,7 +12,6 @@
 #include "law/formula.h"
 
 #define EPOCH "chinchilla_epoch/svg_extracted_data.csv"
-#define DATABLATIONS "datablations_muennighoff/fit182_c4_final_losses.csv"
 
 #define CHINCHILLA_TYPED "E + A/N^alpha + B/D^beta"
 #define KAPLAN_TYPED "((Nc/N)^(alpha_N/alpha_D) + Dc/D)^alpha_D"
@@ -121,18 +120,6 @@ Test(formula, kaplan_typed_reaches_the_builtin_fit)
     sf_law_free(b);
     sf_law_free(f);
     sf_data_free(d);
-}
-
-static sf_data *datablations_data(void)
-{
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_U);
-    sf_data *d;
-    sf_error err;
-    cr_assert_eq(sf_data_read(shared_file(DATABLATIONS), &o, &d, &err), SF_OK, "%s",
-                 err.message);
-    return d;
 }
 
 /* Must-show 2: the data-constrained law typed by hand gives the built-in's

@@ -12,7 +12,6 @@
 #include "fit/fit_impl.h"
 #include "law/law_impl.h"
 
-#define DATABLATIONS "datablations_muennighoff/fit182_c4_final_losses.csv"
 #define BNSL4 "bnsl_4digit_addition/bnsl_4digit_addition.csv"
 
 static int has_warning(const sf_fit *fit, const char *text)
@@ -149,20 +148,6 @@ Test(laws, datablations_readme_predictions)
     assert_rel(L, L2, 1e-15, "chinchilla limit");
     sf_law_free(ch);
     sf_law_free(law);
-}
-
-static sf_data *datablations_data(void)
-{
-    sf_data_options o;
-    sf_data_options_init(&o);
-    o.required = SF_ROLE_BIT(SF_ROLE_N) | SF_ROLE_BIT(SF_ROLE_D) | SF_ROLE_BIT(SF_ROLE_U);
-    sf_data *d;
-    sf_error err;
-    char buf[2048];
-    cr_assert_eq(sf_data_read(shared_file(DATABLATIONS), &o, &d, &err), SF_OK, "%s",
-                 sf_error_format(&err, buf, sizeof buf));
-    cr_assert_eq(d->n, 182u);
-    return d;
 }
 
 /* Hold every parameter: the fit then only evaluates, which gives R^2 and
