@@ -317,12 +317,6 @@ void cli_print_final(FILE *out, const sf_validation_final *f);
 /* Coverage of the final rows over a validation's targets (cells: 1 for a
  * sweep's cells); nothing when none has an interval. */
 void cli_print_coverage(FILE *out, const sf_validation *v, int cells);
-/* The extrapolation interval of a prediction at (N, D) from a fit and its
- * draws: parameter part the sd of log L^ over the draws, residual part the
- * sd of their noise; x->n_levels 0 when the fit has no draws, no recorded
- * range, or (N, D) lies within it. */
-int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double N, double D,
-                  const double *levels, size_t n_levels, sf_extrap *x);
 /* Intervals of allocation rows (their N, D and loss) and of predicted
  * points: malloc'd, n entries, or NULL when none lies beyond the data. */
 sf_extrap *cli_extrap_alloc(const sf_fit *fit, const sf_draws *draws, const sf_alloc_row *rows,

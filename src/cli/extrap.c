@@ -63,23 +63,6 @@ void cli_print_coverage(FILE *out, const sf_validation *v, int cells)
     fprintf(out, "\n");
 }
 
-int cli_extrap_at(const sf_fit *fit, const sf_draws *draws, double loss, double N, double D,
-                  const double *levels, size_t n_levels, sf_extrap *x)
-{
-    x->n_levels = 0;
-    double range[3];
-    sf_fit_data_range(fit, range);
-    if (sf_draws_count(draws) < 2 || !(sf_extrap_distance(N, D, range[0], range[1]) > 0) ||
-        !(loss > 0))
-        return CLI_OK;
-    sf_point at = {.N = N, .D = D};
-    sf_error err;
-    sf_error_clear(&err);
-    if (sf_fit_extrap_interval(fit, draws, &at, levels, n_levels, x, &err) != SF_OK)
-        x->n_levels = 0;
-    return CLI_OK;
-}
-
 /* The rows' intervals (the library's sf_fit_extrap_alloc and
  * sf_fit_extrap_points, which the Python package calls too); NULL when no
  * row has one. */
